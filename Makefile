@@ -1,0 +1,49 @@
+# survey_app: `make run` serves the app, `make test` runs every test. Both build .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app survey_app
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres lint typecheck check bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## run: migrate the SQLite database in instance/, publish the instruments, serve on 127.0.0.1:5000
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) instruments sync
+	$(FLASK) users ensure-dev-admin
+	@echo "Serving on http://127.0.0.1:5000 (log in at /login; Ctrl-C stops)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## test: the whole suite on SQLite, then again on PostgreSQL (REQUIRE_POSTGRES=1: fail if absent)
+test: $(STAMP)
+	@echo "=== tests on SQLite ==="
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "=== tests on PostgreSQL ==="
+	@if url=$$($(PY) scripts/find_postgres.py); then \
+		TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
+		echo "FAILED: REQUIRE_POSTGRES=1 and no PostgreSQL server answered"; exit 1; \
+	else \
+		echo "SKIPPED: the PostgreSQL run (no server answered; set TEST_DATABASE_URL)"; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check survey_app tests scripts
+	$(VENV)/bin/ruff format --check survey_app tests scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,121 @@
+"""survey_app: research data capture for prison-based evaluations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from .config import ConfigError, load_settings
+from .extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides the environment (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_settings(Path(app.instance_path), config)
+    app.config.update(settings.flask_config())
+    for key, value in (config or {}).items():
+        if key.isupper() and key not in ("DATABASE_URL",):
+            app.config.setdefault(key, value)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errors(app)
+    register_cli(app)
+    if app.config.get("CHECK_DATABASE_ON_START", True):
+        check_database(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside one writer; the busy timeout makes writers queue.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .main import bp as main_bp
+    from .research.views import bp as research_bp
+    from .respond.kiosk import bp as kiosk_bp
+    from .respond.link import bp as link_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(research_bp, url_prefix="/research")
+    app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
+    app.register_blueprint(link_bp, url_prefix="/s")
+    # Respondent forms check their CSRF token themselves, so that an expired page shows her
+    # answers again with a message instead of a bare error.
+    csrf.exempt(kiosk_bp)
+    csrf.exempt(link_bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .web import commit_or_rollback, security_headers
+
+    app.after_request(commit_or_rollback)
+    app.after_request(security_headers)
+
+
+def register_errors(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def check_database(app: Flask) -> None:
+    """Fail at start with one line if the database cannot be reached."""
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            url = db.engine.url.render_as_string(hide_password=True)
+            raise ConfigError(f"cannot reach the database at {url}: {reason}") from None
+
+
+__all__ = ["ConfigError", "create_app"]

@@ -1,0 +1,66 @@
+"""Account operations: creating users and checking logins. They flush; callers commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, Role, User
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(ValueError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, email: str, password: str, role: Role | str) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("That is not an email address.")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(
+            f"Unknown role {role!r}: use admin, researcher or fieldworker."
+        ) from None
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"A user with email {email} already exists.")
+    user = User(email=email, password_hash=hash_password(password), role=role.value)
+    session.add(user)
+    session.flush()
+    session.add(
+        AuditEvent(kind="user.created", target=f"user:{user.id}", detail={"role": role.value})
+    )
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user if the email and password match an active account; else None (one answer for
+    unknown email and wrong password)."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        session.add(
+            AuditEvent(
+                kind="login.failed",
+                actor_id=user.id if user else None,
+                detail={"known_account": user is not None},
+            )
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.add(AuditEvent(kind="login.succeeded", actor_id=user.id))
+    return user
+
+
+def user_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0

@@ -1,0 +1,46 @@
+"""Login and logout for the research team."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db
+from ..forms.auth import LoginForm
+from ..models import AuditEvent
+from .operations import authenticate
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_FAILED = "That email and password do not match an account."
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would let a phishing link borrow our login page.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("research.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if session.get("kiosk"):
+        return redirect(url_for("kiosk.lock"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        error = LOGIN_FAILED
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        db.session.add(AuditEvent(kind="logout", actor_id=current_user.id))
+    logout_user()
+    return redirect(url_for("main.index"))

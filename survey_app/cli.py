@@ -1,0 +1,135 @@
+"""Command-line commands: ``flask --app survey_app instruments|users ...``.
+
+A command is a request handler of its own: operations flush, the command commits."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .auth.operations import AccountError, create_user, user_count
+from .extensions import db
+from .instruments import model
+from .instruments.diff import diff as diff_versions
+from .instruments.loader import InstrumentError, load_all
+from .instruments.publish import sync_instruments, sync_study, version_table
+from .models import InstrumentVersion, Role
+from .study import load_study
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(1)
+
+
+instruments = AppGroup("instruments", help="Check, publish, list and compare instrument versions.")
+
+
+@instruments.command("check")
+def instruments_check() -> None:
+    """Validate every instrument file without touching the database."""
+    try:
+        definitions = load_all()
+        load_study()
+    except InstrumentError as exc:
+        _fail(exc.problems)
+    for d in definitions:
+        click.echo(f"ok  {d['key']} v{d['version']}")
+
+
+@instruments.command("sync")
+def instruments_sync() -> None:
+    """Publish the study's sites and waves and each instrument file's (key, version)."""
+    try:
+        study = load_study()
+        sync_study(db.session, study)
+        results = sync_instruments(db.session, study=study)
+    except InstrumentError as exc:
+        db.session.rollback()
+        _fail(exc.problems)
+    db.session.commit()
+    for r in results:
+        click.echo(f"{r.status:<10} {r.key} v{r.version} {r.content_hash[:12]}")
+
+
+@instruments.command("list")
+def instruments_list() -> None:
+    """Key, version, hash prefix, item count and response count of each published version."""
+    click.echo(f"{'key':<16} {'version':>7}  {'hash':<12} {'items':>5} {'responses':>9}")
+    for version, responses in version_table(db.session):
+        items = len(model.from_version(version).variables)
+        click.echo(
+            f"{version.key:<16} {version.version:>7}  {version.content_hash[:12]:<12} "
+            f"{items:>5} {responses:>9}"
+        )
+
+
+@instruments.command("diff")
+@click.argument("key")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+def instruments_diff(key: str, old: int, new: int) -> None:
+    """Variables added, removed, reworded, and scale changes between two versions."""
+    found = {
+        v.version: v
+        for v in db.session.scalars(
+            select(InstrumentVersion).where(
+                InstrumentVersion.key == key, InstrumentVersion.version.in_([old, new])
+            )
+        )
+    }
+    missing = [str(v) for v in (old, new) if v not in found]
+    if missing:
+        _fail([f"{key}: no published version {', '.join(missing)}"])
+    result = diff_versions(model.from_version(found[old]), model.from_version(found[new]))
+    click.echo(f"{key} v{old} -> v{new}")
+    for line in result.lines():
+        click.echo(f"  {line}")
+
+
+users = AppGroup("users", help="Manage research team accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+def users_create(email: str, role: str) -> None:
+    """Create an account; the password is prompted for (or read from standard input)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_user(db.session, email, password, role)
+    except AccountError as exc:
+        db.session.rollback()
+        _fail([str(exc)])
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users.command("ensure-dev-admin")
+def users_ensure_dev_admin() -> None:
+    """Development only: when there is no user yet, create an admin and print its login once."""
+    if user_count(db.session) > 0:
+        click.echo("Accounts exist already: log in with yours (or `flask users create`).")
+        return
+    password = secrets.token_urlsafe(12)
+    create_user(db.session, "admin@example.org", password, Role.ADMIN)
+    db.session.commit()
+    click.echo("")
+    click.echo("  Development admin created. This is shown once: note it now.")
+    click.echo("    email:    admin@example.org")
+    click.echo(f"    password: {password}")
+    click.echo("")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(instruments)
+    app.cli.add_command(users)

@@ -1,0 +1,170 @@
+"""The respondent's page form, built from one section of an instrument version (as Indico's
+``make_survey_form`` builds one field per question). Each field parses its own answer and
+tells a missing answer (shown again with a message) from a tampered one (refused with 400)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField
+from wtforms.validators import ValidationError
+
+from ..instruments import missing
+from ..instruments.model import Item, Section
+
+# Characters that Excel, XML and terminals refuse or misread; never worth keeping in an answer.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_KEYS = frozenset({"csrf_token", "action"})
+
+
+class AnswerField(Field):
+    """A field for one item. ``answer`` is the parsed value (None when not answered);
+    ``tampered`` holds a message when the request sent something no page offers."""
+
+    def __init__(self, item: Item, required_message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.item = item
+        self.required_message = required_message
+        self.answer: Any = None
+        self.tampered: str | None = None
+        self.too_long = False
+
+    def process_data(self, value: Any) -> None:
+        # A saved draft answer; Not applicable is the skip logic's, never shown as chosen.
+        self.answer = None if value in (None, "", missing.NOT_APPLICABLE) else value
+        self.data = self.answer
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.answer = self.parse([str(v) for v in valuelist])
+        self.data = self.answer
+
+    def parse(self, raw: list[str]) -> Any:
+        raise NotImplementedError
+
+    def pre_validate(self, form: Any) -> None:
+        if self.item.required and self.answer is None and self.tampered is None:
+            raise ValidationError(self.required_message)
+
+    def _refuse(self, message: str) -> None:
+        self.tampered = message
+
+
+class CodeField(AnswerField):
+    """One code: a Likert point, a rating, a single choice, yes/no, or a consent tick."""
+
+    def parse(self, raw: list[str]) -> int | None:
+        values = [v for v in raw if v != ""]
+        if not values:
+            return None
+        if len(values) > 1:
+            self._refuse(f"{self.name}: more than one answer was sent")
+            return None
+        try:
+            code = int(values[0])
+        except ValueError:
+            self._refuse(f"{self.name}: {values[0][:20]!r} is not one of the answers offered")
+            return None
+        if code not in self.item.valid_codes():
+            self._refuse(f"{self.name}: {code} is not one of the answers offered")
+            return None
+        return code
+
+
+class CodesField(AnswerField):
+    """Several codes (multiple choice): a sorted list, or a single offered missing code."""
+
+    def parse(self, raw: list[str]) -> list[int] | int | None:
+        values = [v for v in raw if v != ""]
+        if not values:
+            return None
+        try:
+            codes = sorted({int(v) for v in values})
+        except ValueError:
+            self._refuse(f"{self.name}: an answer was sent that is not offered")
+            return None
+        allowed = {o.code for o in self.item.options}
+        offered_missing = [c for c in codes if c in self.item.offer]
+        if offered_missing:
+            if len(codes) > 1:
+                self._refuse(
+                    f"{self.name}: choose answers or '{missing.LABELS[offered_missing[0]]['en']}', not both"
+                )
+                return None
+            return offered_missing[0]
+        if not set(codes) <= allowed:
+            self._refuse(f"{self.name}: an answer was sent that is not offered")
+            return None
+        return codes
+
+
+class TextField(AnswerField):
+    def parse(self, raw: list[str]) -> str | None:
+        if len(raw) > 1:
+            self._refuse(f"{self.name}: more than one answer was sent")
+            return None
+        text = _CONTROL.sub("", raw[0] if raw else "").replace("\r\n", "\n").strip()
+        limit = self.item.max_length or 2000
+        if len(text) > limit:
+            self.too_long = True
+            self._refuse(f"{self.name}: the answer is longer than {limit} characters")
+            return None
+        return text or None
+
+
+def _field_for(item: Item, required_message: str) -> Any:
+    kind = {"multiple": CodesField, "short_text": TextField, "long_text": TextField}.get(
+        item.type, CodeField
+    )
+    return kind(item=item, required_message=required_message)
+
+
+class PageForm(FlaskForm):  # type: ignore[misc]
+    action = HiddenField()
+
+    answer_fields: list[AnswerField]
+
+    def answers(self) -> dict[str, Any]:
+        return {field.name: field.answer for field in self.answer_fields}
+
+    def tampered(self) -> list[str]:
+        return [field.tampered for field in self.answer_fields if field.tampered]
+
+    def unknown_keys(self, posted: Iterable[str]) -> list[str]:
+        known = {field.name for field in self.answer_fields} | FORM_KEYS
+        return sorted(set(posted) - known)
+
+    def missing_required(self) -> list[str]:
+        return [
+            field.name
+            for field in self.answer_fields
+            if field.item.required and field.answer is None and not field.tampered
+        ]
+
+
+def build_page_form(
+    section: Section,
+    shown: Iterable[Item],
+    saved: Mapping[str, Any],
+    required_message: str,
+    formdata: Any = None,
+) -> PageForm:
+    """A form for the items of ``section`` that are shown, filled from ``formdata`` (a POST)
+    or from the saved draft answers (a GET)."""
+
+    class SectionPageForm(PageForm):
+        pass
+
+    names = []
+    for item in shown:
+        if item.variable is None:
+            continue
+        setattr(SectionPageForm, item.variable, _field_for(item, required_message))
+        names.append(item.variable)
+    form = SectionPageForm(
+        formdata=formdata, data={n: saved.get(n) for n in names}, meta={"csrf": True}
+    )
+    form.answer_fields = [form[name] for name in names]
+    return form

@@ -1,0 +1,60 @@
+"""What changed between two versions of an instrument, by variable name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Instrument, Item
+
+
+@dataclass(frozen=True)
+class InstrumentDiff:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    reworded: tuple[str, ...]
+    scale_changed: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.reworded or self.scale_changed)
+
+    def lines(self) -> list[str]:
+        out = []
+        for title, names in (
+            ("added", self.added),
+            ("removed", self.removed),
+            ("reworded", self.reworded),
+            ("scale changed", self.scale_changed),
+        ):
+            out.append(f"{title}: {', '.join(names) if names else '(none)'}")
+        return out
+
+
+def _answers_shape(item: Item) -> tuple[object, ...]:
+    return (
+        item.type,
+        item.scale,
+        tuple((o.code, o.label.get("en")) for o in item.options),
+        item.min,
+        item.max,
+        item.offer,
+    )
+
+
+def diff(old: Instrument, new: Instrument) -> InstrumentDiff:
+    old_vars, new_vars = set(old.variables), set(new.variables)
+    both = [v for v in new.variables if v in old_vars]
+    reworded, scale_changed = [], []
+    for variable in both:
+        a, b = old.item(variable), new.item(variable)
+        assert a is not None and b is not None  # noqa: S101 - both sets contain it
+        if dict(a.text) != dict(b.text):
+            reworded.append(variable)
+        if _answers_shape(a) != _answers_shape(b):
+            scale_changed.append(variable)
+    return InstrumentDiff(
+        added=tuple(v for v in new.variables if v not in old_vars),
+        removed=tuple(v for v in old.variables if v not in new_vars),
+        reworded=tuple(reworded),
+        scale_changed=tuple(scale_changed),
+    )

@@ -1,0 +1,367 @@
+"""Load instrument files: parse YAML, validate with the schemas, expand blocks and scales,
+and check what needs the whole file. Every problem becomes one line naming the file, the path
+inside it and the problem, e.g. ``mothers_t1.yaml: sections[2].items[4].scale: unknown scale
+'agree7'``; never a traceback."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+
+from .schema import (
+    CHOICE_TYPES,
+    BlockSchema,
+    InstrumentSchema,
+    ScaleLibrarySchema,
+)
+
+DATA_DIR = Path(__file__).parent
+FILES_DIR = DATA_DIR / "files"
+SHARED_DIR = DATA_DIR / "shared"
+YESNO = {
+    "options": [
+        {"code": 1, "label": {"en": "Yes", "cy": "Ydw / Do / Oes"}},
+        {"code": 0, "label": {"en": "No", "cy": "Nac ydw / Naddo / Nac oes"}},
+    ]
+}
+
+
+class InstrumentError(Exception):
+    """One or more problems in instrument files; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Library:
+    scales: Mapping[str, dict[str, Any]]
+    blocks: Mapping[str, dict[str, Any]]
+
+
+def _flatten(errors: Any, path: str = "") -> list[str]:
+    """Marshmallow's nested error dict -> ['sections[2].items[4].scale: msg', ...]."""
+    if isinstance(errors, list):
+        if all(isinstance(e, str) for e in errors):
+            return [f"{path or '(top)'}: {_plain(e)}" for e in errors]
+        return [line for e in errors for line in _flatten(e, path)]
+    if isinstance(errors, dict):
+        lines: list[str] = []
+        for key, value in errors.items():
+            if key in ("_schema", "value"):  # "value": marshmallow's level for dict values
+                child = path
+            elif key == "key":
+                child = f"{path} (name)"
+            elif isinstance(key, int):
+                child = f"{path}[{key}]"
+            else:
+                child = f"{path}.{key}" if path else str(key)
+            lines.extend(_flatten(value, child))
+        return lines
+    return [f"{path or '(top)'}: {_plain(str(errors))}"]
+
+
+def _plain(message: str) -> str:
+    return {
+        "Unknown field.": "unknown field (check its spelling)",
+        "Missing data for required field.": "missing",
+        "Not a valid integer.": "not a whole number",
+    }.get(message, message)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstrumentError([f"{path.name}: cannot read the file: {exc}"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InstrumentError([f"{path.name}: {where}YAML syntax error: {problem}"]) from None
+
+
+def _validate(schema: Any, data: Any, name: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InstrumentError([f"{name}: (top): expected a mapping of fields"])
+    try:
+        result: dict[str, Any] = schema.load(data)
+    except ValidationError as exc:
+        raise InstrumentError([f"{name}: {line}" for line in _flatten(exc.messages)]) from None
+    return result
+
+
+def load_library(shared_dir: Path = SHARED_DIR) -> Library:
+    scales: dict[str, dict[str, Any]] = {"yesno": YESNO}
+    problems: list[str] = []
+    scales_file = shared_dir / "scales.yaml"
+    if scales_file.exists():
+        try:
+            data = _validate(ScaleLibrarySchema(), _read_yaml(scales_file), scales_file.name)
+            scales.update(data["scales"])
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
+    blocks: dict[str, dict[str, Any]] = {}
+    for path in sorted((shared_dir / "blocks").glob("*.yaml")):
+        try:
+            block = _validate(BlockSchema(), _read_yaml(path), f"blocks/{path.name}")
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        blocks[block["key"]] = block
+    if problems:
+        raise InstrumentError(problems)
+    return Library(scales=scales, blocks=blocks)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill(template: str, params: Mapping[str, str]) -> str:
+    """Replace {target} with the parameter, {Target} with it capitalised (sentence start)."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = params[name.lower()]
+        return value[:1].upper() + value[1:] if name[:1].isupper() else value
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+class _Expander:
+    def __init__(self, name: str, source: dict[str, Any], library: Library) -> None:
+        self.name = name
+        self.source = source
+        self.library = library
+        self.problems: list[str] = []
+        self.scales: dict[str, dict[str, Any]] = {}
+        self.blocks: dict[str, dict[str, Any]] = {}
+        self.variables: dict[str, dict[str, Any]] = {}
+        self.languages: list[str] = source["languages"]
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{self.name}: {path}: {message}")
+
+    def scale(self, name: str, path: str) -> dict[str, Any] | None:
+        local = self.source.get("scales", {})
+        found = local.get(name) or self.library.scales.get(name)
+        if found is None:
+            self.problem(path, f"unknown scale {name!r}")
+            return None
+        self.scales[name] = found
+        return found
+
+    def check_languages(self, value: Any, path: str) -> None:
+        if (
+            isinstance(value, dict)
+            and "en" in value
+            and all(isinstance(v, str) for v in value.values())
+        ):
+            for lang in self.languages:
+                if lang not in value:
+                    self.problem(path, f"missing {lang!r} text (the instrument lists {lang!r})")
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                self.check_languages(child, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                self.check_languages(child, f"{path}[{i}]")
+
+    def run(self) -> dict[str, Any]:
+        sections = []
+        for s_index, section in enumerate(self.source["sections"]):
+            items: list[dict[str, Any]] = []
+            for i_index, item in enumerate(section["items"]):
+                path = f"sections[{s_index}].items[{i_index}]"
+                if "block" in item:
+                    items.extend(self.expand_block(item, path))
+                else:
+                    expanded = self.item(dict(item), path)
+                    if expanded is not None:
+                        items.append(expanded)
+            sections.append({**section, "items": items})
+        definition = {
+            key: value for key, value in self.source.items() if key not in ("scales", "sections")
+        }
+        definition["sections"] = sections
+        definition["scales"] = dict(sorted(self.scales.items()))
+        definition["blocks"] = self.blocks
+        self.check_languages(
+            {"title": definition["title"], "sections": sections, "scales": self.scales}, ""
+        )
+        # The check above prefixes paths with '.', tidy them.
+        self.problems = [p.replace(": .", ": ", 1) for p in self.problems]
+        return definition
+
+    def item(self, item: dict[str, Any], path: str) -> dict[str, Any] | None:
+        kind = item["type"]
+        if kind == "consent":
+            item["required"] = True
+        item.setdefault("required", False)
+        if kind == "yesno":
+            item["scale"] = "yesno"
+        if kind == "rating":
+            item.setdefault("min", 1)
+            item.setdefault("max", 10)
+        if kind == "short_text":
+            item.setdefault("max_length", 200)
+        if kind == "long_text":
+            item.setdefault("max_length", 2000)
+        if "scale" in item:
+            scale = self.scale(item["scale"], f"{path}.scale")
+            if scale is None:
+                return None
+        if "show_if" in item:
+            self.check_show_if(item["show_if"], f"{path}.show_if")
+        variable = item.get("variable")
+        if variable is not None:
+            if variable in self.variables:
+                self.problem(f"{path}.variable", f"duplicate variable {variable!r}")
+                return None
+            self.variables[variable] = item
+        return item
+
+    def codes_of(self, item: dict[str, Any]) -> set[int] | None:
+        if item["type"] not in CHOICE_TYPES:
+            return None
+        options = item.get("options") or self.scales[item["scale"]]["options"]
+        return {o["code"] for o in options}
+
+    def check_show_if(self, rule: dict[str, Any], path: str) -> None:
+        target = self.variables.get(rule["variable"])
+        if target is None:
+            self.problem(
+                f"{path}.variable",
+                f"refers to {rule['variable']!r}, which is not an earlier variable",
+            )
+            return
+        codes = self.codes_of(target)
+        if codes is None:
+            self.problem(f"{path}.variable", f"{rule['variable']!r} is not a choice item")
+            return
+        for code in rule.get("in_", []) + rule.get("not_in", []):
+            if code not in codes:
+                self.problem(path, f"code {code} is not an option of {rule['variable']!r}")
+
+    def expand_block(self, use: dict[str, Any], path: str) -> list[dict[str, Any]]:
+        block = self.library.blocks.get(use["block"])
+        if block is None:
+            self.problem(f"{path}.block", f"unknown block {use['block']!r}")
+            return []
+        params: dict[str, dict[str, str]] = use.get("params", {})
+        missing = [p for p in block["params"] if p not in params]
+        if missing:
+            self.problem(f"{path}.params", f"block {block['key']!r} needs {', '.join(missing)}")
+            return []
+        if "show_if" in use:
+            self.check_show_if(use["show_if"], f"{path}.show_if")
+        prefix = use["prefix"]
+        items = []
+        for block_item in block["items"]:
+            variable = f"{prefix}_{block_item['number']:02d}"
+            text = {
+                lang: _fill(template, {k: v.get(lang, v["en"]) for k, v in params.items()})
+                for lang, template in block_item["text"].items()
+            }
+            item = {
+                "type": "likert",
+                "variable": variable,
+                "text": text,
+                "scale": block["scale"],
+                "required": False,
+                "block": {"prefix": prefix, "key": block["key"], "number": block_item["number"]},
+            }
+            if "show_if" in use:
+                item["show_if"] = use["show_if"]
+            expanded = self.item(item, f"{path} ({variable})")
+            if expanded is not None:
+                items.append(expanded)
+        self.blocks[prefix] = {
+            "key": block["key"],
+            "title": block["title"],
+            "citation": block["citation"],
+            "licence": block["licence"],
+            "adaptation": block.get("adaptation"),
+            "params": params,
+            "subscales": {
+                name: [f"{prefix}_{n:02d}" for n in numbers]
+                for name, numbers in block.get("subscales", {}).items()
+            },
+            "original": {
+                f"{prefix}_{b['number']:02d}": b["original"]
+                for b in block["items"]
+                if "original" in b
+            },
+        }
+        return items
+
+
+def _jsonable(value: Any) -> Any:
+    """Rename the schema's in_ back to the file's 'in' and drop Python-only shapes."""
+    if isinstance(value, dict):
+        return {("in" if k == "in_" else k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def content_hash(definition: Mapping[str, Any]) -> str:
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_instrument_file(path: Path, library: Library) -> dict[str, Any]:
+    """Return the expanded, JSON-ready definition of one instrument file."""
+    source = _validate(InstrumentSchema(), _read_yaml(path), path.name)
+    expander = _Expander(path.name, copy.deepcopy(source), library)
+    definition = expander.run()
+    if expander.problems:
+        raise InstrumentError(expander.problems)
+    return _jsonable(definition)  # type: ignore[no-any-return]
+
+
+def load_all(files_dir: Path = FILES_DIR, shared_dir: Path = SHARED_DIR) -> list[dict[str, Any]]:
+    """Every instrument file, checked together; all problems are reported at once."""
+    library = load_library(shared_dir)
+    problems: list[str] = []
+    definitions: list[dict[str, Any]] = []
+    seen: dict[tuple[str, int], str] = {}
+    for path in sorted(files_dir.glob("*.yaml")):
+        try:
+            definition = load_instrument_file(path, library)
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        ident = (definition["key"], definition["version"])
+        if ident in seen:
+            problems.append(
+                f"{path.name}: key/version {ident[0]} v{ident[1]} is also in {seen[ident]}"
+            )
+            continue
+        seen[ident] = path.name
+        definitions.append(definition)
+    if problems:
+        raise InstrumentError(problems)
+    return definitions
+
+
+def variables_of(definitions: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [
+        item["variable"]
+        for d in definitions
+        for s in d["sections"]
+        for item in s["items"]
+        if "variable" in item
+    ]

@@ -1,0 +1,243 @@
+"""Marshmallow schemas for instrument source files, scale libraries and blocks.
+
+These check shape only; ``loader.py`` checks what needs the whole file (unknown scales,
+duplicate variables, show-if order) and expands blocks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+FORMAT_VERSION = 1
+LANGUAGES = ("en", "cy")
+AUDIENCES = ("mother", "prison_staff", "practitioner")
+ITEM_TYPES = (
+    "likert",
+    "rating",
+    "single",
+    "multiple",
+    "yesno",
+    "short_text",
+    "long_text",
+    "consent",
+    "info",
+)
+CHOICE_TYPES = ("likert", "single", "multiple", "yesno")
+VARIABLE = validate.Regexp(
+    r"^[a-z][a-z0-9_]{0,40}$",
+    error="variable names are lower case letters, digits and _ (at most 41), starting with a letter",
+)
+IDENT = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="use lower case letters, digits and _")
+
+
+class LangText(fields.Field):  # type: ignore[type-arg]
+    """Text per language: a mapping {en: ..., cy: ...} (en required) or a plain string for en."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, str]:
+        if isinstance(value, str):
+            value = {"en": value}
+        if not isinstance(value, dict):
+            raise ValidationError("expected text, or a mapping of language to text")
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValidationError(f"unknown language {unknown[0]!r} (use en or cy)")
+        if not value.get("en"):
+            raise ValidationError("missing 'en' text")
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            if not isinstance(text, str) or not text.strip():
+                raise ValidationError(f"'{lang}' text must be a non-empty string")
+            out[lang] = text.strip()
+        return out
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class OptionSchema(Strict):
+    code = fields.Integer(required=True, strict=True)
+    label = LangText(required=True)
+
+
+class CollapsedSchema(Strict):
+    label = LangText(required=True)
+    codes = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1))
+
+
+def _duplicate_codes(options: list[dict[str, Any]]) -> dict[int, list[str]]:
+    seen: set[int] = set()
+    errors: dict[int, list[str]] = {}
+    for i, option in enumerate(options):
+        if option["code"] in seen:
+            errors[i] = [f"duplicate code {option['code']}"]
+        seen.add(option["code"])
+    return errors
+
+
+class ScaleSchema(Strict):
+    label = LangText()
+    options = fields.List(
+        fields.Nested(OptionSchema), required=True, validate=validate.Length(min=2)
+    )
+    collapsed = fields.List(fields.Nested(CollapsedSchema))
+
+    @validates_schema
+    def _codes(self, data: dict[str, Any], **kwargs: Any) -> None:
+        duplicates = _duplicate_codes(data["options"])
+        if duplicates:
+            raise ValidationError({"options": {i: {"code": m} for i, m in duplicates.items()}})
+        for code in data["options"]:
+            if code["code"] < 0:
+                raise ValidationError("negative codes are reserved for missing data", "options")
+        known = {o["code"] for o in data["options"]}
+        for i, group in enumerate(data.get("collapsed", [])):
+            for code in group["codes"]:
+                if code not in known:
+                    raise ValidationError(
+                        {"collapsed": {i: {"codes": [f"code {code} is not in the scale"]}}}
+                    )
+
+
+class ScaleLibrarySchema(Strict):
+    scales = fields.Dict(
+        keys=fields.String(validate=IDENT), values=fields.Nested(ScaleSchema), required=True
+    )
+
+
+class ShowIfSchema(Strict):
+    variable = fields.String(required=True, validate=VARIABLE)
+    in_ = fields.List(fields.Integer(strict=True), data_key="in")
+    not_in = fields.List(fields.Integer(strict=True))
+
+    @validates_schema
+    def _one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("in_" in data) == ("not_in" in data):
+            raise ValidationError("give exactly one of 'in' or 'not_in'")
+
+
+class ItemSchema(Strict):
+    type = fields.String(validate=validate.OneOf(ITEM_TYPES, error="unknown item type {input!r}"))
+    variable = fields.String(validate=VARIABLE)
+    text = LangText()
+    help = LangText()
+    required = fields.Boolean()
+    scale = fields.String(validate=IDENT)
+    options = fields.List(fields.Nested(OptionSchema), validate=validate.Length(min=1))
+    min = fields.Integer(strict=True)
+    max = fields.Integer(strict=True)
+    low_label = LangText()
+    high_label = LangText()
+    max_length = fields.Integer(strict=True, validate=validate.Range(min=1, max=20000))
+    offer = fields.List(
+        fields.String(validate=validate.OneOf(["dont_know", "prefer_not_to_say"])),
+    )
+    show_if = fields.Nested(ShowIfSchema)
+    # A use of a reusable block instead of an item.
+    block = fields.String(validate=IDENT)
+    prefix = fields.String(validate=VARIABLE)
+    params = fields.Dict(keys=fields.String(validate=IDENT), values=LangText())
+
+    @validates_schema
+    def _by_type(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "block" in data:
+            extra = set(data) - {"block", "prefix", "params", "show_if"}
+            if extra:
+                raise ValidationError(f"not allowed in a block use: {', '.join(sorted(extra))}")
+            if "prefix" not in data:
+                raise ValidationError("a block use needs a variable prefix", "prefix")
+            return
+        kind = data.get("type")
+        if kind is None:
+            raise ValidationError("missing item type (or a 'block' to use)", "type")
+        if kind != "info" and "variable" not in data:
+            raise ValidationError("missing variable name", "variable")
+        if kind == "info" and "variable" in data:
+            raise ValidationError("information text has no variable", "variable")
+        if "text" not in data:
+            raise ValidationError("missing text", "text")
+        if kind == "likert" and "scale" not in data:
+            raise ValidationError("a likert item needs a named scale", "scale")
+        if kind in ("single", "multiple") and ("options" in data) == ("scale" in data):
+            raise ValidationError("give either options or a scale", "options")
+        if "options" in data:
+            duplicates = _duplicate_codes(data["options"])
+            if duplicates:
+                raise ValidationError({"options": {i: {"code": m} for i, m in duplicates.items()}})
+        if kind == "rating":
+            low, high = data.get("min", 1), data.get("max", 10)
+            if low >= high:
+                raise ValidationError("min must be below max", "max")
+        if "offer" in data and kind not in CHOICE_TYPES + ("rating",):
+            raise ValidationError("only choice and rating items can offer missing codes", "offer")
+        if kind == "consent" and data.get("required") is False:
+            raise ValidationError("consent items are always required", "required")
+
+
+class SectionSchema(Strict):
+    id = fields.String(required=True, validate=IDENT)
+    title = LangText(required=True)
+    intro = LangText()
+    items = fields.List(fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1))
+
+
+class InstrumentSchema(Strict):
+    format = fields.Integer(
+        required=True,
+        validate=validate.Equal(
+            FORMAT_VERSION, error="unsupported format {input}; this app reads 1"
+        ),
+    )
+    key = fields.String(required=True, validate=IDENT)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    title = LangText(required=True)
+    description = LangText()
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+    waves = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    languages = fields.List(
+        fields.String(validate=validate.OneOf(LANGUAGES)), load_default=lambda: ["en"]
+    )
+    translation_note = fields.String()
+    citation = fields.String()
+    licence = fields.String()
+    notes = fields.String()
+    scales = fields.Dict(keys=fields.String(validate=IDENT), values=fields.Nested(ScaleSchema))
+    sections = fields.List(
+        fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1)
+    )
+
+
+class BlockItemSchema(Strict):
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    text = LangText(required=True)
+    original = fields.String()
+    adapted = fields.Boolean(load_default=False)
+
+
+class BlockSchema(Strict):
+    format = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
+    key = fields.String(required=True, validate=IDENT)
+    title = fields.String(required=True)
+    citation = fields.String(required=True)
+    licence = fields.String(required=True)
+    adaptation = fields.String()
+    params = fields.List(fields.String(validate=IDENT), load_default=list)
+    scale = fields.String(required=True, validate=IDENT)
+    subscales = fields.Dict(
+        keys=fields.String(validate=IDENT), values=fields.List(fields.Integer())
+    )
+    items = fields.List(
+        fields.Nested(BlockItemSchema), required=True, validate=validate.Length(min=1)
+    )

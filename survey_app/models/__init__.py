@@ -1,0 +1,23 @@
+"""The data model, one module per entity family."""
+
+from .audit import AuditEvent
+from .instruments import InstrumentVersion
+from .links import Link
+from .participants import Participant
+from .responses import COMPLETE, IN_PROGRESS, Response
+from .study import Site, Wave
+from .users import Role, User
+
+__all__ = [
+    "COMPLETE",
+    "IN_PROGRESS",
+    "AuditEvent",
+    "InstrumentVersion",
+    "Link",
+    "Participant",
+    "Response",
+    "Role",
+    "Site",
+    "User",
+    "Wave",
+]

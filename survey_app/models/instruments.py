@@ -1,0 +1,32 @@
+"""Published instrument versions: the expanded definition is stored so that old versions
+stay renderable and exportable after their file changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._types import JSONType, utcnow
+
+
+class InstrumentVersion(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "instrument_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column()
+    audience: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_instrument_version_key_version"),)
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} v{self.version}"

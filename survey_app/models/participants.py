@@ -1,0 +1,25 @@
+"""Participants: a pseudonymous ID and a site, nothing that names a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import utcnow
+from .study import Site
+
+
+class Participant(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(20), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column()
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+    site: Mapped[Site] = relationship()

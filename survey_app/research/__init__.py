@@ -1,0 +1,1 @@
+"""The research side: pages for the research team (researchers, fieldworkers, admins)."""

@@ -1,0 +1,212 @@
+"""The page-by-page questionnaire, shared by the kiosk and the anonymous links. A ``Flow``
+says where this channel's pages live; everything else is the same for both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from ..extensions import db
+from ..forms.respondent import PageForm, build_page_form
+from ..instruments import missing
+from ..instruments.model import Instrument, pick
+from ..models import Response
+from ..services import responses as ops
+from .text import t
+
+
+@dataclass(frozen=True)
+class Flow:
+    channel: str  # "kiosk" or "link"
+    page_url: Callable[[int], str]
+    finish_url: str
+    submit_url: str
+    thanks_url: str
+    leave_url: str  # where a timeout or a refusal of consent goes
+    idle_seconds: int | None = None
+
+
+def language_of(instrument: Instrument, wanted: str | None) -> str:
+    return wanted if wanted in instrument.languages else "en"
+
+
+def progress(instrument: Instrument, answers: dict[str, Any], index: int) -> tuple[int, int]:
+    visible = ops.visible_sections(instrument, answers)
+    position = visible.index(index) + 1 if index in visible else 1
+    return position, len(visible)
+
+
+def _consent_gate(instrument: Instrument, answers: dict[str, Any], index: int) -> int | None:
+    """Consent first: the consent section's index when a later page is asked for too soon."""
+    for position, section in enumerate(instrument.sections):
+        if section.is_consent and position < index and not ops.consent_given(instrument, answers):
+            return position
+    return None
+
+
+def render_page(
+    flow: Flow,
+    response: Response,
+    index: int,
+    lang: str,
+    form: PageForm | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> ResponseReturnValue:
+    instrument = ops.instrument_of(response)
+    answers = dict(response.answers or {})
+    section = instrument.sections[index]
+    items = ops.shown_items(section, answers)
+    if form is None:
+        form = build_page_form(section, items, answers, t("required", lang))
+    position, total = progress(instrument, answers, index)
+    visible = ops.visible_sections(instrument, answers)
+    html = render_template(
+        "respond/page.html",
+        flow=flow,
+        instrument=instrument,
+        section=section,
+        items=items,
+        form=form,
+        index=index,
+        lang=lang,
+        pick=pick,
+        t=t,
+        missing_labels=missing.LABELS,
+        position=position,
+        total=total,
+        has_back=bool(visible) and index != visible[0],
+        notice=notice,
+        can_switch_language="cy" in instrument.languages,
+    )
+    return html, status
+
+
+def handle_page(
+    flow: Flow, response: Response, index: int, lang: str
+) -> tuple[ResponseReturnValue, str]:
+    """GET shows the page; POST saves it and moves on. Returns the reply and the language
+    now in use (the language switch changes it)."""
+    instrument = ops.instrument_of(response)
+    if response.is_complete:
+        return redirect(flow.thanks_url), lang
+    if not 0 <= index < len(instrument.sections):
+        abort(404)
+    answers = dict(response.answers or {})
+    gate = _consent_gate(instrument, answers, index)
+    if gate is not None:
+        return redirect(flow.page_url(gate)), lang
+    if request.method == "GET":
+        if index not in ops.visible_sections(instrument, answers):
+            return redirect(flow.page_url(_next_visible(instrument, answers, index))), lang
+        return render_page(flow, response, index, lang), lang
+
+    section = instrument.sections[index]
+    items = ops.shown_items(section, answers)
+    required_message = t("consent_required" if section.is_consent else "required", lang)
+    form = build_page_form(section, items, answers, required_message, formdata=request.form)
+    valid = form.validate()
+    if "csrf_token" in form.errors:
+        # An expired page: show her answers again, unsaved, with a fresh token.
+        form.csrf_token.errors = []
+        return render_page(flow, response, index, lang, form, 400, t("expired", lang)), lang
+    unknown = form.unknown_keys(request.form.keys())
+    if unknown:
+        abort(
+            400,
+            description="The page sent a question that is not on it. Nothing from this page was saved.",
+        )
+    if form.tampered():
+        too_long = any(f.too_long for f in form.answer_fields)
+        abort(
+            400,
+            description=(
+                "An answer was longer than this question allows. Nothing from this page was saved."
+                if too_long
+                else "An answer was sent that is not one of the answers offered. Nothing from this page was saved."
+            ),
+        )
+    action = form.action.data or "next"
+    if action == "decline" and section.is_consent:
+        ops.discard(db.session, response)
+        return redirect(flow.leave_url), lang
+    if action == "next" and not valid:
+        return render_page(flow, response, index, lang, form, 422, t("page_has_errors", lang)), lang
+    # Back, a language switch and a timeout keep what is valid without asking for the rest.
+    ops.save_page(response, section, form.answers(), lang)
+    answers = dict(response.answers)
+    if action.startswith("lang:"):
+        new_lang = language_of(instrument, action.removeprefix("lang:"))
+        return redirect(flow.page_url(index)), new_lang
+    if action == "timeout":
+        return redirect(flow.leave_url), lang
+    if action == "back":
+        return redirect(flow.page_url(_previous_visible(instrument, answers, index))), lang
+    following = _next_visible(instrument, answers, index)
+    if following >= len(instrument.sections):
+        return redirect(flow.finish_url), lang
+    return redirect(flow.page_url(following)), lang
+
+
+def _next_visible(instrument: Instrument, answers: dict[str, Any], index: int) -> int:
+    later = [i for i in ops.visible_sections(instrument, answers) if i > index]
+    return later[0] if later else len(instrument.sections)
+
+
+def _previous_visible(instrument: Instrument, answers: dict[str, Any], index: int) -> int:
+    earlier = [i for i in ops.visible_sections(instrument, answers) if i < index]
+    return earlier[-1] if earlier else 0
+
+
+def resume_index(response: Response) -> int:
+    """Where a resumed draft picks up: the first page with a required answer missing,
+    else the first page she has not reached."""
+    instrument = ops.instrument_of(response)
+    answers = dict(response.answers or {})
+    gap = ops.first_missing_required(instrument, answers)
+    if gap is not None:
+        return gap
+    for index in ops.visible_sections(instrument, answers):
+        section = instrument.sections[index]
+        if not any(item.variable in answers for item in section.items if item.variable):
+            return index
+    visible = ops.visible_sections(instrument, answers)
+    return visible[-1] if visible else 0
+
+
+def render_finish(flow: Flow, response: Response, lang: str) -> ResponseReturnValue:
+    from flask_wtf import FlaskForm
+
+    instrument = ops.instrument_of(response)
+    answers = dict(response.answers or {})
+    gap = ops.first_missing_required(instrument, answers)
+    if gap is not None:
+        return redirect(flow.page_url(gap))
+    visible = ops.visible_sections(instrument, answers)
+    return render_template(
+        "respond/finish.html",
+        flow=flow,
+        response=response,
+        form=FlaskForm(),
+        lang=lang,
+        t=t,
+        back_url=flow.page_url(visible[-1] if visible else 0),
+        instrument=instrument,
+        pick=pick,
+    )
+
+
+def submit(flow: Flow, response: Response | None) -> ResponseReturnValue:
+    """The final submit: one response however often it is sent."""
+    if response is None:
+        abort(404)
+    if not response.is_complete:
+        try:
+            ops.complete(db.session, response)
+        except ops.RespondentError:
+            return redirect(flow.page_url(resume_index(response)))
+    return redirect(flow.thanks_url)

@@ -1,0 +1,277 @@
+"""The kiosk: a fieldworker unlocks it, a mother answers, the kiosk locks again.
+
+In kiosk mode the fieldworker is logged out of the research side; leaving kiosk mode asks
+for the password again. The respondent's state lives in the session under ``respondent``
+and is cleared at the lock screen, the thank-you page and the idle timeout."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from .. import pseudonyms
+from ..auth.passwords import verify_password
+from ..extensions import db
+from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
+from ..models import AuditEvent, Role, Site, User, Wave
+from ..services import participants as participant_ops
+from ..services import responses as ops
+from ..study import current_study
+from . import engine
+from .text import t
+
+bp = Blueprint("kiosk", __name__)
+
+
+def _flow() -> engine.Flow:
+    return engine.Flow(
+        channel="kiosk",
+        page_url=lambda index: url_for("kiosk.page", index=index),
+        finish_url=url_for("kiosk.finish"),
+        submit_url=url_for("kiosk.submit"),
+        thanks_url=url_for("kiosk.thanks"),
+        leave_url=url_for("kiosk.lock"),
+        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+    )
+
+
+def _kiosk() -> dict[str, Any] | None:
+    state = session.get("kiosk")
+    return state if isinstance(state, dict) else None
+
+
+def _clear_respondent() -> None:
+    # Only her state goes: the kiosk stays unlocked and the CSRF secret stays, so that a
+    # replayed final submit still finds its thank-you page.
+    session.pop("respondent", None)
+
+
+def _fieldworker() -> User | None:
+    state = _kiosk()
+    return db.session.get(User, state["fw"]) if state else None
+
+
+def _respondent_response() -> Any:
+    """The draft of the respondent at the kiosk, or None (idle too long, or none started)."""
+    state = session.get("respondent")
+    if not isinstance(state, dict):
+        return None
+    idle = current_app.config["KIOSK_IDLE_SECONDS"]
+    if time.time() - float(state.get("seen", 0)) > idle:
+        _clear_respondent()
+        return None
+    response = ops.by_key(db.session, state.get("key"))
+    if response is None or response.channel != "kiosk":
+        _clear_respondent()
+        return None
+    state["seen"] = time.time()
+    session["respondent"] = state
+    return response
+
+
+def _lang() -> str:
+    state = session.get("respondent") or {}
+    return str(state.get("lang", "en"))
+
+
+@bp.before_request
+def _require_kiosk_mode() -> ResponseReturnValue | None:
+    if request.endpoint in ("kiosk.setup", "kiosk.thanks", "kiosk.submit") or _kiosk():
+        return None
+    return redirect(url_for("kiosk.setup"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+def setup() -> ResponseReturnValue:
+    """A logged-in fieldworker picks the site and wave, and the kiosk locks."""
+    if _kiosk():
+        return redirect(url_for("kiosk.lock"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("kiosk.setup")))
+    if not current_user.has_role(Role.FIELDWORKER):
+        abort(403)
+    form = KioskSetupForm()
+    form.site.choices = [
+        (s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
+    ]
+    form.wave.choices = [
+        (w.code, f"{w.code}: {w.label}")
+        for w in db.session.scalars(select(Wave).order_by(Wave.position))
+        if w.code in current_study().kiosk_waves
+    ]
+    if form.validate_on_submit():
+        user_id = current_user.id
+        db.session.add(
+            AuditEvent(
+                kind="kiosk.unlocked",
+                actor_id=user_id,
+                detail={"site": form.site.data, "wave": form.wave.data},
+            )
+        )
+        logout_user()
+        session["kiosk"] = {"site": form.site.data, "wave": form.wave.data, "fw": user_id}
+        return redirect(url_for("kiosk.lock"))
+    return render_template("respond/kiosk_setup.html", form=form)
+
+
+@bp.route("/lock")
+def lock() -> ResponseReturnValue:
+    _clear_respondent()
+    return render_template("respond/lock.html", kiosk=_kiosk(), t=t, lang="en")
+
+
+@bp.route("/start", methods=["GET", "POST"])
+def start() -> ResponseReturnValue:
+    """The respondent (or the fieldworker) enters the ID."""
+    _clear_respondent()
+    kiosk = _kiosk()
+    assert kiosk is not None  # noqa: S101 - before_request guarantees it
+    form = ParticipantIdForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            participant = participant_ops.find(db.session, form.participant_id.data or "")
+            if participant is None:
+                raise ops.RespondentError(
+                    "No participant has this ID. Please check it, or ask a researcher to register her."
+                )
+            started = ops.start_kiosk(db.session, participant, kiosk["wave"])
+        except (pseudonyms.InvalidPseudonym, ops.RespondentError) as exc:
+            error, status = str(exc), 422
+        else:
+            if started.resumed:
+                session["resume"] = started.response.submission_key
+                return redirect(url_for("kiosk.resume"))
+            _begin(started.response.submission_key)
+            if started.warning:
+                session["kiosk_warning"] = started.warning
+                return redirect(url_for("kiosk.notice"))
+            return redirect(url_for("kiosk.page", index=0))
+    elif request.method == "POST":
+        error, status = "Please enter the ID.", 422
+    return render_template("respond/start.html", form=form, error=error, wave=kiosk["wave"]), status
+
+
+def _begin(key: str, lang: str = "en") -> None:
+    session["respondent"] = {"key": key, "lang": lang, "seen": time.time()}
+
+
+@bp.route("/notice", methods=["GET", "POST"])
+def notice() -> ResponseReturnValue:
+    """A warning for the fieldworker (a T2 with no T1) before the kiosk is handed over."""
+    warning = session.get("kiosk_warning")
+    if _respondent_response() is None or not warning:
+        return redirect(url_for("kiosk.lock"))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        session.pop("kiosk_warning", None)
+        return redirect(url_for("kiosk.page", index=0))
+    return render_template("respond/notice.html", warning=warning, form=form)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume() -> ResponseReturnValue:
+    """A saved draft is resumed only with the fieldworker's password: an ID alone must not
+    show someone's answers."""
+    key = session.get("resume")
+    response = ops.by_key(db.session, key)
+    if response is None or response.is_complete:
+        session.pop("resume", None)
+        return redirect(url_for("kiosk.lock"))
+    form = FieldworkerPasswordForm()
+    error = None
+    if form.validate_on_submit():
+        fieldworker = _fieldworker()
+        if fieldworker and verify_password(fieldworker.password_hash, form.password.data or ""):
+            session.pop("resume", None)
+            _begin(response.submission_key, response.language)
+            return redirect(url_for("kiosk.page", index=engine.resume_index(response)))
+        error = "That password is not right."
+    return render_template(
+        "respond/resume.html", form=form, error=error, started_on=response.started_on
+    ), (422 if error else 200)
+
+
+@bp.route("/page/<int:index>", methods=["GET", "POST"])
+def page(index: int) -> ResponseReturnValue:
+    response = _respondent_response()
+    if response is None:
+        return redirect(url_for("kiosk.lock"))
+    reply, lang = engine.handle_page(_flow(), response, index, _lang())
+    state = session.get("respondent")
+    if isinstance(state, dict) and lang != state.get("lang"):
+        state["lang"] = lang
+        session["respondent"] = state
+    if request.method == "POST" and request.form.get("action") in ("timeout", "decline"):
+        _clear_respondent()
+    return reply
+
+
+@bp.route("/finish")
+def finish() -> ResponseReturnValue:
+    response = _respondent_response()
+    if response is None:
+        return redirect(url_for("kiosk.lock"))
+    return engine.render_finish(_flow(), response, _lang())
+
+
+@bp.route("/submit", methods=["POST"])
+def submit() -> ResponseReturnValue:
+    response = ops.by_key(db.session, request.form.get("submission_key"))
+    if response is None or response.channel != "kiosk":
+        return redirect(url_for("kiosk.lock"))
+    form = FlaskForm()
+    if not form.validate() and not response.is_complete:
+        # An expired token on an unfinished response: back to the finish page, nothing lost.
+        return redirect(url_for("kiosk.finish"))
+    reply = engine.submit(_flow(), response)
+    if response.is_complete:
+        session["thanked_lang"] = response.language
+        _clear_respondent()
+    return reply
+
+
+@bp.route("/thanks")
+def thanks() -> ResponseReturnValue:
+    _clear_respondent()
+    lang = str(session.get("thanked_lang", "en"))
+    return render_template(
+        "respond/thanks.html", t=t, lang=lang, kiosk=True, lock_url=url_for("kiosk.lock")
+    )
+
+
+@bp.route("/exit", methods=["GET", "POST"])
+def exit_kiosk() -> ResponseReturnValue:
+    """Leaving kiosk mode asks for the fieldworker's password again."""
+    _clear_respondent()
+    form = FieldworkerPasswordForm()
+    error = None
+    if form.validate_on_submit():
+        fieldworker = _fieldworker()
+        if (
+            fieldworker
+            and fieldworker.active
+            and verify_password(fieldworker.password_hash, form.password.data or "")
+        ):
+            session.pop("kiosk", None)
+            login_user(fieldworker)
+            db.session.add(AuditEvent(kind="kiosk.exited", actor_id=fieldworker.id))
+            return redirect(url_for("research.dashboard"))
+        error = "That password is not right."
+    return render_template("respond/exit.html", form=form, error=error), (422 if error else 200)

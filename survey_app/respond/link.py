@@ -1,0 +1,142 @@
+"""Anonymous links for prison staff and community practitioners: ``/s/<token>``.
+
+Nothing that could identify the respondent is stored: no address, user agent, referrer or
+exact time. The draft is found by a random key kept in her session cookie."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..instruments import model
+from ..instruments.model import pick
+from ..instruments.publish import latest_version
+from ..models import Link
+from ..models._types import today
+from ..services import links as link_ops
+from ..services import responses as ops
+from . import engine
+from .text import t
+
+bp = Blueprint("link", __name__)
+
+
+def _flow(token: str) -> engine.Flow:
+    return engine.Flow(
+        channel="link",
+        page_url=lambda index: url_for("link.page", token=token, index=index),
+        finish_url=url_for("link.finish", token=token),
+        submit_url=url_for("link.submit", token=token),
+        thanks_url=url_for("link.thanks", token=token),
+        leave_url=url_for("link.declined", token=token),
+    )
+
+
+def _open_link(token: str) -> Link | ResponseReturnValue:
+    link = link_ops.by_token(db.session, token)
+    if link is None:
+        abort(404)
+    if not link.is_open(today()):
+        return render_template("respond/closed.html"), 410
+    return link
+
+
+def _drafts() -> dict[str, str]:
+    drafts = session.get("links")
+    return dict(drafts) if isinstance(drafts, dict) else {}
+
+
+def _draft(link: Link) -> Any:
+    response = ops.by_key(db.session, _drafts().get(link.token))
+    if response is None or response.link_id != link.id:
+        return None
+    return response
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def landing(token: str) -> ResponseReturnValue:
+    link = _open_link(token)
+    if not isinstance(link, Link):
+        return link
+    draft = _draft(link)
+    if draft is not None and not draft.is_complete:
+        return redirect(url_for("link.page", token=token, index=engine.resume_index(draft)))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        response = ops.start_link(db.session, link)
+        drafts = _drafts()
+        drafts[link.token] = response.submission_key
+        session["links"] = drafts
+        return redirect(url_for("link.page", token=token, index=0))
+    version = latest_version(db.session, link.instrument_key)
+    if version is None:
+        abort(404)
+    instrument = model.from_version(version)
+    return render_template(
+        "respond/link_landing.html", instrument=instrument, form=form, pick=pick, t=t, lang="en"
+    )
+
+
+@bp.route("/<token>/page/<int:index>", methods=["GET", "POST"])
+def page(token: str, index: int) -> ResponseReturnValue:
+    link = _open_link(token)
+    if not isinstance(link, Link):
+        return link
+    response = _draft(link)
+    if response is None:
+        return redirect(url_for("link.landing", token=token))
+    reply, _lang = engine.handle_page(_flow(token), response, index, "en")
+    return reply
+
+
+@bp.route("/<token>/finish")
+def finish(token: str) -> ResponseReturnValue:
+    link = _open_link(token)
+    if not isinstance(link, Link):
+        return link
+    response = _draft(link)
+    if response is None:
+        return redirect(url_for("link.landing", token=token))
+    return engine.render_finish(_flow(token), response, "en")
+
+
+@bp.route("/<token>/submit", methods=["POST"])
+def submit(token: str) -> ResponseReturnValue:
+    link = link_ops.by_token(db.session, token)
+    if link is None:
+        abort(404)
+    response = ops.by_key(db.session, request.form.get("submission_key"))
+    if response is None or response.link_id != link.id:
+        abort(404)
+    if not response.is_complete and not link.is_open(today()):
+        return render_template("respond/closed.html"), 410
+    form = FlaskForm()
+    if not form.validate() and not response.is_complete:
+        return redirect(url_for("link.finish", token=token))
+    reply = engine.submit(_flow(token), response)
+    if response.is_complete:
+        drafts = _drafts()
+        drafts.pop(link.token, None)
+        session["links"] = drafts
+    return reply
+
+
+@bp.route("/<token>/thanks")
+def thanks(token: str) -> ResponseReturnValue:
+    if link_ops.by_token(db.session, token) is None:
+        abort(404)
+    return render_template("respond/thanks.html", t=t, lang="en", kiosk=False)
+
+
+@bp.route("/<token>/declined")
+def declined(token: str) -> ResponseReturnValue:
+    if link_ops.by_token(db.session, token) is None:
+        abort(404)
+    drafts = _drafts()
+    drafts.pop(token, None)
+    session["links"] = drafts
+    return render_template("respond/declined.html")

@@ -1,0 +1,62 @@
+"""Anonymous links: creating, closing and finding them by token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..instruments.publish import latest_version
+from ..models import AuditEvent, Link, Site
+from ..models._types import utcnow
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class LinkError(ValueError):
+    pass
+
+
+def create(
+    session: Session,
+    instrument_key: str,
+    site: Site | None = None,
+    closes_on: dt.date | None = None,
+    actor_id: int | None = None,
+) -> Link:
+    version = latest_version(session, instrument_key)
+    if version is None:
+        raise LinkError(f"No published instrument {instrument_key!r}.")
+    if version.audience == "mother":
+        raise LinkError("Mothers answer on the kiosk, not through anonymous links.")
+    link = Link(
+        instrument_key=instrument_key, site=site, closes_on=closes_on, created_by_id=actor_id
+    )
+    session.add(link)
+    session.flush()
+    session.add(
+        AuditEvent(
+            kind="link.created",
+            actor_id=actor_id,
+            target=f"link:{link.id}",
+            detail={"instrument": instrument_key, "site": site.code if site else None},
+        )
+    )
+    session.flush()
+    return link
+
+
+def close(session: Session, link: Link, actor_id: int | None = None) -> None:
+    if link.closed_at is None:
+        link.closed_at = utcnow()
+        session.add(AuditEvent(kind="link.closed", actor_id=actor_id, target=f"link:{link.id}"))
+        session.flush()
+
+
+def by_token(session: Session, token: str) -> Link | None:
+    """The link with this token; None for unknown or malformed tokens (both answer 404)."""
+    if not _TOKEN.match(token):
+        return None
+    return session.scalar(select(Link).where(Link.token == token))

@@ -1,0 +1,206 @@
+"""Starting, saving and completing responses, for kiosks and anonymous links alike."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..instruments import missing, model
+from ..instruments.model import Instrument, Section
+from ..instruments.publish import latest_version
+from ..models import COMPLETE, Link, Participant, Response, Wave
+from ..models._types import today
+from ..study import current_study
+
+
+class RespondentError(Exception):
+    """Something the person at the kiosk or link can put right; the message says how."""
+
+
+@dataclass(frozen=True)
+class KioskStart:
+    response: Response
+    resumed: bool
+    warning: str | None = None
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def instrument_of(response: Response) -> Instrument:
+    return model.from_version(response.instrument_version)
+
+
+def live_response(session: Session, participant: Participant, wave: Wave) -> Response | None:
+    return session.scalar(
+        select(Response).where(
+            Response.participant_id == participant.id,
+            Response.wave_id == wave.id,
+            Response.voided_at.is_(None),
+        )
+    )
+
+
+def _wave(session: Session, code: str) -> Wave:
+    wave = session.scalar(select(Wave).where(Wave.code == code))
+    if wave is None:
+        raise RespondentError(f"Unknown wave {code!r}.")
+    return wave
+
+
+def start_kiosk(session: Session, participant: Participant, wave_code: str) -> KioskStart:
+    """Start (or find the draft of) this participant's response for a wave."""
+    if participant.withdrawn_at is not None:
+        raise RespondentError("This participant has withdrawn from the study.")
+    wave = _wave(session, wave_code)
+    existing = live_response(session, participant, wave)
+    if existing is not None:
+        if existing.is_complete:
+            raise RespondentError(
+                f"{wave.code} for this ID was already completed on "
+                f"{existing.completed_on:%d %B %Y}. If that was a mistake, a researcher can void it."
+            )
+        return KioskStart(existing, resumed=True)
+    key = current_study().instrument_for("mother", wave.code)
+    version = latest_version(session, key) if key else None
+    if version is None:
+        raise RespondentError(f"No questionnaire is published for mothers at {wave.code}.")
+    flags: dict[str, Any] = {}
+    warning = None
+    earlier = session.scalars(select(Wave).where(Wave.position < wave.position)).all()
+    for previous in earlier:
+        done = live_response(session, participant, previous)
+        if done is None or not done.is_complete:
+            flags[f"{wave.code.lower()}_without_{previous.code.lower()}"] = True
+            warning = (
+                f"This ID has no completed {previous.code}. You can go on: the {wave.code} "
+                f"answers will be kept and flagged in exports."
+            )
+    response = Response(
+        instrument_version=version,
+        channel="kiosk",
+        participant=participant,
+        wave=wave,
+        submission_key=new_submission_key(),
+        answers={},
+        flags=flags,
+    )
+    try:
+        with session.begin_nested():
+            session.add(response)
+    except IntegrityError:
+        # Another kiosk started the same participant and wave a moment ago: use that one.
+        if live_response(session, participant, wave) is None:
+            raise
+        return start_kiosk(session, participant, wave_code)
+    return KioskStart(response, resumed=False, warning=warning)
+
+
+def start_link(session: Session, link: Link) -> Response:
+    version = latest_version(session, link.instrument_key)
+    if version is None:
+        raise RespondentError("This survey is not available.")
+    response = Response(
+        instrument_version=version,
+        channel="link",
+        link=link,
+        submission_key=new_submission_key(),
+        answers={},
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def by_key(session: Session, key: str | None, *, lock: bool = False) -> Response | None:
+    if not key or len(key) > 64:
+        return None
+    query = select(Response).where(Response.submission_key == key, Response.voided_at.is_(None))
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def shown_items(section: Section, answers: Mapping[str, Any]) -> list[model.Item]:
+    return [item for item in section.items if item.shown(answers)]
+
+
+def visible_sections(instrument: Instrument, answers: Mapping[str, Any]) -> list[int]:
+    """Indexes of the sections that have a question to ask, given the answers so far."""
+    return [
+        index
+        for index, section in enumerate(instrument.sections)
+        if any(item.is_question for item in shown_items(section, answers))
+    ]
+
+
+def save_page(
+    response: Response, section: Section, values: Mapping[str, Any], language: str
+) -> None:
+    """Merge one page's answers into the draft. Items hidden by skip logic are coded Not
+    applicable; an item she cleared goes back to skipped."""
+    answers = dict(response.answers or {})
+    for variable, value in values.items():
+        if value is None:
+            answers.pop(variable, None)
+        else:
+            answers[variable] = value
+    answers = code_skips(instrument_of(response), answers)
+    response.answers = answers  # a new dict, so that SQLAlchemy sees the change
+    response.language = language
+
+
+def code_skips(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Not applicable for every item whose show-if fails; clear it when the rule holds again."""
+    coded = dict(answers)
+    for item in instrument.questions():
+        assert item.variable is not None  # noqa: S101 - questions have variables
+        if not item.shown(coded):
+            coded[item.variable] = missing.NOT_APPLICABLE
+        elif coded.get(item.variable) == missing.NOT_APPLICABLE:
+            del coded[item.variable]
+    return coded
+
+
+def consent_given(instrument: Instrument, answers: Mapping[str, Any]) -> bool:
+    return all(
+        answers.get(item.variable) == 1 for item in instrument.items() if item.type == "consent"
+    )
+
+
+def first_missing_required(instrument: Instrument, answers: Mapping[str, Any]) -> int | None:
+    """The index of the first section with a required question left unanswered."""
+    for index, section in enumerate(instrument.sections):
+        for item in shown_items(section, answers):
+            if item.required and item.variable and answers.get(item.variable) is None:
+                return index
+    return None
+
+
+def complete(session: Session, response: Response) -> Response:
+    """Finish a response. Idempotent: finishing a finished response changes nothing."""
+    if response.is_complete:
+        return response
+    instrument = instrument_of(response)
+    answers = code_skips(instrument, response.answers or {})
+    if first_missing_required(instrument, answers) is not None:
+        raise RespondentError("Some questions that need an answer have not been answered yet.")
+    response.answers = answers
+    response.status = COMPLETE
+    response.completed_on = today()
+    session.flush()
+    return response
+
+
+def discard(session: Session, response: Response) -> None:
+    """She chose not to take part: nothing of the draft is kept."""
+    if not response.is_complete:
+        session.delete(response)
+        session.flush()

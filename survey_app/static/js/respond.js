@@ -1,0 +1,59 @@
+// Respondent pages: read-aloud, the kiosk's idle timeout, and one click per send.
+// Everything here is an extra: without JavaScript the pages work and these buttons stay hidden.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.questionnaire");
+
+  // Read-aloud with the browser's own speech synthesis (no internet, no service).
+  if ("speechSynthesis" in window) {
+    var lang = form ? form.getAttribute("data-lang") : "en-GB";
+    document.querySelectorAll("button.read-aloud").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var target = document.getElementById(button.getAttribute("data-read"));
+        if (!target) { return; }
+        var parts = [];
+        target.querySelectorAll(".question-text, .hint, .option span").forEach(function (el) {
+          if (!el.parentElement.closest(".option span")) { parts.push(el.textContent.trim()); }
+        });
+        var text = parts.length ? parts.join(". ") : target.textContent.trim();
+        var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " "));
+        utterance.lang = lang;
+        window.speechSynthesis.cancel();
+        window.speechSynthesis.speak(utterance);
+      });
+    });
+  }
+
+  // Idle timeout: a warning one minute before, then the page is saved and the kiosk locks.
+  if (form && form.hasAttribute("data-idle-seconds")) {
+    var idle = parseInt(form.getAttribute("data-idle-seconds"), 10) * 1000;
+    var dialog = document.getElementById("idle-warning");
+    var warnTimer, lockTimer;
+    var lockNow = function () {
+      form.querySelector("input.js-action").value = "timeout";
+      form.querySelectorAll("button[name=action]").forEach(function (b) { b.disabled = true; });
+      form.submit();
+    };
+    var reset = function () {
+      clearTimeout(warnTimer); clearTimeout(lockTimer);
+      if (dialog && dialog.open) { dialog.close(); }
+      warnTimer = setTimeout(function () { if (dialog && dialog.showModal) { dialog.showModal(); } }, Math.max(idle - 60000, 0));
+      lockTimer = setTimeout(lockNow, idle);
+    };
+    ["click", "keydown", "input", "touchstart"].forEach(function (type) {
+      document.addEventListener(type, reset, { passive: true });
+    });
+    var stillHere = document.getElementById("still-here");
+    if (stillHere) { stillHere.addEventListener("click", reset); }
+    reset();
+  }
+
+  // The submit button says one thing once; the server makes repeats harmless anyway.
+  document.querySelectorAll("form.submit-form").forEach(function (f) {
+    f.addEventListener("submit", function () {
+      var button = f.querySelector("button.js-once");
+      if (button) { setTimeout(function () { button.disabled = true; }, 0); }
+    });
+  });
+})();

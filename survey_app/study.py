@@ -1,0 +1,140 @@
+"""The study configuration (study.yaml): sites, waves and which instrument each audience
+answers at each wave. Data, not code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .instruments.loader import InstrumentError, _flatten, _read_yaml
+
+STUDY_FILE = Path(__file__).with_name("study.yaml")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class _SiteSchema(_Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = fields.String(required=True)
+    kind = fields.String(
+        load_default="prison", validate=validate.OneOf(["prison", "community", "other"])
+    )
+
+
+class _WaveSchema(_Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9]*$"))
+    label = fields.String(required=True)
+    offset_months = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    window_start_months = fields.Integer(validate=validate.Range(min=0))
+    window_end_months = fields.Integer(validate=validate.Range(min=0))
+
+
+class _ScheduleSchema(_Strict):
+    audience = fields.String(
+        required=True, validate=validate.OneOf(["mother", "prison_staff", "practitioner"])
+    )
+    wave = fields.String()
+    instrument = fields.String(required=True)
+
+
+class _StudySchema(_Strict):
+    name = fields.String(required=True)
+    pseudonym_prefix = fields.String(load_default="TC", validate=validate.Regexp(r"^[A-Z]{1,4}$"))
+    sites = fields.List(fields.Nested(_SiteSchema), required=True, validate=validate.Length(min=1))
+    waves = fields.List(fields.Nested(_WaveSchema), required=True, validate=validate.Length(min=1))
+    schedule = fields.List(fields.Nested(_ScheduleSchema), required=True)
+
+    @validates_schema
+    def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
+        waves = {w["code"] for w in data["waves"]}
+        for i, entry in enumerate(data["schedule"]):
+            if "wave" in entry and entry["wave"] not in waves:
+                raise ValidationError(
+                    {"schedule": {i: {"wave": [f"unknown wave {entry['wave']!r}"]}}}
+                )
+        for kind in ("sites", "waves"):
+            codes = [x["code"] for x in data[kind]]
+            if len(codes) != len(set(codes)):
+                raise ValidationError(f"duplicate code in {kind}", kind)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class WaveConfig:
+    code: str
+    label: str
+    offset_months: int
+    window_start_months: int | None
+    window_end_months: int | None
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    audience: str
+    wave: str | None
+    instrument: str
+
+
+@dataclass(frozen=True)
+class Study:
+    name: str
+    pseudonym_prefix: str
+    sites: tuple[SiteConfig, ...]
+    waves: tuple[WaveConfig, ...]
+    schedule: tuple[ScheduleEntry, ...]
+
+    def instrument_for(self, audience: str, wave: str | None) -> str | None:
+        for entry in self.schedule:
+            if entry.audience == audience and entry.wave == wave:
+                return entry.instrument
+        return None
+
+    @property
+    def kiosk_waves(self) -> tuple[str, ...]:
+        return tuple(e.wave for e in self.schedule if e.audience == "mother" and e.wave)
+
+
+def load_study(path: Path = STUDY_FILE) -> Study:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise InstrumentError([f"{path.name}: (top): expected a mapping of fields"])
+    try:
+        raw = _StudySchema().load(data)
+    except ValidationError as exc:
+        raise InstrumentError([f"{path.name}: {line}" for line in _flatten(exc.messages)]) from None
+    return Study(
+        name=raw["name"],
+        pseudonym_prefix=raw["pseudonym_prefix"],
+        sites=tuple(SiteConfig(**s) for s in raw["sites"]),
+        waves=tuple(
+            WaveConfig(
+                code=w["code"],
+                label=w["label"],
+                offset_months=w["offset_months"],
+                window_start_months=w.get("window_start_months"),
+                window_end_months=w.get("window_end_months"),
+            )
+            for w in raw["waves"]
+        ),
+        schedule=tuple(
+            ScheduleEntry(s["audience"], s.get("wave"), s["instrument"]) for s in raw["schedule"]
+        ),
+    )
+
+
+@cache
+def current_study() -> Study:
+    return load_study()

@@ -1,0 +1,33 @@
+"""Request hooks shared by both sides: the one place that commits, and security headers."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from .extensions import db
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def commit_or_rollback(response: Response) -> Response:
+    """Views and operations only flush; the request commits here when it succeeded."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if not request.path.startswith("/static/"):
+        # Respondent and research pages carry answers or pseudonyms: never cache them.
+        headers["Cache-Control"] = "no-store"
+    return response

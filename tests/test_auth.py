@@ -1,0 +1,123 @@
+"""Logins through the real form, with CSRF, one message for every failure, and roles."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from survey_app.auth.views import LOGIN_FAILED
+from survey_app.extensions import db
+from survey_app.models import AuditEvent, User
+from tests import factories
+from tests.conftest import PASSWORD, Auth, submit_form
+
+
+def test_login_and_logout(app: Flask, client: FlaskClient) -> None:
+    factories.user(app, role="researcher", email="r@example.org")
+    response = submit_form(client, "/login", {"email": "R@Example.org ", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/research/"
+    page = client.get("/research/")
+    assert page.status_code == 200 and "r@example.org" in page.get_data(as_text=True)
+    logout = client.post("/logout", data={"csrf_token": _token(client)})
+    assert logout.status_code == 302
+    assert client.get("/research/").status_code == 302  # back to the login page
+
+
+def _token(client: FlaskClient) -> str:
+    from tests.conftest import csrf_token
+
+    return csrf_token(client.get("/research/"))
+
+
+def test_the_password_is_stored_as_argon2id(app: Flask) -> None:
+    factories.user(app, email="h@example.org")
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash).where(User.email == "h@example.org"))
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(
+    app: Flask, client: FlaskClient
+) -> None:
+    factories.user(app, email="known@example.org")
+    wrong = submit_form(
+        client, "/login", {"email": "known@example.org", "password": "not the password"}
+    )
+    unknown = submit_form(client, "/login", {"email": "nobody@example.org", "password": PASSWORD})
+    for response in (wrong, unknown):
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert LOGIN_FAILED in body
+        assert 'name="email"' in body  # the form again
+    with app.app_context():
+        kinds = db.session.scalars(select(AuditEvent.kind)).all()
+    assert kinds.count("login.failed") == 2
+
+
+def test_a_login_without_csrf_token_gets_a_page_that_explains(client: FlaskClient) -> None:
+    response = client.post("/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400
+    assert "This page had expired" in response.get_data(as_text=True)
+
+
+def test_next_only_goes_to_local_paths(app: Flask, client: FlaskClient) -> None:
+    factories.user(app, email="n@example.org")
+    page = client.get("/login?next=//evil.example/")
+    from tests.conftest import csrf_token
+
+    response = client.post(
+        "/login?next=//evil.example/",
+        data={"csrf_token": csrf_token(page), "email": "n@example.org", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/research/"
+
+
+def test_roles_rank_admin_over_researcher_over_fieldworker(app: Flask) -> None:
+    fieldworker = factories.user(app, role="fieldworker", email="f@example.org")
+    admin = factories.user(app, role="admin", email="a@example.org")
+    assert fieldworker.has_role("fieldworker") and not fieldworker.has_role("researcher")
+    assert admin.has_role("researcher") and admin.has_role("admin")
+
+
+def test_anonymous_visitors_are_sent_to_login(client: FlaskClient) -> None:
+    response = client.get("/research/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_logged_in_fieldworker_sees_no_instrument_table(auth: Auth, client: FlaskClient) -> None:
+    auth.login("fieldworker")
+    body = client.get("/research/").get_data(as_text=True)
+    assert "Instrument versions" not in body
+
+
+def test_users_create_reads_the_password_from_stdin(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "create", "new@example.org", "--role", "fieldworker"], input=PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "created new@example.org (fieldworker)" in result.output
+    again = runner.invoke(
+        args=["users", "create", "new@example.org", "--role", "fieldworker"], input=PASSWORD + "\n"
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_users_create_refuses_a_short_password(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "s@example.org", "--role", "admin"], input="short\n"
+    )
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
+
+
+def test_the_development_admin_is_printed_once(app: Flask, client: FlaskClient) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["users", "ensure-dev-admin"])
+    assert first.exit_code == 0 and "admin@example.org" in first.output
+    password = first.output.split("password:")[1].split()[0]
+    second = runner.invoke(args=["users", "ensure-dev-admin"])
+    assert "password" not in second.output
+    response = submit_form(client, "/login", {"email": "admin@example.org", "password": password})
+    assert response.status_code == 302

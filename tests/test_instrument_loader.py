@@ -1,0 +1,212 @@
+"""A broken instrument file fails with one line naming the file, the path inside it and the
+problem; never a traceback."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from survey_app.instruments import model
+from survey_app.instruments.loader import InstrumentError, content_hash, load_all
+
+SCALES = """
+scales:
+  agree5:
+    options:
+      - {code: 1, label: {en: Strongly disagree, cy: Anghytuno'n gryf}}
+      - {code: 2, label: {en: Disagree, cy: Anghytuno}}
+      - {code: 3, label: {en: Agree, cy: Cytuno}}
+    collapsed:
+      - {label: Agree, codes: [3]}
+      - {label: Disagree, codes: [1, 2]}
+"""
+
+BLOCK = """
+format: 1
+key: pair
+title: A two-item block
+citation: Someone (2020)
+licence: Ask first
+params: [target]
+scale: agree5
+subscales: {all: [1, 2]}
+items:
+  - {number: 1, text: {en: "{Target} listens.", cy: "Mae {target} yn gwrando."}}
+  - {number: 2, text: {en: "I trust {target}.", cy: "Rwy'n ymddiried yn {target}."}}
+"""
+
+GOOD = """
+format: 1
+key: demo
+version: 1
+title: Demo
+audience: mother
+waves: [T1]
+sections:
+  - id: first
+    title: First
+    items:
+      - {type: consent, variable: consent_ok, text: I agree to take part.}
+      - {type: single, variable: met, text: "Have you met them?",
+         options: [{code: 1, label: "No"}, {code: 2, label: "Yes"}]}
+      - {type: likert, variable: q1, scale: agree5, text: I am fine., offer: [prefer_not_to_say]}
+      - {block: pair, prefix: pair_sw, params: {target: my social worker},
+         show_if: {variable: met, not_in: [1]}}
+      - {type: long_text, variable: hopes, text: "What do you hope for?", max_length: 500}
+"""
+
+
+def write_tree(tmp_path: Path, instrument: str, scales: str = SCALES, block: str = BLOCK) -> Path:
+    shared = tmp_path / "shared"
+    (shared / "blocks").mkdir(parents=True)
+    (shared / "scales.yaml").write_text(textwrap.dedent(scales))
+    (shared / "blocks" / "pair.yaml").write_text(textwrap.dedent(block))
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "demo.yaml").write_text(textwrap.dedent(instrument))
+    return tmp_path
+
+
+def load(tmp_path: Path) -> list[dict[str, object]]:
+    return load_all(tmp_path / "files", tmp_path / "shared")
+
+
+def problems(tmp_path: Path, instrument: str, **kwargs: str) -> list[str]:
+    root = write_tree(tmp_path, instrument, **kwargs)
+    with pytest.raises(InstrumentError) as caught:
+        load(root)
+    return caught.value.problems
+
+
+def test_a_good_file_expands_blocks_and_scales(tmp_path: Path) -> None:
+    [definition] = load(write_tree(tmp_path, GOOD))
+    instrument = model.build(definition)
+    assert instrument.variables == ("consent_ok", "met", "q1", "pair_sw_01", "pair_sw_02", "hopes")
+    first = instrument.item("pair_sw_01")
+    assert first is not None and first.text["en"] == "My social worker listens."
+    assert instrument.item("pair_sw_02").text["en"] == "I trust my social worker."  # type: ignore[union-attr]
+    assert first.show_if is not None and first.show_if.holds({"met": 2})
+    assert not first.show_if.holds({"met": 1})
+    assert instrument.item("consent_ok").required  # type: ignore[union-attr]
+    assert instrument.item("q1").valid_codes() == {1, 2, 3, -2}  # type: ignore[union-attr]
+    assert instrument.blocks["pair_sw"]["subscales"] == {"all": ["pair_sw_01", "pair_sw_02"]}
+    assert set(definition["scales"]) == {"agree5"}  # type: ignore[arg-type]
+
+
+def test_the_hash_is_canonical_and_changes_with_content(tmp_path: Path) -> None:
+    [a] = load(write_tree(tmp_path / "a", GOOD))
+    [b] = load(write_tree(tmp_path / "b", GOOD.replace("I am fine.", "I am well.")))
+    [a_again] = load(write_tree(tmp_path / "c", GOOD))
+    assert content_hash(a) == content_hash(a_again)
+    assert content_hash(a) != content_hash(b)
+
+
+def test_a_change_to_a_shared_scale_changes_the_hash(tmp_path: Path) -> None:
+    [a] = load(write_tree(tmp_path / "a", GOOD))
+    [b] = load(write_tree(tmp_path / "b", GOOD, scales=SCALES.replace("en: Agree,", "en: Agreed,")))
+    assert content_hash(a) != content_hash(b)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("title: Demo\n", "title: Demo\nsections_extra: [\n"),
+            "demo.yaml: line 8, column 6: YAML syntax error:",
+        ),
+        (
+            ("type: long_text", "type: essay"),
+            "demo.yaml: sections[0].items[4].type: unknown item type 'essay'",
+        ),
+        (
+            ("scale: agree5, text: I am fine.", "scale: agree7, text: I am fine."),
+            "demo.yaml: sections[0].items[2].scale: unknown scale 'agree7'",
+        ),
+        (
+            ("variable: hopes", "variable: q1"),
+            "demo.yaml: sections[0].items[4].variable: duplicate variable 'q1'",
+        ),
+        (
+            ("show_if: {variable: met,", "show_if: {variable: hopes,"),
+            "demo.yaml: sections[0].items[3].show_if.variable: refers to 'hopes', "
+            "which is not an earlier variable",
+        ),
+        (
+            ("show_if: {variable: met,", "show_if: {variable: nobody,"),
+            "demo.yaml: sections[0].items[3].show_if.variable: refers to 'nobody', "
+            "which is not an earlier variable",
+        ),
+        (
+            ("title: First", "title: {cy: Cyntaf}"),
+            "demo.yaml: sections[0].title: missing 'en' text",
+        ),
+        (
+            ("audience: mother", "audience: mothers"),
+            "demo.yaml: audience: Must be one of: mother, prison_staff, practitioner.",
+        ),
+        (
+            ("version: 1", "version: one"),
+            "demo.yaml: version: not a whole number",
+        ),
+        (
+            ("max_length: 500}", "max_length: 500, colour: red}"),
+            "demo.yaml: sections[0].items[4].colour: unknown field (check its spelling)",
+        ),
+        (
+            ("block: pair,", "block: triple,"),
+            "demo.yaml: sections[0].items[3].block: unknown block 'triple'",
+        ),
+        (
+            ('{code: 2, label: "Yes"}', '{code: 1, label: "Yes"}'),
+            "demo.yaml: sections[0].items[1].options[1].code: duplicate code 1",
+        ),
+    ],
+)
+def test_broken_instrument_files_are_named_precisely(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    old, new = change
+    assert old in GOOD
+    lines = problems(tmp_path, GOOD.replace(old, new, 1))
+    assert any(line.startswith(expected) for line in lines), lines
+
+
+def test_a_scale_with_duplicate_codes_names_the_scales_file(tmp_path: Path) -> None:
+    broken = SCALES.replace("{code: 2, label: {en: Disagree", "{code: 1, label: {en: Disagree")
+    lines = problems(tmp_path, GOOD, scales=broken)
+    assert "scales.yaml: scales.agree5.options[1].code: duplicate code 1" in lines
+
+
+def test_missing_welsh_is_refused_when_the_instrument_lists_cy(tmp_path: Path) -> None:
+    with_cy = GOOD.replace("waves: [T1]", "waves: [T1]\nlanguages: [en, cy]")
+    lines = problems(tmp_path, with_cy)
+    assert "demo.yaml: title: missing 'cy' text (the instrument lists 'cy')" in lines
+    assert (
+        "demo.yaml: sections[0].items[2].text: missing 'cy' text (the instrument lists 'cy')"
+        in lines
+    )
+
+
+def test_a_block_without_its_parameter_is_refused(tmp_path: Path) -> None:
+    lines = problems(tmp_path, GOOD.replace("params: {target: my social worker},", ""))
+    assert lines == ["demo.yaml: sections[0].items[3].params: block 'pair' needs target"]
+
+
+def test_a_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    assert problems(tmp_path, "- just\n- a list\n") == [
+        "demo.yaml: (top): expected a mapping of fields"
+    ]
+
+
+def test_all_problems_of_all_files_are_reported_at_once(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path, GOOD.replace("agree5, text: I am fine.", "agree9, text: I am fine.")
+    )
+    (root / "files" / "other.yaml").write_text("key: [\n")
+    with pytest.raises(InstrumentError) as caught:
+        load(root)
+    text = str(caught.value)
+    assert "demo.yaml: sections[0].items[2].scale: unknown scale 'agree9'" in text
+    assert "other.yaml: line 2" in text

@@ -1,0 +1,35 @@
+"""The landing page, the health check and error pages."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+
+def test_the_landing_page_says_what_this_is(client: FlaskClient) -> None:
+    response = client.get("/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Together a Chance evaluation" in body
+    assert 'href="/login"' in body
+    assert 'href="/kiosk/"' in body
+
+
+def test_healthz_checks_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_unknown_pages_get_a_404_page(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.get_data(as_text=True)
+
+
+def test_pages_carry_security_headers(client: FlaskClient) -> None:
+    for path in ("/", "/login", "/no/such/page"):
+        headers = client.get(path).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Cache-Control"] == "no-store"
