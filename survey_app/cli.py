@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from typing import Any
 
 import click
 from flask import Flask
@@ -19,6 +20,8 @@ from .instruments.diff import diff as diff_versions
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import InstrumentVersion, Role
+from .services import links as link_ops
+from .services import participants as participant_ops
 from .study import load_study
 
 
@@ -130,6 +133,48 @@ def users_ensure_dev_admin() -> None:
     click.echo("")
 
 
+participants = AppGroup("participants", help="Register participants (pseudonymous IDs only).")
+
+
+@participants.command("create")
+@click.option("--site", "site_code", required=True, help="Site code, e.g. send.")
+@click.option("--count", type=click.IntRange(1, 500), default=1, show_default=True)
+def participants_create(site_code: str, count: int) -> None:
+    """Print new participant IDs, one a line, for the paper key."""
+    try:
+        site = participant_ops.site_by_code(db.session, site_code)
+    except participant_ops.UnknownSite as exc:
+        _fail([str(exc)])
+    made = participant_ops.register(db.session, site, count)
+    db.session.commit()
+    for participant in made:
+        click.echo(participant.pseudonym)
+
+
+links = AppGroup("links", help="Anonymous links for staff and practitioners.")
+
+
+@links.command("create")
+@click.argument("instrument_key")
+@click.option("--site", "site_code", default=None, help="Fix the link to a site.")
+@click.option(
+    "--closes",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day the link takes answers (YYYY-MM-DD).",
+)
+def links_create(instrument_key: str, site_code: str | None, closes: Any) -> None:
+    """Create a link and print its path (/s/<token>)."""
+    try:
+        site = participant_ops.site_by_code(db.session, site_code) if site_code else None
+        link = link_ops.create(db.session, instrument_key, site, closes.date() if closes else None)
+    except (participant_ops.UnknownSite, link_ops.LinkError) as exc:
+        db.session.rollback()
+        _fail([str(exc)])
+    db.session.commit()
+    click.echo(f"/s/{link.token}")
+
+
 def register(app: Flask) -> None:
-    app.cli.add_command(instruments)
-    app.cli.add_command(users)
+    for group in (instruments, users, participants, links):
+        app.cli.add_command(group)

@@ -210,3 +210,42 @@ def test_all_problems_of_all_files_are_reported_at_once(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "demo.yaml: sections[0].items[2].scale: unknown scale 'agree9'" in text
     assert "other.yaml: line 2" in text
+
+
+def test_a_block_parameter_without_welsh_is_refused_when_the_instrument_lists_cy(
+    tmp_path: Path,
+) -> None:
+    with_cy = GOOD.replace("waves: [T1]", "waves: [T1]\nlanguages: [en, cy]").replace(
+        "params: {target: my social worker}", "params: {target: {en: my social worker}}"
+    )
+    lines = problems(tmp_path, with_cy)
+    assert (
+        "demo.yaml: sections[0].items[3].params.target: missing 'cy' text (the instrument lists 'cy')"
+        in lines
+    )
+
+
+def test_an_unknown_placeholder_in_a_block_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    lines = problems(tmp_path, GOOD, block=BLOCK.replace("{Target} listens.", "{Targt} listens."))
+    assert lines == [
+        "demo.yaml: sections[0].items[3].block: item 1 of block 'pair' uses {Targt}, "
+        "which is not one of its params"
+    ]
+
+
+def test_show_if_on_a_multiple_choice_item_is_refused(tmp_path: Path) -> None:
+    multi = GOOD.replace("{type: single, variable: met,", "{type: multiple, variable: met,")
+    lines = problems(tmp_path, multi)
+    assert (
+        "demo.yaml: sections[0].items[3].show_if.variable: 'met' is not a single-answer choice item"
+        in lines
+    )
+
+
+def test_a_block_use_can_offer_missing_codes(tmp_path: Path) -> None:
+    offered = GOOD.replace(
+        "show_if: {variable: met, not_in: [1]}}",
+        "show_if: {variable: met, not_in: [1]}, offer: [prefer_not_to_say]}",
+    )
+    [definition] = load(write_tree(tmp_path, offered))
+    assert model.build(definition).item("pair_sw_02").offer == (-2,)  # type: ignore[union-attr]

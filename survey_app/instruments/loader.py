@@ -248,8 +248,10 @@ class _Expander:
             )
             return
         codes = self.codes_of(target)
-        if codes is None:
-            self.problem(f"{path}.variable", f"{rule['variable']!r} is not a choice item")
+        if codes is None or target["type"] == "multiple":
+            self.problem(
+                f"{path}.variable", f"{rule['variable']!r} is not a single-answer choice item"
+            )
             return
         for code in rule.get("in_", []) + rule.get("not_in", []):
             if code not in codes:
@@ -265,6 +267,23 @@ class _Expander:
         if missing:
             self.problem(f"{path}.params", f"block {block['key']!r} needs {', '.join(missing)}")
             return []
+        for name, text in params.items():
+            for lang in self.languages:
+                if lang not in text:
+                    self.problem(
+                        f"{path}.params.{name}",
+                        f"missing {lang!r} text (the instrument lists {lang!r})",
+                    )
+        for block_item in block["items"]:
+            for template in block_item["text"].values():
+                for placeholder in _PLACEHOLDER.findall(template):
+                    if placeholder.lower() not in block["params"]:
+                        self.problem(
+                            f"{path}.block",
+                            f"item {block_item['number']} of block {block['key']!r} uses "
+                            f"{{{placeholder}}}, which is not one of its params",
+                        )
+                        return []
         if "show_if" in use:
             self.check_show_if(use["show_if"], f"{path}.show_if")
         prefix = use["prefix"]
@@ -285,6 +304,8 @@ class _Expander:
             }
             if "show_if" in use:
                 item["show_if"] = use["show_if"]
+            if "offer" in use:
+                item["offer"] = list(use["offer"])
             expanded = self.item(item, f"{path} ({variable})")
             if expanded is not None:
                 items.append(expanded)

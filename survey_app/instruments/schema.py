@@ -153,7 +153,7 @@ class ItemSchema(Strict):
     @validates_schema
     def _by_type(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "block" in data:
-            extra = set(data) - {"block", "prefix", "params", "show_if"}
+            extra = set(data) - {"block", "prefix", "params", "show_if", "offer"}
             if extra:
                 raise ValidationError(f"not allowed in a block use: {', '.join(sorted(extra))}")
             if "prefix" not in data:
