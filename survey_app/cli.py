@@ -10,10 +10,13 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .auth.operations import AccountError, create_user, user_count
+from .export.filters import ExportFilters
+from .export.formats import FORMATS
+from .export.workbook import build_export, record_export
 from .extensions import db
 from .instruments import model
 from .instruments.diff import diff as diff_versions
@@ -175,6 +178,51 @@ def links_create(instrument_key: str, site_code: str | None, closes: Any) -> Non
     click.echo(f"/s/{link.token}")
 
 
+@click.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="xlsx", show_default=True
+)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--site", default=None, help="Only this site.")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--version", "versions", multiple=True, help="key:version to include (repeatable).")
+@click.option("--publication", is_flag=True, help="Hide small counts in the Summary sheet.")
+@with_appcontext
+def export_command(
+    fmt: str,
+    out_path: str,
+    site: str | None,
+    date_from: Any,
+    date_to: Any,
+    versions: tuple[str, ...],
+    publication: bool,
+) -> None:
+    """Export the data (the same files as the research area's Export page)."""
+    if site:
+        try:
+            participant_ops.site_by_code(db.session, site)
+        except participant_ops.UnknownSite as exc:
+            _fail([str(exc)])
+    filters = ExportFilters(
+        site=site,
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        versions=frozenset(versions),
+        publication=publication,
+    )
+    built = build_export(db.session, filters, made_by="command line")
+    with open(out_path, "wb") as out:
+        FORMATS[fmt].write(built, out)
+    record_export(db.session, None, fmt, filters)
+    db.session.commit()
+    counts = ", ".join(
+        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != "About"
+    )
+    click.echo(f"wrote {out_path} ({counts})")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(export_command, "export")
     for group in (instruments, users, participants, links):
         app.cli.add_command(group)

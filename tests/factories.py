@@ -26,3 +26,79 @@ def site_id(app: Flask, code: str = "send") -> int:
         found = db.session.scalar(select(Site.id).where(Site.code == code))
         assert found is not None, code
         return found
+
+
+def complete_response(
+    app: Flask,
+    pseudonym: str,
+    wave: str,
+    answers: dict[str, object],
+    completed_on: object = None,
+    *,
+    site: str = "send",
+    version: int | None = None,
+) -> str:
+    """A complete kiosk response made through the models (for research and export tests)."""
+    import datetime as dt
+
+    from survey_app.models import COMPLETE, InstrumentVersion, Participant, Response, Wave
+    from survey_app.study import current_study
+
+    with app.app_context():
+        participant = db.session.scalar(
+            select(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        if participant is None:
+            site_row = db.session.scalar(select(Site).where(Site.code == site))
+            participant = Participant(pseudonym=pseudonym, site=site_row)
+            db.session.add(participant)
+        wave_row = db.session.scalar(select(Wave).where(Wave.code == wave))
+        key = current_study().instrument_for("mother", wave)
+        query = select(InstrumentVersion).where(InstrumentVersion.key == key)
+        if version is not None:
+            query = query.where(InstrumentVersion.version == version)
+        iv = db.session.scalar(query.order_by(InstrumentVersion.version.desc()))
+        response = Response(
+            instrument_version=iv,
+            channel="kiosk",
+            participant=participant,
+            wave=wave_row,
+            submission_key=f"k-{pseudonym}-{wave}",
+            answers=dict(answers),
+            status=COMPLETE,
+            completed_on=completed_on or dt.date(2026, 1, 15),
+        )
+        db.session.add(response)
+        db.session.commit()
+        return response.id
+
+
+def link_response(
+    app: Flask, instrument_key: str, answers: dict[str, object], site: str | None = "send"
+) -> str:
+    """A complete anonymous-link response made through the models."""
+    import datetime as dt
+    import secrets
+
+    from survey_app.models import COMPLETE, InstrumentVersion, Link, Response
+
+    with app.app_context():
+        site_row = db.session.scalar(select(Site).where(Site.code == site)) if site else None
+        link = Link(instrument_key=instrument_key, site=site_row)
+        iv = db.session.scalar(
+            select(InstrumentVersion)
+            .where(InstrumentVersion.key == instrument_key)
+            .order_by(InstrumentVersion.version.desc())
+        )
+        response = Response(
+            instrument_version=iv,
+            channel="link",
+            link=link,
+            submission_key=secrets.token_hex(8),
+            answers=dict(answers),
+            status=COMPLETE,
+            completed_on=dt.date(2026, 2, 1),
+        )
+        db.session.add_all([link, response])
+        db.session.commit()
+        return response.id

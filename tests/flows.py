@@ -77,7 +77,11 @@ def answer_pages(
             if value is not None:
                 data[name] = value
         reply = client.post(url, data=data)
-        assert reply.status_code == 302, (url, reply.status_code, reply.get_data(as_text=True)[:2000])
+        assert reply.status_code == 302, (
+            url,
+            reply.status_code,
+            reply.get_data(as_text=True)[:2000],
+        )
         url = reply.headers["Location"]
     raise AssertionError("never reached the finish page")
 

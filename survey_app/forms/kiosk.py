@@ -23,10 +23,3 @@ class FieldworkerPasswordForm(FlaskForm):  # type: ignore[misc]
         "Fieldworker's password",
         validators=[DataRequired("Please enter the password."), Length(max=1024)],
     )
-
-
-class RegisterParticipantsForm(FlaskForm):  # type: ignore[misc]
-    site = SelectField("Site", validators=[DataRequired()])
-    count = SelectField(
-        "How many IDs", choices=[(str(n), str(n)) for n in (1, 2, 3, 5, 10)], default="1"
-    )

@@ -105,7 +105,8 @@ class TextField(AnswerField):
         if len(raw) > 1:
             self._refuse(f"{self.name}: more than one answer was sent")
             return None
-        text = _CONTROL.sub("", raw[0] if raw else "").replace("\r\n", "\n").strip()
+        text = _CONTROL.sub("", raw[0] if raw else "").replace("\r\n", "\n").replace("\r", "\n")
+        text = text.strip()
         limit = self.item.max_length or 2000
         if len(text) > limit:
             self.too_long = True

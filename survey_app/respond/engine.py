@@ -130,7 +130,9 @@ def handle_page(
                 else "An answer was sent that is not one of the answers offered. Nothing from this page was saved."
             ),
         )
-    action = form.action.data or "next"
+    # The pressed button's value comes last: the hidden default (for the timeout) comes first.
+    actions = request.form.getlist("action")
+    action = actions[-1] if actions else "next"
     if action == "decline" and section.is_consent:
         ops.discard(db.session, response)
         return redirect(flow.leave_url), lang

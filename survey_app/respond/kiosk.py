@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from .. import pseudonyms
 from ..auth.passwords import verify_password
@@ -107,10 +108,10 @@ def setup() -> ResponseReturnValue:
         abort(403)
     form = KioskSetupForm()
     form.site.choices = [
-        (s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
+        SelectChoice(s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
     ]
     form.wave.choices = [
-        (w.code, f"{w.code}: {w.label}")
+        SelectChoice(w.code, f"{w.code}: {w.label}")
         for w in db.session.scalars(select(Wave).order_by(Wave.position))
         if w.code in current_study().kiosk_waves
     ]

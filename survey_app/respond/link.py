@@ -134,8 +134,12 @@ def thanks(token: str) -> ResponseReturnValue:
 
 @bp.route("/<token>/declined")
 def declined(token: str) -> ResponseReturnValue:
-    if link_ops.by_token(db.session, token) is None:
+    link = link_ops.by_token(db.session, token)
+    if link is None:
         abort(404)
+    draft = _draft(link)
+    if draft is not None:
+        ops.discard(db.session, draft)  # the page promises that nothing is kept
     drafts = _drafts()
     drafts.pop(token, None)
     session["links"] = drafts

@@ -1,17 +1,27 @@
-"""Registering participants and finding them by pseudonymous ID."""
+"""Registering participants, finding them by pseudonymous ID, and withdrawing them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import pseudonyms
-from ..models import AuditEvent, Participant, Site
+from ..models import AuditEvent, Participant, Response, Site
+from ..models._types import utcnow
 from ..study import current_study
+
+WITHDRAW_DELETE = "delete"
+WITHDRAW_KEEP = "keep"
+WITHDRAW_MODES = (WITHDRAW_DELETE, WITHDRAW_KEEP)
+REASON_MAX_LENGTH = 500
 
 
 class UnknownSite(ValueError):
     pass
+
+
+class WithdrawalError(ValueError):
+    """A withdrawal that cannot be made; the message says why."""
 
 
 def site_by_code(session: Session, code: str) -> Site:
@@ -57,3 +67,47 @@ def find(session: Session, raw_id: str) -> Participant | None:
     """The participant with this ID; raises InvalidPseudonym for a mistyped one."""
     pseudonym = pseudonyms.normalise(raw_id, current_study().pseudonym_prefix)
     return session.scalar(select(Participant).where(Participant.pseudonym == pseudonym))
+
+
+def withdraw(
+    session: Session, participant: Participant, mode: str, reason: str, actor_id: int | None
+) -> None:
+    """Withdraw a participant: in "delete" mode her responses go (drafts, complete and
+    voided alike); in "keep" mode she agreed that the answers given so far stay. The audit
+    event records the mode and the reason, never an answer."""
+    if mode not in WITHDRAW_MODES:
+        raise WithdrawalError("Choose whether to delete her answers or keep them.")
+    reason = reason.strip()
+    if not reason:
+        raise WithdrawalError("Please give the reason for the withdrawal.")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise WithdrawalError(f"The reason must be at most {REASON_MAX_LENGTH} characters.")
+    # A guarded update, so that two researchers withdrawing her at once record it once.
+    done = session.execute(
+        update(Participant)
+        .where(Participant.id == participant.id, Participant.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow(), withdrawal_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.refresh(participant)
+        when = participant.withdrawn_at
+        raise WithdrawalError(
+            f"{participant.pseudonym} has already withdrawn"
+            + (f" (on {when.day} {when:%b %Y})." if when else ".")
+        )
+    if mode == WITHDRAW_DELETE:
+        session.execute(
+            delete(Response)
+            .where(Response.participant_id == participant.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    session.add(
+        AuditEvent(
+            kind="participant.withdrawn",
+            actor_id=actor_id,
+            target=f"participant:{participant.id}",
+            detail={"mode": mode, "reason": reason},
+        )
+    )
+    session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -119,8 +120,13 @@ def start_link(session: Session, link: Link) -> Response:
     return response
 
 
+_KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
 def by_key(session: Session, key: str | None, *, lock: bool = False) -> Response | None:
-    if not key or len(key) > 64:
+    # A key that is not shaped like ours is refused before it reaches the database
+    # (PostgreSQL rejects NUL bytes in text with an error, not a miss).
+    if not key or not _KEY_SHAPE.match(key):
         return None
     query = select(Response).where(Response.submission_key == key, Response.voided_at.is_(None))
     if lock:
@@ -204,3 +210,49 @@ def discard(session: Session, response: Response) -> None:
     if not response.is_complete:
         session.delete(response)
         session.flush()
+
+
+VOID_REASON_MAX_LENGTH = 500
+
+
+class VoidError(ValueError):
+    """A void that cannot be made; the message says why."""
+
+
+def void(session: Session, response: Response, reason: str, actor_id: int | None) -> None:
+    """Void a response with a reason: it stays stored (and out of exports), and its
+    participant's wave is free for a new response. The audit event holds the reason only."""
+    # Imported here so that the module's earlier imports stay as they are.
+    from sqlalchemy import update
+
+    from ..models import AuditEvent
+    from ..models._types import utcnow
+
+    reason = reason.strip()
+    if not reason:
+        raise VoidError("Please give the reason for voiding this response.")
+    if len(reason) > VOID_REASON_MAX_LENGTH:
+        raise VoidError(f"The reason must be at most {VOID_REASON_MAX_LENGTH} characters.")
+    # A guarded update, so that two researchers voiding it at once record it once.
+    done = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.voided_at.is_(None))
+        .values(voided_at=utcnow(), void_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.refresh(response)
+        when = response.voided_at
+        raise VoidError(
+            "This response has already been voided"
+            + (f" (on {when.day} {when:%b %Y})." if when else ".")
+        )
+    session.add(
+        AuditEvent(
+            kind="response.voided",
+            actor_id=actor_id,
+            target=f"response:{response.id}",
+            detail={"reason": reason},
+        )
+    )
+    session.flush()

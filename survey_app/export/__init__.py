@@ -1,0 +1,2 @@
+"""Exports of the collected data: one row builder (``dataset.py``), several writers (xlsx,
+csv, sav), as Indico shares one base for its CSV and Excel results."""

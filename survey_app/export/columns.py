@@ -1,0 +1,115 @@
+"""Columns of the data sheets, built from instrument versions by variable name: the union of
+the versions' variables, a variable absent from a version blank for its rows, never shifted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..instruments import missing
+from ..instruments.model import Instrument, Item
+
+
+@dataclass(frozen=True)
+class VarColumn:
+    name: str  # as in the long and staff sheets; the linked sheet prefixes t1_, t2_ ...
+    variable: str
+    option: int | None  # multiple choice: one 0/1 column per option (REDCap's var___code)
+    type: str
+    label: str
+    value_labels: Mapping[int, str]
+    instrument: str
+    versions: tuple[int, ...]
+    wave: str
+
+    def value(self, answers: Mapping[str, Any]) -> Any:
+        raw = answers.get(self.variable)
+        if self.option is None or raw is None:
+            return raw
+        if isinstance(raw, list):
+            return 1 if self.option in raw else 0
+        return raw  # a missing-data code given for the whole question
+
+    @property
+    def values_text(self) -> str:
+        return "; ".join(f"{code}={label}" for code, label in self.value_labels.items())
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type not in ("short_text", "long_text")
+
+
+def _labels(item: Item, skip_logic: bool) -> dict[int, str]:
+    labels: dict[int, str] = {}
+    if item.type == "rating":
+        assert item.min is not None and item.max is not None  # noqa: S101 - loader sets them
+        for code in range(item.min, item.max + 1):
+            end = ""
+            if code == item.min and item.low_label:
+                end = item.low_label["en"]
+            elif code == item.max and item.high_label:
+                end = item.high_label["en"]
+            labels[code] = end or str(code)
+    elif item.type == "consent":
+        labels[1] = "Agreed"
+    elif item.type != "multiple":
+        labels.update({o.code: o.label["en"] for o in item.options})
+    for code in item.offer:
+        labels[code] = missing.LABELS[code]["en"]
+    if skip_logic:
+        labels[missing.NOT_APPLICABLE] = missing.LABELS[missing.NOT_APPLICABLE]["en"]
+    return labels
+
+
+def variable_columns(instruments: Iterable[Instrument], wave: str) -> list[VarColumn]:
+    """Columns for the variables of these versions (newest first decides the order)."""
+    ordered = sorted(instruments, key=lambda i: i.version, reverse=True)
+    names: list[str] = []
+    per_var: dict[str, list[tuple[Instrument, Item]]] = {}
+    for instrument in ordered:
+        for item in instrument.questions():
+            assert item.variable is not None  # noqa: S101 - questions have variables
+            if item.variable not in per_var:
+                names.append(item.variable)
+                per_var[item.variable] = []
+            per_var[item.variable].append((instrument, item))
+    columns: list[VarColumn] = []
+    for name in names:
+        pairs = per_var[name]
+        newest_instrument, item = pairs[0]
+        versions = tuple(sorted(i.version for i, _ in pairs))
+        skip_logic = any(it.show_if is not None for _, it in pairs)
+        common = {
+            "variable": name,
+            "type": item.type,
+            "instrument": newest_instrument.key,
+            "versions": versions,
+            "wave": wave,
+        }
+        if item.type == "multiple":
+            options: dict[int, str] = {}
+            for _, it in reversed(pairs):
+                options.update({o.code: o.label["en"] for o in it.options})
+            base = _labels(item, skip_logic)
+            for code, label in sorted(options.items()):
+                columns.append(
+                    VarColumn(
+                        name=f"{name}___{code}",
+                        option=code,
+                        label=f"{item.text['en']} [{label}]",
+                        value_labels={1: "Checked", 0: "Unchecked", **base},
+                        **common,  # type: ignore[arg-type]
+                    )
+                )
+        else:
+            columns.append(
+                VarColumn(
+                    name=name,
+                    option=None,
+                    label=item.text["en"],
+                    value_labels=_labels(item, skip_logic),
+                    **common,  # type: ignore[arg-type]
+                )
+            )
+    return columns

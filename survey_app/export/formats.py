@@ -1,0 +1,32 @@
+"""Format name -> writer, file name and media type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from .csvzip import write_csv_zip
+from .sav import write_sav_zip
+from .workbook import Export
+from .xlsx import write_xlsx
+
+
+@dataclass(frozen=True)
+class Format:
+    write: Callable[[Export, IO[bytes]], None]
+    suffix: str
+    mimetype: str
+
+
+FORMATS = {
+    "xlsx": Format(
+        write_xlsx, ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+    "csv": Format(write_csv_zip, "-csv.zip", "application/zip"),
+    "sav": Format(write_sav_zip, "-spss.zip", "application/zip"),
+}
+
+
+def filename(fmt: str, export: Export) -> str:
+    return f"survey-export-{export.made_at:%Y%m%d-%H%M}{FORMATS[fmt].suffix}"

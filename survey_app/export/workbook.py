@@ -1,0 +1,74 @@
+"""The sheets of an export in their fixed order, whatever the format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent
+from ..models._types import utcnow
+from .dataset import ColumnMeta, Dataset, Sheet
+from .filters import ExportFilters
+from .summary import HEADER as SUMMARY_HEADER
+from .summary import summary_rows
+
+CODEBOOK_HEADER = ["variable", "label", "instrument", "versions", "type", "values", "wave"]
+SHEET_ORDER = (
+    "About",
+    "Codebook",
+    "Mothers (linked)",
+    "Mothers (long)",
+    "Prison staff",
+    "Community practitioners",
+    "WAI scores",
+    "Summary",
+)
+
+
+@dataclass(frozen=True)
+class Export:
+    dataset: Dataset
+    sheets: list[Sheet]
+    made_at: dt.datetime
+
+    def data_sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+def _plain(names: list[str]) -> list[ColumnMeta]:
+    return [ColumnMeta(n, n) for n in names]
+
+
+def build_export(session: Session, filters: ExportFilters, made_by: str) -> Export:
+    data = Dataset(session, filters)
+    made_at = utcnow()
+    data_sheets = data.data_sheets()
+
+    def rows_of(fn: Callable[[], Any]) -> Callable[[], Iterator[list[Any]]]:
+        return lambda: iter(fn())
+
+    about = data.about_rows(made_by, data_sheets, made_at)
+    sheets = [
+        Sheet("About", _plain(["item", "value"]), rows_of(lambda: about), len(about)),
+        Sheet("Codebook", _plain(CODEBOOK_HEADER), data.codebook_rows, -1),
+        *data_sheets,
+        Sheet("Summary", _plain(SUMMARY_HEADER), lambda: summary_rows(data), -1),
+    ]
+    assert tuple(s.name for s in sheets) == SHEET_ORDER  # noqa: S101 - researchers' scripts rely on it
+    return Export(dataset=data, sheets=sheets, made_at=made_at)
+
+
+def record_export(session: Session, actor_id: int | None, fmt: str, filters: ExportFilters) -> None:
+    session.add(
+        AuditEvent(
+            kind="export",
+            actor_id=actor_id,
+            target=fmt,
+            detail={"format": fmt, **filters.describe()},
+        )
+    )
+    session.flush()

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
+from wtforms.fields import SelectChoice
+from wtforms.validators import Optional
+
+FORMATS = [
+    SelectChoice("xlsx", "Excel workbook (.xlsx)"),
+    SelectChoice("csv", "CSV files (.zip)"),
+    SelectChoice("sav", "SPSS files (.zip)"),
+]
+
+
+class ExportForm(FlaskForm):  # type: ignore[misc]
+    format = SelectField("Format", choices=FORMATS, default="xlsx")
+    site = SelectField("Site", choices=[SelectChoice("", "All sites")], default="")
+    date_from = DateField("Completed from", validators=[Optional()])
+    date_to = DateField("Completed to", validators=[Optional()])
+    versions = SelectMultipleField("Instrument versions (none chosen: all)", choices=[])
+    publication = BooleanField("For publication: hide counts under 5 in the Summary sheet")

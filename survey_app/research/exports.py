@@ -1,0 +1,55 @@
+"""The export page: filters, format, download as an attachment."""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import render_template, send_file
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields import SelectChoice
+
+from ..auth.roles import role_required
+from ..export.filters import ExportFilters
+from ..export.formats import FORMATS, filename
+from ..export.workbook import build_export, record_export
+from ..extensions import db
+from ..forms.export import ExportForm
+from ..models import InstrumentVersion, Role, Site
+from .views import bp
+
+
+@bp.route("/export", methods=["GET", "POST"])
+@role_required(Role.RESEARCHER)
+def export() -> ResponseReturnValue:
+    form = ExportForm()
+    form.site.choices = [SelectChoice("", "All sites")] + [
+        SelectChoice(s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
+    ]
+    form.versions.choices = [
+        SelectChoice(f"{v.key}:{v.version}", f"{v.key} v{v.version}")
+        for v in db.session.scalars(
+            select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
+        )
+    ]
+    if not form.validate_on_submit():
+        status = 400 if form.errors else 200
+        return render_template("research/export.html", form=form), status
+    filters = ExportFilters(
+        site=form.site.data or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        versions=frozenset(form.versions.data or ()),
+        publication=bool(form.publication.data),
+    )
+    fmt = form.format.data
+    built = build_export(db.session, filters, made_by=current_user.email)
+    # Spooled: small exports stay in memory, large ones go to a temporary file.
+    out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
+    FORMATS[fmt].write(built, out)
+    out.seek(0)
+    record_export(db.session, current_user.id, fmt, filters)
+    return send_file(
+        out, mimetype=FORMATS[fmt].mimetype, as_attachment=True, download_name=filename(fmt, built)
+    )
