@@ -266,8 +266,12 @@ def test_suppression_and_rounding_rules() -> None:
     assert suppress([10, 0, 12], 5) == [False, False, False]
 
 
+# NUL never reaches storage: the respondent form drops it (tests/test_respondent_form.py), and
+# PostgreSQL could not store it in JSON. Every other character can arrive.
 SAFE_TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"),
+    min_size=1,
+    max_size=40,
 )
 FORMULA_TEXT = st.sampled_from(
     ["=1+1", "+44 20", "-3", "@SUM(A1)", "\t=cmd", "\r=x", '=HYPERLINK("http://x")']
@@ -281,7 +285,7 @@ FORMULA_TEXT = st.sampled_from(
     trust=st.sampled_from([1, 2, 3, 4, 5, missing.PREFER_NOT_TO_SAY, None]),
     relationship=st.one_of(st.none(), st.integers(1, 10)),
     hopes=st.one_of(
-        st.none(), SAFE_TEXT, FORMULA_TEXT, st.just("bell\x07 and nul\x00 and \x1b esc")
+        st.none(), SAFE_TEXT, FORMULA_TEXT, st.just("bell\x07 and vt\x0b and \x1b esc")
     ),
 )
 def test_an_export_read_back_equals_what_was_entered(

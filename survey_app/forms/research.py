@@ -49,7 +49,7 @@ class ParticipantFilterForm(FlaskForm):  # type: ignore[misc]
 
 def _reason(what: str) -> TextAreaField:
     return TextAreaField(
-        "Reason",
+        f"Reason for {what}",
         validators=[
             DataRequired(f"Please give the reason for {what}."),
             Length(

@@ -21,7 +21,7 @@ from .views import bp
 def _version(key: str, version: int | None) -> InstrumentVersion:
     if version is None:
         abort(404)
-    found = db.session.scalar(
+    found: InstrumentVersion | None = db.session.scalar(
         select(InstrumentVersion).where(
             InstrumentVersion.key == key, InstrumentVersion.version == version
         )

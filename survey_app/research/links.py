@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.research import LinkForm
-from ..models import COMPLETE, InstrumentVersion, Link, Response, Role, Site
+from ..models import InstrumentVersion, Link, Role, Site
 from ..models._types import today
 from ..services import links as link_ops
+from . import queries
 from .views import bp
 
 
@@ -38,24 +37,8 @@ def _link_form() -> LinkForm:
 
 
 def _render(form: LinkForm, status: int = 200) -> ResponseReturnValue:
-    answered = (
-        select(func.count(Response.id))
-        .where(
-            Response.link_id == Link.id,
-            Response.status == COMPLETE,
-            Response.voided_at.is_(None),
-        )
-        .correlate(Link)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Link, answered)
-        .options(joinedload(Link.site))
-        .order_by(Link.created_at.desc(), Link.id.desc())
-    ).all()
-    return render_template(
-        "research/links.html", form=form, rows=rows, today=today(), close_form=FlaskForm()
-    ), status
+    rows = queries.links_with_counts(db.session)
+    return render_template("research/links.html", form=form, rows=rows, today=today()), status
 
 
 @bp.route("/links", methods=["GET", "POST"])

@@ -1,0 +1,59 @@
+"""Read-only queries behind the research pages' tables and counts, kept out of the views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
+
+
+def complete_counts(session: Session) -> list[tuple[str, str | None, str | None, int]]:
+    """Complete, live responses per instrument, wave and site: a kiosk response counts at its
+    participant's site, a link response at its link's site (none for a link open to all)."""
+    site_id = func.coalesce(Participant.site_id, Link.site_id)
+    query = (
+        select(InstrumentVersion.key, Wave.code, Site.name, func.count(Response.id))
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .outerjoin(Wave, Wave.id == Response.wave_id)
+        .outerjoin(Participant, Participant.id == Response.participant_id)
+        .outerjoin(Link, Link.id == Response.link_id)
+        .outerjoin(Site, Site.id == site_id)
+        .where(Response.status == COMPLETE, Response.voided_at.is_(None))
+        .group_by(InstrumentVersion.key, Wave.code, Wave.position, Site.name)
+        .order_by(InstrumentVersion.key, Wave.position, Site.name)
+    )
+    return [(key, wave, site, count) for key, wave, site, count in session.execute(query)]
+
+
+def open_link_count(session: Session, on: dt.date) -> int:
+    return (
+        session.scalar(
+            select(func.count(Link.id)).where(
+                Link.closed_at.is_(None), or_(Link.closes_on.is_(None), Link.closes_on >= on)
+            )
+        )
+        or 0
+    )
+
+
+def links_with_counts(session: Session) -> list[tuple[Link, int]]:
+    """Every link, newest first, with its count of complete, live responses: one statement."""
+    answered = (
+        select(func.count(Response.id))
+        .where(
+            Response.link_id == Link.id,
+            Response.status == COMPLETE,
+            Response.voided_at.is_(None),
+        )
+        .correlate(Link)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Link, answered)
+        .options(joinedload(Link.site))
+        .order_by(Link.created_at.desc(), Link.id.desc())
+    ).all()
+    return [(link, count) for link, count in rows]
