@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,15 @@ def register_extensions(app: Flask) -> None:
     from .models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(session_id: str) -> User | None:
+        # "<id>.<session token>": a revoked token (logout, password change) finds no one.
+        user_id, _, token = session_id.partition(".")
+        if not user_id.isdigit() or not token:
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

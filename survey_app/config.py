@@ -29,7 +29,11 @@ class Settings:
     database_url: str
     secret_key: str
     kiosk_idle_seconds: int
+    research_idle_minutes: int
+    research_max_hours: int
     session_cookie_secure: bool
+    ratelimit_storage_uri: str
+    totp_required_roles: tuple[str, ...]
 
     @property
     def is_production(self) -> bool:
@@ -42,6 +46,10 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "SURVEY_APP_ENV": self.env,
             "KIOSK_IDLE_SECONDS": self.kiosk_idle_seconds,
+            "RESEARCH_IDLE_MINUTES": self.research_idle_minutes,
+            "RESEARCH_MAX_HOURS": self.research_max_hours,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "TOTP_REQUIRED_ROLES": self.totp_required_roles,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Strict",
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
@@ -109,5 +117,24 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         database_url=database_url,
         secret_key=str(secret_key),
         kiosk_idle_seconds=_as_int("KIOSK_IDLE_SECONDS", source.get("KIOSK_IDLE_SECONDS", 600)),
+        research_idle_minutes=_as_int(
+            "RESEARCH_IDLE_MINUTES", source.get("RESEARCH_IDLE_MINUTES", 30)
+        ),
+        research_max_hours=_as_int("RESEARCH_MAX_HOURS", source.get("RESEARCH_MAX_HOURS", 12)),
         session_cookie_secure=env == "production",
+        # memory:// is per process: with several gunicorn workers set a shared store
+        # (e.g. redis://127.0.0.1:6379) so that the limits hold across workers.
+        ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        totp_required_roles=_roles(source.get("TOTP_REQUIRED_ROLES", "admin,researcher")),
     )
+
+
+def _roles(raw: object) -> tuple[str, ...]:
+    if isinstance(raw, (list, tuple)):
+        names = [str(r) for r in raw]
+    else:
+        names = [r.strip() for r in str(raw).split(",") if r.strip()]
+    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker")]
+    if unknown:
+        raise ConfigError(f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r}")
+    return tuple(names)

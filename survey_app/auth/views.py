@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from ..extensions import db
 from ..forms.auth import LoginForm
 from ..models import AuditEvent
+from . import sessions
 from .operations import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -32,7 +33,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user)
+            sessions.start(user)
             return redirect(_safe_next(request.args.get("next")))
         error = LOGIN_FAILED
     return render_template("auth/login.html", form=form, error=error)
@@ -40,7 +41,8 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    if current_user.is_authenticated:
-        db.session.add(AuditEvent(kind="logout", actor_id=current_user.id))
-    logout_user()
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if user is not None:
+        db.session.add(AuditEvent(kind="logout", actor_id=user.id))
+    sessions.end(user)
     return redirect(url_for("main.index"))

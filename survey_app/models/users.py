@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import utcnow
+from ._types import JSONType, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Role(enum.StrEnum):
@@ -28,6 +34,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Part of every session's identity: rotating it (logout, password change) revokes every
+    # session of this user on the server, so a replayed cookie no longer logs anyone in.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step accepted: a code is accepted once only.
+    totp_last_step: Mapped[int | None] = mapped_column()
+    recovery_codes: Mapped[list[Any]] = mapped_column(JSONType, default=list)
 
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'researcher', 'fieldworker')", name="role"),
@@ -36,6 +49,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_token}"
+
+    def revoke_sessions(self) -> None:
+        self.session_token = new_session_token()
 
     def has_role(self, *roles: Role | str) -> bool:
         # Admins may do anything a researcher may; researchers anything a fieldworker may.

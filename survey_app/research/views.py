@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from ..auth import sessions
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import Role
@@ -24,7 +25,7 @@ def _not_from_kiosk_mode() -> ResponseReturnValue | None:
     # An unlocked kiosk leads nowhere but back to its lock screen.
     if session.get("kiosk"):
         return redirect(url_for("kiosk.lock"))
-    return None
+    return sessions.check_lifetime()
 
 
 @bp.context_processor

@@ -20,12 +20,13 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from .. import pseudonyms
+from ..auth import sessions
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
@@ -270,8 +271,7 @@ def exit_kiosk() -> ResponseReturnValue:
             and fieldworker.active
             and verify_password(fieldworker.password_hash, form.password.data or "")
         ):
-            session.pop("kiosk", None)
-            login_user(fieldworker)
+            sessions.start(fieldworker)  # a new session: the kiosk state goes with the old one
             db.session.add(AuditEvent(kind="kiosk.exited", actor_id=fieldworker.id))
             return redirect(url_for("research.dashboard"))
         error = "That password is not right."
