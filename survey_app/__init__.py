@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from .config import ConfigError, load_settings
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,10 +22,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. ``config`` overrides the environment (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
     settings = load_settings(Path(app.instance_path), config)
-    app.config.update(settings.flask_config())
+    managed = settings.flask_config()
+    app.config.update(managed)
+    app.config.update(LOGIN_ACCOUNT_LIMIT="5 per minute", LOGIN_ADDRESS_LIMIT="30 per minute")
+    # Other upper-case keys given to create_app (tests, embedding) are plain Flask config.
     for key, value in (config or {}).items():
-        if key.isupper() and key not in ("DATABASE_URL",):
-            app.config.setdefault(key, value)
+        if key.isupper() and key not in managed and key != "DATABASE_URL":
+            app.config[key] = value
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -52,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."

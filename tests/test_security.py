@@ -76,3 +76,84 @@ def test_research_sessions_end_after_12_hours_even_when_busy(
     with client.session_transaction() as s:
         s["seen_at"] = start + 12 * 3600 - 10
     assert client.get("/research/").status_code == 302
+
+
+@pytest.fixture
+def strict_app(database_url: str, app: Flask) -> Flask:
+    """An app with the production limits, on the suite's database."""
+    from survey_app import create_app
+    from tests.conftest import app_config
+
+    config = app_config(database_url)
+    config.pop("LOGIN_ADDRESS_LIMIT")
+    return create_app(config)
+
+
+def test_five_failed_logins_a_minute_per_account(strict_app: Flask) -> None:
+    factories.user(strict_app, email="target@example.org")
+    client = strict_app.test_client()
+    for _ in range(5):
+        reply = submit_form(
+            client, "/login", {"email": "target@example.org", "password": "wrong guess 123"}
+        )
+        assert reply.status_code == 200
+    blocked = submit_form(client, "/login", {"email": "Target@example.org", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    other = submit_form(
+        client, "/login", {"email": "other@example.org", "password": "wrong guess 123"}
+    )
+    assert other.status_code == 200  # another account is not locked by these failures
+
+
+def test_successful_logins_do_not_use_up_the_account_limit(strict_app: Flask) -> None:
+    factories.user(strict_app, email="busy@example.org")
+    client = strict_app.test_client()
+    for _ in range(7):
+        assert (
+            submit_form(
+                client, "/login", {"email": "busy@example.org", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
+        client = strict_app.test_client()  # a new browser each time
+
+
+def test_the_address_limit_applies_to_login_only(strict_app: Flask) -> None:
+    client = strict_app.test_client()
+    page = client.get("/login")
+    token = csrf_token(page)
+    codes = [
+        client.post(
+            "/login", data={"csrf_token": token, "email": f"u{i}@example.org", "password": "x"}
+        ).status_code
+        for i in range(31)
+    ]
+    assert codes[:30] == [200] * 30 and codes[30] == 429
+    assert client.get("/").status_code == 200
+    assert client.get("/kiosk/lock").status_code == 302  # respondent pages are never limited
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "at least 12"),
+        ("x" * 129, "at most 128"),
+        ("password1234", "common or breached"),
+        ("qwertyuiop123", "common or breached"),
+        ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+    ],
+)
+def test_weak_passwords_are_refused(password: str, problem: str) -> None:
+    from survey_app.auth.passwords import password_problem
+
+    found = password_problem(password)
+    assert found is not None and problem in found
+
+
+def test_the_bundled_list_has_at_least_10000_passwords_and_long_ones_pass() -> None:
+    from survey_app.auth.passwords import _common, password_problem
+
+    assert len(_common()) >= 10_000
+    assert password_problem("Kettle-Harbour-91 " * 7) is None
+    assert password_problem(PASSWORD) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -27,9 +29,24 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+@cache
+def _common() -> frozenset[str]:
+    # zxcvbn ships 30,000 of the most common passwords from breach corpora: no network look-up.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
 def password_problem(password: str) -> str | None:
+    """A plain-words reason to refuse this password, or None."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if password.lower() in _common() or password.lower().rstrip("0123456789!") in _common():
+        return "That password is on a list of common or breached passwords: choose another."
+    from zxcvbn import zxcvbn
+
+    if zxcvbn(password[:72])["score"] < 3:  # zxcvbn reads at most 72 characters
+        return "That password is too easy to guess: use a few unrelated words."
     return None

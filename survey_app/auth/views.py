@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms.auth import LoginForm
 from ..models import AuditEvent
 from . import sessions
-from .operations import authenticate
+from .operations import authenticate, normalise_email
 
 bp = Blueprint("auth", __name__)
 
@@ -24,7 +34,23 @@ def _safe_next(target: str | None) -> str:
     return url_for("research.dashboard")
 
 
+def _login_email() -> str:
+    # The account being tried, normalised: five failures a minute per account.
+    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"],
+    key_func=_login_email,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def login() -> ResponseReturnValue:
     if session.get("kiosk"):
         return redirect(url_for("kiosk.lock"))
@@ -36,6 +62,7 @@ def login() -> ResponseReturnValue:
             sessions.start(user)
             return redirect(_safe_next(request.args.get("next")))
         error = LOGIN_FAILED
+        g.login_failed = True
     return render_template("auth/login.html", form=form, error=error)
 
 

@@ -49,6 +49,14 @@
     reset();
   }
 
+  // The kiosk's thank-you page goes back to the lock screen by itself, replacing itself in the
+  // history so that Back cannot return to it (without JavaScript a <noscript> refresh does it).
+  var back = document.querySelector("[data-return-url]");
+  if (back) {
+    var seconds = parseInt(back.getAttribute("data-return-seconds"), 10) || 10;
+    setTimeout(function () { window.location.replace(back.getAttribute("data-return-url")); }, seconds * 1000);
+  }
+
   // The submit button says one thing once; the server makes repeats harmless anyway.
   document.querySelectorAll("form.submit-form").forEach(function (f) {
     f.addEventListener("submit", function () {
