@@ -13,7 +13,8 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .auth.operations import AccountError, create_user, user_count
+from .auth import totp
+from .auth.operations import AccountError, create_user, normalise_email, user_count
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
 from .export.workbook import build_export, record_export
@@ -22,7 +23,7 @@ from .instruments import model
 from .instruments.diff import diff as diff_versions
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
-from .models import InstrumentVersion, Role
+from .models import InstrumentVersion, Role, User
 from .services import links as link_ops
 from .services import participants as participant_ops
 from .study import load_study
@@ -134,6 +135,18 @@ def users_ensure_dev_admin() -> None:
     click.echo("    email:    admin@example.org")
     click.echo(f"    password: {password}")
     click.echo("")
+
+
+@users.command("reset-totp")
+@click.argument("email")
+def users_reset_totp(email: str) -> None:
+    """Clear a user's two-step login (lost phone): they enrol again at the next login."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        _fail([f"No user with email {email}."])
+    db.session.add(totp.reset(user))
+    db.session.commit()
+    click.echo(f"two-step login reset for {user.email}; their sessions are ended")
 
 
 participants = AppGroup("participants", help="Register participants (pseudonymous IDs only).")

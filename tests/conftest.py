@@ -47,6 +47,8 @@ def app_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         # The suite logs in hundreds of times from one address; tests/test_security.py
         # checks the real limits on an app of its own.
         "LOGIN_ADDRESS_LIMIT": "100000 per minute",
+        # Two-step login has its own tests (tests/test_totp.py); elsewhere a password will do.
+        "TOTP_REQUIRED_ROLES": "",
         **overrides,
     }
 
@@ -85,6 +87,23 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
             )
         )
         db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_url: str, app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Another app on the suite's database with other settings; its connections are closed
+    at the end of the test (an open connection left to the garbage collector is a warning)."""
+    made: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        other = create_app(app_config(database_url, **overrides))
+        made.append(other)
+        return other
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -79,14 +80,9 @@ def test_research_sessions_end_after_12_hours_even_when_busy(
 
 
 @pytest.fixture
-def strict_app(database_url: str, app: Flask) -> Flask:
-    """An app with the production limits, on the suite's database."""
-    from survey_app import create_app
-    from tests.conftest import app_config
-
-    config = app_config(database_url)
-    config.pop("LOGIN_ADDRESS_LIMIT")
-    return create_app(config)
+def strict_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app with the production login limits, on the suite's database."""
+    return make_app(LOGIN_ADDRESS_LIMIT="30 per minute")
 
 
 def test_five_failed_logins_a_minute_per_account(strict_app: Flask) -> None:

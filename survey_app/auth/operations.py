@@ -17,7 +17,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(session: Session, email: str, password: str, role: Role | str) -> User:
+def create_user(
+    session: Session, email: str, password: str, role: Role | str, actor_id: int | None = None
+) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError("That is not an email address.")
@@ -36,7 +38,12 @@ def create_user(session: Session, email: str, password: str, role: Role | str) -
     session.add(user)
     session.flush()
     session.add(
-        AuditEvent(kind="user.created", target=f"user:{user.id}", detail={"role": role.value})
+        AuditEvent(
+            kind="user.created",
+            actor_id=actor_id,
+            target=f"user:{user.id}",
+            detail={"role": role.value},
+        )
     )
     session.flush()
     return user

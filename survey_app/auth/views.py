@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     Response,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -14,13 +17,15 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
-from ..forms.auth import LoginForm
-from ..models import AuditEvent
-from . import sessions
+from ..forms.admin import PasswordChangeForm
+from ..forms.auth import CodeForm, LoginForm
+from ..models import AuditEvent, User
+from . import sessions, totp
 from .operations import authenticate, normalise_email
+from .passwords import hash_password, password_problem, verify_password
 
 bp = Blueprint("auth", __name__)
 
@@ -59,8 +64,19 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
+            target = _safe_next(request.args.get("next"))
+            if user.role in current_app.config["TOTP_REQUIRED_ROLES"]:
+                # Half logged in: the second factor decides.
+                session.clear()
+                session["pending"] = {
+                    "user": user.id,
+                    "token": user.session_token,
+                    "at": time.time(),
+                    "next": target,
+                }
+                return redirect(url_for("auth.code" if user.totp_secret else "auth.enrol"))
             sessions.start(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(target)
         error = LOGIN_FAILED
         g.login_failed = True
     return render_template("auth/login.html", form=form, error=error)
@@ -73,3 +89,105 @@ def logout() -> ResponseReturnValue:
         db.session.add(AuditEvent(kind="logout", actor_id=user.id))
     sessions.end(user)
     return redirect(url_for("main.index"))
+
+
+PENDING_SECONDS = 300
+
+
+def _pending_user() -> User | None:
+    """The user who gave the right password in the last five minutes, if any."""
+    pending = session.get("pending")
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+def _pending_key() -> str:
+    pending = session.get("pending")
+    return f"totp:{pending.get('user') if isinstance(pending, dict) else request.remote_addr}"
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol() -> ResponseReturnValue:
+    """First login of a researcher or admin: set up the authenticator app."""
+    user = _pending_user()
+    if user is None or user.totp_secret is not None:
+        return redirect(url_for("auth.login"))
+    secret = session.get("enrol_secret") or totp.new_secret()
+    session["enrol_secret"] = secret
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        codes = totp.enrol(user, secret, form.code.data or "")
+        if codes is not None:
+            target = session["pending"]["next"]
+            db.session.add(AuditEvent(kind="totp.enrolled", actor_id=user.id))
+            sessions.start(user)
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=target)
+        error = "That code is not right. Check the time on your phone and try the newest code."
+    return render_template(
+        "auth/enrol.html", form=form, error=error, qr=totp.qr_data_uri(user, secret), secret=secret
+    ), (422 if error else 200)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def code() -> ResponseReturnValue:
+    user = _pending_user()
+    if user is None or user.totp_secret is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        accepted = totp.verify(user, form.code.data or "")
+        if accepted is not None:
+            target = session["pending"]["next"]
+            if accepted == "recovery":
+                db.session.add(
+                    AuditEvent(
+                        kind="totp.recovery_used",
+                        actor_id=user.id,
+                        detail={"left": len(user.recovery_codes)},
+                    )
+                )
+            sessions.start(user)
+            return redirect(target)
+        g.login_failed = True
+        db.session.add(AuditEvent(kind="totp.failed", actor_id=user.id))
+        db.session.commit()  # the failure is recorded even though this answer is a 422
+        error = "That code is not right, or it was used already. Try the newest code."
+    return render_template("auth/code.html", form=form, error=error), (422 if error else 200)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> ResponseReturnValue:
+    """Change one's password; every other session of the account ends."""
+    form = PasswordChangeForm()
+    error = None
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        problem = password_problem(form.new.data or "")
+        if not verify_password(user.password_hash, form.current.data or ""):
+            error = "Your current password is not right."
+        elif problem:
+            error = problem
+        else:
+            user.password_hash = hash_password(form.new.data or "")
+            db.session.add(
+                AuditEvent(kind="user.password_changed", actor_id=user.id, target=f"user:{user.id}")
+            )
+            sessions.end(user)  # revokes every session, this one included...
+            sessions.start(user)  # ...then this browser gets a new one
+            flash("Your password has been changed. Other sessions have been logged out.", "status")
+            return redirect(url_for("research.dashboard"))
+    status = 422 if error or form.errors else 200
+    return render_template("auth/password.html", form=form, error=error), status

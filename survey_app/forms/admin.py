@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SelectField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+ROLES = [SelectChoice("fieldworker"), SelectChoice("researcher"), SelectChoice("admin")]
+
+
+class NewUserForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", choices=ROLES, default="fieldworker")
+    password = PasswordField(
+        "Starting password (12 to 128 characters)", validators=[DataRequired(), Length(max=1024)]
+    )
+
+
+class AuditFilterForm(FlaskForm):  # type: ignore[misc]
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("", "All kinds")], default="", validate_choice=False
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+
+class PasswordChangeForm(FlaskForm):  # type: ignore[misc]
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField(
+        "New password (12 to 128 characters)", validators=[DataRequired(), Length(max=1024)]
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")],
+    )
