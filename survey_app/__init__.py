@@ -66,7 +66,7 @@ def register_extensions(app: Flask) -> None:
 
     from .models import User
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]
     def load_user(session_id: str) -> User | None:
         # "<id>.<session token>": a revoked token (logout, password change) finds no one.
         user_id, _, token = session_id.partition(".")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Role, User
+from ..models._types import DbSession
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
@@ -18,7 +18,7 @@ def normalise_email(email: str) -> str:
 
 
 def create_user(
-    session: Session, email: str, password: str, role: Role | str, actor_id: int | None = None
+    session: DbSession, email: str, password: str, role: Role | str, actor_id: int | None = None
 ) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
@@ -49,10 +49,10 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The user if the email and password match an active account; else None (one answer for
     unknown email and wrong password)."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    user: User | None = session.scalar(select(User).where(User.email == normalise_email(email)))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         session.add(
@@ -69,5 +69,5 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def user_count(session: Session) -> int:
+def user_count(session: DbSession) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0

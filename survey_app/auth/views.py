@@ -168,7 +168,7 @@ def code() -> ResponseReturnValue:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@login_required  # type: ignore[untyped-decorator]
 def password() -> ResponseReturnValue:
     """Change one's password; every other session of the account ends."""
     form = PasswordChangeForm()

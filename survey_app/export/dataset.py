@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument
 from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
+from ..models._types import DbSession
 from ..scoring import score_wai
 from ..study import Study, current_study
 from .columns import VarColumn, variable_columns
@@ -81,7 +83,7 @@ class Dataset:
     """Everything an export contains, for one set of filters."""
 
     def __init__(
-        self, session: Session, filters: ExportFilters, study: Study | None = None
+        self, session: DbSession, filters: ExportFilters, study: Study | None = None
     ) -> None:
         self.session = session
         self.filters = filters
@@ -401,7 +403,7 @@ class Dataset:
                 Sheet(
                     AUDIENCE_SHEETS[spec.audience],
                     self.audience_columns(spec),
-                    lambda spec=spec: self.audience_rows(spec),
+                    partial(self.audience_rows, spec),
                     self.audience_count(spec),
                 )  # type: ignore[misc]
             )
@@ -423,8 +425,8 @@ class Dataset:
                     c.values_text,
                     c.wave,
                 ]
-        for spec in self.audiences:
-            for c in spec.columns:
+        for audience in self.audiences:
+            for c in audience.columns:
                 yield [
                     c.name,
                     c.label,

@@ -15,7 +15,7 @@ def clean_text(value: str) -> str:
     """Remove the control characters that Excel and XML refuse; one kind of line end (XML
     would turn a lone carriage return into a line feed on reading anyway)."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return ILLEGAL_CHARACTERS_RE.sub("", _CONTROL.sub("", value))
+    return str(ILLEGAL_CHARACTERS_RE.sub("", _CONTROL.sub("", value)))
 
 
 def looks_like_formula(value: str) -> bool:

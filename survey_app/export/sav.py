@@ -41,13 +41,13 @@ def write_sav_zip(export: Export, out: IO[bytes]) -> None:
         for name in SAV_SHEETS:
             sheet = export.data_sheet(name)
             frame = _frame(sheet)
-            labels = {m.name: m.label[:255] for m in sheet.columns}
+            labels: dict[str, str | None] = {m.name: m.label[:255] for m in sheet.columns}
             value_labels = {
                 m.name: {float(k): v for k, v in m.value_labels.items()}
                 for m in sheet.columns
                 if m.numeric and m.value_labels
             }
-            missing_ranges = {
+            missing_ranges: dict[str, list[Any]] = {
                 m.name: [float(code) for code in m.missing_codes][:3]
                 for m in sheet.columns
                 if m.numeric and m.missing_codes

@@ -89,11 +89,11 @@ def summary_rows(data: Dataset) -> Iterator[list[Any]]:
                     "Mothers", spec.wave.code, answers, wave_items[spec.wave.code].values(), site
                 )
     audience_items = {}
-    for spec in data.audiences:
-        group = AUDIENCE_SHEETS[spec.audience]
-        audience_items[group] = _items(spec.instruments)
+    for audience in data.audiences:
+        group = AUDIENCE_SHEETS[audience.audience]
+        audience_items[group] = _items(audience.instruments)
         for _rid, _date, _version, answers, site in data.session.execute(
-            data._audience_query(spec)
+            data._audience_query(audience)
         ):
             tally.add(group, "once", answers or {}, audience_items[group].values(), site or "any")
     threshold = data.filters.threshold if data.filters.publication else 0
@@ -184,6 +184,6 @@ def _tables(
             )
             for site in sites:
                 site_counts = tally.codes[(group, wave, f"{variable}@{site}")]
-                total = site_counts.pop(-99, None) or sum(site_counts.values())
+                total = site_counts.pop(-99, 0) or sum(site_counts.values())
                 categories = [(o.label["en"], site_counts[o.code]) for o in item.options]
                 yield from _distribution(prefix, f"site: {site}", categories, total, threshold)

@@ -7,10 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from ..models import AuditEvent
-from ..models._types import utcnow
+from ..models._types import DbSession, utcnow
 from .dataset import ColumnMeta, Dataset, Sheet
 from .filters import ExportFilters
 from .summary import HEADER as SUMMARY_HEADER
@@ -43,7 +41,7 @@ def _plain(names: list[str]) -> list[ColumnMeta]:
     return [ColumnMeta(n, n) for n in names]
 
 
-def build_export(session: Session, filters: ExportFilters, made_by: str) -> Export:
+def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Export:
     data = Dataset(session, filters)
     made_at = utcnow()
     data_sheets = data.data_sheets()
@@ -62,7 +60,9 @@ def build_export(session: Session, filters: ExportFilters, made_by: str) -> Expo
     return Export(dataset=data, sheets=sheets, made_at=made_at)
 
 
-def record_export(session: Session, actor_id: int | None, fmt: str, filters: ExportFilters) -> None:
+def record_export(
+    session: DbSession, actor_id: int | None, fmt: str, filters: ExportFilters
+) -> None:
     session.add(
         AuditEvent(
             kind="export",

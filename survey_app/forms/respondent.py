@@ -20,7 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORM_KEYS = frozenset({"csrf_token", "action"})
 
 
-class AnswerField(Field):
+class AnswerField(Field):  # type: ignore[misc]
     """A field for one item. ``answer`` is the parsed value (None when not answered);
     ``tampered`` holds a message when the request sent something no page offers."""
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, InstrumentVersion, Response, Site, Wave
+from ..models._types import DbSession
 from ..study import Study
 from .loader import InstrumentError, content_hash, load_all
 
@@ -23,7 +23,7 @@ class SyncResult:
     status: str  # "published" or "unchanged"
 
 
-def sync_study(session: Session, study: Study) -> None:
+def sync_study(session: DbSession, study: Study) -> None:
     sites = {s.code: s for s in session.scalars(select(Site))}
     for config in study.sites:
         site = sites.get(config.code) or Site(code=config.code)
@@ -42,7 +42,7 @@ def sync_study(session: Session, study: Study) -> None:
 
 
 def sync_instruments(
-    session: Session, definitions: list[dict[str, Any]] | None = None, study: Study | None = None
+    session: DbSession, definitions: list[dict[str, Any]] | None = None, study: Study | None = None
 ) -> list[SyncResult]:
     """Publish each file's (key, version). Unchanged content is a no-op; the same (key,
     version) with different content is refused as a whole, before anything is written."""
@@ -99,7 +99,7 @@ def sync_instruments(
     return results
 
 
-def version_table(session: Session) -> list[tuple[InstrumentVersion, int]]:
+def version_table(session: DbSession) -> list[tuple[InstrumentVersion, int]]:
     """Every published version with its count of responses."""
     counts = dict(
         session.execute(
@@ -114,7 +114,7 @@ def version_table(session: Session) -> list[tuple[InstrumentVersion, int]]:
     return [(v, counts.get(v.id, 0)) for v in versions]
 
 
-def latest_version(session: Session, key: str) -> InstrumentVersion | None:
+def latest_version(session: DbSession, key: str) -> InstrumentVersion | None:
     return session.scalar(
         select(InstrumentVersion)
         .where(InstrumentVersion.key == key)

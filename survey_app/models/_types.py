@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session, scoped_session
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text on SQLite.
 JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
@@ -24,3 +25,7 @@ def today() -> dt.date:
 def random_id() -> str:
     """Random, non-sequential identifier (128 bits) for rows whose order must not leak."""
     return secrets.token_hex(16)
+
+
+# Operations take either a plain Session or Flask-SQLAlchemy's scoped ``db.session``.
+DbSession = Session | scoped_session[Any]

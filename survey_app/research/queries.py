@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
+from ..models._types import DbSession
 
 
-def complete_counts(session: Session) -> list[tuple[str, str | None, str | None, int]]:
+def complete_counts(session: DbSession) -> list[tuple[str, str | None, str | None, int]]:
     """Complete, live responses per instrument, wave and site: a kiosk response counts at its
     participant's site, a link response at its link's site (none for a link open to all)."""
     site_id = func.coalesce(Participant.site_id, Link.site_id)
@@ -28,7 +29,7 @@ def complete_counts(session: Session) -> list[tuple[str, str | None, str | None,
     return [(key, wave, site, count) for key, wave, site, count in session.execute(query)]
 
 
-def open_link_count(session: Session, on: dt.date) -> int:
+def open_link_count(session: DbSession, on: dt.date) -> int:
     return (
         session.scalar(
             select(func.count(Link.id)).where(
@@ -39,7 +40,7 @@ def open_link_count(session: Session, on: dt.date) -> int:
     )
 
 
-def links_with_counts(session: Session) -> list[tuple[Link, int]]:
+def links_with_counts(session: DbSession) -> list[tuple[Link, int]]:
     """Every link, newest first, with its count of complete, live responses: one statement."""
     answered = (
         select(func.count(Response.id))

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from ..models import COMPLETE, Participant, Response, Site, Wave
+from ..models._types import DbSession
 
 NOT_YET_DUE = "not_yet_due"
 DUE = "due"
@@ -146,7 +147,7 @@ class NoFollowUpWave(LookupError):
     pass
 
 
-def study_waves(session: Session) -> Waves:
+def study_waves(session: DbSession) -> Waves:
     waves = session.scalars(select(Wave).order_by(Wave.position).limit(2)).all()
     if len(waves) < 2:
         raise NoFollowUpWave("The study has no follow-up wave: add one to study.yaml.")
@@ -215,7 +216,7 @@ def _conditions(
 
 
 def participants_page(
-    session: Session,
+    session: DbSession,
     *,
     today: dt.date,
     site_id: int | None = None,
@@ -274,7 +275,7 @@ def participants_page(
     return Page(rows=rows, number=page, per_page=per_page, total=found[0][-1] if found else 0)
 
 
-def due_counts(session: Session, *, today: dt.date) -> DueCounts:
+def due_counts(session: DbSession, *, today: dt.date) -> DueCounts:
     """How many T2s are due now (in the window), falling due soon, and overdue."""
     waves = study_waves(session)
     t1, t1_on_join = _completed(waves.baseline)

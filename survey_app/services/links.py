@@ -6,11 +6,10 @@ import datetime as dt
 import re
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..instruments.publish import latest_version
 from ..models import AuditEvent, Link, Site
-from ..models._types import utcnow
+from ..models._types import DbSession, utcnow
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -20,7 +19,7 @@ class LinkError(ValueError):
 
 
 def create(
-    session: Session,
+    session: DbSession,
     instrument_key: str,
     site: Site | None = None,
     closes_on: dt.date | None = None,
@@ -48,14 +47,14 @@ def create(
     return link
 
 
-def close(session: Session, link: Link, actor_id: int | None = None) -> None:
+def close(session: DbSession, link: Link, actor_id: int | None = None) -> None:
     if link.closed_at is None:
         link.closed_at = utcnow()
         session.add(AuditEvent(kind="link.closed", actor_id=actor_id, target=f"link:{link.id}"))
         session.flush()
 
 
-def by_token(session: Session, token: str) -> Link | None:
+def by_token(session: DbSession, token: str) -> Link | None:
     """The link with this token; None for unknown or malformed tokens (both answer 404)."""
     if not _TOKEN.match(token):
         return None

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from .. import pseudonyms
 from ..models import AuditEvent, Participant, Response, Site
-from ..models._types import utcnow
+from ..models._types import DbSession, utcnow
 from ..study import current_study
 
 WITHDRAW_DELETE = "delete"
@@ -24,8 +23,8 @@ class WithdrawalError(ValueError):
     """A withdrawal that cannot be made; the message says why."""
 
 
-def site_by_code(session: Session, code: str) -> Site:
-    site = session.scalar(select(Site).where(Site.code == code))
+def site_by_code(session: DbSession, code: str) -> Site:
+    site: Site | None = session.scalar(select(Site).where(Site.code == code))
     if site is None:
         codes = ", ".join(session.scalars(select(Site.code).order_by(Site.code)))
         raise UnknownSite(f"Unknown site {code!r}: use one of {codes}.")
@@ -33,7 +32,7 @@ def site_by_code(session: Session, code: str) -> Site:
 
 
 def register(
-    session: Session, site: Site, count: int = 1, actor_id: int | None = None
+    session: DbSession, site: Site, count: int = 1, actor_id: int | None = None
 ) -> list[Participant]:
     """New participants with fresh IDs (site only: no name, prison number or date of birth)."""
     prefix = current_study().pseudonym_prefix
@@ -63,14 +62,14 @@ def register(
     return made
 
 
-def find(session: Session, raw_id: str) -> Participant | None:
+def find(session: DbSession, raw_id: str) -> Participant | None:
     """The participant with this ID; raises InvalidPseudonym for a mistyped one."""
     pseudonym = pseudonyms.normalise(raw_id, current_study().pseudonym_prefix)
     return session.scalar(select(Participant).where(Participant.pseudonym == pseudonym))
 
 
 def withdraw(
-    session: Session, participant: Participant, mode: str, reason: str, actor_id: int | None
+    session: DbSession, participant: Participant, mode: str, reason: str, actor_id: int | None
 ) -> None:
     """Withdraw a participant: in "delete" mode her responses go (drafts, complete and
     voided alike); in "keep" mode she agreed that the answers given so far stay. The audit

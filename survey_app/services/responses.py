@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, Link, Participant, Response, Wave
-from ..models._types import today
+from ..models._types import DbSession, today
 from ..study import current_study
 
 
@@ -39,7 +38,7 @@ def instrument_of(response: Response) -> Instrument:
     return model.from_version(response.instrument_version)
 
 
-def live_response(session: Session, participant: Participant, wave: Wave) -> Response | None:
+def live_response(session: DbSession, participant: Participant, wave: Wave) -> Response | None:
     return session.scalar(
         select(Response).where(
             Response.participant_id == participant.id,
@@ -49,14 +48,14 @@ def live_response(session: Session, participant: Participant, wave: Wave) -> Res
     )
 
 
-def _wave(session: Session, code: str) -> Wave:
-    wave = session.scalar(select(Wave).where(Wave.code == code))
+def _wave(session: DbSession, code: str) -> Wave:
+    wave: Wave | None = session.scalar(select(Wave).where(Wave.code == code))
     if wave is None:
         raise RespondentError(f"Unknown wave {code!r}.")
     return wave
 
 
-def start_kiosk(session: Session, participant: Participant, wave_code: str) -> KioskStart:
+def start_kiosk(session: DbSession, participant: Participant, wave_code: str) -> KioskStart:
     """Start (or find the draft of) this participant's response for a wave."""
     if participant.withdrawn_at is not None:
         raise RespondentError("This participant has withdrawn from the study.")
@@ -104,7 +103,7 @@ def start_kiosk(session: Session, participant: Participant, wave_code: str) -> K
     return KioskStart(response, resumed=False, warning=warning)
 
 
-def start_link(session: Session, link: Link) -> Response:
+def start_link(session: DbSession, link: Link) -> Response:
     version = latest_version(session, link.instrument_key)
     if version is None:
         raise RespondentError("This survey is not available.")
@@ -123,7 +122,7 @@ def start_link(session: Session, link: Link) -> Response:
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def by_key(session: Session, key: str | None, *, lock: bool = False) -> Response | None:
+def by_key(session: DbSession, key: str | None, *, lock: bool = False) -> Response | None:
     # A key that is not shaped like ours is refused before it reaches the database
     # (PostgreSQL rejects NUL bytes in text with an error, not a miss).
     if not key or not _KEY_SHAPE.match(key):
@@ -177,7 +176,9 @@ def code_skips(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, 
 
 def consent_given(instrument: Instrument, answers: Mapping[str, Any]) -> bool:
     return all(
-        answers.get(item.variable) == 1 for item in instrument.items() if item.type == "consent"
+        answers.get(item.variable or "") == 1
+        for item in instrument.items()
+        if item.type == "consent"
     )
 
 
@@ -190,7 +191,7 @@ def first_missing_required(instrument: Instrument, answers: Mapping[str, Any]) -
     return None
 
 
-def complete(session: Session, response: Response) -> Response:
+def complete(session: DbSession, response: Response) -> Response:
     """Finish a response. Idempotent: finishing a finished response changes nothing."""
     if response.is_complete:
         return response
@@ -205,7 +206,7 @@ def complete(session: Session, response: Response) -> Response:
     return response
 
 
-def discard(session: Session, response: Response) -> None:
+def discard(session: DbSession, response: Response) -> None:
     """She chose not to take part: nothing of the draft is kept."""
     if not response.is_complete:
         session.delete(response)
@@ -219,7 +220,7 @@ class VoidError(ValueError):
     """A void that cannot be made; the message says why."""
 
 
-def void(session: Session, response: Response, reason: str, actor_id: int | None) -> None:
+def void(session: DbSession, response: Response, reason: str, actor_id: int | None) -> None:
     """Void a response with a reason: it stays stored (and out of exports), and its
     participant's wave is free for a new response. The audit event holds the reason only."""
     # Imported here so that the module's earlier imports stay as they are.
