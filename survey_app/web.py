@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from .extensions import db
 
@@ -27,6 +27,8 @@ def security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config.get("SURVEY_APP_ENV") == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if not request.path.startswith("/static/"):
         # Respondent and research pages carry answers or pseudonyms: never cache them.
         headers["Cache-Control"] = "no-store"

@@ -33,3 +33,19 @@ def test_pages_carry_security_headers(client: FlaskClient) -> None:
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
         assert headers["Cache-Control"] == "no-store"
+
+
+def test_production_adds_hsts(make_app: object) -> None:
+    from collections.abc import Callable
+
+    from flask import Flask
+
+    build: Callable[..., Flask] = make_app  # type: ignore[assignment]
+    production = build(SURVEY_APP_ENV="production")
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    headers = production.test_client().get("/").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_development_sends_no_hsts(client: FlaskClient) -> None:
+    assert "Strict-Transport-Security" not in client.get("/").headers

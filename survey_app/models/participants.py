@@ -18,7 +18,7 @@ class Participant(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(20), unique=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column()
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 

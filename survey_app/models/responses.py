@@ -33,7 +33,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("participant.id", ondelete="CASCADE")
     )
     wave_id: Mapped[int | None] = mapped_column(ForeignKey("wave.id"))
-    link_id: Mapped[int | None] = mapped_column(ForeignKey("link.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("link.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
     # Issued by the server when the response starts; a replayed final submit finds it again.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
