@@ -17,7 +17,7 @@ from .auth import totp
 from .auth.operations import AccountError, create_user, normalise_email, user_count
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
-from .export.workbook import build_export, record_export
+from .export.workbook import build_export, progress_total, record_export, with_progress
 from .extensions import db
 from .instruments import model
 from .instruments.diff import diff as diff_versions
@@ -226,7 +226,14 @@ def export_command(
     )
     built = build_export(db.session, filters, made_by="command line")
     with open(out_path, "wb") as out:
-        FORMATS[fmt].write(built, out)
+        if sys.stderr.isatty():
+            # Rows are counted as they stream out; the Codebook and Summary add a little more.
+            with click.progressbar(
+                length=progress_total(built), label="Exporting", file=sys.stderr
+            ) as bar:
+                FORMATS[fmt].write(with_progress(built, bar.update), out)
+        else:
+            FORMATS[fmt].write(built, out)
     record_export(db.session, None, fmt, filters)
     db.session.commit()
     counts = ", ".join(

@@ -435,3 +435,17 @@ def test_the_export_command_writes_the_file(app: Flask, tmp_path: Path) -> None:
 
 
 assert string  # keeps the import used for readers extending the strategies
+
+
+def test_progress_counts_every_data_row(app: Flask) -> None:
+    from survey_app.export.workbook import progress_total, with_progress
+
+    factories.complete_response(app, "TC-AAA-AAAA", "T1", T1)
+    factories.complete_response(app, "TC-AAA-AAAA", "T2", T2)
+    steps: list[int] = []
+    with app.app_context():
+        built = build_export(db.session, ExportFilters(), made_by="t")
+        FORMATS["xlsx"].write(with_progress(built, steps.append), io.BytesIO())
+        total = progress_total(built)
+    # About rows + linked 1 + long 2 + WAI 2, then the codebook and summary rows.
+    assert sum(steps) >= total > 0
