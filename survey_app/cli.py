@@ -23,9 +23,10 @@ from .instruments import model
 from .instruments.diff import diff as diff_versions
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
-from .models import InstrumentVersion, Role, User
+from .models import AuditEvent, InstrumentVersion, Role, User
 from .services import links as link_ops
 from .services import participants as participant_ops
+from .services import responses as response_ops
 from .study import load_study
 
 
@@ -242,7 +243,22 @@ def export_command(
     click.echo(f"wrote {out_path} ({counts})")
 
 
+responses = AppGroup("responses", help="Housekeeping of responses.")
+
+
+@responses.command("purge-drafts")
+@click.option("--days", type=click.IntRange(1, 3650), default=14, show_default=True)
+def responses_purge_drafts(days: int) -> None:
+    """Delete unfinished anonymous-link drafts older than DAYS (nobody can resume them)."""
+    count = response_ops.purge_link_drafts(db.session, days)
+    db.session.add(
+        AuditEvent(kind="responses.drafts_purged", detail={"count": count, "days": days})
+    )
+    db.session.commit()
+    click.echo(f"deleted {count} unfinished link drafts started more than {days} days ago")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(export_command, "export")
-    for group in (instruments, users, participants, links):
+    for group in (instruments, users, participants, links, responses):
         app.cli.add_command(group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from collections.abc import Mapping
@@ -257,3 +258,23 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
         )
     )
     session.flush()
+
+
+def purge_link_drafts(session: DbSession, older_than_days: int) -> int:
+    """Delete anonymous-link drafts started more than ``older_than_days`` ago: nobody can
+    come back to them once their browser session has gone. Kiosk drafts stay (a fieldworker
+    can resume them by ID; a researcher voids what must go)."""
+    from sqlalchemy import delete
+
+    from ..models import IN_PROGRESS
+    from ..models._types import today as _today
+
+    cutoff = _today() - dt.timedelta(days=older_than_days)
+    result = session.execute(
+        delete(Response).where(
+            Response.channel == "link",
+            Response.status == IN_PROGRESS,
+            Response.started_on < cutoff,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
