@@ -23,8 +23,10 @@ run: $(STAMP)
 	@echo "Serving on http://127.0.0.1:5000 (log in at /login; Ctrl-C stops)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: the whole suite on SQLite, then again on PostgreSQL (REQUIRE_POSTGRES=1: fail if absent)
-test: $(STAMP)
+## test: the whole suite on SQLite, then again on PostgreSQL (REQUIRE_POSTGRES=1: fail if absent);
+## the browser tests need /usr/bin/chromium (REQUIRE_BROWSER=1: fail if absent)
+test: $(STAMP) lint typecheck
+	@test -x /usr/bin/chromium || echo "NOTE: no /usr/bin/chromium: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium; REQUIRE_BROWSER=1 makes this fail)"
 	@echo "=== tests on SQLite ==="
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "=== tests on PostgreSQL ==="
@@ -37,13 +39,20 @@ test: $(STAMP)
 	fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check survey_app tests scripts
-	$(VENV)/bin/ruff format --check survey_app tests scripts
+	$(VENV)/bin/ruff check survey_app tests scripts bench
+	$(VENV)/bin/ruff format --check survey_app tests scripts bench
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 check: lint typecheck test
+
+## bench: survey_app under gunicorn vs bare Flask on SQLite and PostgreSQL, then the export
+## benchmark (5,000 and 20,000 mothers); results in bench/results/latest.json.
+## BENCH_ARGS=--quick for a short run (see bench/run.py --help).
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -22,7 +22,9 @@ class InstrumentVersion(db.Model):  # type: ignore[name-defined,misc]
     audience: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Deferred: respondent pages find the parsed version in the in-process cache by its hash,
+    # so the definition is read from the database only on a cache miss.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("key", "version", name="uq_instrument_version_key_version"),)

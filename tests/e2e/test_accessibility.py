@@ -1,0 +1,130 @@
+"""Every respondent page, in English and Welsh, and the research pages: no serious or critical
+axe-core violation of WCAG 2.2 AA; on respondent pages also targets of 44 x 44 px, text of
+18 px, no sideways scrolling at 1024 x 768 and at 200% zoom, a read-aloud button on each
+question; errors tied to their question and announced."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import (
+    NEXT,
+    Accounts,
+    PageChecker,
+    answer_to_finish,
+    create_link,
+    enter_id,
+    log_in,
+    register,
+    send,
+    unlock_kiosk,
+)
+from tests.flows import instrument
+from tests.liveserver import LiveServer
+
+MISSING_CONSENT = {
+    "en": "Please tick this box if you agree",
+    "cy": "Ticiwch y blwch hwn os ydych chi'n cytuno",
+}
+
+
+def check_missing_consent(page: Any, check: PageChecker, lang: str) -> None:
+    """Next without ticking the consent boxes: the page says why, at each box, out loud."""
+    page.locator(NEXT).click()
+    expect(page.locator("#page-notice")).to_have_attribute("role", "alert")
+    first = page.locator("fieldset.question.has-error").first
+    error = first.locator(".field-error")
+    expect(error).to_have_attribute("role", "alert")
+    expect(error).to_contain_text(MISSING_CONSENT[lang])
+    assert first.get_attribute("aria-describedby") == error.get_attribute("id")
+    expect(first).to_have_accessible_description(re.compile(re.escape(MISSING_CONSENT[lang])))
+    # Not by colour alone: the message is words with a sign, the box a thicker border.
+    assert first.evaluate("el => parseFloat(getComputedStyle(el).borderTopWidth)") >= 4
+    assert error.evaluate("el => getComputedStyle(el, '::before').content").startswith('"⚠')
+    check("consent, missing consent")
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+@pytest.mark.parametrize(("key", "wave"), [("mothers_t1", "T1"), ("mothers_t2", "T2")])
+def test_every_kiosk_page(
+    page: Any, server: LiveServer, accounts: Accounts, key: str, wave: str, lang: str
+) -> None:
+    check = PageChecker(page)
+    pseudonym = register(server.app)
+    unlock_kiosk(page, accounts, wave)
+    check("lock screen")
+
+    page.get_by_role("link", name=re.compile("^Start")).click()
+    check("ID entry")
+    id_box = page.get_by_label(re.compile("Participant ID"))
+    id_box.fill("TC-AAA-AAAA")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_contain_text("not valid")
+    expect(id_box).to_have_accessible_description(re.compile("not valid"))
+    check("ID entry, a mistyped ID")
+    page.get_by_role("link", name="Back").click()
+
+    enter_id(page, pseudonym, on_notice=lambda _: check("fieldworker's note (T2 with no T1)"))
+    if lang == "cy":
+        page.get_by_role("button", name="Newid i'r Gymraeg").click()
+        expect(page.locator("html")).to_have_attribute("lang", "cy")
+    check("consent")
+    check_missing_consent(page, check, lang)
+
+    sections = len(instrument(server.app, key).sections)
+    pages = answer_to_finish(page, visit=lambda p: check(f"section {p.url.rsplit('/', 1)[-1]}"))
+    assert pages == sections  # every section seen (the answers skip none)
+    check("finish")
+    send(page)
+    check("thank-you")
+    if lang == "en":  # the fieldworker's own pages on the kiosk, in English only
+        page.goto("/kiosk/lock")
+        page.get_by_role("link", name="Fieldworker: leave kiosk mode").click()
+        check("leave kiosk mode")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Leave kiosk mode").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        check("leave kiosk mode, wrong password")
+    check.assert_clean()
+
+
+@pytest.mark.parametrize("key", ["prison_staff", "practitioners"])
+def test_every_link_page(page: Any, server: LiveServer, key: str) -> None:
+    check = PageChecker(page)
+    token = create_link(server.app, key)
+    page.goto(f"/s/{token}")
+    check("link landing")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"**/s/{token}/page/0")
+    check("consent")
+    check_missing_consent(page, check, "en")
+    answer_to_finish(page, visit=lambda p: check(f"section {p.url.rsplit('/', 1)[-1]}"))
+    check("finish")
+    send(page)
+    check("thank-you")
+    check.assert_clean()
+
+
+def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> None:
+    check = PageChecker(page)
+    page.goto("/login")
+    check("login", respondent=False)
+    page.get_by_label("Email").fill(accounts.researcher)
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    check("login, wrong password", respondent=False)
+    log_in(page, accounts.researcher)
+    check("dashboard", respondent=False)
+    for path, name in [
+        ("/research/participants", "participants"),
+        ("/research/export", "export"),
+        ("/kiosk/", "kiosk setup"),
+    ]:
+        page.goto(path)
+        check(name, respondent=False)
+    check.assert_clean()

@@ -1,0 +1,257 @@
+"""Ways of answering other than a mouse and good eyesight: the keyboard alone, read-aloud in
+English and Welsh, no JavaScript; and the kiosk's idle timeout."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.instruments.missing import LABELS as MISSING_LABELS
+from survey_app.instruments.model import pick
+from survey_app.models import Participant, Response
+from tests.e2e.helpers import (
+    Accounts,
+    PageChecker,
+    answer_page,
+    answer_to_finish,
+    enter_id,
+    next_page,
+    register,
+    send,
+    unlock_kiosk,
+)
+from tests.flows import instrument
+from tests.liveserver import LiveServer
+
+# --- keyboard ------------------------------------------------------------------------------
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const question = el.closest(".question");
+  return {
+    tag: el.tagName.toLowerCase(), type: el.type || "", name: el.name || "",
+    value: el.value || "", question: question ? question.id : "",
+    text: (el.textContent || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 40),
+    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+    shadow: style.boxShadow !== "none",
+  };
+}"""
+
+
+def tab(page: Any, seen: list[str]) -> dict[str, Any] | None:
+    """Press Tab; the focused element, which must show that it has the focus."""
+    page.keyboard.press("Tab")
+    focused = page.evaluate(FOCUSED)
+    if focused is not None:
+        seen.append(f"{focused['tag']} {focused['text']!r}")
+        assert focused["outline"] or focused["shadow"], f"focus not visible on {focused}"
+    return focused
+
+
+def tab_to(page: Any, seen: list[str], wanted: Any, limit: int = 30) -> None:
+    for _ in range(limit):
+        focused = tab(page, seen)
+        if focused is not None and wanted(focused):
+            return
+    raise AssertionError(f"Tab never reached it; focus went through {seen[-limit:]}")
+
+
+def answer_page_by_keyboard(page: Any, seen: list[str]) -> None:
+    """Tab once round the whole page (every stop must show its focus), answering on the way:
+    Space on the first choice of each question, typing into each text box; then Tab to Next
+    and press Enter."""
+    answered: set[str] = set()
+    wrapped = False
+    for _ in range(200):
+        focused = tab(page, seen)
+        if focused is None:
+            wrapped = True  # past the last stop: the next Tab starts again at the top
+            continue
+        if wrapped and focused["name"] == "action" and focused["value"] == "next":
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return
+        question = focused["question"]
+        if not question or question in answered:
+            continue
+        if focused["type"] in ("radio", "checkbox"):
+            page.keyboard.press("Space")
+            answered.add(question)
+        elif focused["tag"] in ("textarea", "input"):
+            page.keyboard.type("Typed with the keyboard.")
+            answered.add(question)
+    raise AssertionError(f"never reached Next; focus went through {seen[-60:]}")
+
+
+def test_a_mother_completes_t1_with_the_keyboard_alone(
+    page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    pseudonym = register(server.app)
+    unlock_kiosk(page, accounts, "T1")  # the fieldworker's part
+    seen: list[str] = []
+
+    tab_to(page, seen, lambda f: f["tag"] == "a" and f["text"].startswith("Start"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kiosk/start")
+    tab_to(page, seen, lambda f: f["name"] == "participant_id")
+    page.keyboard.type(pseudonym)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kiosk/page/0")
+
+    pages = 0
+    while "/kiosk/page/" in page.url:
+        pages += 1
+        assert pages < 12
+        answer_page_by_keyboard(page, seen)
+    assert page.url.endswith("/kiosk/finish"), page.url
+    tab_to(page, seen, lambda f: f["tag"] == "button" and f["text"] == "Send my answers")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kiosk/thanks")
+
+    with server.app.app_context():
+        stored = db.session.scalar(
+            select(Response).join(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        assert stored is not None and stored.status == "complete"
+        assert stored.answers["consent_take_part"] == 1
+        assert stored.answers["tac_hopes"] == "Typed with the keyboard."
+    assert pages >= 6
+
+
+# --- read-aloud ----------------------------------------------------------------------------
+
+SPEECH_SPY = """
+window.__spoken = [];
+(function () {
+  const record = (u) => window.__spoken.push({ text: u.text, lang: u.lang });
+  if ("speechSynthesis" in window) {
+    window.speechSynthesis.speak = record;
+    window.speechSynthesis.cancel = () => {};
+  } else {
+    window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ""; };
+    window.speechSynthesis = { speak: record, cancel: () => {} };
+  }
+})();
+"""
+
+
+def read_aloud(page: Any, group_name: str) -> dict[str, str]:
+    page.get_by_role("group", name=group_name).get_by_role("button").click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken, "nothing was spoken"
+    return dict(spoken[-1])
+
+
+def test_read_aloud_reads_the_question_and_its_options_in_its_language(
+    page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    t1 = instrument(server.app, "mothers_t1")
+    page.add_init_script(SPEECH_SPY)
+    unlock_kiosk(page, accounts, "T1")
+    enter_id(page, register(server.app))
+
+    consent = t1.item("consent_take_part")
+    said = read_aloud(page, pick(consent.text, "en"))
+    assert said["lang"] == "en-GB"
+    assert pick(consent.text, "en") in said["text"] and "Yes, I agree" in said["text"]
+    recontact = t1.item("consent_recontact")
+    said = read_aloud(page, pick(recontact.text, "en"))
+    assert pick(recontact.help, "en") in said["text"]  # the question's help is read too
+    answer_page(page)
+    next_page(page)
+
+    trust = t1.item("css_trust")
+    for lang, switch in (("en", None), ("cy", "Newid i'r Gymraeg")):
+        if switch:
+            page.get_by_role("button", name=switch).click()
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+        said = read_aloud(page, pick(trust.text, lang))
+        assert said["lang"] == f"{lang}-GB"
+        expected = [pick(trust.text, lang)] + [pick(o.label, lang) for o in trust.options]
+        expected += [MISSING_LABELS[code][lang] for code in trust.offer]
+        for words in expected:
+            assert words in said["text"], (words, said["text"])
+
+
+# --- without JavaScript --------------------------------------------------------------------
+
+
+def test_without_javascript_the_pages_work_and_read_aloud_is_hidden(
+    browser: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": 1024, "height": 768}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        unlock_kiosk(page, accounts, "T1")
+        enter_id(page, register(server.app))
+        buttons = page.locator("button.read-aloud")
+        assert buttons.count() >= 4
+        for button in buttons.all():
+            expect(button).to_be_hidden()
+        answer_page(page)
+        next_page(page)
+        expect(page).to_have_url(re.compile(r"/kiosk/page/1$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Children's Social Services")
+        expect(page.locator("button.read-aloud").first).to_be_hidden()
+        answer_to_finish(page)
+        send(page)
+        # The thank-you page still goes back to the lock screen by itself.
+        refresh = page.locator('meta[http-equiv="refresh"]')
+        expect(refresh).to_have_attribute("content", "10;url=/kiosk/lock")
+    finally:
+        context.close()
+
+
+# --- the idle timeout ----------------------------------------------------------------------
+
+
+def test_an_idle_kiosk_warns_a_minute_before_then_saves_the_page_and_locks(
+    page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    idle_ms = server.app.config["KIOSK_IDLE_SECONDS"] * 1000
+    t1 = instrument(server.app, "mothers_t1")
+    page.clock.install()
+    pseudonym = register(server.app)
+    unlock_kiosk(page, accounts, "T1")
+    enter_id(page, pseudonym)
+    answer_page(page)
+    next_page(page)
+    trust = page.get_by_role("group", name=pick(t1.item("css_trust").text, "en"))
+    trust.get_by_label("Agree", exact=True).check()  # her last action
+
+    # The warning comes a minute before the timeout (with a few seconds' margin either side).
+    warning = page.get_by_role("dialog", name="Are you still there?")
+    page.clock.fast_forward(idle_ms - 70_000)
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(15_000)
+    expect(warning).to_be_visible()
+    page.get_by_role("button", name="I'm still here").click()  # starts the wait again
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(idle_ms - 55_000)
+    expect(warning).to_be_visible()
+    page.clock.fast_forward(60_000)
+    page.wait_for_url("**/kiosk/lock")
+    expect(page.get_by_role("link", name=re.compile("^Start"))).to_be_visible()
+
+    with server.app.app_context():
+        draft = db.session.scalar(
+            select(Response).join(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        assert draft is not None and draft.status != "complete"
+        assert draft.answers["css_trust"] == 4  # the page was saved at the timeout
+    # Her ID alone does not open her answers again: the fieldworker's password is asked for.
+    page.get_by_role("link", name=re.compile("^Start")).click()
+    page.get_by_label(re.compile("Participant ID")).fill(pseudonym)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Resume saved answers")
+    check = PageChecker(page)
+    check("resume saved answers")
+    check.assert_clean()
