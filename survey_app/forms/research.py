@@ -12,7 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models._types import today
-from ..services.participants import REASON_MAX_LENGTH, WITHDRAW_DELETE, WITHDRAW_KEEP
+from ..services.participants import WITHDRAW_DELETE, WITHDRAW_KEEP
+from ..services.reasons import REASON_MAX_LENGTH
 
 REGISTER_COUNTS = (1, 2, 3, 5, 10)
 _CHOOSE_MODE = "Please choose whether to delete or keep her answers."

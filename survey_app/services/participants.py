@@ -8,11 +8,11 @@ from .. import pseudonyms
 from ..models import AuditEvent, Participant, Response, Site
 from ..models._types import DbSession, utcnow
 from ..study import current_study
+from .reasons import checked_reason
 
 WITHDRAW_DELETE = "delete"
 WITHDRAW_KEEP = "keep"
 WITHDRAW_MODES = (WITHDRAW_DELETE, WITHDRAW_KEEP)
-REASON_MAX_LENGTH = 500
 
 
 class UnknownSite(ValueError):
@@ -76,11 +76,7 @@ def withdraw(
     event records the mode and the reason, never an answer."""
     if mode not in WITHDRAW_MODES:
         raise WithdrawalError("Choose whether to delete her answers or keep them.")
-    reason = reason.strip()
-    if not reason:
-        raise WithdrawalError("Please give the reason for the withdrawal.")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise WithdrawalError(f"The reason must be at most {REASON_MAX_LENGTH} characters.")
+    reason = checked_reason(reason, "Please give the reason for the withdrawal.", WithdrawalError)
     # A guarded update, so that two researchers withdrawing her at once record it once.
     done = session.execute(
         update(Participant)

@@ -18,6 +18,7 @@ from ..instruments.publish import latest_version
 from ..models import COMPLETE, Link, Participant, Response, Wave
 from ..models._types import DbSession, today
 from ..study import current_study
+from .reasons import checked_reason
 
 
 class RespondentError(Exception):
@@ -214,9 +215,6 @@ def discard(session: DbSession, response: Response) -> None:
         session.flush()
 
 
-VOID_REASON_MAX_LENGTH = 500
-
-
 class VoidError(ValueError):
     """A void that cannot be made; the message says why."""
 
@@ -230,11 +228,7 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
     from ..models import AuditEvent
     from ..models._types import utcnow
 
-    reason = reason.strip()
-    if not reason:
-        raise VoidError("Please give the reason for voiding this response.")
-    if len(reason) > VOID_REASON_MAX_LENGTH:
-        raise VoidError(f"The reason must be at most {VOID_REASON_MAX_LENGTH} characters.")
+    reason = checked_reason(reason, "Please give the reason for voiding this response.", VoidError)
     # A guarded update, so that two researchers voiding it at once record it once.
     done = session.execute(
         update(Response)
