@@ -1,11 +1,18 @@
-"""Error pages: every failure a person can cause answers with an explanation and a 4xx."""
+"""Error pages: every failure a person can cause answers with an explanation and a 4xx.
+
+Two sides, two looks: respondent pages (kiosk, links) get an error page with no link to any
+research page; research pages get theirs. A 500 shows a generic page, never a stack trace."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -14,28 +21,39 @@ MESSAGES = {
     405: "That action is not allowed here.",
     413: "That was too much to send at once.",
     429: "Too many attempts. Please wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you sent before this page was lost.",
 }
+RESPONDENT_PREFIXES = ("/kiosk", "/s/")
+
+
+def _page(code: int, message: str) -> ResponseReturnValue:
+    respondent = request.path.startswith(RESPONDENT_PREFIXES)
+    template = "respond/error.html" if respondent else "errors/error.html"
+    return render_template(template, code=code, message=message), code
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
-        message = (
+        return _page(
+            400,
             "This page had expired or was opened in another window, so nothing was sent. "
-            "Please go back, reload the page and try again."
+            "Please go back, reload the page and try again.",
         )
-        return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        message = (
-            error.description
-            if code == 400 and error.description
-            else MESSAGES.get(code, "Something went wrong.")
-        )
-        if code >= 500:
-            return error
-        return render_template(
-            "errors/error.html", code=code, message=message, path=request.path
-        ), code
+        if code == 400 and error.description and not error.description.startswith("The browser"):
+            message = error.description
+        else:
+            message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else "That did not work.")
+        return _page(code, message)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> ResponseReturnValue:
+        # The cause goes to the log (type and place only: never request data or answers).
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            log.error("unhandled %s at %s", type(original).__name__, request.endpoint)
+        return _page(500, MESSAGES[500])

@@ -49,3 +49,39 @@ def test_production_adds_hsts(make_app: object) -> None:
 
 def test_development_sends_no_hsts(client: FlaskClient) -> None:
     assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_a_server_error_shows_a_generic_page_without_a_trace(make_app: object) -> None:
+    from collections.abc import Callable
+
+    from flask import Flask
+
+    build: Callable[..., Flask] = make_app  # type: ignore[assignment]
+    broken = build(PROPAGATE_EXCEPTIONS=False)
+
+    def explode() -> str:
+        raise RuntimeError("secret detail /work/main/survey_app")
+
+    broken.add_url_rule("/kiosk/boom", "boom_kiosk", explode)
+    broken.add_url_rule("/research/boom", "boom_research", explode)
+    for path, research_link in (("/kiosk/boom", False), ("/research/boom", True)):
+        reply = broken.test_client().get(path)
+        body = reply.get_data(as_text=True)
+        assert reply.status_code == 500
+        assert "Something went wrong on our side" in body
+        assert "secret detail" not in body and "Traceback" not in body
+        assert ('href="/research/"' in body) is research_link  # respondent pages lead nowhere
+        assert reply.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_respondent_errors_lead_to_no_research_page(client: FlaskClient) -> None:
+    reply = client.get("/s/" + "A" * 30)
+    assert reply.status_code == 404
+    assert "/research" not in reply.get_data(as_text=True) and "/login" not in reply.get_data(
+        as_text=True
+    )
+
+
+def test_a_request_body_over_the_limit_gets_413(client: FlaskClient) -> None:
+    reply = client.post("/login", data={"email": "x" * (600 * 1024)})
+    assert reply.status_code == 413 and "too much to send" in reply.get_data(as_text=True)
