@@ -98,8 +98,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .web import commit_or_rollback, security_headers
+    from .web import commit_or_rollback, reject_nul_bytes, security_headers
 
+    app.before_request(reject_nul_bytes)
     app.after_request(commit_or_rollback)
     app.after_request(security_headers)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, abort, current_app, request
 
 from .extensions import db
 
@@ -10,6 +10,20 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def reject_nul_bytes() -> None:
+    """No text we keep may hold a NUL byte (PostgreSQL refuses it in text and JSON): refuse
+    such a request up front with a 400, whatever form or page it was sent to."""
+    values = (
+        [*request.args.values(), *request.form.values()]
+        if request.method != "GET"
+        else [*request.args.values()]
+    )
+    if any("\x00" in value for value in values) or "\x00" in request.path:
+        abort(
+            400, description="The request held a character that is not allowed. Nothing was saved."
+        )
 
 
 def commit_or_rollback(response: Response) -> Response:

@@ -224,11 +224,27 @@ def participants_page(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Page:
-    """One page of participants, newest first, with T1 and T2 dates and the T2 status:
-    one statement, the total counted alongside by a window function."""
+    """One page of participants, newest first, with T1 and T2 dates and the T2 status, in
+    one statement: a subquery picks the page's participants (joining the responses only
+    when a status filter needs them) with the total counted alongside by a window function,
+    and only those rows are joined to their site and responses. Joining first and paging
+    after would join every participant on every page."""
     if status is not None and status not in FILTERS:
         raise ValueError(f"unknown status filter {status!r}")
     waves = study_waves(session)
+    order = (Participant.created_at.desc(), Participant.id.desc())
+    chosen = select(Participant.id, func.count().over().label("total")).select_from(Participant)
+    if site_id is not None:
+        chosen = chosen.where(Participant.site_id == site_id)
+    if status is not None:
+        t1, t1_on_join = _completed(waves.baseline)
+        t2, t2_on_join = _completed(waves.followup)
+        chosen = (
+            chosen.outerjoin(t1, t1_on_join)
+            .outerjoin(t2, t2_on_join)
+            .where(_conditions(waves, today, t1.completed_on, t2.completed_on)[status])
+        )
+    page_of = chosen.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
     t1, t1_on_join = _completed(waves.baseline)
     t2, t2_on_join = _completed(waves.followup)
     query = (
@@ -239,19 +255,15 @@ def participants_page(
             Participant.withdrawn_at,
             t1.completed_on,
             t2.completed_on,
-            func.count().over(),
+            page_of.c.total,
         )
+        .select_from(page_of)
+        .join(Participant, Participant.id == page_of.c.id)
         .join(Site, Site.id == Participant.site_id)
         .outerjoin(t1, t1_on_join)
         .outerjoin(t2, t2_on_join)
-        .order_by(Participant.created_at.desc(), Participant.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .order_by(*order)
     )
-    if site_id is not None:
-        query = query.where(Participant.site_id == site_id)
-    if status is not None:
-        query = query.where(_conditions(waves, today, t1.completed_on, t2.completed_on)[status])
     window = waves.window
     found = session.execute(query).all()
     rows = []
