@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    check_limiter_storage(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -76,6 +77,17 @@ def register_extensions(app: Flask) -> None:
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
         return user
+
+
+def check_limiter_storage(uri: str) -> None:
+    """A bad RATELIMIT_STORAGE_URI stops the app with one line, not a traceback later."""
+    from limits.errors import ConfigurationError
+    from limits.storage import storage_from_string
+
+    try:
+        storage_from_string(uri)
+    except (ConfigurationError, ValueError) as exc:
+        raise ConfigError(f"RATELIMIT_STORAGE_URI={uri!r}: {exc}") from None
 
 
 def register_blueprints(app: Flask) -> None:

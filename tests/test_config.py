@@ -106,3 +106,17 @@ def test_two_step_login_is_required_outside_development(tmp_path: Path) -> None:
     assert production.totp_required_roles == ("admin", "researcher")
     with pytest.raises(ConfigError, match="unknown role 'boss'"):
         load_settings(tmp_path, {"SECRET_KEY": "x", "TOTP_REQUIRED_ROLES": "admin,boss"})
+
+
+def test_a_bad_rate_limit_storage_stops_the_app_with_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+                "RATELIMIT_STORAGE_URI": "carrier-pigeon://loft",
+            }
+        )
+    assert str(caught.value.code).startswith(
+        "survey_app: RATELIMIT_STORAGE_URI='carrier-pigeon://loft'"
+    )

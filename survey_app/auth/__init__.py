@@ -1,0 +1,1 @@
+"""Accounts: passwords, sessions, two-step login, roles."""

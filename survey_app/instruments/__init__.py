@@ -1,0 +1,1 @@
+"""Instrument files: schema, loader, parsed model, publishing and diffs."""

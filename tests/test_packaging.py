@@ -1,0 +1,33 @@
+"""What `pip install .` ships: every module of the package and its data files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from setuptools import find_packages
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_folder_with_python_code_is_a_package_that_setuptools_finds() -> None:
+    found = set(find_packages(where=str(ROOT), include=["survey_app*"]))
+    folders = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "survey_app").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert folders - found == set(), "add an __init__.py, or the wheel leaves these out"
+
+
+def test_the_data_files_are_declared_as_package_data() -> None:
+    setup_cfg = (ROOT / "setup.cfg").read_text()
+    for pattern in (
+        "instruments/files/*.yaml",
+        "instruments/shared/*.yaml",
+        "instruments/shared/blocks/*.yaml",
+        "templates/**/*",
+        "static/**/*",
+        "*.yaml",
+    ):
+        assert pattern in setup_cfg, pattern
+    assert list((ROOT / "survey_app" / "instruments" / "files").glob("*.yaml"))
