@@ -18,6 +18,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,86 @@ def _app(url: str) -> Any:
     return create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "SURVEY_APP_ENV": "testing"})
 
 
+@dataclass(frozen=True)
+class Mother:
+    """When one generated mother registered, completed T1 and T2 (None: not done), and
+    withdrew (None: still in the study)."""
+
+    created_at: dt.datetime
+    t1_on: dt.date
+    t2_on: dt.date | None
+    withdrawn_at: dt.datetime | None = None
+
+
+def _export_mother(rng: random.Random) -> Mother:
+    start_day = dt.date(2025, 1, 6)
+    t1_day = start_day + dt.timedelta(days=rng.randint(0, 365))
+    t2_day = t1_day + dt.timedelta(days=rng.randint(160, 230))
+    return Mother(dt.datetime(2025, 1, 6, 9, 0), t1_day, t2_day)
+
+
+def add_mothers(
+    n: int, rng: random.Random, plan: Callable[[random.Random], Mother] = _export_mother
+) -> None:
+    """Add ``n`` mothers spread over the sites, each with the complete T1 (and T2) that
+    ``plan`` gives her, in batches through SQLAlchemy's bulk insert. In an app context on a
+    migrated database with the instruments published."""
+    sites = list(db.session.scalars(select(Site.id).order_by(Site.id)))
+    waves = {w.code: w.id for w in db.session.scalars(select(Wave))}
+    versions = {key: latest_version(db.session, key) for key in ("mothers_t1", "mothers_t2")}
+    parsed = {key: model.from_version(v) for key, v in versions.items() if v is not None}
+    assert len(parsed) == 2
+    taken = set(db.session.scalars(select(Participant.pseudonym)))
+    first_id = 1 + (db.session.scalar(select(Participant.id).order_by(Participant.id.desc())) or 0)
+    for batch_start in range(0, n, BATCH):
+        people: list[dict[str, Any]] = []
+        responses: list[dict[str, Any]] = []
+        for number in range(batch_start, min(n, batch_start + BATCH)):
+            pseudonym = new_pseudonym("TC")
+            while pseudonym in taken:
+                pseudonym = new_pseudonym("TC")
+            taken.add(pseudonym)
+            pid = first_id + number
+            site = rng.choice(sites)
+            mother = plan(rng)
+            people.append(
+                {
+                    "id": pid,
+                    "pseudonym": pseudonym,
+                    "site_id": site,
+                    "created_at": mother.created_at,
+                    "withdrawn_at": mother.withdrawn_at,
+                }
+            )
+            for wave, key, day in (
+                ("T1", "mothers_t1", mother.t1_on),
+                ("T2", "mothers_t2", mother.t2_on),
+            ):
+                version = versions[key]
+                assert version is not None
+                if day is None:
+                    continue
+                responses.append(
+                    {
+                        "id": random_id(),
+                        "instrument_version_id": version.id,
+                        "channel": "kiosk",
+                        "participant_id": pid,
+                        "wave_id": waves[wave],
+                        "status": COMPLETE,
+                        "submission_key": new_submission_key(),
+                        "answers": answers_for(parsed[key], rng),
+                        "language": "cy" if rng.random() < 0.05 else "en",
+                        "started_on": day,
+                        "completed_on": day,
+                        "flags": {},
+                    }
+                )
+        db.session.execute(insert(Participant), people)
+        db.session.execute(insert(Response), responses)
+        db.session.commit()
+
+
 def generate(url: str, n: int, seed: int = 2026) -> dict[str, Any]:
     """Migrate a fresh database, publish the instruments and add ``n`` mothers, each with a
     complete T1 and a complete T2, in batches through SQLAlchemy's bulk insert."""
@@ -67,57 +149,7 @@ def generate(url: str, n: int, seed: int = 2026) -> dict[str, Any]:
     app = prepare_database(url)
     rng = random.Random(seed)  # noqa: S311 - made-up answers, not secrets
     with app.app_context():
-        sites = list(db.session.scalars(select(Site.id).order_by(Site.id)))
-        waves = {w.code: w.id for w in db.session.scalars(select(Wave))}
-        versions = {key: latest_version(db.session, key) for key in ("mothers_t1", "mothers_t2")}
-        parsed = {key: model.from_version(v) for key, v in versions.items() if v is not None}
-        assert len(parsed) == 2
-        taken: set[str] = set()
-        first_id = 1 + (
-            db.session.scalar(select(Participant.id).order_by(Participant.id.desc())) or 0
-        )
-        start_day = dt.date(2025, 1, 6)
-        for batch_start in range(0, n, BATCH):
-            people: list[dict[str, Any]] = []
-            responses: list[dict[str, Any]] = []
-            for number in range(batch_start, min(n, batch_start + BATCH)):
-                pseudonym = new_pseudonym("TC")
-                while pseudonym in taken:
-                    pseudonym = new_pseudonym("TC")
-                taken.add(pseudonym)
-                pid = first_id + number
-                people.append(
-                    {
-                        "id": pid,
-                        "pseudonym": pseudonym,
-                        "site_id": rng.choice(sites),
-                        "created_at": dt.datetime(2025, 1, 6, 9, 0),
-                    }
-                )
-                t1_day = start_day + dt.timedelta(days=rng.randint(0, 365))
-                t2_day = t1_day + dt.timedelta(days=rng.randint(160, 230))
-                for wave, key, day in (("T1", "mothers_t1", t1_day), ("T2", "mothers_t2", t2_day)):
-                    version = versions[key]
-                    assert version is not None
-                    responses.append(
-                        {
-                            "id": random_id(),
-                            "instrument_version_id": version.id,
-                            "channel": "kiosk",
-                            "participant_id": pid,
-                            "wave_id": waves[wave],
-                            "status": COMPLETE,
-                            "submission_key": new_submission_key(),
-                            "answers": answers_for(parsed[key], rng),
-                            "language": "cy" if rng.random() < 0.05 else "en",
-                            "started_on": day,
-                            "completed_on": day,
-                            "flags": {},
-                        }
-                    )
-            db.session.execute(insert(Participant), people)
-            db.session.execute(insert(Response), responses)
-            db.session.commit()
+        add_mothers(n, rng)
         db.engine.dispose()
     return {"n": n, "responses": 2 * n, "seconds": round(time.perf_counter() - began, 2)}
 

@@ -6,9 +6,13 @@
    the same gunicorn settings.
 2. Export: N mothers with T1 and T2 on SQLite; build_export + the xlsx writer, against
    openpyxl write-only from plain lists and pandas' DataFrame.to_excel, with peak memory.
+3. Research pages (bench/research.py): 20,000 participants on SQLite, then on PostgreSQL;
+   the participants list, the T2 due and overdue lists and the dashboard timed in an
+   in-process test client, with the plans of their SQL in bench/results/explain-<db>.txt.
 
 Every load is bounded by a request count and a time limit, and talks to 127.0.0.1 only.
-Results go to bench/results/latest.json. ``--quick`` shortens everything."""
+Results go to bench/results/latest.json. ``--quick`` shortens everything; ``--only research``
+(or web, export) runs one part."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench import web  # noqa: E402
+from bench import research, web  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -218,11 +222,37 @@ def run_export(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     return {"sizes": sizes, "table": export_table(sizes)}
 
 
+def run_research(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    runs: list[dict[str, Any]] = []
+    for backend in args.backends:
+        if backend == "postgresql":
+            reason = postgres_available(args.postgres_url)
+            if reason:
+                print(f"research: PostgreSQL skipped ({reason})", flush=True)
+                runs.append({"backend": backend, "skipped": reason})
+                continue
+        print(f"research: {args.participants} participants on {backend} ...", flush=True)
+        runs.append(
+            research.bench_backend(tmp / backend, backend, args.postgres_url, args.participants)
+        )
+    return {"runs": runs, "table": research.table(runs)}
+
+
+PARTS = ("web", "export", "research")
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short loads, small exports")
     parser.add_argument("--no-web", dest="web", action="store_false")
     parser.add_argument("--no-export", dest="export", action="store_false")
+    parser.add_argument("--no-research", dest="research", action="store_false")
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        default=None,
+        help="run this part only (web, export or research)",
+    )
     parser.add_argument(
         "--backends",
         default="sqlite,postgresql",
@@ -245,6 +275,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         type=lambda s: [int(n) for n in s.split(",") if n],
         help="export sizes (mothers), comma-separated",
     )
+    parser.add_argument(
+        "--participants",
+        type=int,
+        default=None,
+        help="participants for the research pages (20000; --quick: 2000)",
+    )
     args = parser.parse_args(argv)
     if args.requests is None:
         args.requests = 600 if args.quick else 3000
@@ -252,6 +288,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.seconds = 5.0 if args.quick else 15.0
     if args.sizes is None:
         args.sizes = [1000] if args.quick else [5000, 20000]
+    if args.participants is None:
+        args.participants = 2000 if args.quick else 20000
+    if args.only is not None:
+        for part in PARTS:
+            setattr(args, part, part == args.only)
     for backend in args.backends:
         if backend not in ("sqlite", "postgresql"):
             parser.error(f"unknown backend {backend!r}")
@@ -284,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             results["web"] = run_web(args, tmp)
         if args.export:
             results["export"] = run_export(args, tmp)
+        if args.research:
+            results["research"] = run_research(args, tmp)
     results["seconds"] = round(time.perf_counter() - began, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -293,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if "export" in results:
         print(results["export"]["table"])
+        print()
+    if "research" in results:
+        print(results["research"]["table"])
         print()
     results["machine"]["load_average_at_end"] = os.getloadavg()
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")

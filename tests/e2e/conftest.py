@@ -76,5 +76,13 @@ def page(context: Any) -> Any:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.e2e.helpers import AXE_SCANS
+
+    if AXE_SCANS:
+        found = sum(n for _, n in AXE_SCANS)
+        terminalreporter.write_line(
+            f"axe-core: {len(AXE_SCANS)} pages scanned, {found} violations of any impact "
+            "(serious or critical ones fail the tests)"
+        )
     if _skipped:
         terminalreporter.write_line(f"NOTE: {SKIP_REASON}", yellow=True, bold=True)

@@ -207,6 +207,11 @@ _READ_ALOUD = """() => [...document.querySelectorAll(".question")]
   .map((q) => q.id)"""
 
 
+# Every page axe looked at in this run, with its count of violations (all impacts), for the
+# summary line at the end of the run.
+AXE_SCANS: list[tuple[str, int]] = []
+
+
 @dataclass
 class PageChecker:
     """Runs the checks on each page it is shown, collecting every problem for one report.
@@ -222,6 +227,7 @@ class PageChecker:
         where = f"{where} [{page.url.split('/', 3)[-1]}, lang={page.locator('html').get_attribute('lang')}]"
         self.seen.append(where)
         violations = axe_violations(page, high_contrast=respondent)
+        AXE_SCANS.append((where, len(violations)))
         self.all_violations += [f"{where}: {v['id']} ({v['impact']})" for v in violations]
         self.problems += serious(violations, where)
         if not respondent:
