@@ -153,3 +153,27 @@ def test_the_bundled_list_has_at_least_10000_passwords_and_long_ones_pass() -> N
     assert len(_common()) >= 10_000
     assert password_problem("Kettle-Harbour-91 " * 7) is None
     assert password_problem(PASSWORD) is None
+
+
+def test_respondent_pages_leave_nothing_in_the_limiter_storage(strict_app: Flask) -> None:
+    from survey_app.extensions import db, limiter
+    from survey_app.services import links as link_ops
+
+    with strict_app.app_context():
+        token = link_ops.create(db.session, "prison_staff").token
+        db.session.commit()
+    browser = strict_app.test_client()
+    browser.environ_base.update(
+        {"REMOTE_ADDR": "192.0.2.55", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    )
+    landing = browser.get(f"/s/{token}")
+    browser.post(f"/s/{token}", data={"csrf_token": csrf_token(landing)})
+    browser.get(f"/s/{token}/page/0")
+    browser.get("/kiosk/lock")
+    with strict_app.app_context():
+        stored = dict(limiter.storage.storage)  # type: ignore[attr-defined]  # memory://
+    assert not any("192.0.2.55" in key or "203.0.113.9" in key for key in stored), stored
+    # Only a login leaves a counter, and it counts by address there by design.
+    submit_form(browser, "/login", {"email": "nobody@example.org", "password": "wrong guess 123"})
+    with strict_app.app_context():
+        assert any("192.0.2.55" in key for key in limiter.storage.storage)  # type: ignore[attr-defined]
