@@ -24,6 +24,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(Path(app.instance_path), config)
     managed = settings.flask_config()
     app.config.update(managed)
+    if settings.is_production and (app.debug or (config or {}).get("DEBUG")):
+        # The debugger runs code from the browser: never with real data.
+        raise ConfigError("debug mode must be off when SURVEY_APP_ENV=production")
     app.config.update(LOGIN_ACCOUNT_LIMIT="5 per minute", LOGIN_ADDRESS_LIMIT="30 per minute")
     # Other upper-case keys given to create_app (tests, embedding) are plain Flask config.
     for key, value in (config or {}).items():

@@ -120,3 +120,15 @@ def test_a_bad_rate_limit_storage_stops_the_app_with_one_line(tmp_path: Path) ->
     assert str(caught.value.code).startswith(
         "survey_app: RATELIMIT_STORAGE_URI='carrier-pigeon://loft'"
     )
+
+
+def test_production_refuses_debug_mode(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="debug mode must be off"):
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "SURVEY_APP_ENV": "production",
+                "DEBUG": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
+            }
+        )
