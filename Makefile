@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app survey_app
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint typecheck check bench clean
+.PHONY: run test test-sqlite test-postgres lint typecheck check bench translations clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,17 @@ check: lint typecheck test
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## translations: after changing the respondent pages' words, or the Welsh in
+## survey_app/translations/cy/LC_MESSAGES/messages.po: extract the messages (babel.cfg), merge
+## them into the catalogue, compile messages.mo. Commit messages.po and messages.mo together.
+PYBABEL := $(VENV)/bin/pybabel
+translations: $(STAMP)
+	@mkdir -p build
+	$(PYBABEL) extract -F babel.cfg -k english -k welsh -c TRANSLATORS: --no-wrap --sort-by-file \
+		--project=survey_app --version=0.1.0 -o build/messages.pot .
+	$(PYBABEL) update -i build/messages.pot -d survey_app/translations --no-wrap --no-fuzzy-matching
+	$(PYBABEL) compile -d survey_app/translations --statistics
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from .config import ConfigError, load_settings
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
+    register_babel(app)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
@@ -80,6 +81,15 @@ def register_extensions(app: Flask) -> None:
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
         return user
+
+
+def register_babel(app: Flask) -> None:
+    """Interface strings through Flask-Babel: the respondent pages in their language (the
+    catalogue is survey_app/translations), everything else in English."""
+    from .respond.text import current_language, english, welsh
+
+    babel.init_app(app, locale_selector=current_language)
+    app.jinja_env.globals.update(english=english, welsh=welsh)
 
 
 def check_limiter_storage(uri: str) -> None:

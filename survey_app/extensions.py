@@ -1,5 +1,6 @@
 """Extensions, created once and unbound; ``create_app`` binds them with ``init_app``."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,5 +28,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# The respondent pages' language (English or Welsh); research pages stay English.
+babel = Babel()
 # No default limits: only /login is limited, so that no respondent's address is ever stored.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..forms.respondent import PageForm, build_page_form
@@ -16,7 +17,7 @@ from ..instruments import missing
 from ..instruments.model import Instrument, pick
 from ..models import Response
 from ..services import responses as ops
-from .text import t
+from .text import use_language
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,13 @@ def render_page(
     status: int = 200,
     notice: str | None = None,
 ) -> ResponseReturnValue:
+    use_language(lang)
     instrument = ops.instrument_of(response)
     answers = dict(response.answers or {})
     section = instrument.sections[index]
     items = ops.shown_items(section, answers)
     if form is None:
-        form = build_page_form(section, items, answers, t("required", lang))
+        form = build_page_form(section, items, answers, _("Please answer this question."))
     position, total = progress(instrument, answers, index)
     visible = ops.visible_sections(instrument, answers)
     html = render_template(
@@ -75,7 +77,6 @@ def render_page(
         index=index,
         lang=lang,
         pick=pick,
-        t=t,
         missing_labels=missing.LABELS,
         position=position,
         total=total,
@@ -91,6 +92,7 @@ def handle_page(
 ) -> tuple[ResponseReturnValue, str]:
     """GET shows the page; POST saves it and moves on. Returns the reply and the language
     now in use (the language switch changes it)."""
+    use_language(lang)
     instrument = ops.instrument_of(response)
     if response.is_complete:
         return redirect(flow.thanks_url), lang
@@ -107,13 +109,27 @@ def handle_page(
 
     section = instrument.sections[index]
     items = ops.shown_items(section, answers)
-    required_message = t("consent_required" if section.is_consent else "required", lang)
+    required_message = (
+        _("Please tick this box if you agree. If you do not agree, you do not have to take part.")
+        if section.is_consent
+        else _("Please answer this question.")
+    )
     form = build_page_form(section, items, answers, required_message, formdata=request.form)
     valid = form.validate()
     if "csrf_token" in form.errors:
         # An expired page: show her answers again, unsaved, with a fresh token.
         form.csrf_token.errors = []
-        return render_page(flow, response, index, lang, form, 400, t("expired", lang)), lang
+        return render_page(
+            flow,
+            response,
+            index,
+            lang,
+            form,
+            400,
+            _(
+                "This page was open for a long time, so your answers on it were not saved yet. Please check them and press the button again."
+            ),
+        ), lang
     unknown = form.unknown_keys(request.form.keys())
     if unknown:
         abort(
@@ -137,7 +153,9 @@ def handle_page(
         ops.discard(db.session, response)
         return redirect(flow.leave_url), lang
     if action == "next" and not valid:
-        return render_page(flow, response, index, lang, form, 422, t("page_has_errors", lang)), lang
+        return render_page(
+            flow, response, index, lang, form, 422, _("Please look at the questions marked below.")
+        ), lang
     # Back, a language switch and a timeout keep what is valid without asking for the rest.
     ops.save_page(response, section, form.answers(), lang)
     answers = dict(response.answers)
@@ -188,6 +206,7 @@ def render_finish(flow: Flow, response: Response, lang: str) -> ResponseReturnVa
     gap = ops.first_missing_required(instrument, answers)
     if gap is not None:
         return redirect(flow.page_url(gap))
+    use_language(lang)
     visible = ops.visible_sections(instrument, answers)
     return render_template(
         "respond/finish.html",
@@ -195,7 +214,6 @@ def render_finish(flow: Flow, response: Response, lang: str) -> ResponseReturnVa
         response=response,
         form=FlaskForm(),
         lang=lang,
-        t=t,
         back_url=flow.page_url(visible[-1] if visible else 0),
         instrument=instrument,
         pick=pick,

@@ -35,7 +35,7 @@ from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
 from . import engine
-from .text import t
+from .text import use_language
 
 bp = Blueprint("kiosk", __name__)
 
@@ -134,7 +134,7 @@ def setup() -> ResponseReturnValue:
 @bp.route("/lock")
 def lock() -> ResponseReturnValue:
     _clear_respondent()
-    return render_template("respond/lock.html", kiosk=_kiosk(), t=t, lang="en")
+    return render_template("respond/lock.html", kiosk=_kiosk())
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -253,8 +253,9 @@ def submit() -> ResponseReturnValue:
 def thanks() -> ResponseReturnValue:
     _clear_respondent()
     lang = str(session.get("thanked_lang", "en"))
+    use_language(lang)
     return render_template(
-        "respond/thanks.html", t=t, lang=lang, kiosk=True, lock_url=url_for("kiosk.lock")
+        "respond/thanks.html", lang=lang, kiosk=True, lock_url=url_for("kiosk.lock")
     )
 
 

@@ -20,7 +20,6 @@ from ..models._types import today
 from ..services import links as link_ops
 from ..services import responses as ops
 from . import engine
-from .text import t
 
 bp = Blueprint("link", __name__)
 
@@ -77,7 +76,7 @@ def landing(token: str) -> ResponseReturnValue:
         abort(404)
     instrument = model.from_version(version)
     return render_template(
-        "respond/link_landing.html", instrument=instrument, form=form, pick=pick, t=t, lang="en"
+        "respond/link_landing.html", instrument=instrument, form=form, pick=pick, lang="en"
     )
 
 
@@ -129,7 +128,7 @@ def submit(token: str) -> ResponseReturnValue:
 def thanks(token: str) -> ResponseReturnValue:
     if link_ops.by_token(db.session, token) is None:
         abort(404)
-    return render_template("respond/thanks.html", t=t, lang="en", kiosk=False)
+    return render_template("respond/thanks.html", lang="en", kiosk=False)
 
 
 @bp.route("/<token>/declined")

@@ -1,64 +1,104 @@
-"""The respondent pages' own words, in English and Welsh. Plain words, short sentences.
-The Welsh awaits review by a qualified translator, like the instruments' Welsh."""
+"""The respondent pages' own words. The English is the gettext message id; the Welsh lives in
+the catalogue, ``survey_app/translations/cy/LC_MESSAGES/messages.po`` (a draft awaiting review
+by a qualified translator, like the instruments' Welsh). Plain words, short sentences.
+
+The respondent pages call ``_()`` in the page's language, which ``use_language`` sets (the
+locale selector reads ``g.lang``; research pages stay English). Pages shown before her language
+is known (lock screen, ID entry, error page) speak both, through ``english()`` and ``welsh()``.
+``t(key, lang)`` gives the text of a ``TEXT`` key in either language (the research side's
+instrument preview uses it)."""
 
 from __future__ import annotations
 
 from typing import Final
 
-TEXT: Final[dict[str, dict[str, str]]] = {
-    "next": {"en": "Next", "cy": "Nesaf"},
-    "back": {"en": "Back", "cy": "Yn ôl"},
-    "send": {"en": "Send my answers", "cy": "Anfon fy atebion"},
-    "start": {"en": "Start", "cy": "Dechrau"},
-    "switch_language": {"en": "Cymraeg", "cy": "English"},
-    "switch_language_label": {"en": "Newid i'r Gymraeg", "cy": "Switch to English"},
-    "progress": {"en": "Page {n} of {total}", "cy": "Tudalen {n} o {total}"},
-    "required": {
-        "en": "Please answer this question.",
-        "cy": "Atebwch y cwestiwn hwn, os gwelwch yn dda.",
-    },
-    "consent_required": {
-        "en": "Please tick this box if you agree. If you do not agree, you do not have to take part.",
-        "cy": "Ticiwch y blwch hwn os ydych chi'n cytuno. Os nad ydych chi'n cytuno, does dim rhaid i chi gymryd rhan.",
-    },
-    "page_has_errors": {
-        "en": "Please look at the questions marked below.",
-        "cy": "Edrychwch ar y cwestiynau sydd wedi'u marcio isod.",
-    },
-    "expired": {
-        "en": "This page was open for a long time, so your answers on it were not saved yet. Please check them and press the button again.",
-        "cy": "Roedd y dudalen hon ar agor am amser hir, felly nid yw eich atebion arni wedi'u cadw eto. Gwiriwch nhw a phwyswch y botwm eto.",
-    },
-    "read_aloud": {"en": "Read aloud", "cy": "Darllen yn uchel"},
-    "decline": {"en": "I do not want to take part", "cy": "Nid wyf am gymryd rhan"},
-    "agree": {"en": "Yes, I agree", "cy": "Ydw, rwy'n cytuno"},
-    "finish_title": {"en": "You have reached the end", "cy": "Rydych chi wedi cyrraedd y diwedd"},
-    "finish_body": {
-        "en": "Thank you. Press the button to send your answers. You can still go back and change them.",
-        "cy": "Diolch. Pwyswch y botwm i anfon eich atebion. Gallwch chi fynd yn ôl a'u newid o hyd.",
-    },
-    "thanks_title": {"en": "Thank you", "cy": "Diolch"},
-    "thanks_body": {
-        "en": "Your answers have been sent. Thank you for taking part.",
-        "cy": "Mae eich atebion wedi'u hanfon. Diolch am gymryd rhan.",
-    },
-    "thanks_kiosk": {
-        "en": "Please give the laptop back to the researcher. This screen will close by itself.",
-        "cy": "Rhowch y gliniadur yn ôl i'r ymchwilydd. Bydd y sgrin hon yn cau ar ei phen ei hun.",
-    },
-    "still_there": {"en": "Are you still there?", "cy": "Ydych chi dal yno?"},
-    "still_there_body": {
-        "en": "This screen will close in one minute to keep your answers private. Your answers so far are kept.",
-        "cy": "Bydd y sgrin hon yn cau mewn munud i gadw eich atebion yn breifat. Mae eich atebion hyd yma wedi'u cadw.",
-    },
-    "still_here": {"en": "I'm still here", "cy": "Rwy' dal yma"},
-    "choose_all": {"en": "Choose all that apply.", "cy": "Dewiswch bob un sy'n berthnasol."},
-    "characters_max": {"en": "Up to {n} characters.", "cy": "Hyd at {n} nod."},
-    "optional": {"en": "You can skip this question.", "cy": "Gallwch chi hepgor y cwestiwn hwn."},
+from flask import g
+from flask_babel import force_locale, gettext, refresh
+from markupsafe import Markup
+
+LANGUAGES: Final = ("en", "cy")
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction without translating it yet."""
+    return message
+
+
+TEXT: Final[dict[str, str]] = {
+    "next": N_("Next"),
+    "back": N_("Back"),
+    "send": N_("Send my answers"),
+    "start": N_("Start"),
+    # TRANSLATORS: the language switch shows the name of the other language.
+    "switch_language": N_("Cymraeg"),
+    # TRANSLATORS: the language switch's spoken label, in the other language.
+    "switch_language_label": N_("Newid i'r Gymraeg"),
+    "progress": N_("Page %(n)s of %(total)s"),
+    "required": N_("Please answer this question."),
+    "consent_required": N_(
+        "Please tick this box if you agree. If you do not agree, you do not have to take part."
+    ),
+    "page_has_errors": N_("Please look at the questions marked below."),
+    "expired": N_(
+        "This page was open for a long time, so your answers on it were not saved yet. Please check them and press the button again."
+    ),
+    "read_aloud": N_("Read aloud"),
+    "decline": N_("I do not want to take part"),
+    "agree": N_("Yes, I agree"),
+    "finish_title": N_("You have reached the end"),
+    "finish_body": N_(
+        "Thank you. Press the button to send your answers. You can still go back and change them."
+    ),
+    "thanks_title": N_("Thank you"),
+    "thanks_body": N_("Your answers have been sent. Thank you for taking part."),
+    "thanks_kiosk": N_(
+        "Please give the laptop back to the researcher. This screen will close by itself."
+    ),
+    "still_there": N_("Are you still there?"),
+    "still_there_body": N_(
+        "This screen will close in one minute to keep your answers private. Your answers so far are kept."
+    ),
+    "still_here": N_("I'm still here"),
+    "choose_all": N_("Choose all that apply."),
+    "characters_max": N_("Up to %(n)s characters."),
+    "optional": N_("You can skip this question."),
 }
 
 
+def current_language() -> str:
+    """Flask-Babel's locale selector: the respondent page's language, else English."""
+    lang = g.get("lang", "en")
+    return lang if lang in LANGUAGES else "en"
+
+
+def use_language(lang: str) -> None:
+    """The language of the page about to be rendered (and of its messages)."""
+    g.lang = lang if lang in LANGUAGES else "en"
+    refresh()
+
+
+def in_language(lang: str, message: str, **values: object) -> str:
+    with force_locale(lang):
+        text = str(gettext(message))
+    return text % values if values else text
+
+
 def t(key: str, lang: str, **values: object) -> str:
-    entry = TEXT[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    return in_language(lang, TEXT[key], **values)
+
+
+def _bilingual(lang: str, message: str, **values: object) -> Markup:
+    with force_locale(lang):
+        text = str(gettext(message))
+    # As Jinja's own _() does: the catalogue's text is trusted, the values are escaped.
+    return Markup(text) % values  # noqa: S704
+
+
+def english(message: str, **values: object) -> Markup:
+    """In a template: ``message`` in English whatever the page's language."""
+    return _bilingual("en", message, **values)
+
+
+def welsh(message: str, **values: object) -> Markup:
+    """In a template: ``message`` in Welsh whatever the page's language."""
+    return _bilingual("cy", message, **values)

@@ -107,8 +107,11 @@ def test_a_mother_answers_t1_and_t2_and_a_researcher_downloads_her_row(
     finally:
         researcher.close()
     assert saved.suffix == ".xlsx"
-    sheet = openpyxl.load_workbook(saved, read_only=True)["Mothers (linked)"]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(saved, read_only=True)
+    try:  # read-only workbooks keep the file open until closed
+        rows = [list(row) for row in book["Mothers (linked)"].iter_rows(values_only=True)]
+    finally:
+        book.close()
     [header] = [row for row in rows if "t1_css_trust" in row]
     [hers] = [row for row in rows if pseudonym in row]
     got = dict(zip(header, hers, strict=False))
