@@ -20,6 +20,8 @@ def reject_nul_bytes() -> None:
         if request.method != "GET"
         else [*request.args.values()]
     )
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        abort(404)  # a path part with a NUL byte names nothing here
     if any("\x00" in value for value in values):
         abort(
             400, description="The request held a character that is not allowed. Nothing was saved."

@@ -52,6 +52,9 @@ sections:
       - {type: single, variable: met, text: "Have you met them?",
          options: [{code: 1, label: "No"}, {code: 2, label: "Yes"}]}
       - {type: likert, variable: q1, scale: agree5, text: I am fine., offer: [prefer_not_to_say]}
+  - id: second
+    title: Second
+    items:
       - {block: pair, prefix: pair_sw, params: {target: my social worker},
          show_if: {variable: met, not_in: [1]}}
       - {type: long_text, variable: hopes, text: "What do you hope for?", max_length: 500}
@@ -118,7 +121,7 @@ def test_a_change_to_a_shared_scale_changes_the_hash(tmp_path: Path) -> None:
         ),
         (
             ("type: long_text", "type: essay"),
-            "demo.yaml: sections[0].items[4].type: unknown item type 'essay'",
+            "demo.yaml: sections[1].items[1].type: unknown item type 'essay'",
         ),
         (
             ("scale: agree5, text: I am fine.", "scale: agree7, text: I am fine."),
@@ -126,16 +129,16 @@ def test_a_change_to_a_shared_scale_changes_the_hash(tmp_path: Path) -> None:
         ),
         (
             ("variable: hopes", "variable: q1"),
-            "demo.yaml: sections[0].items[4].variable: duplicate variable 'q1'",
+            "demo.yaml: sections[1].items[1].variable: duplicate variable 'q1'",
         ),
         (
             ("show_if: {variable: met,", "show_if: {variable: hopes,"),
-            "demo.yaml: sections[0].items[3].show_if.variable: refers to 'hopes', "
+            "demo.yaml: sections[1].items[0].show_if.variable: refers to 'hopes', "
             "which is not an earlier variable",
         ),
         (
             ("show_if: {variable: met,", "show_if: {variable: nobody,"),
-            "demo.yaml: sections[0].items[3].show_if.variable: refers to 'nobody', "
+            "demo.yaml: sections[1].items[0].show_if.variable: refers to 'nobody', "
             "which is not an earlier variable",
         ),
         (
@@ -152,11 +155,11 @@ def test_a_change_to_a_shared_scale_changes_the_hash(tmp_path: Path) -> None:
         ),
         (
             ("max_length: 500}", "max_length: 500, colour: red}"),
-            "demo.yaml: sections[0].items[4].colour: unknown field (check its spelling)",
+            "demo.yaml: sections[1].items[1].colour: unknown field (check its spelling)",
         ),
         (
             ("block: pair,", "block: triple,"),
-            "demo.yaml: sections[0].items[3].block: unknown block 'triple'",
+            "demo.yaml: sections[1].items[0].block: unknown block 'triple'",
         ),
         (
             ('{code: 2, label: "Yes"}', '{code: 1, label: "Yes"}'),
@@ -191,7 +194,7 @@ def test_missing_welsh_is_refused_when_the_instrument_lists_cy(tmp_path: Path) -
 
 def test_a_block_without_its_parameter_is_refused(tmp_path: Path) -> None:
     lines = problems(tmp_path, GOOD.replace("params: {target: my social worker},", ""))
-    assert lines == ["demo.yaml: sections[0].items[3].params: block 'pair' needs target"]
+    assert lines == ["demo.yaml: sections[1].items[0].params: block 'pair' needs target"]
 
 
 def test_a_file_that_is_not_a_mapping(tmp_path: Path) -> None:
@@ -220,7 +223,7 @@ def test_a_block_parameter_without_welsh_is_refused_when_the_instrument_lists_cy
     )
     lines = problems(tmp_path, with_cy)
     assert (
-        "demo.yaml: sections[0].items[3].params.target: missing 'cy' text (the instrument lists 'cy')"
+        "demo.yaml: sections[1].items[0].params.target: missing 'cy' text (the instrument lists 'cy')"
         in lines
     )
 
@@ -228,7 +231,7 @@ def test_a_block_parameter_without_welsh_is_refused_when_the_instrument_lists_cy
 def test_an_unknown_placeholder_in_a_block_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     lines = problems(tmp_path, GOOD, block=BLOCK.replace("{Target} listens.", "{Targt} listens."))
     assert lines == [
-        "demo.yaml: sections[0].items[3].block: item 1 of block 'pair' uses {Targt}, "
+        "demo.yaml: sections[1].items[0].block: item 1 of block 'pair' uses {Targt}, "
         "which is not one of its params"
     ]
 
@@ -237,7 +240,7 @@ def test_show_if_on_a_multiple_choice_item_is_refused(tmp_path: Path) -> None:
     multi = GOOD.replace("{type: single, variable: met,", "{type: multiple, variable: met,")
     lines = problems(tmp_path, multi)
     assert (
-        "demo.yaml: sections[0].items[3].show_if.variable: 'met' is not a single-answer choice item"
+        "demo.yaml: sections[1].items[0].show_if.variable: 'met' is not a single-answer choice item"
         in lines
     )
 
@@ -249,3 +252,17 @@ def test_a_block_use_can_offer_missing_codes(tmp_path: Path) -> None:
     )
     [definition] = load(write_tree(tmp_path, offered))
     assert model.build(definition).item("pair_sw_02").offer == (-2,)  # type: ignore[union-attr]
+
+
+def test_a_show_if_on_the_same_page_is_refused(tmp_path: Path) -> None:
+    same_page = GOOD.replace(
+        "      - {type: likert, variable: q1, scale: agree5, text: I am fine., offer: [prefer_not_to_say]}",
+        "      - {type: likert, variable: q1, scale: agree5, text: I am fine., offer: [prefer_not_to_say],"
+        " show_if: {variable: met, in: [2]}}",
+    )
+    assert same_page != GOOD
+    lines = problems(tmp_path, same_page)
+    assert lines == [
+        "demo.yaml: sections[0].items[2].show_if.variable: refers to 'met' on the same page: "
+        "put the question it controls in a later section"
+    ]

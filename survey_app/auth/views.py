@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -34,7 +35,14 @@ LOGIN_FAILED = "That email and password do not match an account."
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and target.isprintable()
+        and not any(c.isspace() or c == "\\" for c in target)
+        and not urlsplit(target).netloc
+        and not target.startswith("//")
+    ):
         return target
     return url_for("research.dashboard")
 
@@ -171,6 +179,9 @@ def code() -> ResponseReturnValue:
 @login_required  # type: ignore[untyped-decorator]
 def password() -> ResponseReturnValue:
     """Change one's password; every other session of the account ends."""
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
     form = PasswordChangeForm()
     error = None
     if form.validate_on_submit():

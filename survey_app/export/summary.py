@@ -121,7 +121,18 @@ def _distribution(
         prefix + [table, label, _shown(n, h, threshold), None if h else percent(n, total)]
         for (label, n), h in zip(categories, hidden, strict=True)
     ]
-    rows.append(prefix + [table, "Total answered", total, 100 if total else None])
+    # A small total, or a lone hidden cell with nothing else to hide, would give the hidden
+    # count away by subtraction: then the total is hidden too.
+    hide_total = bool(threshold) and (0 < total < threshold or sum(hidden) == 1)
+    rows.append(
+        prefix
+        + [
+            table,
+            "Total answered",
+            _shown(total, hide_total, threshold),
+            None if hide_total else (100 if total else None),
+        ]
+    )
     return rows
 
 

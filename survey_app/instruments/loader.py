@@ -149,6 +149,8 @@ class _Expander:
         self.scales: dict[str, dict[str, Any]] = {}
         self.blocks: dict[str, dict[str, Any]] = {}
         self.variables: dict[str, dict[str, Any]] = {}
+        self.variable_section: dict[str, int] = {}
+        self.section = 0
         self.languages: list[str] = source["languages"]
 
     def problem(self, path: str, message: str) -> None:
@@ -182,6 +184,7 @@ class _Expander:
     def run(self) -> dict[str, Any]:
         sections = []
         for s_index, section in enumerate(self.source["sections"]):
+            self.section = s_index
             items: list[dict[str, Any]] = []
             for i_index, item in enumerate(section["items"]):
                 path = f"sections[{s_index}].items[{i_index}]"
@@ -231,6 +234,7 @@ class _Expander:
                 self.problem(f"{path}.variable", f"duplicate variable {variable!r}")
                 return None
             self.variables[variable] = item
+            self.variable_section[variable] = self.section
         return item
 
     def codes_of(self, item: dict[str, Any]) -> set[int] | None:
@@ -241,6 +245,15 @@ class _Expander:
 
     def check_show_if(self, rule: dict[str, Any], path: str) -> None:
         target = self.variables.get(rule["variable"])
+        if target is not None and self.variable_section.get(rule["variable"]) == self.section:
+            # A page is built from the answers saved before it: a rule on the same page
+            # could never show its question there.
+            self.problem(
+                f"{path}.variable",
+                f"refers to {rule['variable']!r} on the same page: put the question it "
+                "controls in a later section",
+            )
+            return
         if target is None:
             self.problem(
                 f"{path}.variable",

@@ -87,11 +87,19 @@ def render_page(
     return html, status
 
 
+def pressed(form: Any) -> str:
+    """The action of the button pressed. A browser sends the hidden default first and the
+    pressed button's value last; the kiosk's timeout sends only the hidden one."""
+    actions = form.getlist("action")
+    return str(actions[-1]) if actions else "next"
+
+
 def handle_page(
-    flow: Flow, response: Response, index: int, lang: str
+    flow: Flow, response: Response, index: int, lang: str, force_action: str | None = None
 ) -> tuple[ResponseReturnValue, str]:
     """GET shows the page; POST saves it and moves on. Returns the reply and the language
-    now in use (the language switch changes it)."""
+    now in use (the language switch changes it). ``force_action`` overrides the button (the
+    kiosk saves an idle page as a timeout)."""
     use_language(lang)
     instrument = ops.instrument_of(response)
     if response.is_complete:
@@ -104,7 +112,10 @@ def handle_page(
         return redirect(flow.page_url(gate)), lang
     if request.method == "GET":
         if index not in ops.visible_sections(instrument, answers):
-            return redirect(flow.page_url(_next_visible(instrument, answers, index))), lang
+            following = _next_visible(instrument, answers, index)
+            if following >= len(instrument.sections):
+                return redirect(flow.finish_url), lang
+            return redirect(flow.page_url(following)), lang
         return render_page(flow, response, index, lang), lang
 
     section = instrument.sections[index]
@@ -146,9 +157,9 @@ def handle_page(
                 else "An answer was sent that is not one of the answers offered. Nothing from this page was saved."
             ),
         )
-    # The pressed button's value comes last: the hidden default (for the timeout) comes first.
-    actions = request.form.getlist("action")
-    action = actions[-1] if actions else "next"
+    action = force_action or pressed(request.form)
+    if action == "timeout" and flow.idle_seconds is None:
+        action = "back_here"  # no idle timeout on this channel: keep the page, stay on it
     if action == "decline" and section.is_consent:
         ops.discard(db.session, response)
         return redirect(flow.leave_url), lang
@@ -164,6 +175,8 @@ def handle_page(
         return redirect(flow.page_url(index)), new_lang
     if action == "timeout":
         return redirect(flow.leave_url), lang
+    if action == "back_here":
+        return redirect(flow.page_url(index)), lang
     if action == "back":
         return redirect(flow.page_url(_previous_visible(instrument, answers, index))), lang
     following = _next_visible(instrument, answers, index)

@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -28,7 +29,7 @@ from wtforms.fields import SelectChoice
 from .. import pseudonyms
 from ..auth import sessions
 from ..auth.passwords import verify_password
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
 from ..models import AuditEvent, Role, Site, User, Wave
 from ..services import participants as participant_ops
@@ -68,16 +69,20 @@ def _fieldworker() -> User | None:
     return db.session.get(User, state["fw"]) if state else None
 
 
-def _respondent_response() -> Any:
-    """The draft of the respondent at the kiosk, or None (idle too long, or none started)."""
+def _respondent_response(*, save_if_idle: bool = False) -> Any:
+    """The draft of the respondent at the kiosk, or None (idle too long, or none started).
+
+    With ``save_if_idle`` (a page POST), an idle session still finds its draft, so that the
+    page she was on is saved before the kiosk locks; ``g.kiosk_idle`` tells the view."""
     state = session.get("respondent")
     if not isinstance(state, dict):
         return None
     idle = current_app.config["KIOSK_IDLE_SECONDS"]
-    if time.time() - float(state.get("seen", 0)) > idle:
+    g.kiosk_idle = time.time() - float(state.get("seen", 0)) > idle
+    if g.kiosk_idle and not save_if_idle:
         _clear_respondent()
         return None
-    response = ops.by_key(db.session, state.get("key"))
+    response = ops.by_key(db.session, state.get("key"), lock=request.method == "POST")
     if response is None or response.channel != "kiosk":
         _clear_respondent()
         return None
@@ -187,7 +192,26 @@ def notice() -> ResponseReturnValue:
     return render_template("respond/notice.html", warning=warning, form=form)
 
 
+def _kiosk_fieldworker_key() -> str:
+    state = _kiosk() or {}
+    return f"kiosk-password:{state.get('fw')}"
+
+
+def _password_failed(_response: Any) -> bool:
+    return bool(g.get("password_failed"))
+
+
+# The fieldworker's password at the kiosk is a login of its own: throttled like /login.
+_password_limit = limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"],
+    key_func=_kiosk_fieldworker_key,
+    methods=["POST"],
+    deduct_when=_password_failed,
+)
+
+
 @bp.route("/resume", methods=["GET", "POST"])
+@_password_limit
 def resume() -> ResponseReturnValue:
     """A saved draft is resumed only with the fieldworker's password: an ID alone must not
     show someone's answers."""
@@ -200,11 +224,16 @@ def resume() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         fieldworker = _fieldworker()
-        if fieldworker and verify_password(fieldworker.password_hash, form.password.data or ""):
+        if (
+            fieldworker
+            and fieldworker.active
+            and verify_password(fieldworker.password_hash, form.password.data or "")
+        ):
             session.pop("resume", None)
             _begin(response.submission_key, response.language)
             return redirect(url_for("kiosk.page", index=engine.resume_index(response)))
         error = "That password is not right."
+        g.password_failed = True
     return render_template(
         "respond/resume.html", form=form, error=error, started_on=response.started_on
     ), (422 if error else 200)
@@ -212,15 +241,21 @@ def resume() -> ResponseReturnValue:
 
 @bp.route("/page/<int:index>", methods=["GET", "POST"])
 def page(index: int) -> ResponseReturnValue:
-    response = _respondent_response()
+    response = _respondent_response(save_if_idle=request.method == "POST")
     if response is None:
+        return redirect(url_for("kiosk.lock"))
+    if g.get("kiosk_idle"):
+        # Idle past the limit (the page's own timer, or a long pause): keep what is valid on
+        # the page, then lock. Nothing she entered is lost, nothing stays on screen.
+        engine.handle_page(_flow(), response, index, _lang(), force_action="timeout")
+        _clear_respondent()
         return redirect(url_for("kiosk.lock"))
     reply, lang = engine.handle_page(_flow(), response, index, _lang())
     state = session.get("respondent")
     if isinstance(state, dict) and lang != state.get("lang"):
         state["lang"] = lang
         session["respondent"] = state
-    if request.method == "POST" and request.form.get("action") in ("timeout", "decline"):
+    if request.method == "POST" and engine.pressed(request.form) in ("timeout", "decline"):
         _clear_respondent()
     return reply
 
@@ -235,9 +270,15 @@ def finish() -> ResponseReturnValue:
 
 @bp.route("/submit", methods=["POST"])
 def submit() -> ResponseReturnValue:
-    response = ops.by_key(db.session, request.form.get("submission_key"))
+    response = ops.by_key(db.session, request.form.get("submission_key"), lock=True)
     if response is None or response.channel != "kiosk":
         return redirect(url_for("kiosk.lock"))
+    if not response.is_complete:
+        # Only the respondent at this kiosk, within the idle limit, sends an unfinished draft;
+        # a replay of a finished one just finds its thank-you page.
+        mine = _respondent_response()
+        if mine is None or mine.id != response.id:
+            return redirect(url_for("kiosk.lock"))
     form = FlaskForm()
     if not form.validate() and not response.is_complete:
         # An expired token on an unfinished response: back to the finish page, nothing lost.
@@ -260,6 +301,7 @@ def thanks() -> ResponseReturnValue:
 
 
 @bp.route("/exit", methods=["GET", "POST"])
+@_password_limit
 def exit_kiosk() -> ResponseReturnValue:
     """Leaving kiosk mode asks for the fieldworker's password again."""
     _clear_respondent()
@@ -272,8 +314,20 @@ def exit_kiosk() -> ResponseReturnValue:
             and fieldworker.active
             and verify_password(fieldworker.password_hash, form.password.data or "")
         ):
-            sessions.start(fieldworker)  # a new session: the kiosk state goes with the old one
             db.session.add(AuditEvent(kind="kiosk.exited", actor_id=fieldworker.id))
+            if fieldworker.role in current_app.config["TOTP_REQUIRED_ROLES"]:
+                # A researcher or admin gets their research session through the second step,
+                # as at /login: the password alone is not enough.
+                session.clear()
+                session["pending"] = {
+                    "user": fieldworker.id,
+                    "token": fieldworker.session_token,
+                    "at": time.time(),
+                    "next": url_for("research.dashboard"),
+                }
+                return redirect(url_for("auth.code" if fieldworker.totp_secret else "auth.enrol"))
+            sessions.start(fieldworker)  # a new session: the kiosk state goes with the old one
             return redirect(url_for("research.dashboard"))
         error = "That password is not right."
+        g.password_failed = True
     return render_template("respond/exit.html", form=form, error=error), (422 if error else 200)

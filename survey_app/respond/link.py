@@ -50,7 +50,7 @@ def _drafts() -> dict[str, str]:
 
 
 def _draft(link: Link) -> Any:
-    response = ops.by_key(db.session, _drafts().get(link.token))
+    response = ops.by_key(db.session, _drafts().get(link.token), lock=request.method == "POST")
     if response is None or response.link_id != link.id:
         return None
     return response
@@ -108,7 +108,7 @@ def submit(token: str) -> ResponseReturnValue:
     link = link_ops.by_token(db.session, token)
     if link is None:
         abort(404)
-    response = ops.by_key(db.session, request.form.get("submission_key"))
+    response = ops.by_key(db.session, request.form.get("submission_key"), lock=True)
     if response is None or response.link_id != link.id:
         abort(404)
     if not response.is_complete and not link.is_open(today()):
@@ -136,9 +136,8 @@ def declined(token: str) -> ResponseReturnValue:
     link = link_ops.by_token(db.session, token)
     if link is None:
         abort(404)
-    draft = _draft(link)
-    if draft is not None:
-        ops.discard(db.session, draft)  # the page promises that nothing is kept
+    # The decline button's POST has discarded the draft already; a GET (history, prefetch)
+    # only forgets it in this browser.
     drafts = _drafts()
     drafts.pop(token, None)
     session["links"] = drafts

@@ -153,6 +153,8 @@ def save_page(
 ) -> None:
     """Merge one page's answers into the draft. Items hidden by skip logic are coded Not
     applicable; an item she cleared goes back to skipped."""
+    if response.is_complete:
+        raise RespondentError("These answers have been sent already.")
     answers = dict(response.answers or {})
     for variable, value in values.items():
         if value is None:
@@ -197,6 +199,8 @@ def complete(session: DbSession, response: Response) -> Response:
     """Finish a response. Idempotent: finishing a finished response changes nothing."""
     if response.is_complete:
         return response
+    if response.participant is not None and response.participant.withdrawn_at is not None:
+        raise RespondentError("This participant has withdrawn from the study.")
     instrument = instrument_of(response)
     answers = code_skips(instrument, response.answers or {})
     if first_missing_required(instrument, answers) is not None:

@@ -25,6 +25,23 @@
     });
   }
 
+  // The finish page has nothing left to save: at the idle limit the kiosk just locks.
+  var finish = document.querySelector("form[data-idle-leave]");
+  if (finish) {
+    var leaveAfter = parseInt(finish.getAttribute("data-idle-seconds"), 10) * 1000;
+    var leaveTimer;
+    var restart = function () {
+      clearTimeout(leaveTimer);
+      leaveTimer = setTimeout(function () {
+        window.location.replace(finish.getAttribute("data-idle-leave"));
+      }, leaveAfter);
+    };
+    ["click", "keydown", "touchstart"].forEach(function (type) {
+      document.addEventListener(type, restart, { passive: true });
+    });
+    restart();
+  }
+
   // Idle timeout: a warning one minute before, then the page is saved and the kiosk locks.
   if (form && form.hasAttribute("data-idle-seconds")) {
     var idle = parseInt(form.getAttribute("data-idle-seconds"), 10) * 1000;
