@@ -66,7 +66,10 @@ def landing(token: str) -> ResponseReturnValue:
         return redirect(url_for("link.page", token=token, index=engine.resume_index(draft)))
     form = FlaskForm()
     if form.validate_on_submit():
-        response = ops.start_link(db.session, link)
+        try:
+            response = ops.start_link(db.session, link)
+        except ops.RespondentError:
+            abort(404)  # its instrument is no longer published
         drafts = _drafts()
         drafts[link.token] = response.submission_key
         session["links"] = drafts
