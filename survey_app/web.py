@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, g, request
 
 from .extensions import db
 
@@ -30,7 +30,9 @@ def reject_nul_bytes() -> None:
 
 def commit_or_rollback(response: Response) -> Response:
     """Views and operations only flush; the request commits here when it succeeded."""
-    if response.status_code < 400:
+    # A refused request keeps nothing, unless the view asked to record its refusal (an audit
+    # event of a failed second step, say).
+    if response.status_code < 400 or g.get("commit_on_error"):
         db.session.commit()
     else:
         db.session.rollback()

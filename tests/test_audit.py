@@ -146,3 +146,19 @@ def test_logs_hold_no_answers_passwords_tokens_or_addresses(
     with app.app_context():
         keys = db.session.scalars(select(AuditEvent.detail)).all()
         assert "a very private hope" not in str(keys)
+
+
+def test_an_admin_cannot_deactivate_themselves(app: Flask, client: FlaskClient, auth: Auth) -> None:
+    admin = auth.login("admin")
+    page = client.get("/research/users")
+    reply = client.post(
+        f"/research/users/{admin.id}/deactivate", data={"csrf_token": csrf_token(page)}
+    )
+    assert reply.status_code == 409
+    assert client.get("/research/users").status_code == 200  # still logged in, still active
+    assert (
+        client.post(
+            f"/research/users/{admin.id}/explode", data={"csrf_token": csrf_token(page)}
+        ).status_code
+        == 404
+    )

@@ -110,3 +110,37 @@ def test_reset_totp_makes_the_user_enrol_again(totp_app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert enrolled.get("/research/").status_code == 302  # sessions ended
     assert _password(totp_app.test_client(), "phone@example.org") == "/login/enrol"
+
+
+def test_two_requests_with_one_code_get_one_login(totp_app: Flask) -> None:
+    from survey_app.auth import totp
+
+    factories.user(totp_app, role="researcher", email="race@example.org")
+    secret, _ = _enrol(totp_app, totp_app.test_client(), "race@example.org")
+    later = time.time() + 90
+    code = pyotp.TOTP(secret).at(later)
+    with totp_app.app_context():
+        # Two requests that both read the user before either wrote: both see the old step.
+        first = db.session.scalar(select(User).where(User.email == "race@example.org"))
+        db.session.expunge(first)
+        second = db.session.scalar(select(User).where(User.email == "race@example.org"))
+        assert first.totp_last_step == second.totp_last_step
+        import unittest.mock
+
+        with unittest.mock.patch.object(time, "time", return_value=later):
+            results = [totp.verify(db.session, u, code) for u in (first, second)]
+        db.session.commit()
+    assert sorted(map(str, results)) == ["None", "code"]
+
+
+def test_a_failed_code_is_audited(totp_app: Flask) -> None:
+    factories.user(totp_app, role="researcher", email="audit@example.org")
+    _enrol(totp_app, totp_app.test_client(), "audit@example.org")
+    client = totp_app.test_client()
+    _password(client, "audit@example.org")
+    assert submit_form(client, "/login/code", {"code": "123456"}).status_code == 422
+    with totp_app.app_context():
+        assert (
+            db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "totp.failed"))
+            is not None
+        )

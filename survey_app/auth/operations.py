@@ -71,3 +71,45 @@ def authenticate(session: DbSession, email: str, password: str) -> User | None:
 
 def user_count(session: DbSession) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+USER_ACTIONS = ("deactivate", "activate", "reset-totp")
+
+
+def change_user(session: DbSession, user: User, action: str, actor_id: int) -> None:
+    """An admin's change to an account; every change is audited, and deactivation ends the
+    account's sessions at once."""
+    from . import totp
+
+    if action not in USER_ACTIONS:
+        raise AccountError(f"Unknown action {action!r}.")
+    if action == "deactivate" and user.id == actor_id:
+        raise AccountError("You cannot deactivate your own account.")
+    if action == "deactivate":
+        user.active = False
+        user.revoke_sessions()
+        event = AuditEvent(kind="user.deactivated", target=f"user:{user.id}")
+    elif action == "activate":
+        user.active = True
+        event = AuditEvent(kind="user.activated", target=f"user:{user.id}")
+    else:
+        event = totp.reset(user)
+    event.actor_id = actor_id
+    session.add(event)
+    session.flush()
+
+
+def change_password(session: DbSession, user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every session of the account is
+    revoked (the caller starts a fresh one for this browser)."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right.")
+    problem = password_problem(new)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    user.revoke_sessions()
+    session.add(
+        AuditEvent(kind="user.password_changed", actor_id=user.id, target=f"user:{user.id}")
+    )
+    session.flush()

@@ -11,8 +11,10 @@ import time
 
 import pyotp
 import segno
+from sqlalchemy import or_, update
 
 from ..models import AuditEvent, User
+from ..models._types import DbSession
 
 ISSUER = "survey_app"
 RECOVERY_CODES = 10
@@ -67,16 +69,23 @@ def enrol(user: User, secret: str, code: str) -> list[str] | None:
     return codes
 
 
-def verify(user: User, code: str) -> str | None:
-    """'code' or 'recovery' when accepted, None when refused. A code is accepted once."""
+def verify(session: DbSession, user: User, code: str) -> str | None:
+    """'code' or 'recovery' when accepted, None when refused. A code is accepted once, even
+    when two requests bring it at the same moment: the step is claimed by a guarded update."""
     if user.totp_secret is None:
         return None
     step = matching_step(user.totp_secret, code)
     if step is not None:
-        if user.totp_last_step is not None and step <= user.totp_last_step:
-            return None  # replayed
-        user.totp_last_step = step
-        return "code"
+        claimed = session.execute(
+            update(User)
+            .where(
+                User.id == user.id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session="fetch")
+        )
+        return "code" if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
     hashed = _hash(code.strip())
     remaining = [h for h in user.recovery_codes if not hmac.compare_digest(h, hashed)]
     if len(remaining) < len(user.recovery_codes):

@@ -25,8 +25,7 @@ from ..forms.admin import PasswordChangeForm
 from ..forms.auth import CodeForm, LoginForm
 from ..models import AuditEvent, User
 from . import sessions, totp
-from .operations import authenticate, normalise_email
-from .passwords import hash_password, password_problem, verify_password
+from .operations import AccountError, authenticate, change_password, normalise_email
 
 bp = Blueprint("auth", __name__)
 
@@ -155,7 +154,7 @@ def code() -> ResponseReturnValue:
     form = CodeForm()
     error = None
     if form.validate_on_submit():
-        accepted = totp.verify(user, form.code.data or "")
+        accepted = totp.verify(db.session, user, form.code.data or "")
         if accepted is not None:
             target = session["pending"]["next"]
             if accepted == "recovery":
@@ -170,7 +169,7 @@ def code() -> ResponseReturnValue:
             return redirect(target)
         g.login_failed = True
         db.session.add(AuditEvent(kind="totp.failed", actor_id=user.id))
-        db.session.commit()  # the failure is recorded even though this answer is a 422
+        g.commit_on_error = True  # the failure is recorded even though this answer is a 422
         error = "That code is not right, or it was used already. Try the newest code."
     return render_template("auth/code.html", form=form, error=error), (422 if error else 200)
 
@@ -186,18 +185,12 @@ def password() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        problem = password_problem(form.new.data or "")
-        if not verify_password(user.password_hash, form.current.data or ""):
-            error = "Your current password is not right."
-        elif problem:
-            error = problem
+        try:
+            change_password(db.session, user, form.current.data or "", form.new.data or "")
+        except AccountError as exc:
+            error = str(exc)
         else:
-            user.password_hash = hash_password(form.new.data or "")
-            db.session.add(
-                AuditEvent(kind="user.password_changed", actor_id=user.id, target=f"user:{user.id}")
-            )
-            sessions.end(user)  # revokes every session, this one included...
-            sessions.start(user)  # ...then this browser gets a new one
+            sessions.start(user)  # every session was revoked: this browser gets a new one
             flash("Your password has been changed. Other sessions have been logged out.", "status")
             return redirect(url_for("research.dashboard"))
     status = 422 if error or form.errors else 200

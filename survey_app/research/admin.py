@@ -10,8 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
-from ..auth import totp
-from ..auth.operations import AccountError, create_user
+from ..auth.operations import USER_ACTIONS, AccountError, change_user, create_user
 from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.admin import AuditFilterForm, NewUserForm
@@ -90,24 +89,11 @@ def user_action(user_id: int, action: str) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    if user.id == current_user.id and action == "deactivate":
-        flash("You cannot deactivate your own account.", "error")
-        return redirect(url_for("research.users")), 409  # type: ignore[return-value]
-    if action == "deactivate":
-        user.active = False
-        user.revoke_sessions()
-        db.session.add(
-            AuditEvent(kind="user.deactivated", actor_id=current_user.id, target=f"user:{user.id}")
-        )
-    elif action == "activate":
-        user.active = True
-        db.session.add(
-            AuditEvent(kind="user.activated", actor_id=current_user.id, target=f"user:{user.id}")
-        )
-    elif action == "reset-totp":
-        event = totp.reset(user)
-        event.actor_id = current_user.id
-        db.session.add(event)
-    else:
+    if action not in USER_ACTIONS:
         abort(404)
+    try:
+        change_user(db.session, user, action, current_user.id)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("research.users")), 409  # type: ignore[return-value]
     return redirect(url_for("research.users"))
