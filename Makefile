@@ -9,19 +9,24 @@ PYTEST_ARGS ?=
 
 .PHONY: run test test-sqlite test-postgres lint typecheck check bench translations clean
 
+# The install's output goes to .venv/install.log and is shown only when it fails.
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	@echo "Installing survey_app and its dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[test]'; } \
+		> $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; \
+		echo "FAILED: the install (whole log in $(VENV)/install.log)"; exit 1; }
 	@touch $(STAMP)
 
 ## run: migrate the SQLite database in instance/, publish the instruments, serve on 127.0.0.1:5000
 run: $(STAMP)
-	$(FLASK) db upgrade
-	$(FLASK) instruments sync
-	$(FLASK) users ensure-dev-admin
+	@echo "Migrating the database (instance/survey_app.db)"
+	@$(FLASK) db upgrade 2> >(grep -v '^INFO  \[alembic' >&2)
+	@echo "Publishing the instruments"
+	@$(FLASK) instruments sync
+	@$(FLASK) users ensure-dev-admin
 	@echo "Serving on http://127.0.0.1:5000 (log in at /login; Ctrl-C stops)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## test: the whole suite on SQLite, then again on PostgreSQL (REQUIRE_POSTGRES=1: fail if absent);
 ## the browser tests need /usr/bin/chromium (REQUIRE_BROWSER=1: fail if absent)

@@ -15,7 +15,13 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .auth import totp
-from .auth.operations import AccountError, create_user, normalise_email, user_count
+from .auth.operations import (
+    AccountError,
+    create_user,
+    normalise_email,
+    set_password,
+    user_count,
+)
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
 from .export.workbook import build_export, progress_total, record_export, with_progress
@@ -110,10 +116,7 @@ users = AppGroup("users", help="Manage research team accounts.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 def users_create(email: str, role: str) -> None:
     """Create an account; the password is prompted for (or read from standard input)."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = _read_password()
     try:
         user = create_user(db.session, email, password, role)
     except AccountError as exc:
@@ -123,19 +126,59 @@ def users_create(email: str, role: str) -> None:
     click.echo(f"created {user.email} ({user.role})")
 
 
+@users.command("set-password")
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    """Set a new password for a lost one (prompted for, or read from standard input); every
+    session of that account ends."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        _fail([f"No user with email {email}."])
+    try:
+        set_password(db.session, user, _read_password())
+    except AccountError as exc:
+        db.session.rollback()
+        _fail([str(exc)])
+    db.session.commit()
+    click.echo(f"password set for {user.email}; their sessions are ended")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
 @users.command("ensure-dev-admin")
 def users_ensure_dev_admin() -> None:
     """Development only: when there is no user yet, create an admin and print its login once."""
     if user_count(db.session) > 0:
-        click.echo("Accounts exist already: log in with yours (or `flask users create`).")
+        click.echo(
+            "Accounts exist already: log in with yours "
+            "(lost it? flask --app survey_app users set-password EMAIL)."
+        )
         return
     password = secrets.token_urlsafe(12)
     create_user(db.session, "admin@example.org", password, Role.ADMIN)
     db.session.commit()
+    _framed(
+        "Development admin created. This is shown once: note it now.",
+        "",
+        "  email:    admin@example.org",
+        f"  password: {password}",
+        "",
+        "Lost it? flask --app survey_app users set-password admin@example.org",
+    )
+
+
+def _framed(*lines: str) -> None:
+    width = max(len(line) for line in lines) + 4
     click.echo("")
-    click.echo("  Development admin created. This is shown once: note it now.")
-    click.echo("    email:    admin@example.org")
-    click.echo(f"    password: {password}")
+    click.echo("+" + "-" * width + "+")
+    for line in lines:
+        click.echo(f"|  {line.ljust(width - 4)}  |")
+    click.echo("+" + "-" * width + "+")
     click.echo("")
 
 

@@ -118,6 +118,40 @@ def test_the_development_admin_is_printed_once(app: Flask, client: FlaskClient) 
     assert first.exit_code == 0 and "admin@example.org" in first.output
     password = first.output.split("password:")[1].split()[0]
     second = runner.invoke(args=["users", "ensure-dev-admin"])
-    assert "password" not in second.output
+    assert password not in second.output and "set-password" in second.output
     response = submit_form(client, "/login", {"email": "admin@example.org", "password": password})
     assert response.status_code == 302
+
+
+def test_users_set_password_replaces_a_lost_password_and_ends_every_session(
+    app: Flask, auth: Auth, client: FlaskClient
+) -> None:
+    user = auth.login("researcher")
+    assert client.get("/research/").status_code == 200
+    new = "a different horse battery staple"
+    result = app.test_cli_runner().invoke(
+        args=["users", "set-password", " Researcher@Example.org "], input=new + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "sessions are ended" in result.output
+    assert client.get("/research/").status_code == 302  # the open session is over
+    old = submit_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert old.status_code == 200  # refused: the page again
+    fresh = submit_form(client, "/login", {"email": user.email, "password": new})
+    assert fresh.status_code == 302
+    with app.app_context():
+        kinds = db.session.scalars(
+            select(AuditEvent.kind).where(AuditEvent.target == f"user:{user.id}")
+        ).all()
+    assert "user.password_set" in kinds
+
+
+def test_users_set_password_refuses_an_unknown_account_and_a_weak_password(
+    app: Flask, auth: Auth
+) -> None:
+    auth.login("researcher")
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(args=["users", "set-password", "nobody@example.org"], input=PASSWORD)
+    assert unknown.exit_code == 1 and "No user with email nobody@example.org" in unknown.output
+    weak = runner.invoke(args=["users", "set-password", "researcher@example.org"], input="short\n")
+    assert weak.exit_code == 1 and "at least 12 characters" in weak.output

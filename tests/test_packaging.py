@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from setuptools import find_packages
+from setuptools.config.setupcfg import read_configuration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +18,19 @@ def test_every_folder_with_python_code_is_a_package_that_setuptools_finds() -> N
         if "__pycache__" not in path.parts
     }
     assert folders - found == set(), "add an __init__.py, or the wheel leaves these out"
+
+
+def test_every_folder_of_data_files_is_a_package_so_setuptools_ships_it_without_warnings() -> None:
+    # A data folder that setuptools does not list as a package prints "Package would be
+    # ignored" at every install (twelve of them in `make run`'s output before).
+    packages = set(read_configuration(str(ROOT / "setup.cfg"))["options"]["packages"])
+    folders = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "survey_app").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert folders - packages == set()
+    assert not any("__pycache__" in package or package.startswith("tests") for package in packages)
 
 
 def test_the_data_files_are_declared_as_package_data() -> None:

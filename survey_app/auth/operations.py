@@ -104,12 +104,22 @@ def change_password(session: DbSession, user: User, current: str, new: str) -> N
     revoked (the caller starts a fresh one for this browser)."""
     if not verify_password(user.password_hash, current):
         raise AccountError("Your current password is not right.")
+    _replace_password(session, user, new, kind="user.password_changed", actor_id=user.id)
+
+
+def set_password(session: DbSession, user: User, new: str) -> None:
+    """An operator's reset from the command line (a lost password): no current password, every
+    session of the account ended, audited without an actor (the server's operator)."""
+    _replace_password(session, user, new, kind="user.password_set", actor_id=None)
+
+
+def _replace_password(
+    session: DbSession, user: User, new: str, *, kind: str, actor_id: int | None
+) -> None:
     problem = password_problem(new)
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(new)
     user.revoke_sessions()
-    session.add(
-        AuditEvent(kind="user.password_changed", actor_id=user.id, target=f"user:{user.id}")
-    )
+    session.add(AuditEvent(kind=kind, actor_id=actor_id, target=f"user:{user.id}"))
     session.flush()
