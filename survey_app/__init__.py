@@ -32,6 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for key, value in (config or {}).items():
         if key.isupper() and key not in managed and key != "DATABASE_URL":
             app.config[key] = value
+    if settings.trusted_proxies:
+        register_proxies(app, settings.trusted_proxies)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -40,6 +42,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("CHECK_DATABASE_ON_START", True):
         check_database(app)
     return app
+
+
+def register_proxies(app: Flask, count: int) -> None:
+    """Behind ``count`` reverse proxies, take the client's address and scheme from the headers
+    they set (the last ``count`` entries): the login limit counts each client, not the proxy,
+    and addresses shown on the Links page start https://. Host is passed on by the proxy."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -123,8 +134,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .web import commit_or_rollback, reject_nul_bytes, security_headers
+    from .web import (
+        commit_or_rollback,
+        refuse_cross_site_writes,
+        reject_nul_bytes,
+        security_headers,
+    )
 
+    app.before_request(refuse_cross_site_writes)
     app.before_request(reject_nul_bytes)
     app.after_request(commit_or_rollback)
     app.after_request(security_headers)

@@ -34,6 +34,7 @@ class Settings:
     session_cookie_secure: bool
     ratelimit_storage_uri: str
     totp_required_roles: tuple[str, ...]
+    trusted_proxies: int
 
     @property
     def is_production(self) -> bool:
@@ -55,6 +56,10 @@ class Settings:
             "SESSION_COOKIE_SAMESITE": "Strict",
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
             "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+            # Every page sends Referrer-Policy: no-referrer, so over HTTPS Flask-WTF's check
+            # for a same-origin Referer would refuse every form: the token, the SameSite=Strict
+            # session and the Sec-Fetch-Site check in web.py guard forms instead.
+            "WTF_CSRF_SSL_STRICT": False,
             "MAX_CONTENT_LENGTH": 512 * 1024,
         }
 
@@ -83,13 +88,14 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def _as_int(name: str, raw: object) -> int:
+def _as_int(name: str, raw: object, minimum: int = 1) -> int:
     try:
         value = int(str(raw))
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}")
+    if value < minimum:
+        limit = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ConfigError(f"{name} must be {limit}, got {value}")
     return value
 
 
@@ -130,6 +136,9 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         totp_required_roles=_roles(
             source.get("TOTP_REQUIRED_ROLES", "" if env == "development" else "admin,researcher")
         ),
+        # How many reverse proxies stand in front of gunicorn: their X-Forwarded-For and
+        # X-Forwarded-Proto are believed (werkzeug's ProxyFix). 0, the default, believes none.
+        trusted_proxies=_as_int("TRUSTED_PROXIES", source.get("TRUSTED_PROXIES", 0), minimum=0),
     )
 
 

@@ -1,10 +1,12 @@
 """A real server process for end-to-end, concurrency and benchmark runs: gunicorn on
-127.0.0.1 against its own freshly migrated database (SQLite file or PostgreSQL)."""
+127.0.0.1 against its own freshly migrated database (SQLite file or PostgreSQL), over plain
+HTTP or, given a certificate, over HTTPS."""
 
 from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -22,6 +24,7 @@ from survey_app.extensions import db
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.study import current_study
 from tests.dbutil import fresh_database
+from tests.tls import Certificate
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "live-server-test-secret"
@@ -63,8 +66,10 @@ def live_server(
     threads: int = 1,
     extra_env: dict[str, str] | None = None,
     database_url: str | None = None,
+    tls: Certificate | None = None,
 ) -> Iterator[LiveServer]:
-    """Serve the app with gunicorn on a free port until the block ends."""
+    """Serve the app with gunicorn on a free port until the block ends (with ``tls``, over
+    HTTPS: gunicorn's own --certfile and --keyfile)."""
     with _database(tmp_dir, database_url) as url:
         app = prepare_database(url)
         port = free_port()
@@ -91,6 +96,7 @@ def live_server(
             "-",
             "--access-logformat",
             '%(t)s "%(r)s" %(s)s %(b)s %(L)s',
+            *(["--certfile", str(tls.cert), "--keyfile", str(tls.key)] if tls else []),
             "wsgi:app",
         ]
         with open(log, "wb") as log_file:
@@ -98,8 +104,8 @@ def live_server(
                 command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
             )
         try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base, process, log)
+            base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+            _wait_until_up(base, process, log, tls.client_context() if tls else None)
             yield LiveServer(url=base, database_url=url, app=app, process=process, log=log)
         finally:
             process.terminate()
@@ -122,7 +128,11 @@ def _database(tmp_dir: Path, given: str | None) -> Iterator[str]:
 
 
 def _wait_until_up(
-    base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30
+    base: str,
+    process: subprocess.Popen[bytes],
+    log: Path,
+    context: ssl.SSLContext | None = None,
+    timeout: float = 30,
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -131,7 +141,7 @@ def _wait_until_up(
                 f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}"
             )
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as reply:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2, context=context) as reply:  # noqa: S310 - loopback only
                 if reply.status == 200:
                     return
         except OSError:

@@ -63,6 +63,15 @@ def test_bad_numbers_fail_with_a_message(tmp_path: Path) -> None:
         load_settings(tmp_path, {"SECRET_KEY": "x", "KIOSK_IDLE_SECONDS": "ten"})
 
 
+def test_trusted_proxies_is_a_count_from_zero(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, {"SECRET_KEY": "x"}).trusted_proxies == 0
+    assert load_settings(tmp_path, {"SECRET_KEY": "x", "TRUSTED_PROXIES": "2"}).trusted_proxies == 2
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be at least 0, got -1"):
+        load_settings(tmp_path, {"SECRET_KEY": "x", "TRUSTED_PROXIES": "-1"})
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be a whole number"):
+        load_settings(tmp_path, {"SECRET_KEY": "x", "TRUSTED_PROXIES": "yes"})
+
+
 def test_an_unreachable_database_gives_one_clear_line() -> None:
     with pytest.raises(ConfigError) as caught:
         create_app(

@@ -4,13 +4,17 @@ checks made on every respondent page (axe-core, target and text sizes, zoom, rea
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from flask import Flask
+from sqlalchemy import select
 
 from survey_app.extensions import db
+from survey_app.models import User
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -62,14 +66,52 @@ def create_link(app: Flask, instrument_key: str, site: str | None = "send") -> s
         return link.token
 
 
+def enrolled_researcher(app: Flask, email: str) -> str:
+    """A researcher who has set up two-step login already; the secret her phone holds."""
+    factories.user(app, "researcher", email)
+    secret = pyotp.random_base32()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        user.totp_secret = secret
+        db.session.commit()
+    return secret
+
+
+def next_code(secret: str) -> str:
+    """The code her phone shows half a minute from now: accepted (one step of clock drift is
+    allowed) and never the step of a code used a moment ago."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
 # --- steps a person takes ------------------------------------------------------------------
 
 
-def log_in(page: Any, email: str) -> None:
+def press(page: Any, name: str) -> None:
+    """Press a form's button. The POST it sends must not be refused: a 4xx fails here, with
+    the error page's words (a CSRF refusal says the page "had expired")."""
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.request.is_navigation_request()
+    ) as sent:
+        page.get_by_role("button", name=name).click()
+    reply = sent.value
+    if reply.status >= 400:
+        page.wait_for_load_state()
+        raise AssertionError(
+            f"POST {reply.url} answered {reply.status}: {page.locator('h1').inner_text()}"
+        )
+
+
+def log_in(page: Any, email: str, password: str = PASSWORD, code_secret: str | None = None) -> None:
+    """Log in at /login; with ``code_secret``, also give the second step's code."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Password").fill(password)
+    press(page, "Log in")
+    if code_secret is not None:
+        page.wait_for_url("**/login/code")
+        page.get_by_label(re.compile("^Code")).fill(next_code(code_secret))
+        press(page, "Log in")
     page.wait_for_url(re.compile(r"/research/"))
 
 
@@ -79,7 +121,7 @@ def unlock_kiosk(page: Any, accounts: Accounts, wave: str = "T1") -> None:
     page.get_by_role("link", name="Start the kiosk").click()
     page.get_by_label("Site").select_option("send")
     page.get_by_label("Wave").select_option(wave)
-    page.get_by_role("button", name="Start kiosk mode").click()
+    press(page, "Start kiosk mode")
     page.wait_for_url("**/kiosk/lock")
 
 
