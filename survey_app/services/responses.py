@@ -17,6 +17,7 @@ from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, Link, Participant, Response, Wave
 from ..models._types import DbSession, today
+from ..models.locks import for_update
 from ..study import current_study
 from .reasons import checked_reason
 
@@ -131,7 +132,7 @@ def by_key(session: DbSession, key: str | None, *, lock: bool = False) -> Respon
         return None
     query = select(Response).where(Response.submission_key == key, Response.voided_at.is_(None))
     if lock:
-        query = query.with_for_update()
+        query = for_update(session, query)
     return session.scalar(query)
 
 
