@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,8 +63,10 @@ def live_server(
     threads: int = 1,
     extra_env: dict[str, str] | None = None,
     database_url: str | None = None,
+    gunicorn_args: Sequence[str] = (),
 ) -> Iterator[LiveServer]:
-    """Serve the app with gunicorn on a free port until the block ends."""
+    """Serve the app with gunicorn on a free port until the block ends. ``gunicorn_args``
+    come last, so that they override the access-log settings given here."""
     with _database(tmp_dir, database_url) as url:
         app = prepare_database(url)
         port = free_port()
@@ -91,6 +93,7 @@ def live_server(
             "-",
             "--access-logformat",
             '%(t)s "%(r)s" %(s)s %(b)s %(L)s',
+            *gunicorn_args,
             "wsgi:app",
         ]
         with open(log, "wb") as log_file:
