@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +67,11 @@ def live_server(
     extra_env: dict[str, str] | None = None,
     database_url: str | None = None,
     tls: Certificate | None = None,
+    gunicorn_args: Sequence[str] = (),
 ) -> Iterator[LiveServer]:
     """Serve the app with gunicorn on a free port until the block ends (with ``tls``, over
-    HTTPS: gunicorn's own --certfile and --keyfile)."""
+    HTTPS: gunicorn's own --certfile and --keyfile). ``gunicorn_args`` come last, so that they
+    override the access-log settings given here."""
     with _database(tmp_dir, database_url) as url:
         app = prepare_database(url)
         port = free_port()
@@ -97,6 +99,7 @@ def live_server(
             "--access-logformat",
             '%(t)s "%(r)s" %(s)s %(b)s %(L)s',
             *(["--certfile", str(tls.cert), "--keyfile", str(tls.key)] if tls else []),
+            *gunicorn_args,
             "wsgi:app",
         ]
         with open(log, "wb") as log_file:

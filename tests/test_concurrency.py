@@ -336,6 +336,55 @@ def test_a_double_click_on_send_stores_one_response(tmp_path: Path) -> None:
         assert_clean_log(server)
 
 
+def test_two_pages_of_one_draft_saved_at_once_are_both_kept(tmp_path: Path) -> None:
+    """Two tabs of one browser send two different pages of one draft at the same instant,
+    for 16 respondents at once: every draft keeps both pages (on SQLite, where FOR UPDATE
+    does nothing, a page was lost in most rounds)."""
+    respondents = BROWSERS
+    with live_server(tmp_path, workers=2, threads=1) as server:
+        token = make_link(server.app)
+        staff = instrument(server.app, "prison_staff")
+
+        def two_tabs(_number: int) -> None:
+            browser = Browser()
+            landing = browser.get(server.url, f"/s/{token}")
+            started = browser.post(server.url, f"/s/{token}", {"csrf_token": landing.csrf()})
+            answer_page(browser, server.url, started.location, staff, full=True)  # consent
+            twin = Browser(cookies=dict(browser.cookies))  # the same browser, a 2nd socket
+            pages = [(tab, f"/s/{token}/page/{index}") for tab, index in ((browser, 1), (twin, 2))]
+            forms = []
+            for tab, path in pages:
+                page = tab.get(server.url, path)
+                form: dict[str, Any] = {"csrf_token": page.csrf(), "action": "next"}
+                for name in page.questions():
+                    form[name] = default_answer(staff.item(name))  # type: ignore[arg-type]
+                forms.append(form)
+            both = threading.Barrier(2, timeout=30)
+
+            def send(tab: Browser, path: str, form: dict[str, Any]) -> int:
+                both.wait()
+                return tab.post(server.url, path, form).status
+
+            try:
+                with ThreadPoolExecutor(max_workers=2) as tabs:
+                    statuses = list(tabs.map(send, *zip(*pages, strict=True), forms))
+            finally:
+                browser.close()
+                twin.close()
+            assert statuses == [302, 302], statuses
+
+        with ThreadPoolExecutor(max_workers=respondents) as pool:
+            list(pool.map(two_tabs, range(respondents)))
+        both_pages = {"prison", "role_level", "department", "contact_frequency"}
+        with server.app.app_context():
+            drafts = [dict(r.answers) for r in db.session.scalars(select(Response))]
+            db.session.rollback()
+        assert len(drafts) == respondents
+        lost = [sorted(both_pages - set(answers)) for answers in drafts]
+        assert not [missing for missing in lost if missing], lost
+        assert_clean_log(server)
+
+
 # ---------------------------------------------------------------------------------------------
 # No process-local state: two servers on one database
 # ---------------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import logging
 import re
 from collections.abc import Iterator
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,6 +19,9 @@ from sqlalchemy import DateTime, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from survey_app.export.filters import ExportFilters
+from survey_app.export.formats import FORMATS
+from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.model import Instrument, Item
 from survey_app.models import Link, Response
@@ -478,6 +483,30 @@ def test_a_text_over_its_maximum_length_is_refused(app: Flask, client: FlaskClie
     at_limit = click(client, f"/s/{token}/page/3", {"gaps_filled": "y" * limit})
     assert at_limit.status_code == 302
     assert only_response(app).answers["gaps_filled"] == "y" * limit
+
+
+def test_characters_xml_forbids_are_dropped_from_a_text_answer_and_the_workbook_opens(
+    app: Flask, client: FlaskClient
+) -> None:
+    """U+FFFE, U+FFFF, C0 controls and DEL are invisible to her and would make the
+    workbook unreadable: they are dropped as the page is saved, the rest of her words kept."""
+    token = create_link(app)
+    typed = "Knows\ufffe the\uffff care\x0b system\x1b\x7f inside out \U0001f600"
+    sent = finish_and_send(
+        app, client, token, "prison_staff", {**PRISON_STAFF, "gaps_filled": typed}
+    )
+    assert sent.status_code == 302 and sent.headers["Location"] == f"/s/{token}/thanks"
+    kept = "Knows the care system inside out \U0001f600"
+    assert only_response(app).answers["gaps_filled"] == kept
+    with app.app_context():
+        built = build_export(db.session, ExportFilters(), made_by="tester@example.org")
+        out = io.BytesIO()
+        FORMATS["xlsx"].write(built, out)
+    out.seek(0)
+    book = openpyxl.load_workbook(out)
+    values = [cell for row in book["Prison staff"].iter_rows(values_only=True) for cell in row]
+    book.close()
+    assert kept in values
 
 
 @pytest.mark.parametrize("csrf", ["not-the-token", None], ids=["wrong", "missing"])

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from ..characters import strip_forbidden
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: str) -> str:
-    """Remove the control characters that Excel and XML refuse; one kind of line end (XML
-    would turn a lone carriage return into a line feed on reading anyway)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return str(ILLEGAL_CHARACTERS_RE.sub("", _CONTROL.sub("", value)))
+    """Remove every character XML 1.0 forbids (stored before the input filter, or written by
+    other means); one kind of line end (XML would turn a lone carriage return into a line
+    feed on reading anyway)."""
+    return strip_forbidden(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def looks_like_formula(value: str) -> bool:

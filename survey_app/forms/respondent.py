@@ -4,7 +4,6 @@ tells a missing answer (shown again with a message) from a tampered one (refused
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,11 +11,10 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField
 from wtforms.validators import ValidationError
 
+from ..characters import strip_forbidden
 from ..instruments import missing
 from ..instruments.model import Item, Section
 
-# Characters that Excel, XML and terminals refuse or misread; never worth keeping in an answer.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORM_KEYS = frozenset({"csrf_token", "action"})
 
 
@@ -105,7 +103,9 @@ class TextField(AnswerField):
         if len(raw) > 1:
             self._refuse(f"{self.name}: more than one answer was sent")
             return None
-        text = _CONTROL.sub("", raw[0] if raw else "").replace("\r\n", "\n").replace("\r", "\n")
+        # Characters XML forbids (controls, U+FFFE, U+FFFF) are invisible to her and would
+        # break the workbook: dropped quietly, since a refusal would name nothing she can see.
+        text = strip_forbidden(raw[0] if raw else "").replace("\r\n", "\n").replace("\r", "\n")
         text = text.strip()
         limit = self.item.max_length or 2000
         if len(text) > limit:

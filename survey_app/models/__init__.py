@@ -1,5 +1,6 @@
 """The data model, one module per entity family."""
 
+from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from .audit import AuditEvent
 from .instruments import InstrumentVersion
 from .links import Link

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select, update
 from .. import pseudonyms
 from ..models import AuditEvent, Participant, Response, Site
 from ..models._types import DbSession, utcnow
+from ..models.erasure import erase_after_commit
 from ..study import current_study
 from .reasons import checked_reason
 
@@ -97,6 +98,7 @@ def withdraw(
             .where(Response.participant_id == participant.id)
             .execution_options(synchronize_session="fetch")
         )
+        erase_after_commit(session)
     session.add(
         AuditEvent(
             kind="participant.withdrawn",

@@ -17,6 +17,8 @@ from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, Link, Participant, Response, Wave
 from ..models._types import DbSession, today
+from ..models.erasure import erase_after_commit
+from ..models.locks import for_update
 from ..study import current_study
 from .reasons import checked_reason
 
@@ -131,7 +133,7 @@ def by_key(session: DbSession, key: str | None, *, lock: bool = False) -> Respon
         return None
     query = select(Response).where(Response.submission_key == key, Response.voided_at.is_(None))
     if lock:
-        query = query.with_for_update()
+        query = for_update(session, query)
     return session.scalar(query)
 
 
@@ -217,6 +219,7 @@ def discard(session: DbSession, response: Response) -> None:
     if not response.is_complete:
         session.delete(response)
         session.flush()
+        erase_after_commit(session)
 
 
 class VoidError(ValueError):
@@ -275,4 +278,5 @@ def purge_link_drafts(session: DbSession, older_than_days: int) -> int:
             Response.started_on < cutoff,
         )
     )
+    erase_after_commit(session)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
