@@ -73,7 +73,7 @@ def user_count(session: DbSession) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-USER_ACTIONS = ("deactivate", "activate", "reset-totp")
+USER_ACTIONS = ("deactivate", "activate", "reset-totp", "unlock-totp")
 
 
 def change_user(session: DbSession, user: User, action: str, actor_id: int) -> None:
@@ -92,6 +92,8 @@ def change_user(session: DbSession, user: User, action: str, actor_id: int) -> N
     elif action == "activate":
         user.active = True
         event = AuditEvent(kind="user.activated", target=f"user:{user.id}")
+    elif action == "unlock-totp":
+        event = totp.unlock(user)
     else:
         event = totp.reset(user)
     event.actor_id = actor_id
