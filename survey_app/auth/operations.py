@@ -13,6 +13,10 @@ class AccountError(ValueError):
     pass
 
 
+class WrongPassword(AccountError):
+    """The current password given was not right (throttled like a login)."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -105,7 +109,7 @@ def change_password(session: DbSession, user: User, current: str, new: str) -> N
     """Set a new password after checking the current one; every session of the account is
     revoked (the caller starts a fresh one for this browser)."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.")
+        raise WrongPassword("Your current password is not right.")
     problem = password_problem(new)
     if problem:
         raise AccountError(problem)

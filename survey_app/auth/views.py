@@ -24,7 +24,13 @@ from ..forms.admin import PasswordChangeForm
 from ..forms.auth import CodeForm, LoginForm
 from ..models import AuditEvent, User
 from . import sessions, throttle, totp
-from .operations import AccountError, authenticate, change_password, normalise_email
+from .operations import (
+    AccountError,
+    WrongPassword,
+    authenticate,
+    change_password,
+    normalise_email,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -181,11 +187,17 @@ def password() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        # The current password is a password check like a login's, and throttled with it.
+        attempt = throttle.attempt("login-account", user.email)
         try:
             change_password(db.session, user, form.current.data or "", form.new.data or "")
+        except WrongPassword as exc:
+            error = str(exc)
         except AccountError as exc:
+            attempt.succeeded()
             error = str(exc)
         else:
+            attempt.succeeded()
             sessions.start(user)  # every session was revoked: this browser gets a new one
             flash("Your password has been changed. Other sessions have been logged out.", "status")
             return redirect(url_for("research.dashboard"))
