@@ -283,3 +283,15 @@ def test_reset_totp_also_ends_a_lock(lock_app: Flask) -> None:
     after = _user(lock_app, "reset@example.org")
     assert (after.totp_failures, after.totp_locked_until) == (0, None)
     assert _password(lock_app.test_client(), "reset@example.org") == "/login/enrol"
+
+
+def test_a_long_lock_is_told_in_hours_with_its_date() -> None:
+    import datetime as dt
+
+    from survey_app.auth.totp import Locked
+    from survey_app.auth.views import _locked_message
+
+    now = dt.datetime(2026, 3, 1, 9, 30)
+    message = _locked_message(Locked(now + dt.timedelta(hours=24), now))
+    assert "locked for about 24 more hours (until 02 Mar 09:30 UTC)" in message
+    assert "for 1 more minute " in _locked_message(Locked(now + dt.timedelta(seconds=20), now))

@@ -155,10 +155,15 @@ def code() -> ResponseReturnValue:
 
 
 def _locked_message(locked: totp.Locked) -> str:
+    minutes = locked.minutes
+    left = (
+        f"{minutes} more minute{'s' if minutes != 1 else ''}"
+        if minutes < 120
+        else f"about {round(minutes / 60)} more hours"
+    )
     return (
-        f"Too many wrong codes: two-step login for this account is locked for "
-        f"{locked.minutes} more minute{'s' if locked.minutes != 1 else ''} "
-        f"(until {locked.until:%H:%M} UTC). Try again then, or ask an admin to unlock it."
+        f"Too many wrong codes: two-step login for this account is locked for {left} "
+        f"(until {locked.until:%d %b %H:%M} UTC). Try again then, or ask an admin to unlock it."
     )
 
 
