@@ -125,7 +125,9 @@ def verify(session: DbSession, user: User, code: str, now: float | None = None) 
     ).scalar_one_or_none()
     if failures is None:
         until = session.scalar(select(User.totp_locked_until).where(User.id == user.id))
-        raise Locked(until or clock, clock)
+        # The clock again: this request may have waited for the row while the lock began.
+        later = utc(time.time()) if now is None else clock
+        raise Locked(until or later, later)
     accepted = _accept(session, user, user.totp_secret, code, moment)
     if accepted is not None:
         _set(session, user, totp_failures=0, totp_locked_until=None)
