@@ -33,6 +33,7 @@ class Settings:
     research_max_hours: int
     session_cookie_secure: bool
     ratelimit_storage_uri: str
+    ratelimit_key_prefix: str
     totp_required_roles: tuple[str, ...]
     trusted_proxies: int
 
@@ -50,6 +51,7 @@ class Settings:
             "RESEARCH_IDLE_MINUTES": self.research_idle_minutes,
             "RESEARCH_MAX_HOURS": self.research_max_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
             "RATELIMIT_HEADERS_ENABLED": False,
             "TOTP_REQUIRED_ROLES": self.totp_required_roles,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -132,6 +134,8 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # memory:// is per process: with several gunicorn workers set a shared store
         # (e.g. redis://127.0.0.1:6379) so that the limits hold across workers.
         ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        # Keeps this app's counters apart when several apps (or test runs) share one Redis.
+        ratelimit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or ""),
         # Two-step login for researchers and admins, except on a developer's own machine.
         totp_required_roles=_roles(
             source.get("TOTP_REQUIRED_ROLES", "" if env == "development" else "admin,researcher")

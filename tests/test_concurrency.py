@@ -7,7 +7,9 @@ page, read its CSRF token and questions, POST the answers, follow the redirect b
 from __future__ import annotations
 
 import http.client
+import os
 import re
+import secrets
 import threading
 import time
 import urllib.parse
@@ -20,13 +22,15 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.instruments.model import Instrument
-from survey_app.models import COMPLETE, Response
+from survey_app.models import COMPLETE, AuditEvent, Response, User
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -489,3 +493,192 @@ def test_a_kiosk_moves_between_servers_mid_survey(
         assert response.answers["consent_take_part"] == 1
     assert_clean_log(a)
     assert_clean_log(b)
+
+
+# ---------------------------------------------------------------------------------------------
+# Throttles under simultaneous requests, every worker counting in one shared store
+# ---------------------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+AT_ONCE = 20  # requests fired together
+ACCOUNT_LIMIT = 5  # LOGIN_ACCOUNT_LIMIT: 5 per minute
+ADDRESS_LIMIT = 30  # LOGIN_ADDRESS_LIMIT: 30 per minute
+
+
+@pytest.fixture
+def shared_limits() -> dict[str, str]:
+    """As deployed: several workers counting in one Redis (CI has one). Without it these tests
+    fail rather than skip. A prefix of its own keeps this run's counters apart from others'."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"the throttle tests need Redis at {REDIS_URL} (TEST_REDIS_URL): {exc}")
+    finally:
+        client.close()
+    return {
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(6)}",
+    }
+
+
+def all_at_once(
+    forms: list[tuple[Browser, Mapping[str, Any]]], base: str, path: str
+) -> list[Reply]:
+    """POST every form at the same instant, each from its own browser and connection."""
+    start = threading.Barrier(len(forms), timeout=30)
+
+    def send(pair: tuple[Browser, Mapping[str, Any]]) -> Reply:
+        start.wait()
+        return pair[0].post(base, path, pair[1])
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+            return list(pool.map(send, forms))
+    finally:
+        for browser, _form in forms:
+            browser.close()
+
+
+def audited(app: Flask, kind: str, actor_id: int | None = None) -> int:
+    with app.app_context():
+        query = select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == kind)
+        if actor_id is not None:
+            query = query.where(AuditEvent.actor_id == actor_id)
+        found = db.session.scalar(query) or 0
+        db.session.rollback()
+        return found
+
+
+def login_forms(base: str, emails: list[str]) -> list[tuple[Browser, Mapping[str, Any]]]:
+    forms: list[tuple[Browser, Mapping[str, Any]]] = []
+    for email in emails:
+        browser = Browser()
+        page = browser.get(base, "/login")
+        form = {"csrf_token": page.csrf(), "email": email, "password": "wrong guess 123"}
+        forms.append((browser, form))
+    return forms
+
+
+def test_simultaneous_wrong_passwords_are_checked_no_more_than_the_account_limit(
+    tmp_path: Path, shared_limits: dict[str, str]
+) -> None:
+    """20 wrong passwords for one account at once, on 2 workers x 8 threads: at most 5 are
+    checked against the password hash (each check is a login.failed audit row); the rest
+    get 429 without a check."""
+    with live_server(tmp_path, workers=2, threads=8, extra_env=shared_limits) as server:
+        target = factories.user(server.app, email="target@example.org")
+        replies = all_at_once(
+            login_forms(server.url, [target.email] * AT_ONCE), server.url, "/login"
+        )
+        statuses = Counter(reply.status for reply in replies)
+        checked = audited(server.app, "login.failed", target.id)
+        assert set(statuses) <= {200, 429}, statuses
+        assert statuses[200] == checked
+        assert 1 <= checked <= ACCOUNT_LIMIT, (checked, statuses)
+        assert_clean_log(server)
+
+
+def test_simultaneous_logins_from_one_address_are_checked_no_more_than_its_limit(
+    tmp_path: Path, shared_limits: dict[str, str]
+) -> None:
+    """40 wrong logins at once from one address, each for another account: at most 30 are
+    checked."""
+    emails = [f"nobody{n}@example.org" for n in range(ADDRESS_LIMIT + 10)]
+    with live_server(tmp_path, workers=2, threads=8, extra_env=shared_limits) as server:
+        replies = all_at_once(login_forms(server.url, emails), server.url, "/login")
+        statuses = Counter(reply.status for reply in replies)
+        checked = audited(server.app, "login.failed")
+        assert set(statuses) <= {200, 429}, statuses
+        assert statuses[200] == checked
+        assert 1 <= checked <= ADDRESS_LIMIT, (checked, statuses)
+        assert_clean_log(server)
+
+
+def enrolled(app: Flask, email: str) -> tuple[User, str]:
+    """A researcher with two-step login set up: (user, TOTP secret)."""
+    secret = pyotp.random_base32()
+    made = factories.user(app, role="researcher", email=email)
+    with app.app_context():
+        user = db.session.get(User, made.id)
+        assert user is not None
+        user.totp_secret = secret
+        db.session.commit()
+    return made, secret
+
+
+def wrong_code(secret: str) -> str:
+    """A code that no step near now accepts."""
+    from survey_app.auth.totp import matching_step
+
+    now = time.time()
+    for candidate in range(0, 10**6, 7919):
+        code = f"{candidate:06d}"
+        if all(matching_step(secret, code, now + shift) is None for shift in (-60, 0, 60)):
+            return code
+    raise AssertionError("no wrong code found")
+
+
+def code_forms(
+    base: str, email: str, secret: str, count: int
+) -> list[tuple[Browser, Mapping[str, Any]]]:
+    """One browser past the password, cloned ``count`` times: the same half-logged-in
+    session on separate connections, each sending a wrong code."""
+    browser = Browser()
+    page = browser.get(base, "/login")
+    password = browser.post(
+        base, "/login", {"csrf_token": page.csrf(), "email": email, "password": factories.PASSWORD}
+    )
+    assert (password.status, password.location) == (302, "/login/code"), password
+    page = browser.get(base, "/login/code")
+    form = {"csrf_token": page.csrf(), "code": wrong_code(secret)}
+    clones = [(Browser(cookies=dict(browser.cookies)), form) for _ in range(count)]
+    browser.close()
+    return clones
+
+
+def test_simultaneous_wrong_codes_are_checked_no_more_than_the_account_limit(
+    tmp_path: Path, shared_limits: dict[str, str]
+) -> None:
+    """20 wrong two-step codes at once for one account: at most 5 are checked (each check is
+    a totp.failed audit row); the rest get 429."""
+    env = {**shared_limits, "TOTP_REQUIRED_ROLES": "researcher"}
+    with live_server(tmp_path, workers=2, threads=8, extra_env=env) as server:
+        user, secret = enrolled(server.app, "code@example.org")
+        forms = code_forms(server.url, user.email, secret, AT_ONCE)
+        replies = all_at_once(forms, server.url, "/login/code")
+        statuses = Counter(reply.status for reply in replies)
+        checked = audited(server.app, "totp.failed", user.id)
+        assert set(statuses) <= {422, 429}, statuses
+        assert statuses[422] == checked
+        assert 1 <= checked <= ACCOUNT_LIMIT, (checked, statuses)
+        assert_clean_log(server)
+
+
+def test_simultaneous_wrong_codes_near_the_lockout_are_checked_no_more_than_it_allows(
+    tmp_path: Path, shared_limits: dict[str, str]
+) -> None:
+    """Eight wrong codes in a row already; five more at once (within the per-minute limit),
+    on two workers: two are checked, the tenth locks two-step login, the other three are
+    refused unchecked, and the lock is audited once."""
+    from survey_app.auth.totp import LOCK_AFTER
+
+    env = {**shared_limits, "TOTP_REQUIRED_ROLES": "researcher"}
+    with live_server(tmp_path, workers=2, threads=8, extra_env=env) as server:
+        user, secret = enrolled(server.app, "near@example.org")
+        with server.app.app_context():
+            db.session.get(User, user.id).totp_failures = LOCK_AFTER - 2  # type: ignore[union-attr]
+            db.session.commit()
+        replies = all_at_once(
+            code_forms(server.url, user.email, secret, 5), server.url, "/login/code"
+        )
+        statuses = Counter(reply.status for reply in replies)
+        assert statuses == {422: 1, 429: 4}, statuses
+        assert sum("Too many wrong codes" in reply.body for reply in replies) == 4
+        assert audited(server.app, "totp.failed", user.id) == 2
+        assert audited(server.app, "totp.locked", user.id) == 1
+        with server.app.app_context():
+            locked = db.session.get(User, user.id)
+            assert locked is not None and locked.totp_failures == LOCK_AFTER
+            assert locked.totp_locked()
+        assert_clean_log(server)

@@ -177,3 +177,48 @@ def test_respondent_pages_leave_nothing_in_the_limiter_storage(strict_app: Flask
     submit_form(browser, "/login", {"email": "nobody@example.org", "password": "wrong guess 123"})
     with strict_app.app_context():
         assert any("192.0.2.55" in key for key in limiter.storage.storage)  # type: ignore[attr-defined]
+
+
+def test_wrong_current_passwords_at_a_password_change_are_throttled_like_logins(
+    strict_app: Flask,
+) -> None:
+    """A session left open is not a way round the login limit: the current password asked
+    for by a password change counts against the same five a minute."""
+    factories.user(strict_app, email="changer@example.org")
+    client = strict_app.test_client()
+    assert (
+        submit_form(
+            client, "/login", {"email": "changer@example.org", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    new = "Lantern-Orchard-Biscuit-42"
+    for _ in range(5):
+        wrong = submit_form(
+            client, "/account/password", {"current": "not it at all", "new": new, "confirm": new}
+        )
+        assert wrong.status_code == 422
+    blocked = submit_form(
+        client, "/account/password", {"current": PASSWORD, "new": new, "confirm": new}
+    )
+    assert blocked.status_code == 429
+    login = submit_form(
+        strict_app.test_client(), "/login", {"email": "changer@example.org", "password": PASSWORD}
+    )
+    assert login.status_code == 429  # one account, one count
+
+
+def test_limiter_counters_carry_the_prefix_set_in_the_environment(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RATELIMIT_KEY_PREFIX keeps apps (or test runs) sharing one Redis apart."""
+    from survey_app.extensions import limiter
+
+    monkeypatch.setenv("RATELIMIT_KEY_PREFIX", "site-b")
+    prefixed = make_app(LOGIN_ADDRESS_LIMIT="30 per minute")
+    submit_form(
+        prefixed.test_client(), "/login", {"email": "no@example.org", "password": "wrong guess 1"}
+    )
+    with prefixed.app_context():
+        keys = list(limiter.storage.storage)  # type: ignore[attr-defined]  # memory://
+    assert len(keys) == 2 and all("site-b" in key for key in keys), keys

@@ -13,6 +13,10 @@ class AccountError(ValueError):
     pass
 
 
+class WrongPassword(AccountError):
+    """The current password given was not right (throttled like a login)."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -73,7 +77,7 @@ def user_count(session: DbSession) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-USER_ACTIONS = ("deactivate", "activate", "reset-totp")
+USER_ACTIONS = ("deactivate", "activate", "reset-totp", "unlock-totp")
 
 
 def change_user(session: DbSession, user: User, action: str, actor_id: int) -> None:
@@ -92,6 +96,8 @@ def change_user(session: DbSession, user: User, action: str, actor_id: int) -> N
     elif action == "activate":
         user.active = True
         event = AuditEvent(kind="user.activated", target=f"user:{user.id}")
+    elif action == "unlock-totp":
+        event = totp.unlock(user)
     else:
         event = totp.reset(user)
     event.actor_id = actor_id
@@ -103,7 +109,7 @@ def change_password(session: DbSession, user: User, current: str, new: str) -> N
     """Set a new password after checking the current one; every session of the account is
     revoked (the caller starts a fresh one for this browser)."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.")
+        raise WrongPassword("Your current password is not right.")
     _replace_password(session, user, new, kind="user.password_changed", actor_id=user.id)
 
 

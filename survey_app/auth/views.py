@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -24,8 +23,14 @@ from ..extensions import db, limiter
 from ..forms.admin import PasswordChangeForm
 from ..forms.auth import CodeForm, LoginForm
 from ..models import AuditEvent, User
-from . import sessions, totp
-from .operations import AccountError, authenticate, change_password, normalise_email
+from . import sessions, throttle, totp
+from .operations import (
+    AccountError,
+    WrongPassword,
+    authenticate,
+    change_password,
+    normalise_email,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -46,31 +51,21 @@ def _safe_next(target: str | None) -> str:
     return url_for("research.dashboard")
 
 
-def _login_email() -> str:
-    # The account being tried, normalised: five failures a minute per account.
-    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
-
-
-def _failed(response: Response) -> bool:
-    return bool(g.get("login_failed"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
+# Flask-Limiter counts each POST before the view runs (an atomic hit), so the per-address limit
+# holds under simultaneous requests; the per-account one is counted in the view (throttle).
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"],
-    key_func=_login_email,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login() -> ResponseReturnValue:
     if session.get("kiosk"):
         return redirect(url_for("kiosk.lock"))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        attempt = throttle.attempt("login-account", normalise_email(email)[:254])
+        user = authenticate(db.session, email, form.password.data or "")
         if user is not None:
+            attempt.succeeded()
             target = _safe_next(request.args.get("next"))
             if user.role in current_app.config["TOTP_REQUIRED_ROLES"]:
                 # Half logged in: the second factor decides.
@@ -85,7 +80,6 @@ def login() -> ResponseReturnValue:
             sessions.start(user)
             return redirect(target)
         error = LOGIN_FAILED
-        g.login_failed = True
     return render_template("auth/login.html", form=form, error=error)
 
 
@@ -112,11 +106,6 @@ def _pending_user() -> User | None:
     return user
 
 
-def _pending_key() -> str:
-    pending = session.get("pending")
-    return f"totp:{pending.get('user') if isinstance(pending, dict) else request.remote_addr}"
-
-
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol() -> ResponseReturnValue:
     """First login of a researcher or admin: set up the authenticator app."""
@@ -141,37 +130,55 @@ def enrol() -> ResponseReturnValue:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"],
-    key_func=_pending_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def code() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or user.totp_secret is None:
         return redirect(url_for("auth.login"))
     form = CodeForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        accepted = totp.verify(db.session, user, form.code.data or "")
-        if accepted is not None:
-            target = session["pending"]["next"]
-            if accepted == "recovery":
-                db.session.add(
-                    AuditEvent(
-                        kind="totp.recovery_used",
-                        actor_id=user.id,
-                        detail={"left": len(user.recovery_codes)},
-                    )
-                )
-            sessions.start(user)
-            return redirect(target)
-        g.login_failed = True
-        db.session.add(AuditEvent(kind="totp.failed", actor_id=user.id))
-        g.commit_on_error = True  # the failure is recorded even though this answer is a 422
-        error = "That code is not right, or it was used already. Try the newest code."
-    return render_template("auth/code.html", form=form, error=error), (422 if error else 200)
+        attempt = throttle.attempt("totp", str(user.id))
+        g.commit_on_error = True  # a refused code is counted and audited though this is a 4xx
+        try:
+            accepted = totp.verify(db.session, user, form.code.data or "")
+        except totp.Locked as locked:
+            error, status = _locked_message(locked), 429
+        else:
+            if accepted is not None:
+                attempt.succeeded()
+                return _second_step_passed(user, accepted)
+            error, status = (
+                "That code is not right, or it was used already. Try the newest code.",
+                422,
+            )
+    return render_template("auth/code.html", form=form, error=error), status
+
+
+def _locked_message(locked: totp.Locked) -> str:
+    minutes = locked.minutes
+    left = (
+        f"{minutes} more minute{'s' if minutes != 1 else ''}"
+        if minutes < 120
+        else f"about {round(minutes / 60)} more hours"
+    )
+    return (
+        f"Too many wrong codes: two-step login for this account is locked for {left} "
+        f"(until {locked.until:%d %b %H:%M} UTC). Try again then, or ask an admin to unlock it."
+    )
+
+
+def _second_step_passed(user: User, accepted: str) -> ResponseReturnValue:
+    target = session["pending"]["next"]
+    if accepted == "recovery":
+        db.session.add(
+            AuditEvent(
+                kind="totp.recovery_used",
+                actor_id=user.id,
+                detail={"left": len(user.recovery_codes)},
+            )
+        )
+    sessions.start(user)
+    return redirect(target)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -185,11 +192,17 @@ def password() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        # The current password is a password check like a login's, and throttled with it.
+        attempt = throttle.attempt("login-account", user.email)
         try:
             change_password(db.session, user, form.current.data or "", form.new.data or "")
+        except WrongPassword as exc:
+            error = str(exc)
         except AccountError as exc:
+            attempt.succeeded()
             error = str(exc)
         else:
+            attempt.succeeded()
             sessions.start(user)  # every session was revoked: this browser gets a new one
             flash("Your password has been changed. Other sessions have been logged out.", "status")
             return redirect(url_for("research.dashboard"))

@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # The last TOTP time step accepted: a code is accepted once only.
     totp_last_step: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    # Wrong two-step codes since the last right one; every tenth locks two-step login until
+    # totp_locked_until (survey_app/auth/totp.py).
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_locked_until: Mapped[dt.datetime | None] = mapped_column()
 
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'researcher', 'fieldworker')", name="role"),
@@ -55,6 +59,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     def revoke_sessions(self) -> None:
         self.session_token = new_session_token()
+
+    def totp_locked(self, now: dt.datetime | None = None) -> bool:
+        until = self.totp_locked_until
+        return until is not None and until > (now or utcnow())
 
     def has_role(self, *roles: Role | str) -> bool:
         # Admins may do anything a researcher may; researchers anything a fieldworker may.

@@ -27,9 +27,9 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from .. import pseudonyms
-from ..auth import sessions
+from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
-from ..extensions import db, limiter
+from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
 from ..models import AuditEvent, Role, Site, User, Wave
 from ..services import participants as participant_ops
@@ -192,26 +192,19 @@ def notice() -> ResponseReturnValue:
     return render_template("respond/notice.html", warning=warning, form=form)
 
 
-def _kiosk_fieldworker_key() -> str:
-    state = _kiosk() or {}
-    return f"kiosk-password:{state.get('fw')}"
-
-
-def _password_failed(_response: Any) -> bool:
-    return bool(g.get("password_failed"))
-
-
-# The fieldworker's password at the kiosk is a login of its own: throttled like /login.
-_password_limit = limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"],
-    key_func=_kiosk_fieldworker_key,
-    methods=["POST"],
-    deduct_when=_password_failed,
-)
+def _password_checked(fieldworker: User | None, password: str) -> bool:
+    """The fieldworker's password at the kiosk is a login of its own: throttled like /login,
+    the attempt counted before the check."""
+    if fieldworker is None or not fieldworker.active:
+        return False
+    attempt = throttle.attempt("kiosk-password", str(fieldworker.id))
+    if verify_password(fieldworker.password_hash, password):
+        attempt.succeeded()
+        return True
+    return False
 
 
 @bp.route("/resume", methods=["GET", "POST"])
-@_password_limit
 def resume() -> ResponseReturnValue:
     """A saved draft is resumed only with the fieldworker's password: an ID alone must not
     show someone's answers."""
@@ -223,17 +216,11 @@ def resume() -> ResponseReturnValue:
     form = FieldworkerPasswordForm()
     error = None
     if form.validate_on_submit():
-        fieldworker = _fieldworker()
-        if (
-            fieldworker
-            and fieldworker.active
-            and verify_password(fieldworker.password_hash, form.password.data or "")
-        ):
+        if _password_checked(_fieldworker(), form.password.data or ""):
             session.pop("resume", None)
             _begin(response.submission_key, response.language)
             return redirect(url_for("kiosk.page", index=engine.resume_index(response)))
         error = "That password is not right."
-        g.password_failed = True
     return render_template(
         "respond/resume.html", form=form, error=error, started_on=response.started_on
     ), (422 if error else 200)
@@ -301,7 +288,6 @@ def thanks() -> ResponseReturnValue:
 
 
 @bp.route("/exit", methods=["GET", "POST"])
-@_password_limit
 def exit_kiosk() -> ResponseReturnValue:
     """Leaving kiosk mode asks for the fieldworker's password again."""
     _clear_respondent()
@@ -309,11 +295,7 @@ def exit_kiosk() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         fieldworker = _fieldworker()
-        if (
-            fieldworker
-            and fieldworker.active
-            and verify_password(fieldworker.password_hash, form.password.data or "")
-        ):
+        if fieldworker is not None and _password_checked(fieldworker, form.password.data or ""):
             db.session.add(AuditEvent(kind="kiosk.exited", actor_id=fieldworker.id))
             if fieldworker.role in current_app.config["TOTP_REQUIRED_ROLES"]:
                 # A researcher or admin gets their research session through the second step,
@@ -329,5 +311,4 @@ def exit_kiosk() -> ResponseReturnValue:
             sessions.start(fieldworker)  # a new session: the kiosk state goes with the old one
             return redirect(url_for("research.dashboard"))
         error = "That password is not right."
-        g.password_failed = True
     return render_template("respond/exit.html", form=form, error=error), (422 if error else 200)
