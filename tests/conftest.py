@@ -5,7 +5,7 @@ TEST_DATABASE_URL names a server (``make test`` runs the suite once for each).""
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,17 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, select
-from werkzeug.test import TestResponse
 
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import AuditEvent, InstrumentVersion, Link, Participant, Response, User
 from survey_app.study import current_study
-from tests import factories
 from tests.dbutil import BACKEND, fresh_database
-
-PASSWORD = "correct horse battery staple"
+from tests.flows import Auth, Clock
 
 
 def pytest_report_header() -> str:
@@ -111,38 +108,18 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(page: TestResponse) -> str:
-    match = _CSRF.search(page.get_data(as_text=True))
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-def submit_form(
-    client: FlaskClient, url: str, data: dict[str, Any], *, follow: bool = False
-) -> TestResponse:
-    """GET the page, take its CSRF token, POST the form: as a browser does."""
-    page = client.get(url)
-    assert page.status_code == 200, page.status_code
-    return client.post(url, data={"csrf_token": csrf_token(page), **data}, follow_redirects=follow)
-
-
-class Auth:
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
-        self.app, self.client = app, client
-
-    def login(self, role: str = "researcher", email: str | None = None) -> User:
-        user = factories.user(self.app, role=role, email=email or f"{role}@example.org")
-        response = submit_form(self.client, "/login", {"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return user
-
-
 @pytest.fixture
 def auth(app: Flask, client: FlaskClient) -> Auth:
     return Auth(app, client)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The app's today, frozen on a fixed date: statuses and dates do not drift with the
+    calendar. ``clock.set(day)`` and ``clock.advance(months=6)`` move it."""
+    frozen = Clock(dt.date(2026, 3, 15))
+    frozen.install(monkeypatch)
+    return frozen
 
 
 @pytest.fixture

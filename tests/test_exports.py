@@ -28,7 +28,7 @@ from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
 from survey_app.models import AuditEvent, Participant, Response
 from tests import factories
-from tests.conftest import Auth, csrf_token
+from tests.flows import Auth, csrf_token
 
 T1 = {
     "consent_info_sheet": 1,

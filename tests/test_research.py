@@ -33,20 +33,16 @@ from survey_app.models import (
 )
 from survey_app.services import participants as participant_ops
 from survey_app.study import current_study
-from tests.conftest import Auth, csrf_token, submit_form
-from tests.flows import instrument
-from tests.test_kiosk import enter_id, unlock
+from tests.flows import Auth, Clock, csrf_token, enter_id, instrument, submit_form, unlock
 
 TODAY = dt.date(2026, 3, 15)
 SECRET_ANSWER = "my private hope for my children"
 
 
 @pytest.fixture
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    """The research pages' "today", so that T2 statuses do not drift with the calendar."""
-    monkeypatch.setattr("survey_app.research.participants.today", lambda: TODAY)
-    monkeypatch.setattr("survey_app.research.views.today", lambda: TODAY)
-    return TODAY
+def fixed_today(clock: Clock) -> dt.date:
+    """The shared frozen clock on TODAY, so that follow-up statuses do not drift."""
+    return clock.set(TODAY)
 
 
 # --- test data, made through the models ---------------------------------------------------
