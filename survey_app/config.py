@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The study this installation serves (sites, waves, schedule); STUDY_FILE names another.
+BUNDLED_STUDY_FILE = Path(__file__).with_name("study.yaml")
+
 
 class ConfigError(SystemExit):
     """A configuration problem. A SystemExit so that every entry point (flask, gunicorn,
@@ -34,6 +37,7 @@ class Settings:
     session_cookie_secure: bool
     ratelimit_storage_uri: str
     totp_required_roles: tuple[str, ...]
+    study_file: Path
 
     @property
     def is_production(self) -> bool:
@@ -51,6 +55,7 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": False,
             "TOTP_REQUIRED_ROLES": self.totp_required_roles,
+            "STUDY_FILE": str(self.study_file),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Strict",
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
@@ -130,7 +135,17 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         totp_required_roles=_roles(
             source.get("TOTP_REQUIRED_ROLES", "" if env == "development" else "admin,researcher")
         ),
+        study_file=_study_file(source.get("STUDY_FILE")),
     )
+
+
+def _study_file(raw: object) -> Path:
+    if not raw:
+        return BUNDLED_STUDY_FILE
+    path = Path(str(raw)).expanduser().resolve()
+    if not path.is_file():
+        raise ConfigError(f"STUDY_FILE={str(raw)!r}: no such file")
+    return path
 
 
 def _roles(raw: object) -> tuple[str, ...]:
