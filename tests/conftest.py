@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.instruments.loader import load_all, load_instrument_file, load_library
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import AuditEvent, InstrumentVersion, Link, Participant, Response, User
 from survey_app.study import current_study
@@ -50,30 +51,54 @@ def app_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(app_config(database_url))
+def publish(app: Flask, extra: list[dict[str, Any]] | None = None) -> None:
+    """Migrate the app's database and publish its study and the bundled instruments (and
+    ``extra`` instrument definitions); remember the versions, which stay between tests."""
     with app.app_context():
         upgrade()
         study = current_study()
         sync_study(db.session, study)
-        sync_instruments(db.session, study=study)
+        sync_instruments(db.session, load_all() + (extra or []), study=study)
         db.session.commit()
         app.config["BUNDLED_VERSION_IDS"] = frozenset(
             db.session.scalars(select(InstrumentVersion.id))
         )
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(app_config(database_url))
+    publish(app)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+THREE_WAVES = Path(__file__).parent / "fixtures" / "three_waves"
+
+
+@pytest.fixture(scope="session")
+def three_wave_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app of its own database whose study has a third wave: T3, twelve months after T1
+    (window 11 to 14 months), with a third mothers' questionnaire (tests/fixtures/three_waves)."""
+    with fresh_database(tmp_path_factory.mktemp("three_waves")) as url:
+        app = create_app(app_config(url, STUDY_FILE=str(THREE_WAVES / "study.yaml")))
+        publish(app, [load_instrument_file(THREE_WAVES / "mothers_t3.yaml", load_library())])
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts from the published instruments and no other data."""
     yield
-    if "app" not in request.fixturenames:
-        return
-    app: Flask = request.getfixturevalue("app")
+    for name in ("app", "three_wave_app"):
+        if name in request.fixturenames:
+            _empty_tables(request.getfixturevalue(name))
+
+
+def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.rollback()
         for model in (Response, Link, Participant, AuditEvent, User):

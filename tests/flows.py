@@ -195,6 +195,28 @@ def submission_key(page: TestResponse) -> str:
     return match.group(1)
 
 
+# --- research pages -----------------------------------------------------------------------
+
+_ROW = re.compile(
+    r'<th scope="row"><a class="pseudonym" href="[^"]*">([^<]+)</a></th>(.*?)</tr>', re.S
+)
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def list_rows(body: str) -> dict[str, list[str]]:
+    """The participants table: ID -> [site, registered, baseline date, then the status and
+    the window of each follow-up wave]."""
+    return {
+        pseudonym: [text_of(cell) for cell in _CELL.findall(rest)]
+        for pseudonym, rest in _ROW.findall(body)
+    }
+
+
 # --- the kiosk ------------------------------------------------------------------------------
 
 

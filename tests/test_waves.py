@@ -1,0 +1,145 @@
+"""A study with a third wave (tests/fixtures/three_waves: T3 twelve months after T1, window
+11 to 14 months, with its own mothers' questionnaire): follow-up statuses per wave on the
+research pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests import factories
+from tests.flows import Auth, Clock, list_rows, register, text_of
+
+D = dt.date
+TODAY = D(2026, 3, 15)
+T1 = {"consent_info_sheet": 1, "consent_skip": 1, "consent_take_part": 1, "css_trust": 4}
+
+
+@pytest.fixture
+def client(three_wave_app: Flask) -> FlaskClient:
+    return three_wave_app.test_client()
+
+
+@pytest.fixture
+def auth(three_wave_app: Flask, client: FlaskClient) -> Auth:
+    return Auth(three_wave_app, client)
+
+
+def _done(app: Flask, pseudonym: str, wave: str, on: dt.date) -> None:
+    factories.complete_response(app, pseudonym, wave, T1, on)
+
+
+@pytest.fixture
+def cohort(three_wave_app: Flask, clock: Clock) -> dict[str, str]:
+    """Participants in different states at T2 and T3 on TODAY."""
+    app = three_wave_app
+    clock.set(TODAY)
+    made = {name: register(app) for name in "abcdefg"}
+    for name, t1_on, t2_on, t3_on in [
+        ("a", D(2025, 4, 1), D(2025, 10, 1), None),  # T2 done; T3 window opened 1 March
+        ("b", D(2025, 4, 1), None, None),  # T2 overdue; T3 due
+        ("c", D(2024, 12, 1), D(2025, 6, 1), D(2025, 12, 1)),  # all done
+        ("d", D(2025, 4, 20), D(2025, 10, 1), None),  # T3 opens on 20 March: soon
+        ("e", D(2026, 1, 10), None, None),  # neither due yet
+        ("g", D(2024, 12, 1), D(2025, 6, 1), None),  # T3 window closed on 1 February
+    ]:
+        for wave, on in (("T1", t1_on), ("T2", t2_on), ("T3", t3_on)):
+            if on is not None:
+                _done(app, made[name], wave, on)
+    return made  # f: registered only
+
+
+def test_the_list_shows_a_status_and_a_window_per_follow_up_wave(
+    client: FlaskClient, auth: Auth, cohort: dict[str, str]
+) -> None:
+    auth.login("fieldworker")
+    body = client.get("/research/participants").get_data(as_text=True)
+    header = text_of(body.split("<thead>")[1].split("</thead>")[0])
+    assert header == "ID Site Registered T1 date T2 T2 window T3 T3 window"
+    rows = {name: list_rows(body)[pseudonym][2:] for name, pseudonym in cohort.items()}
+    assert rows == {
+        "a": ["1 Apr 2025", "done", "—", "due from 1 Mar 2026", "1 Mar 2026 – 1 Jun 2026"],
+        "b": [
+            "1 Apr 2025",
+            "overdue",
+            "1 Sep 2025 – 1 Dec 2025",
+            "due from 1 Mar 2026",
+            "1 Mar 2026 – 1 Jun 2026",
+        ],
+        "c": ["1 Dec 2024", "done", "—", "done", "—"],
+        "d": ["20 Apr 2025", "done", "—", "not yet due", "20 Mar 2026 – 20 Jun 2026"],
+        "e": [
+            "10 Jan 2026",
+            "not yet due",
+            "10 Jun 2026 – 10 Sep 2026",
+            "not yet due",
+            "10 Dec 2026 – 10 Mar 2027",
+        ],
+        "f": ["—", "no T1", "—", "no T1", "—"],
+        "g": ["1 Dec 2024", "done", "—", "overdue", "1 Nov 2025 – 1 Feb 2026"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=due", {"a", "b", "g"}),
+        ("status=due&wave=T2", {"b"}),
+        ("status=due&wave=T3", {"a", "b", "g"}),
+        ("status=overdue", {"b", "g"}),
+        ("status=overdue&wave=T3", {"g"}),
+        ("status=soon", {"d"}),
+        ("status=soon&wave=T2", set()),
+        ("wave=T3", set("abcdefg")),
+    ],
+)
+def test_the_due_lists_filter_by_status_at_any_or_one_follow_up_wave(
+    client: FlaskClient, auth: Auth, cohort: dict[str, str], query: str, expected: set[str]
+) -> None:
+    auth.login("fieldworker")
+    reply = client.get(f"/research/participants?{query}")
+    assert reply.status_code == 200
+    assert set(list_rows(reply.get_data(as_text=True))) == {cohort[n] for n in expected}
+
+
+def test_a_wave_that_is_not_a_follow_up_is_refused(client: FlaskClient, auth: Auth) -> None:
+    auth.login("fieldworker")
+    for wave in ("T1", "T9"):
+        reply = client.get(f"/research/participants?status=due&wave={wave}")
+        assert reply.status_code == 400, wave
+        assert "Please choose one of the waves listed." in reply.get_data(as_text=True)
+
+
+def test_the_dashboard_counts_follow_ups_in_total_and_per_wave(
+    client: FlaskClient, auth: Auth, cohort: dict[str, str]
+) -> None:
+    auth.login("researcher")
+    body = client.get("/research/").get_data(as_text=True)
+    assert "<h2>Follow-up (T2, T3)</h2>" in body
+    # Participants with a follow-up in that state at any wave: a and b; d; b and g.
+    assert '<span class="figure" id="due-now">2</span>' in body
+    assert '<span class="figure" id="due-soon">1</span>' in body
+    assert '<span class="figure" id="overdue">2</span>' in body
+    table = body.split('id="due-by-wave"')[1].split("</table>")[0]
+    by_wave = {
+        wave: text_of(table.split(f'id="due-{wave.lower()}">')[1].split("</tr>")[0])
+        for wave in ("T2", "T3")
+    }
+    assert by_wave == {
+        "T2": "T2: Six months after the start of support 0 0 1",
+        "T3": "T3: Twelve months after the start of support 2 1 1",
+    }
+    assert 'href="/research/participants?status=overdue&amp;wave=T3"' in table
+
+
+def test_her_page_shows_her_status_at_each_follow_up_wave(
+    client: FlaskClient, auth: Auth, cohort: dict[str, str]
+) -> None:
+    auth.login("fieldworker")
+    body = client.get(f"/research/participants/{cohort['b']}").get_data(as_text=True)
+    facts = text_of(body.split('<dl class="facts">')[1].split("</dl>")[0])
+    assert "T2 overdue (window 1 Sep 2025 – 1 Dec 2025)" in facts
+    assert "T3 due from 1 Mar 2026 (window 1 Mar 2026 – 1 Jun 2026)" in facts
