@@ -1,15 +1,23 @@
 """A study with a third wave (tests/fixtures/three_waves: T3 twelve months after T1, window
 11 to 14 months, with its own mothers' questionnaire): follow-up statuses per wave on the
-research pages."""
+research pages, and the export's columns, linkage values, codebook and About sheet."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from survey_app.export.filters import ExportFilters
+from survey_app.export.formats import FORMATS
+from survey_app.export.workbook import build_export
+from survey_app.extensions import db
+from survey_app.services.followup import add_months
 from tests import factories
 from tests.flows import Auth, Clock, list_rows, register, text_of
 
@@ -143,3 +151,67 @@ def test_her_page_shows_her_status_at_each_follow_up_wave(
     facts = text_of(body.split('<dl class="facts">')[1].split("</dl>")[0])
     assert "T2 overdue (window 1 Sep 2025 – 1 Dec 2025)" in facts
     assert "T3 due from 1 Mar 2026 (window 1 Mar 2026 – 1 Jun 2026)" in facts
+
+
+# --- the export -----------------------------------------------------------------------------
+
+
+def _workbook(app: Flask) -> openpyxl.Workbook:
+    with app.app_context():
+        built = build_export(db.session, ExportFilters(), made_by="tester@example.org")
+        out = io.BytesIO()
+        FORMATS["xlsx"].write(built, out)
+    out.seek(0)
+    return openpyxl.load_workbook(out)
+
+
+def _sheet(book: openpyxl.Workbook, name: str) -> list[dict[str, Any]]:
+    header, *values = book[name].iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in values]
+
+
+def test_the_linked_sheet_has_a_column_group_and_a_linkage_value_per_wave(
+    three_wave_app: Flask,
+) -> None:
+    app = three_wave_app
+    for pseudonym, waves in [
+        ("TC-AAA-AAAA", ("T1", "T2", "T3")),
+        ("TC-BBB-BBBB", ("T1", "T3")),
+        ("TC-CCC-CCCC", ("T1",)),
+        ("TC-DDD-DDDD", ("T2", "T3")),
+    ]:
+        for n, wave in enumerate(waves):
+            _done(app, pseudonym, wave, add_months(D(2025, 1, 10), 6 * n))
+    book = _workbook(app)
+    linked = {r["participant_id"]: r for r in _sheet(book, "Mothers (linked)")}
+    assert {p: r["linkage"] for p, r in linked.items()} == {
+        "TC-AAA-AAAA": "t1+t2+t3",
+        "TC-BBB-BBBB": "t1+t3",
+        "TC-CCC-CCCC": "t1",
+        "TC-DDD-DDDD": "t2+t3",
+    }
+    header = list(next(book["Mothers (linked)"].iter_rows(values_only=True)))
+    assert header[:5] == ["participant_id", "site", "linkage", "t1_date", "t1_version"]
+    last = {p: max(i for i, h in enumerate(header) if h.startswith(p)) for p in ("t1_", "t2_")}
+    assert last["t1_"] < header.index("t2_date") < last["t2_"] < header.index("t3_date")
+    assert linked["TC-BBB-BBBB"]["t3_css_trust"] == 4
+    assert linked["TC-BBB-BBBB"]["t2_css_trust"] is None
+    assert linked["TC-BBB-BBBB"]["t3_date"].date() == D(2025, 7, 10)
+    codebook = list(book["Codebook"].iter_rows(values_only=True))
+    assert codebook[1][1] == (
+        "participant_id, site, linkage, t1_date, t1_version, t2_date, t2_version, t3_date, "
+        "t3_version, response_id, date, version, link_site, flags"
+    )
+    trust = {r[6]: r for r in codebook if r[0] == "css_trust"}
+    assert set(trust) == {"T1", "T2", "T3"} and trust["T3"][2] == "mothers_t3"
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Linked sheet"] == (
+        "one row per participant; T1 variables as t1_<variable>, T2 as t2_<variable>, "
+        "T3 as t3_<variable>"
+    )
+    assert about["Linkage"] == (
+        "the waves answered, their codes in lower case joined by +, e.g. t1 = T1 only; "
+        "t1+t3 = T1 and T3; t1+t2+t3 = T1, T2 and T3"
+    )
+    long = _sheet(book, "Mothers (long)")
+    assert [r["wave"] for r in long if r["participant_id"] == "TC-AAA-AAAA"] == ["T1", "T2", "T3"]
