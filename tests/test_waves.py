@@ -1,6 +1,7 @@
 """A study with a third wave (tests/fixtures/three_waves: T3 twelve months after T1, window
 11 to 14 months, with its own mothers' questionnaire): follow-up statuses per wave on the
-research pages, and the export's columns, linkage values, codebook and About sheet."""
+research pages, the export's columns, linkage values, codebook and About sheet, and a mother
+answering T1, T2 and T3 on the kiosk."""
 
 from __future__ import annotations
 
@@ -19,7 +20,21 @@ from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.services.followup import add_months
 from tests import factories
-from tests.flows import Auth, Clock, list_rows, register, text_of
+from tests.flows import (
+    PASSWORD,
+    Auth,
+    Clock,
+    complete_wave,
+    csrf_token,
+    enter_id,
+    list_rows,
+    register,
+    responses,
+    submit_form,
+    switch_wave,
+    text_of,
+    unlock,
+)
 
 D = dt.date
 TODAY = D(2026, 3, 15)
@@ -215,3 +230,93 @@ def test_the_linked_sheet_has_a_column_group_and_a_linkage_value_per_wave(
     )
     long = _sheet(book, "Mothers (long)")
     assert [r["wave"] for r in long if r["participant_id"] == "TC-AAA-AAAA"] == ["T1", "T2", "T3"]
+
+
+# --- the kiosk, end to end ------------------------------------------------------------------
+
+
+def test_a_mother_answers_t1_t2_and_t3_on_the_kiosk_and_the_export_links_them(
+    three_wave_app: Flask, client: FlaskClient, auth: Auth, clock: Clock
+) -> None:
+    app = three_wave_app
+    pseudonym = register(app)
+    clock.set(D(2026, 1, 12))
+    unlock(auth, client, "T1")
+    done = complete_wave(app, client, pseudonym, "mothers_t1", css_trust="4")
+    assert done.headers["Location"] == "/kiosk/thanks"
+
+    clock.advance(months=6)  # 12 July 2026: T2 is due
+    switch_wave(client, "T2")
+    done = complete_wave(app, client, pseudonym, "mothers_t2", css_trust="3")
+    assert done.headers["Location"] == "/kiosk/thanks"
+
+    clock.advance(months=6)  # 12 January 2027: T3 is due
+    client.get("/kiosk/exit")
+    submit_form(client, "/kiosk/exit", {"password": PASSWORD})
+    setup = client.get("/kiosk/").get_data(as_text=True)
+    assert '<option value="T3">T3: Twelve months after the start of support</option>' in setup
+    assert submit_form(client, "/kiosk/", {"site": "send", "wave": "T3"}).status_code == 302
+    assert "(T3)" in client.get("/kiosk/start").get_data(as_text=True)
+    done = complete_wave(app, client, pseudonym, "mothers_t3", css_trust="2")
+    assert done.headers["Location"] == "/kiosk/thanks"
+    stored = responses(app)
+    assert sorted((r.completed_on, r.flags) for r in stored) == [
+        (D(2026, 1, 12), {}),
+        (D(2026, 7, 12), {}),
+        (D(2027, 1, 12), {}),
+    ]
+    # A second T3 is refused, as a second T1 is.
+    again = enter_id(client, pseudonym)
+    assert again.status_code == 422 and "T3 for this ID was already completed" in again.text
+
+    researcher = app.test_client()
+    Auth(app, researcher).login("researcher")
+    row = list_rows(researcher.get("/research/participants").get_data(as_text=True))[pseudonym]
+    assert row[2:] == ["12 Jan 2026", "done", "—", "done", "—"]
+    page = researcher.get("/research/export")
+    reply = researcher.post(
+        "/research/export", data={"csrf_token": csrf_token(page), "format": "xlsx", "site": ""}
+    )
+    assert reply.status_code == 200
+    data = reply.data
+    reply.close()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    [linked] = _sheet(book, "Mothers (linked)")
+    assert linked["participant_id"] == pseudonym and linked["linkage"] == "t1+t2+t3"
+    assert [linked[f"t{n}_css_trust"] for n in (1, 2, 3)] == [4, 3, 2]
+    assert [linked[f"t{n}_date"].date() for n in (1, 2, 3)] == [
+        D(2026, 1, 12),
+        D(2026, 7, 12),
+        D(2027, 1, 12),
+    ]
+    assert linked["t3_version"] == 1
+    waves = [(r["wave"], r["css_trust"]) for r in _sheet(book, "Mothers (long)")]
+    assert waves == [("T1", 4), ("T2", 3), ("T3", 2)]
+    assert {r["wave"] for r in _sheet(book, "WAI scores")} == {"T1", "T2", "T3"}
+
+
+@pytest.mark.parametrize(
+    ("earlier", "missing", "flags"),
+    [
+        (["T1"], "T2", {"t3_without_t2": True}),
+        ([], "T1 or T2", {"t3_without_t1": True, "t3_without_t2": True}),
+    ],
+)
+def test_t3_with_an_earlier_wave_missing_names_every_missing_wave(
+    three_wave_app: Flask,
+    client: FlaskClient,
+    auth: Auth,
+    earlier: list[str],
+    missing: str,
+    flags: dict[str, bool],
+) -> None:
+    app = three_wave_app
+    pseudonym = register(app)
+    for wave in earlier:
+        _done(app, pseudonym, wave, D(2025, 1, 10))
+    unlock(auth, client, "T3")
+    assert enter_id(client, pseudonym).headers["Location"] == "/kiosk/notice"
+    notice = client.get("/kiosk/notice").get_data(as_text=True)
+    assert f"This ID has no completed {missing}. You can go on" in notice
+    [draft] = [r for r in responses(app) if r.status == "in_progress"]
+    assert draft.flags == flags
