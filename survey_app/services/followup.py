@@ -187,7 +187,10 @@ class Waves:
 
 
 def study_waves(session: DbSession) -> Waves:
-    first, *later = session.scalars(select(Wave).order_by(Wave.position)).all()
+    waves = session.scalars(select(Wave).order_by(Wave.position)).all()
+    if not waves:
+        raise LookupError("The study's waves are not published: run `instruments sync`.")
+    first, *later = waves
     return Waves(first, tuple(FollowUpWave.of(wave, first) for wave in later))
 
 
