@@ -46,9 +46,9 @@ def participants() -> ResponseReturnValue:
     form.status.choices = [SelectChoice("", "Any status")] + [
         SelectChoice(value, label) for value, label in followup.FILTERS.items()
     ]
+    waves = followup.study_waves(db.session)
     form.wave.choices = [SelectChoice("", "Any follow-up wave")] + [
-        SelectChoice(w.code, f"{w.code}: {w.label}")
-        for w in followup.study_waves(db.session).followups
+        SelectChoice(w.code, f"{w.code}: {w.label}") for w in waves.followups
     ]
     # A page number that is not a positive whole number shows the first page.
     number = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -64,6 +64,7 @@ def participants() -> ResponseReturnValue:
         status=form.status.data or None,
         wave=form.wave.data or None,
         page=number,
+        waves=waves,
     )
     if number > 1 and not page.rows:
         abort(404)

@@ -309,16 +309,18 @@ def participants_page(
     wave: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    waves: Waves | None = None,
 ) -> Page:
     """One page of participants, newest first, with the baseline date and the status at each
     follow-up wave, in one statement: a subquery picks the page's participants (joining the
     responses only when a status filter needs them) with the total counted alongside by a
     window function, and only those rows are joined to their site and responses. Joining
     first and paging after would join every participant on every page. A status filter
-    matches a status at any follow-up wave, or at ``wave`` alone."""
+    matches a status at any follow-up wave, or at ``wave`` alone. ``waves``: the study's, if
+    the caller has them already."""
     if status is not None and status not in FILTERS:
         raise ValueError(f"unknown status filter {status!r}")
-    waves = study_waves(session)
+    waves = waves or study_waves(session)
     if wave is not None and wave not in waves.codes:
         raise ValueError(f"unknown follow-up wave {wave!r}")
     chosen = _pick_page(waves, today, site_id, status, wave).limit(per_page)
