@@ -30,8 +30,9 @@ from survey_app.extensions import db
 from survey_app.models._types import today
 from survey_app.services.followup import PER_PAGE
 from tests import factories
-from tests.conftest import app_config, submit_form
+from tests.conftest import app_config
 from tests.factories import PASSWORD
+from tests.flows import submit_form
 from tests.liveserver import prepare_database
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -34,7 +34,7 @@ from .models import AuditEvent, InstrumentVersion, Role, User
 from .services import links as link_ops
 from .services import participants as participant_ops
 from .services import responses as response_ops
-from .study import load_study
+from .study import load_study, study_file
 
 
 def _fail(lines: list[str]) -> NoReturn:
@@ -51,7 +51,7 @@ def instruments_check() -> None:
     """Validate every instrument file without touching the database."""
     try:
         definitions = load_all()
-        load_study()
+        load_study(study_file())
     except InstrumentError as exc:
         _fail(exc.problems)
     for d in definitions:
@@ -62,7 +62,7 @@ def instruments_check() -> None:
 def instruments_sync() -> None:
     """Publish the study's sites and waves and each instrument file's (key, version)."""
     try:
-        study = load_study()
+        study = load_study(study_file())
         sync_study(db.session, study)
         results = sync_instruments(db.session, study=study)
     except InstrumentError as exc:

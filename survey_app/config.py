@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The study this installation serves (sites, waves, schedule); STUDY_FILE names another.
+BUNDLED_STUDY_FILE = Path(__file__).with_name("study.yaml")
+
 
 class ConfigError(SystemExit):
     """A configuration problem. A SystemExit so that every entry point (flask, gunicorn,
@@ -36,6 +39,7 @@ class Settings:
     ratelimit_key_prefix: str
     totp_required_roles: tuple[str, ...]
     trusted_proxies: int
+    study_file: Path
 
     @property
     def is_production(self) -> bool:
@@ -54,6 +58,7 @@ class Settings:
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
             "RATELIMIT_HEADERS_ENABLED": False,
             "TOTP_REQUIRED_ROLES": self.totp_required_roles,
+            "STUDY_FILE": str(self.study_file),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Strict",
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
@@ -143,7 +148,17 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # How many reverse proxies stand in front of gunicorn: their X-Forwarded-For and
         # X-Forwarded-Proto are believed (werkzeug's ProxyFix). 0, the default, believes none.
         trusted_proxies=_as_int("TRUSTED_PROXIES", source.get("TRUSTED_PROXIES", 0), minimum=0),
+        study_file=_study_file(source.get("STUDY_FILE")),
     )
+
+
+def _study_file(raw: object) -> Path:
+    if not raw:
+        return BUNDLED_STUDY_FILE
+    path = Path(str(raw)).expanduser().resolve()
+    if not path.is_file():
+        raise ConfigError(f"STUDY_FILE={str(raw)!r}: no such file")
+    return path
 
 
 def _roles(raw: object) -> tuple[str, ...]:

@@ -1,5 +1,5 @@
-"""The study configuration (study.yaml): sites, waves and which instrument each audience
-answers at each wave. Data, not code."""
+"""The study configuration (study.yaml, or the file named by the STUDY_FILE setting): sites,
+waves and which instrument each audience answers at each wave. Data, not code."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from .config import BUNDLED_STUDY_FILE
 from .instruments.loader import InstrumentError, _flatten, _read_yaml
-
-STUDY_FILE = Path(__file__).with_name("study.yaml")
 
 
 class _Strict(Schema):
@@ -95,6 +95,7 @@ class Study:
     sites: tuple[SiteConfig, ...]
     waves: tuple[WaveConfig, ...]
     schedule: tuple[ScheduleEntry, ...]
+    source: str = "study.yaml"  # the file's name, for messages
 
     def instrument_for(self, audience: str, wave: str | None) -> str | None:
         for entry in self.schedule:
@@ -107,7 +108,7 @@ class Study:
         return tuple(e.wave for e in self.schedule if e.audience == "mother" and e.wave)
 
 
-def load_study(path: Path = STUDY_FILE) -> Study:
+def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise InstrumentError([f"{path.name}: (top): expected a mapping of fields"])
@@ -132,9 +133,22 @@ def load_study(path: Path = STUDY_FILE) -> Study:
         schedule=tuple(
             ScheduleEntry(s["audience"], s.get("wave"), s["instrument"]) for s in raw["schedule"]
         ),
+        source=path.name,
     )
 
 
-@cache
+def study_file() -> Path:
+    """The running app's STUDY_FILE; the bundled study.yaml outside an app."""
+    if has_app_context():
+        return Path(current_app.config.get("STUDY_FILE", BUNDLED_STUDY_FILE))
+    return BUNDLED_STUDY_FILE
+
+
 def current_study() -> Study:
-    return load_study()
+    """The study of the running app, read once per file."""
+    return _cached_study(study_file())
+
+
+@cache
+def _cached_study(path: Path) -> Study:
+    return load_study(path)

@@ -5,7 +5,7 @@ TEST_DATABASE_URL names a server (``make test`` runs the suite once for each).""
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,17 +15,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, select
-from werkzeug.test import TestResponse
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.instruments.loader import load_all, load_instrument_file, load_library
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import AuditEvent, InstrumentVersion, Link, Participant, Response, User
 from survey_app.study import current_study
-from tests import factories
 from tests.dbutil import BACKEND, fresh_database
-
-PASSWORD = "correct horse battery staple"
+from tests.flows import Auth, Clock
 
 
 def pytest_report_header() -> str:
@@ -53,30 +51,54 @@ def app_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(app_config(database_url))
+def publish(app: Flask, extra: list[dict[str, Any]] | None = None) -> None:
+    """Migrate the app's database and publish its study and the bundled instruments (and
+    ``extra`` instrument definitions); remember the versions, which stay between tests."""
     with app.app_context():
         upgrade()
         study = current_study()
         sync_study(db.session, study)
-        sync_instruments(db.session, study=study)
+        sync_instruments(db.session, load_all() + (extra or []), study=study)
         db.session.commit()
         app.config["BUNDLED_VERSION_IDS"] = frozenset(
             db.session.scalars(select(InstrumentVersion.id))
         )
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(app_config(database_url))
+    publish(app)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+THREE_WAVES = Path(__file__).parent / "fixtures" / "three_waves"
+
+
+@pytest.fixture(scope="session")
+def three_wave_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app of its own database whose study has a third wave: T3, twelve months after T1
+    (window 11 to 14 months), with a third mothers' questionnaire (tests/fixtures/three_waves)."""
+    with fresh_database(tmp_path_factory.mktemp("three_waves")) as url:
+        app = create_app(app_config(url, STUDY_FILE=str(THREE_WAVES / "study.yaml")))
+        publish(app, [load_instrument_file(THREE_WAVES / "mothers_t3.yaml", load_library())])
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts from the published instruments and no other data."""
     yield
-    if "app" not in request.fixturenames:
-        return
-    app: Flask = request.getfixturevalue("app")
+    for name in ("app", "three_wave_app"):
+        if name in request.fixturenames:
+            _empty_tables(request.getfixturevalue(name))
+
+
+def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.rollback()
         for model in (Response, Link, Participant, AuditEvent, User):
@@ -111,38 +133,18 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(page: TestResponse) -> str:
-    match = _CSRF.search(page.get_data(as_text=True))
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-def submit_form(
-    client: FlaskClient, url: str, data: dict[str, Any], *, follow: bool = False
-) -> TestResponse:
-    """GET the page, take its CSRF token, POST the form: as a browser does."""
-    page = client.get(url)
-    assert page.status_code == 200, page.status_code
-    return client.post(url, data={"csrf_token": csrf_token(page), **data}, follow_redirects=follow)
-
-
-class Auth:
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
-        self.app, self.client = app, client
-
-    def login(self, role: str = "researcher", email: str | None = None) -> User:
-        user = factories.user(self.app, role=role, email=email or f"{role}@example.org")
-        response = submit_form(self.client, "/login", {"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return user
-
-
 @pytest.fixture
 def auth(app: Flask, client: FlaskClient) -> Auth:
     return Auth(app, client)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The app's today, frozen on a fixed date: statuses and dates do not drift with the
+    calendar. ``clock.set(day)`` and ``clock.advance(months=6)`` move it."""
+    frozen = Clock(dt.date(2026, 3, 15))
+    frozen.install(monkeypatch)
+    return frozen
 
 
 @pytest.fixture

@@ -1,25 +1,113 @@
-"""Drive the respondent flows through the real HTML pages, as a browser would: GET a page,
-read its CSRF token and questions, POST the answers, follow the redirect."""
+"""Shared test steps, in one place: the password, logging in, the kiosk and link steps, a
+frozen clock, and driving the respondent pages as a browser would (GET a page, read its CSRF
+token and questions, POST the answers, follow the redirect). Test modules import these from
+here, never from one another."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.model import Instrument, Item
-from survey_app.models import InstrumentVersion
-from tests.conftest import csrf_token
+from survey_app.models import InstrumentVersion, Response, User
+from survey_app.models import _types as model_types
+from survey_app.services import participants as participant_ops
+from survey_app.services.followup import add_months
+from tests import factories
 
-_NAMES = re.compile(r'<(?:input|textarea|select)[^>]*\sname="([a-z][a-z0-9_]*)"')
-_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+PASSWORD = factories.PASSWORD  # every test account's password (factories.user sets it)
+
+# --- pages and forms ------------------------------------------------------------------------
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(page: TestResponse) -> str:
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def submit_form(
+    client: FlaskClient, url: str, data: dict[str, Any], *, follow: bool = False
+) -> TestResponse:
+    """GET the page, take its CSRF token, POST the form: as a browser does."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data={"csrf_token": csrf_token(page), **data}, follow_redirects=follow)
+
+
+class Auth:
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app, self.client = app, client
+
+    def login(self, role: str = "researcher", email: str | None = None) -> User:
+        user = factories.user(self.app, role=role, email=email or f"{role}@example.org")
+        response = submit_form(self.client, "/login", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+
+# --- the clock ------------------------------------------------------------------------------
+
+
+class Clock:
+    """The date the app sees as today, frozen, and moved on by tests in which time passes.
+
+    Every ``today()`` of the app (imported by name or used as a column default) reads
+    ``survey_app.models._types.utcnow`` when called, so replacing that one function moves
+    them all; timestamps taken with ``utcnow`` imported elsewhere keep the real time."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = model_types.utcnow
+        monkeypatch.setattr(
+            model_types, "utcnow", lambda: dt.datetime.combine(self.day, real().time())
+        )
+
+    def set(self, day: dt.date) -> dt.date:
+        self.day = day
+        return day
+
+    def advance(self, *, months: int = 0, days: int = 0) -> dt.date:
+        """Calendar months (as the follow-up windows count them), then days."""
+        return self.set(add_months(self.day, months) + dt.timedelta(days=days))
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def register(app: Flask, site: str = "send") -> str:
+    """A new participant at ``site``; her pseudonymous ID."""
+    with app.app_context():
+        [made] = participant_ops.register(
+            db.session, participant_ops.site_by_code(db.session, site)
+        )
+        db.session.commit()
+        return made.pseudonym
+
+
+def responses(app: Flask) -> list[Response]:
+    """Every stored response, detached from the session."""
+    with app.app_context():
+        found = list(db.session.scalars(select(Response)))
+        for response in found:
+            db.session.expunge(response)
+        return found
 
 
 def instrument(app: Flask, key: str) -> Instrument:
@@ -31,6 +119,12 @@ def instrument(app: Flask, key: str) -> Instrument:
         )
         assert version is not None, key
         return model.from_version(version)
+
+
+# --- answering questionnaires --------------------------------------------------------------
+
+_NAMES = re.compile(r'<(?:input|textarea|select)[^>]*\sname="([a-z][a-z0-9_]*)"')
+_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 
 def default_answer(item: Item) -> Any:
@@ -99,3 +193,149 @@ def submission_key(page: TestResponse) -> str:
     match = _KEY.search(page.get_data(as_text=True))
     assert match
     return match.group(1)
+
+
+# --- research pages -----------------------------------------------------------------------
+
+_ROW = re.compile(
+    r'<th scope="row"><a class="pseudonym" href="[^"]*">([^<]+)</a></th>(.*?)</tr>', re.S
+)
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def list_rows(body: str) -> dict[str, list[str]]:
+    """The participants table: ID -> [site, registered, baseline date, then the status and
+    the window of each follow-up wave]."""
+    return {
+        pseudonym: [text_of(cell) for cell in _CELL.findall(rest)]
+        for pseudonym, rest in _ROW.findall(body)
+    }
+
+
+# --- the kiosk ------------------------------------------------------------------------------
+
+
+def unlock(auth: Auth, client: FlaskClient, wave: str = "T1", site: str = "send") -> None:
+    """A fieldworker logs in and unlocks the kiosk for a site and wave."""
+    auth.login("fieldworker", email="fw@example.org")
+    reply = submit_form(client, "/kiosk/", {"site": site, "wave": wave})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/kiosk/lock"
+
+
+def switch_wave(client: FlaskClient, wave: str, site: str = "send") -> None:
+    """The fieldworker leaves kiosk mode with her password and unlocks it for another wave."""
+    client.get("/kiosk/exit")
+    left = submit_form(client, "/kiosk/exit", {"password": PASSWORD})
+    assert left.status_code == 302, left.get_data(as_text=True)
+    reply = submit_form(client, "/kiosk/", {"site": site, "wave": wave})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/kiosk/lock"
+
+
+def enter_id(client: FlaskClient, pseudonym: str) -> Any:
+    return submit_form(client, "/kiosk/start", {"participant_id": pseudonym})
+
+
+def past_consent(app: Flask, client: FlaskClient, key: str = "mothers_t1") -> str:
+    """Agree on the consent page (and nothing else on it); the URL of the next page."""
+    page = client.get("/kiosk/page/0")
+    data: dict[str, Any] = {"csrf_token": csrf_token(page), "action": "next"}
+    questionnaire = instrument(app, key)
+    for name in question_names(page):
+        item = questionnaire.item(name)
+        data[name] = "1" if item and item.type in ("consent", "yesno") else ""
+    reply = client.post("/kiosk/page/0", data=data)
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    return reply.headers["Location"]
+
+
+def complete_wave(app: Flask, client: FlaskClient, pseudonym: str, key: str, **answers: Any) -> Any:
+    """Enter the ID (past the fieldworker's notice, if one shows), answer every page of
+    ``key``, send; the reply to the send."""
+    started = enter_id(client, pseudonym)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    first = started.headers["Location"]
+    if first == "/kiosk/notice":
+        notice = client.get(first)
+        client.post(first, data={"csrf_token": csrf_token(notice)})
+        first = "/kiosk/page/0"
+    finish = answer_pages(client, first, instrument(app, key), answers)
+    return send(client, finish, "/kiosk/submit")
+
+
+# --- anonymous links ------------------------------------------------------------------------
+
+
+def create_link(app: Flask, key: str = "prison_staff", *options: str) -> str:
+    """`flask links create KEY [options]`, as a researcher runs it; the new link's token."""
+    result = app.test_cli_runner().invoke(args=["links", "create", key, *options])
+    assert result.exit_code == 0, result.output
+    match = re.fullmatch(r"/s/([A-Za-z0-9_-]+)\n", result.stdout)
+    assert match, result.stdout
+    return match.group(1)
+
+
+def hidden_inputs(page: TestResponse) -> list[tuple[str, str]]:
+    """The hidden inputs of the page's forms, in document order, whatever the attribute order."""
+    fields = []
+    for tag in re.findall(r"<input\b[^>]*>", page.get_data(as_text=True)):
+        attrs = dict(re.findall(r'([a-z_-]+)="([^"]*)"', tag))
+        if attrs.get("type") == "hidden" and "name" in attrs:
+            fields.append((attrs["name"], html.unescape(attrs.get("value", ""))))
+    return fields
+
+
+_KEEP = object()
+
+
+def click(
+    client: FlaskClient,
+    url: str,
+    answers: dict[str, Any] | None = None,
+    button: str = "next",
+    *,
+    csrf: Any = _KEEP,
+) -> TestResponse:
+    """Open the page at ``url``, fill in ``answers`` and press the button whose
+    ``name="action"`` value is ``button``. Like a browser, the request carries every hidden
+    input of the form, then the answers, then the pressed button's name and value.
+    ``csrf`` replaces the page's CSRF token (None leaves it out)."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    assert f'name="action" value="{button}"' in page.get_data(as_text=True), (url, button)
+    data: MultiDict[str, Any] = MultiDict()
+    for name, value in hidden_inputs(page):
+        if name == "csrf_token" and csrf is not _KEEP:
+            if csrf is not None:
+                data.add(name, csrf)
+        else:
+            data.add(name, value)
+    for name, value in (answers or {}).items():
+        for one in value if isinstance(value, list) else [value]:
+            data.add(name, one)
+    data.add("action", button)
+    return client.post(url, data=data)
+
+
+def start_link(client: FlaskClient, token: str) -> str:
+    """The landing page, then Start: the URL of the first page."""
+    landing = client.get(f"/s/{token}")
+    assert landing.status_code == 200, landing.status_code
+    assert "Start" in landing.get_data(as_text=True)
+    data = MultiDict(hidden_inputs(landing))
+    started = client.post(f"/s/{token}", data=data)
+    assert started.status_code == 302, started.get_data(as_text=True)[:500]
+    assert started.headers["Location"] == f"/s/{token}/page/0"
+    return started.headers["Location"]
+
+
+def link_consent(client: FlaskClient, token: str) -> None:
+    """Agree on a link questionnaire's consent page."""
+    reply = click(
+        client, f"/s/{token}/page/0", {"consent_info_sheet": "1", "consent_take_part": "1"}
+    )
+    assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/1"

@@ -13,9 +13,18 @@ from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 from survey_app.models.audit import AppendOnly
 from tests import factories
-from tests.conftest import PASSWORD, Auth, csrf_token, submit_form
-from tests.flows import answer_pages, instrument, send
-from tests.test_kiosk import enter_id, register, unlock
+from tests.flows import (
+    PASSWORD,
+    Auth,
+    answer_pages,
+    csrf_token,
+    enter_id,
+    instrument,
+    register,
+    send,
+    submit_form,
+    unlock,
+)
 
 
 def test_audit_events_cannot_be_changed_or_deleted_through_the_models(app: Flask) -> None:

@@ -10,7 +10,7 @@ from survey_app.auth.views import LOGIN_FAILED
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 from tests import factories
-from tests.conftest import PASSWORD, Auth, submit_form
+from tests.flows import PASSWORD, Auth, submit_form
 
 
 def test_login_and_logout(app: Flask, client: FlaskClient) -> None:
@@ -26,7 +26,7 @@ def test_login_and_logout(app: Flask, client: FlaskClient) -> None:
 
 
 def _token(client: FlaskClient) -> str:
-    from tests.conftest import csrf_token
+    from tests.flows import csrf_token
 
     return csrf_token(client.get("/research/"))
 
@@ -65,7 +65,7 @@ def test_a_login_without_csrf_token_gets_a_page_that_explains(client: FlaskClien
 def test_next_only_goes_to_local_paths(app: Flask, client: FlaskClient) -> None:
     factories.user(app, email="n@example.org")
     page = client.get("/login?next=//evil.example/")
-    from tests.conftest import csrf_token
+    from tests.flows import csrf_token
 
     response = client.post(
         "/login?next=//evil.example/",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
+import survey_app
 from survey_app import create_app
 from survey_app.config import ConfigError, load_settings
 from survey_app.extensions import db
@@ -141,3 +143,28 @@ def test_production_refuses_debug_mode(tmp_path: Path) -> None:
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
             }
         )
+
+
+def test_a_missing_study_file_stops_the_app_with_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path, {"SECRET_KEY": "x", "STUDY_FILE": str(tmp_path / "none.yaml")})
+    assert str(caught.value.code) == (
+        f"survey_app: STUDY_FILE={str(tmp_path / 'none.yaml')!r}: no such file"
+    )
+
+
+def test_the_app_serves_the_study_named_by_study_file(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    bundled = (Path(survey_app.__file__).parent / "study.yaml").read_text()
+    other = tmp_path / "other_study.yaml"
+    other.write_text(bundled.replace("name: Together a Chance evaluation", "name: Another study"))
+    app = make_app(STUDY_FILE=str(other))
+    assert "<h1>Another study</h1>" in app.test_client().get("/").get_data(as_text=True)
+    broken = tmp_path / "broken_study.yaml"
+    broken.write_text(bundled.replace("wave: T2, instrument", "wave: T9, instrument"))
+    result = (
+        make_app(STUDY_FILE=str(broken)).test_cli_runner().invoke(args=["instruments", "check"])
+    )
+    assert result.exit_code == 1
+    assert "broken_study.yaml: schedule[1].wave: unknown wave 'T9'" in result.output

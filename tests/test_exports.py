@@ -29,7 +29,7 @@ from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
 from survey_app.models import AuditEvent, Participant, Response
 from tests import factories
-from tests.conftest import Auth, csrf_token
+from tests.flows import Auth, csrf_token
 
 T1 = {
     "consent_info_sheet": 1,
@@ -103,6 +103,22 @@ def test_t1_and_t2_link_onto_one_row(app: Flask) -> None:
     header = list(next(workbook(app)["Mothers (linked)"].iter_rows(values_only=True)))
     assert header[:5] == ["participant_id", "site", "linkage", "t1_date", "t1_version"]
     assert header.index("t2_date") > max(i for i, h in enumerate(header) if h.startswith("t1_"))
+
+
+def test_a_two_wave_study_keeps_its_codebook_and_about_sheet(app: Flask) -> None:
+    factories.complete_response(app, "TC-AAA-AAAA", "T1", T1)
+    book = workbook(app)
+    codebook = list(book["Codebook"].iter_rows(values_only=True))
+    assert codebook[1][:2] == (
+        "(fixed columns)",
+        "participant_id, site, linkage, t1_date, t1_version, t2_date, t2_version, "
+        "response_id, date, version, link_site, flags",
+    )
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Linked sheet"] == (
+        "one row per participant; T1 variables as t1_<variable>, T2 as t2_<variable>"
+    )
+    assert about["Linkage"] == "both = T1 and T2; t1_only = T1 only; t2_only = T2 only"
 
 
 def test_the_long_sheet_has_one_row_per_participant_and_wave(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""The T2 follow-up date logic: calendar months and the window's boundaries, no database."""
+"""The follow-up date logic: calendar months and the window's boundaries, no database."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import pytest
 
 from survey_app.models import Wave
 from survey_app.services import followup
-from survey_app.services.followup import Window, add_months, latest_start, t2_status
+from survey_app.services.followup import FollowUpWave, Window, add_months, latest_start, status_of
 
 D = dt.date
 WINDOW = Window(start_months=5, end_months=8)  # as in study.yaml
+T2 = FollowUpWave(id=2, code="T2", label="Six months on", baseline="T1", window=WINDOW)
 
 
 @pytest.mark.parametrize(
@@ -53,10 +54,10 @@ def test_latest_start_takes_in_all_the_clamped_month_ends() -> None:
     assert latest_start(D(2026, 3, 30), 1) == D(2026, 2, 28)
 
 
-def _status(t1: dt.date | None, today: dt.date, **kw: object) -> followup.FollowUp:
-    args: dict[str, object] = {"t2_on": None, "withdrawn": False}
-    args.update(kw)
-    return t2_status(t1_on=t1, today=today, window=WINDOW, **args)  # type: ignore[arg-type]
+def _status(
+    t1: dt.date | None, today: dt.date, t2_on: dt.date | None = None, withdrawn: bool = False
+) -> followup.FollowUp:
+    return status_of(T2, baseline_on=t1, done_on=t2_on, withdrawn=withdrawn, today=today)
 
 
 def test_the_window_boundaries_are_included() -> None:
@@ -84,19 +85,19 @@ def test_withdrawal_comes_first_then_a_done_t2_then_a_missing_t1() -> None:
     today = D(2026, 5, 1)
     assert _status(None, today, t2_on=D(2026, 1, 1), withdrawn=True).status == followup.WITHDRAWN
     assert _status(None, today, t2_on=D(2026, 1, 1)).status == followup.DONE
-    assert _status(None, today).status == followup.NO_T1
+    assert _status(None, today).status == followup.NO_BASELINE
     assert not _status(None, today).needs_chasing
     assert _status(D(2025, 1, 1), today).needs_chasing
 
 
 def test_six_months_from_the_end_of_august_is_the_end_of_february() -> None:
-    six = Window(start_months=6, end_months=6)
-    status = t2_status(
-        t1_on=D(2025, 8, 31), t2_on=None, withdrawn=False, today=D(2026, 2, 28), window=six
+    six = FollowUpWave(id=2, code="T2", label="", baseline="T1", window=Window(6, 6))
+    status = status_of(
+        six, baseline_on=D(2025, 8, 31), done_on=None, withdrawn=False, today=D(2026, 2, 28)
     )
     assert status.status == followup.DUE and status.due_from == D(2026, 2, 28)
-    before = t2_status(
-        t1_on=D(2025, 8, 31), t2_on=None, withdrawn=False, today=D(2026, 2, 27), window=six
+    before = status_of(
+        six, baseline_on=D(2025, 8, 31), done_on=None, withdrawn=False, today=D(2026, 2, 27)
     )
     assert before.status == followup.NOT_YET_DUE
 

@@ -16,7 +16,7 @@ from survey_app.extensions import db
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.flows import PASSWORD
 
 KNOWN = [
     "email",

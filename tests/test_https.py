@@ -15,7 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Response
 from survey_app.services import links as link_ops
 from tests import factories
-from tests.conftest import PASSWORD, csrf_token
+from tests.flows import PASSWORD, csrf_token
 
 HTTPS = "https://localhost"
 EXPIRED = "nothing was sent"  # the CSRF error page's words

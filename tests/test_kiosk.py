@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,49 +12,24 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.instruments import missing
 from survey_app.models import Participant, Response
-from survey_app.services import participants as participant_ops
 from tests import factories
-from tests.conftest import PASSWORD, Auth, csrf_token, submit_form
-from tests.flows import answer_pages, instrument, question_names, send, submission_key
-
-
-def register(app: Flask, site: str = "send") -> str:
-    with app.app_context():
-        [made] = participant_ops.register(
-            db.session, participant_ops.site_by_code(db.session, site)
-        )
-        db.session.commit()
-        return made.pseudonym
-
-
-def unlock(auth: Auth, client: FlaskClient, wave: str = "T1") -> None:
-    auth.login("fieldworker", email="fw@example.org")
-    reply = submit_form(client, "/kiosk/", {"site": "send", "wave": wave})
-    assert reply.status_code == 302 and reply.headers["Location"] == "/kiosk/lock"
-
-
-def enter_id(client: FlaskClient, pseudonym: str) -> Any:
-    return submit_form(client, "/kiosk/start", {"participant_id": pseudonym})
-
-
-def responses(app: Flask) -> list[Response]:
-    with app.app_context():
-        found = db.session.scalars(select(Response)).all()
-        for r in found:
-            db.session.expunge(r)
-        return list(found)
-
-
-def complete_wave(app: Flask, client: FlaskClient, pseudonym: str, key: str, **answers: Any) -> Any:
-    started = enter_id(client, pseudonym)
-    assert started.status_code == 302, started.get_data(as_text=True)
-    first = started.headers["Location"]
-    if first == "/kiosk/notice":
-        notice = client.get(first)
-        client.post(first, data={"csrf_token": csrf_token(notice)})
-        first = "/kiosk/page/0"
-    finish = answer_pages(client, first, instrument(app, key), answers)
-    return send(client, finish, "/kiosk/submit")
+from tests.flows import (
+    PASSWORD,
+    Auth,
+    answer_pages,
+    complete_wave,
+    csrf_token,
+    enter_id,
+    instrument,
+    past_consent,
+    question_names,
+    register,
+    responses,
+    send,
+    submission_key,
+    submit_form,
+    unlock,
+)
 
 
 def test_a_mother_completes_t1_and_then_t2(app: Flask, client: FlaskClient, auth: Auth) -> None:
@@ -166,18 +140,6 @@ def test_declining_consent_keeps_nothing(app: Flask, client: FlaskClient, auth: 
     assert responses(app) == []
 
 
-def _past_consent(app: Flask, client: FlaskClient) -> str:
-    page = client.get("/kiosk/page/0")
-    data: dict[str, Any] = {"csrf_token": csrf_token(page), "action": "next"}
-    t1 = instrument(app, "mothers_t1")
-    for name in question_names(page):
-        item = t1.item(name)
-        data[name] = "1" if item and item.type in ("consent", "yesno") else ""
-    reply = client.post("/kiosk/page/0", data=data)
-    assert reply.status_code == 302, reply.get_data(as_text=True)
-    return reply.headers["Location"]
-
-
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -191,7 +153,7 @@ def test_out_of_scale_values_are_refused_and_nothing_is_saved(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     page = client.get(second)
     names = question_names(page)
     reply = client.post(
@@ -210,7 +172,7 @@ def test_a_variable_that_is_not_on_the_page_is_refused(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     page = client.get(second)
     reply = client.post(second, data={"csrf_token": csrf_token(page), "tac_hopes": "sneaked in"})
     assert reply.status_code == 400
@@ -226,7 +188,7 @@ def test_a_text_over_its_limit_is_refused(app: Flask, client: FlaskClient, auth:
     hopes = t1.item("tac_hopes")
     assert hopes is not None and hopes.max_length
     index = next(i for i, s in enumerate(t1.sections) if hopes in s.items)
-    _past_consent(app, client)
+    past_consent(app, client)
     page = client.get(f"/kiosk/page/{index}")
     reply = client.post(
         f"/kiosk/page/{index}",
@@ -242,7 +204,7 @@ def test_an_expired_page_keeps_her_answers_on_screen(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     names = question_names(client.get(second))
     reply = client.post(
         second, data={"csrf_token": "expired-token", "action": "next", names[0]: "2"}
@@ -299,7 +261,7 @@ def test_respondent_pages_are_never_cached(app: Flask, client: FlaskClient, auth
 def test_the_welsh_switch_keeps_her_answers(app: Flask, client: FlaskClient, auth: Auth) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     page = client.get(second)
     names = question_names(page)
     reply = client.post(
@@ -320,7 +282,7 @@ def test_the_idle_timeout_returns_to_the_lock_screen_and_loses_nothing(
     pseudonym = register(app)
     unlock(auth, client)
     enter_id(client, pseudonym)
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     later = time.time() + app.config["KIOSK_IDLE_SECONDS"] + 5
     monkeypatch.setattr(time, "time", lambda: later)
     assert client.get(second).headers["Location"] == "/kiosk/lock"
@@ -339,7 +301,7 @@ def test_the_timeout_action_saves_the_page_she_was_on(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     page = client.get(second)
     names = question_names(page)
     reply = client.post(

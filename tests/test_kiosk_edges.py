@@ -15,9 +15,20 @@ from survey_app.export.summary import _distribution
 from survey_app.extensions import db
 from survey_app.models import Participant
 from tests import factories
-from tests.conftest import PASSWORD, Auth, csrf_token, submit_form
-from tests.flows import answer_pages, instrument, question_names
-from tests.test_kiosk import _past_consent, enter_id, register, responses, unlock
+from tests.flows import (
+    PASSWORD,
+    Auth,
+    answer_pages,
+    csrf_token,
+    enter_id,
+    instrument,
+    past_consent,
+    question_names,
+    register,
+    responses,
+    submit_form,
+    unlock,
+)
 
 
 def test_an_idle_page_is_saved_before_the_kiosk_locks(
@@ -25,7 +36,7 @@ def test_an_idle_page_is_saved_before_the_kiosk_locks(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     page = client.get(second)
     names = question_names(page)
     later = time.time() + app.config["KIOSK_IDLE_SECONDS"] + 2
@@ -44,7 +55,7 @@ def test_a_long_pause_then_next_saves_and_locks(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     page = client.get(second)
     names = question_names(page)
     later = time.time() + app.config["KIOSK_IDLE_SECONDS"] + 300

@@ -4,7 +4,6 @@ their pages as a browser would: GET the page, read its hidden fields, POST what 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import logging
 import re
@@ -27,8 +26,19 @@ from survey_app.instruments.model import Instrument, Item
 from survey_app.models import Link, Response
 from survey_app.models._types import today
 from survey_app.services import links as link_ops
-from tests.conftest import csrf_token
-from tests.flows import answer_pages, instrument, send, submission_key
+from tests.flows import (
+    answer_pages,
+    click,
+    create_link,
+    csrf_token,
+    hidden_inputs,
+    instrument,
+    link_consent,
+    responses,
+    send,
+    start_link,
+    submission_key,
+)
 
 NOT_FOUND = "There is nothing at this address"
 CLOSED = "This survey has closed"
@@ -38,84 +48,6 @@ CONSENT_MESSAGE = "Please tick this box if you agree"
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def create_link(app: Flask, key: str = "prison_staff", *options: str) -> str:
-    """`flask links create KEY [options]`, as a researcher runs it; the new link's token."""
-    result = app.test_cli_runner().invoke(args=["links", "create", key, *options])
-    assert result.exit_code == 0, result.output
-    match = re.fullmatch(r"/s/([A-Za-z0-9_-]+)\n", result.stdout)
-    assert match, result.stdout
-    return match.group(1)
-
-
-def _hidden_inputs(page: TestResponse) -> list[tuple[str, str]]:
-    """The hidden inputs of the page's forms, in document order, whatever the attribute order."""
-    fields = []
-    for tag in re.findall(r"<input\b[^>]*>", page.get_data(as_text=True)):
-        attrs = dict(re.findall(r'([a-z_-]+)="([^"]*)"', tag))
-        if attrs.get("type") == "hidden" and "name" in attrs:
-            fields.append((attrs["name"], html.unescape(attrs.get("value", ""))))
-    return fields
-
-
-_KEEP = object()
-
-
-def click(
-    client: FlaskClient,
-    url: str,
-    answers: dict[str, Any] | None = None,
-    button: str = "next",
-    *,
-    csrf: Any = _KEEP,
-) -> TestResponse:
-    """Open the page at ``url``, fill in ``answers`` and press the button whose
-    ``name="action"`` value is ``button``. Like a browser, the request carries every hidden
-    input of the form, then the answers, then the pressed button's name and value.
-    ``csrf`` replaces the page's CSRF token (None leaves it out)."""
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    assert f'name="action" value="{button}"' in page.get_data(as_text=True), (url, button)
-    data: MultiDict[str, Any] = MultiDict()
-    for name, value in _hidden_inputs(page):
-        if name == "csrf_token" and csrf is not _KEEP:
-            if csrf is not None:
-                data.add(name, csrf)
-        else:
-            data.add(name, value)
-    for name, value in (answers or {}).items():
-        for one in value if isinstance(value, list) else [value]:
-            data.add(name, one)
-    data.add("action", button)
-    return client.post(url, data=data)
-
-
-def start(client: FlaskClient, token: str) -> str:
-    """The landing page, then Start: the URL of the first page."""
-    landing = client.get(f"/s/{token}")
-    assert landing.status_code == 200, landing.status_code
-    assert "Start" in landing.get_data(as_text=True)
-    data = MultiDict(_hidden_inputs(landing))
-    started = client.post(f"/s/{token}", data=data)
-    assert started.status_code == 302, started.get_data(as_text=True)[:500]
-    assert started.headers["Location"] == f"/s/{token}/page/0"
-    return started.headers["Location"]
-
-
-def consent(client: FlaskClient, token: str) -> None:
-    reply = click(
-        client, f"/s/{token}/page/0", {"consent_info_sheet": "1", "consent_take_part": "1"}
-    )
-    assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/1"
-
-
-def responses(app: Flask) -> list[Response]:
-    with app.app_context():
-        found = list(db.session.scalars(select(Response)))
-        for response in found:
-            db.session.expunge(response)
-        return found
 
 
 def only_response(app: Flask) -> Response:
@@ -153,7 +85,7 @@ def finish_and_send(
     app: Flask, client: FlaskClient, token: str, key: str, posted: dict[str, Any]
 ) -> TestResponse:
     """Landing -> Start -> every page -> finish -> send; the reply to the send."""
-    first = start(client, token)
+    first = start_link(client, token)
     finish = answer_pages(client, first, instrument(app, key), posted)
     assert finish.request.path == f"/s/{token}/finish"
     return send(client, finish, f"/s/{token}/submit")
@@ -354,7 +286,7 @@ def test_a_malformed_submission_key_is_refused_never_500(
 ) -> None:
     app = served
     token = create_link(app)
-    start(client, token)
+    start_link(client, token)
     for key in ("", "not-a-key", "k" * 65, "abc\x00def", "\x00"):
         reply = client.post(f"/s/{token}/submit", data={"submission_key": key})
         # A NUL byte is refused before any page sees it (400); other bad keys find nothing.
@@ -364,8 +296,8 @@ def test_a_malformed_submission_key_is_refused_never_500(
 
 def test_a_closed_link_answers_410(app: Flask, client: FlaskClient) -> None:
     token = create_link(app)
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     finish = answer_pages(client, f"/s/{token}/page/1", instrument(app, "prison_staff"))
     key = submission_key(finish)
 
@@ -401,7 +333,7 @@ def test_a_link_past_its_closing_date_answers_410(app: Flask, client: FlaskClien
     assert responses(app) == []
     # The closing date is the last day that takes answers.
     last_day = create_link(app, "practitioners", "--closes", today().isoformat())
-    assert start(client, last_day) == f"/s/{last_day}/page/0"
+    assert start_link(client, last_day) == f"/s/{last_day}/page/0"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,7 +345,7 @@ def test_a_missing_consent_shows_the_page_again_with_the_message_beside_it(
     app: Flask, client: FlaskClient
 ) -> None:
     token = create_link(app)
-    start(client, token)
+    start_link(client, token)
     reply = click(client, f"/s/{token}/page/0", {"consent_info_sheet": "1"})
     assert reply.status_code == 422
     missing_box = question_block(reply, "consent_take_part")
@@ -431,8 +363,8 @@ def test_an_answer_outside_the_scale_is_refused_and_nothing_of_it_saved(
     app: Flask, client: FlaskClient
 ) -> None:
     token = create_link(app)
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     reply = click(client, f"/s/{token}/page/1", {"prison": "99", "role_level": "1"})
     assert reply.status_code == 400
     assert "not one of the answers offered" in reply.get_data(as_text=True)
@@ -451,8 +383,8 @@ def test_an_answer_outside_the_scale_is_refused_and_nothing_of_it_saved(
 
 def test_a_question_that_is_not_on_the_page_is_refused(app: Flask, client: FlaskClient) -> None:
     token = create_link(app)
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     for extra in ({"contact_frequency": "1"}, {"ip_address": "203.0.113.9"}):
         reply = click(client, f"/s/{token}/page/1", {"prison": "1", **extra})
         assert reply.status_code == 400, extra
@@ -465,8 +397,8 @@ def test_a_text_over_its_maximum_length_is_refused(app: Flask, client: FlaskClie
     survey = instrument(app, "prison_staff")
     limit = survey.item("gaps_filled").max_length  # type: ignore[union-attr]
     assert limit == 2000
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     assert click(client, f"/s/{token}/page/1", {"prison": "1"}).status_code == 302
     assert click(client, f"/s/{token}/page/2", {"contact_frequency": "2"}).status_code == 302
     too_long = click(
@@ -514,8 +446,8 @@ def test_a_page_with_a_bad_csrf_token_shows_her_answers_again_unsaved(
     app: Flask, client: FlaskClient, csrf: str | None
 ) -> None:
     token = create_link(app)
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     answers = {"prison": "2", "role_level": "1", "department": "4"}
     reply = click(client, f"/s/{token}/page/1", answers, csrf=csrf)
     assert reply.status_code == 400
@@ -527,7 +459,7 @@ def test_a_page_with_a_bad_csrf_token_shows_her_answers_again_unsaved(
     # The page came back with a fresh token: pressing Next again saves her answers.
     again = client.post(
         f"/s/{token}/page/1",
-        data=MultiDict([*_hidden_inputs(reply), *answers.items(), ("action", "next")]),
+        data=MultiDict([*hidden_inputs(reply), *answers.items(), ("action", "next")]),
     )
     assert again.status_code == 302 and again.headers["Location"] == f"/s/{token}/page/2"
     saved = only_response(app).answers
@@ -536,7 +468,7 @@ def test_a_page_with_a_bad_csrf_token_shows_her_answers_again_unsaved(
 
 def test_later_pages_redirect_to_consent_until_it_is_given(app: Flask, client: FlaskClient) -> None:
     token = create_link(app)
-    start(client, token)
+    start_link(client, token)
     for index in (1, 3, 6):
         reply = client.get(f"/s/{token}/page/{index}")
         assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/0"
@@ -560,7 +492,7 @@ def test_a_double_click_and_a_replay_of_the_final_submit_make_one_response(
     app: Flask, client: FlaskClient
 ) -> None:
     token = create_link(app, "practitioners")
-    start(client, token)
+    start_link(client, token)
     finish = answer_pages(client, f"/s/{token}/page/0", instrument(app, "practitioners"))
     cookie_before = client.get_cookie("session")
     assert cookie_before is not None
@@ -639,8 +571,8 @@ def test_reopening_the_link_resumes_her_draft_and_another_browser_starts_its_own
     app: Flask, client: FlaskClient
 ) -> None:
     token = create_link(app)
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     page1 = click(client, f"/s/{token}/page/1", {"prison": "3", "role_level": "2"})
     assert page1.headers["Location"] == f"/s/{token}/page/2"
 
@@ -656,13 +588,13 @@ def test_reopening_the_link_resumes_her_draft_and_another_browser_starts_its_own
     assert is_checked(back_on_0, "consent_take_part", 1)
 
     other = app.test_client()
-    assert start(other, token) == f"/s/{token}/page/0"
+    assert start_link(other, token) == f"/s/{token}/page/0"
     # Her answers are not in the other browser's draft...
     assert other.get(f"/s/{token}/page/1").headers["Location"] == f"/s/{token}/page/0"
     fresh = other.get(f"/s/{token}/page/0")
     assert not is_checked(fresh, "consent_info_sheet", 1)
     # ...and the other browser's answers are not in hers.
-    consent(other, token)
+    link_consent(other, token)
     assert click(other, f"/s/{token}/page/1", {"prison": "1"}).status_code == 302
     assert is_checked(client.get(f"/s/{token}/page/1"), "prison", 3)
 
@@ -679,7 +611,7 @@ def test_reopening_the_link_resumes_her_draft_and_another_browser_starts_its_own
 
 def test_declining_consent_deletes_the_draft(app: Flask, client: FlaskClient) -> None:
     token = create_link(app, "practitioners")
-    start(client, token)
+    start_link(client, token)
     assert len(responses(app)) == 1
     # She ticks one box, then thinks again and presses "I do not want to take part". Her
     # browser sends the form's hidden action=next (it comes first in the form) and then the
@@ -722,9 +654,9 @@ def test_every_respondent_page_is_marked_no_store(
     app: Flask, client: FlaskClient, recorded: list[Any]
 ) -> None:
     token = create_link(app)
-    start(client, token)
+    start_link(client, token)
     click(client, f"/s/{token}/page/0", {"consent_info_sheet": "1"})  # 422
-    consent(client, token)
+    link_consent(client, token)
     click(client, f"/s/{token}/page/1", {"prison": "99"})  # 400
     click(client, f"/s/{token}/page/1", {"prison": "1"}, csrf="stale")  # 400, expired page
     finish = answer_pages(client, f"/s/{token}/page/1", instrument(app, "prison_staff"))

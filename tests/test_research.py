@@ -33,20 +33,26 @@ from survey_app.models import (
 )
 from survey_app.services import participants as participant_ops
 from survey_app.study import current_study
-from tests.conftest import Auth, csrf_token, submit_form
-from tests.flows import instrument
-from tests.test_kiosk import enter_id, unlock
+from tests.flows import (
+    Auth,
+    Clock,
+    csrf_token,
+    enter_id,
+    instrument,
+    list_rows,
+    submit_form,
+    text_of,
+    unlock,
+)
 
 TODAY = dt.date(2026, 3, 15)
 SECRET_ANSWER = "my private hope for my children"
 
 
 @pytest.fixture
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    """The research pages' "today", so that T2 statuses do not drift with the calendar."""
-    monkeypatch.setattr("survey_app.research.participants.today", lambda: TODAY)
-    monkeypatch.setattr("survey_app.research.views.today", lambda: TODAY)
-    return TODAY
+def fixed_today(clock: Clock) -> dt.date:
+    """The shared frozen clock on TODAY, so that follow-up statuses do not drift."""
+    return clock.set(TODAY)
 
 
 # --- test data, made through the models ---------------------------------------------------
@@ -126,24 +132,6 @@ def audit(app: Flask, kind: str) -> list[AuditEvent]:
 
 
 # --- reading pages -----------------------------------------------------------------------
-
-_ROW = re.compile(
-    r'<th scope="row"><a class="pseudonym" href="[^"]*">([^<]+)</a></th>(.*?)</tr>', re.S
-)
-_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
-
-
-def list_rows(body: str) -> dict[str, list[str]]:
-    """The participants table: ID -> [site, registered, T1 date, T2 status, T2 window]."""
-    return {
-        pseudonym: [text_of(cell) for cell in _CELL.findall(rest)]
-        for pseudonym, rest in _ROW.findall(body)
-    }
 
 
 def body_of(reply: Any) -> str:

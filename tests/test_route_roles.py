@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.flows import PASSWORD
 
 ROLES = ("anonymous", "fieldworker", "researcher", "admin")
 RANK = {"fieldworker": 1, "researcher": 2, "admin": 3}

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories
-from tests.conftest import PASSWORD, Auth, csrf_token, submit_form
+from tests.flows import PASSWORD, Auth, csrf_token, submit_form
 
 
 def _logout(client: FlaskClient) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 from tests import factories
-from tests.conftest import PASSWORD, csrf_token, submit_form
+from tests.flows import PASSWORD, csrf_token, submit_form
 
 
 @pytest.fixture

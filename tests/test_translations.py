@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 from flask_babel import gettext
 
 from survey_app.respond.text import TEXT, t, use_language
-from tests.conftest import Auth, csrf_token
-from tests.test_kiosk import _past_consent, enter_id, register, unlock
+from tests.flows import Auth, csrf_token, enter_id, past_consent, register, unlock
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "survey_app" / "translations" / "cy" / "LC_MESSAGES"
@@ -106,7 +105,7 @@ def test_a_kiosk_page_speaks_the_catalogue_s_welsh_and_english(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     english = client.get(second).get_data(as_text=True)
     assert ">Next</button>" in english and ">Back</button>" in english
     assert "Nesaf" not in english and "Yn ôl" not in english

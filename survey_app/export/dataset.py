@@ -93,6 +93,9 @@ class Dataset:
         parsed = {v.id: model.from_version(v) for v in self.versions}
         self.waves = self._wave_specs(parsed)
         self.audiences = self._audience_specs(parsed)
+        # The mothers' waves of the study, in order: they name the linked sheet's columns and
+        # its linkage values, whichever of them this export's filters leave in.
+        self.mother_waves = [w.code for w in self.study.waves if w.code in self.study.kiosk_waves]
 
     # -- what is included ------------------------------------------------------------------
     def _versions(self) -> list[InstrumentVersion]:
@@ -197,7 +200,7 @@ class Dataset:
         columns = [
             ColumnMeta("participant_id", "Pseudonymous participant ID"),
             ColumnMeta("site", "Site where she was registered"),
-            ColumnMeta("linkage", "Waves answered: " + ", ".join(self._linkage_values())),
+            ColumnMeta("linkage", "Waves answered: " + self._linkage_values()),
         ]
         for spec in self.waves:
             prefix = spec.wave.code.lower()
@@ -210,25 +213,47 @@ class Dataset:
             columns += [_meta(c, f"{prefix}_{c.name}") for c in spec.columns]
         return columns
 
-    def _linkage_values(self) -> list[str]:
-        codes = [s.wave.code.lower() for s in self.waves]
-        if len(codes) == 2:
-            return ["both", f"{codes[0]}_only", f"{codes[1]}_only"]
-        return ["+".join(codes)]
+    @property
+    def _two_waves(self) -> bool:
+        # A two-wave study keeps the values its analyses were written for: both, t1_only ...
+        return len(self.mother_waves) == 2
 
-    @staticmethod
-    def linkage(present: Sequence[str], all_codes: Sequence[str]) -> str:
-        if len(present) == len(all_codes):
-            return "both" if len(all_codes) == 2 else "all"
-        if len(present) == 1:
-            return f"{present[0]}_only"
+    def _linkage_values(self) -> str:
+        codes = [c.lower() for c in self.mother_waves]
+        if self._two_waves:
+            return f"both, {codes[0]}_only, {codes[1]}_only"
+        values = _joined(codes)
+        if len(values) > 15:  # five waves or more: the single waves, then all of them
+            values = [*values[: len(codes)], "...", values[-1]]
+        return f"the codes of the waves she answered, joined by + ({', '.join(values)})"
+
+    def linkage(self, present: Sequence[str]) -> str:
+        """The linkage value of a row whose waves ``present`` (lower-case codes) hold answers:
+        both, t1_only or t2_only in a two-wave study, else the codes joined by + (t1+t3)."""
+        if self._two_waves:
+            return "both" if len(present) == 2 else f"{present[0]}_only"
         return "+".join(present)
 
+    def linkage_text(self) -> str:
+        """What the linkage values mean, for the About sheet."""
+        codes = self.mother_waves
+        if self._two_waves:
+            first, second = codes
+            return (
+                f"both = {first} and {second}; {first.lower()}_only = {first} only; "
+                f"{second.lower()}_only = {second} only"
+            )
+        if not codes:
+            return ""
+        examples = dict.fromkeys([(codes[0],), (codes[0], codes[-1]), tuple(codes)])
+        return "the waves answered, their codes in lower case joined by +, e.g. " + "; ".join(
+            f"{'+'.join(c.lower() for c in chosen)} = {_and(chosen)}" for chosen in examples
+        )
+
     def linked_rows(self) -> Iterator[list[Any]]:
-        all_codes = [s.wave.code.lower() for s in self.waves]
         for pseudonym, site, per_wave in self.mothers():
             present = [s.wave.code.lower() for s, _ in (w for w in per_wave if w)]
-            row: list[Any] = [pseudonym, site, self.linkage(present, all_codes)]
+            row: list[Any] = [pseudonym, site, self.linkage(present)]
             for spec, entry in zip(self.waves, per_wave, strict=True):
                 if entry is None:
                     row += [None, None] + [None] * len(spec.columns)
@@ -245,9 +270,7 @@ class Dataset:
             ColumnMeta("wave", "Wave"),
             ColumnMeta("date", "Date completed"),
             ColumnMeta("version", "Instrument version", numeric=True),
-            ColumnMeta(
-                "flags", "Flags: t2_without_t1 = T2 answered with no complete T1 at the time"
-            ),
+            ColumnMeta("flags", self._flags_label()),
         ]
         seen: set[str] = set()
         for spec in self.waves:
@@ -256,6 +279,17 @@ class Dataset:
                     seen.add(c.name)
                     columns.append(_meta(c))
         return columns
+
+    def _flags_label(self) -> str:
+        codes = self.mother_waves
+        if len(codes) < 2:
+            return "Flags"
+        first, second = codes[:2]
+        more = ", and so on for each later wave" if len(codes) > 2 else ""
+        return (
+            f"Flags: {second.lower()}_without_{first.lower()} = {second} answered with no "
+            f"complete {first} at the time{more}"
+        )
 
     def long_rows(self) -> Iterator[list[Any]]:
         names = [c.name for c in self.long_columns()[6:]]
@@ -412,8 +446,10 @@ class Dataset:
         return sheets
 
     def codebook_rows(self) -> Iterator[list[Any]]:
-        fixed = "participant_id, site, linkage, t1_date, t1_version, t2_date, t2_version, response_id, date, version, link_site, flags"
-        yield ["(fixed columns)", fixed, "", "", "", "", ""]
+        per_wave = [f"{c.lower()}_{n}" for c in self.mother_waves for n in ("date", "version")]
+        fixed = ["participant_id", "site", "linkage", *per_wave]
+        fixed += ["response_id", "date", "version", "link_site", "flags"]
+        yield ["(fixed columns)", ", ".join(fixed), "", "", "", "", ""]
         for spec in self.waves:
             for c in spec.columns:
                 yield [
@@ -465,11 +501,25 @@ class Dataset:
         rows.append(["Missing data", "blank = skipped"])
         for code, labels in missing.LABELS.items():
             rows.append(["Missing data", f"{code} = {labels['en']}"])
-        rows.append(
-            [
-                "Linked sheet",
-                "one row per participant; T1 variables as t1_<variable>, T2 as t2_<variable>",
-            ]
-        )
+        prefixes = [f"{c} as {c.lower()}_<variable>" for c in self.mother_waves]
+        if prefixes:
+            prefixes[0] = prefixes[0].replace(" as ", " variables as ", 1)
+        rows.append(["Linked sheet", "; ".join(["one row per participant", ", ".join(prefixes)])])
+        rows.append(["Linkage", self.linkage_text()])
         rows.append(["Multiple choice", "one 0/1 column per option, named <variable>___<code>"])
         return rows
+
+
+def _joined(codes: Sequence[str]) -> list[str]:
+    """Every non-empty choice of waves, in wave order, joined by +: t1, t2, t1+t2 ..."""
+    choices = [
+        "+".join(c for i, c in enumerate(codes) if mask >> i & 1)
+        for mask in range(1, 2 ** len(codes))
+    ]
+    return sorted(choices, key=lambda v: (v.count("+"), [codes.index(c) for c in v.split("+")]))
+
+
+def _and(codes: Sequence[str]) -> str:
+    if len(codes) == 1:
+        return f"{codes[0]} only"
+    return ", ".join(codes[:-1]) + " and " + codes[-1]

@@ -146,55 +146,76 @@ def _tables(
     *,
     by_site: bool,
 ) -> Iterator[list[Any]]:
+    """The tables of each item, by its type."""
     for variable, item in items.items():
         prefix = [group, wave, variable, item.text["en"]]
         counts = tally.codes.get((group, wave, variable), Counter())
         if item.type == "likert" and item.scale:
-            total = sum(counts[o.code] for o in item.options)
-            full = [(o.label["en"], counts[o.code]) for o in item.options]
-            hidden_full = threshold and any(suppress([n for _, n in full], threshold))
             scale_groups = collapsed_groups.get(item.scale, [])
-            if scale_groups:
-                collapsed = [
-                    (label, sum(counts[c] for c in codes)) for label, codes in scale_groups
-                ]
-                yield from _distribution(prefix, "collapsed", collapsed, total, threshold)
-            # A hidden cell in the full table could be recovered from the collapsed one, so a
-            # publication export leaves the full table out when any of its cells is small.
-            if not hidden_full:
-                yield from _distribution(prefix, "full", full, total, threshold)
+            yield from _likert(prefix, item, counts, scale_groups, threshold)
         elif item.type == "rating":
-            values = [code for code, n in counts.items() for _ in range(n)]
-            n = len(values)
-            small = bool(threshold) and 0 < n < threshold
-            yield prefix + ["rating", "n", _shown(n, small, threshold), None]
-            yield prefix + [
-                "rating",
-                "mean",
-                None if small or not n else round(statistics.fmean(values), 2),
-                None,
-            ]
-            yield prefix + [
-                "rating",
-                "median",
-                None if small or not n else statistics.median(values),
-                None,
-            ]
+            yield from _rating(prefix, counts, threshold)
         elif item.type == "yesno":
             yes, no = counts[1], counts[0]
             yield from _distribution(
                 prefix, "yes/no", [("Yes", yes), ("No", no)], yes + no, threshold
             )
         elif by_site and item.type in ("single", "multiple"):
-            sites = sorted(
-                {
-                    key[2].split("@", 1)[1]
-                    for key in tally.codes
-                    if key[0] == group and key[2].startswith(f"{variable}@")
-                }
-            )
-            for site in sites:
-                site_counts = tally.codes[(group, wave, f"{variable}@{site}")]
-                total = site_counts.pop(-99, 0) or sum(site_counts.values())
-                categories = [(o.label["en"], site_counts[o.code]) for o in item.options]
-                yield from _distribution(prefix, f"site: {site}", categories, total, threshold)
+            yield from _by_site(prefix, item, tally, threshold)
+
+
+def _likert(
+    prefix: list[Any],
+    item: Item,
+    counts: Counter[int],
+    scale_groups: Collapsed,
+    threshold: int,
+) -> Iterator[list[Any]]:
+    """The collapsed categories, then the full distribution."""
+    total = sum(counts[o.code] for o in item.options)
+    full = [(o.label["en"], counts[o.code]) for o in item.options]
+    hidden_full = threshold and any(suppress([n for _, n in full], threshold))
+    if scale_groups:
+        collapsed = [(label, sum(counts[c] for c in codes)) for label, codes in scale_groups]
+        yield from _distribution(prefix, "collapsed", collapsed, total, threshold)
+    # A hidden cell in the full table could be recovered from the collapsed one, so a
+    # publication export leaves the full table out when any of its cells is small.
+    if not hidden_full:
+        yield from _distribution(prefix, "full", full, total, threshold)
+
+
+def _rating(prefix: list[Any], counts: Counter[int], threshold: int) -> Iterator[list[Any]]:
+    """n, mean and median of a 1-10 rating; a small n hides all three."""
+    values = [code for code, n in counts.items() for _ in range(n)]
+    n = len(values)
+    small = bool(threshold) and 0 < n < threshold
+    yield prefix + ["rating", "n", _shown(n, small, threshold), None]
+    yield prefix + [
+        "rating",
+        "mean",
+        None if small or not n else round(statistics.fmean(values), 2),
+        None,
+    ]
+    yield prefix + [
+        "rating",
+        "median",
+        None if small or not n else statistics.median(values),
+        None,
+    ]
+
+
+def _by_site(prefix: list[Any], item: Item, tally: _Tally, threshold: int) -> Iterator[list[Any]]:
+    """A staff or practitioner choice question: one distribution per site."""
+    group, wave, variable = prefix[0], prefix[1], prefix[2]
+    sites = sorted(
+        {
+            key[2].split("@", 1)[1]
+            for key in tally.codes
+            if key[0] == group and key[2].startswith(f"{variable}@")
+        }
+    )
+    for site in sites:
+        site_counts = tally.codes[(group, wave, f"{variable}@{site}")]
+        total = site_counts.pop(-99, 0) or sum(site_counts.values())
+        categories = [(o.label["en"], site_counts[o.code]) for o in item.options]
+        yield from _distribution(prefix, f"site: {site}", categories, total, threshold)

@@ -44,7 +44,12 @@ class ParticipantFilterForm(FlaskForm):  # type: ignore[misc]
         "Site", default="", invalid_choice_message="Please choose one of the sites listed."
     )
     status = SelectField(
-        "T2", default="", invalid_choice_message="Please choose one of the statuses listed."
+        "Follow-up", default="", invalid_choice_message="Please choose one of the statuses listed."
+    )
+    wave = SelectField(
+        "Follow-up wave",
+        default="",
+        invalid_choice_message="Please choose one of the waves listed.",
     )
 
 

@@ -52,7 +52,7 @@ def sync_instruments(
         unknown = [e.instrument for e in study.schedule if e.instrument not in keys]
         if unknown:
             raise InstrumentError(
-                [f"study.yaml: schedule: unknown instrument {k!r}" for k in unknown]
+                [f"{study.source}: schedule: unknown instrument {k!r}" for k in unknown]
             )
     published = {(v.key, v.version): v for v in session.scalars(select(InstrumentVersion))}
     results: list[SyncResult] = []

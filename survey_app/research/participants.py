@@ -1,9 +1,8 @@
-"""Participants: the list with T2 status, registering new IDs, and a participant's page with
-her responses (dates and versions, never answers), withdrawal and voiding."""
+"""Participants: the list with a status per follow-up wave, registering new IDs, and a
+participant's page with her responses (dates and versions, never answers), withdrawal and
+voiding."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -47,6 +46,10 @@ def participants() -> ResponseReturnValue:
     form.status.choices = [SelectChoice("", "Any status")] + [
         SelectChoice(value, label) for value, label in followup.FILTERS.items()
     ]
+    waves = followup.study_waves(db.session)
+    form.wave.choices = [SelectChoice("", "Any follow-up wave")] + [
+        SelectChoice(w.code, f"{w.code}: {w.label}") for w in waves.followups
+    ]
     # A page number that is not a positive whole number shows the first page.
     number = max(request.args.get("page", 1, type=int) or 1, 1)
     if number > MAX_PAGE:
@@ -59,11 +62,13 @@ def participants() -> ResponseReturnValue:
         today=today(),
         site_id=site_id,
         status=form.status.data or None,
+        wave=form.wave.data or None,
         page=number,
+        waves=waves,
     )
     if number > 1 and not page.rows:
         abort(404)
-    filters = {k: v for k, v in (("site", form.site.data), ("status", form.status.data)) if v}
+    filters = {k: v for k in ("site", "status", "wave") if (v := form[k].data)}
     return render_template("research/participants.html", form=form, page=page, filters=filters)
 
 
@@ -128,26 +133,23 @@ def _detail(
     status: int = 200,
 ) -> ResponseReturnValue:
     responses = _responses(participant)
+    done_on = {
+        r.wave.code: r.completed_on
+        for r in responses
+        if r.wave and r.is_complete and r.voided_at is None
+    }
     waves = followup.study_waves(db.session)
-
-    def completed_on(wave_id: int) -> Any:
-        for r in responses:
-            if r.wave_id == wave_id and r.is_complete and r.voided_at is None:
-                return r.completed_on
-        return None
-
-    status_now = followup.t2_status(
-        t1_on=completed_on(waves.baseline.id),
-        t2_on=completed_on(waves.followup.id),
+    statuses = waves.statuses(
+        baseline_on=done_on.get(waves.baseline.code),
+        done_on=done_on,
         withdrawn=participant.withdrawn_at is not None,
         today=today(),
-        window=waves.window,
     )
     return render_template(
         "research/participant.html",
         participant=participant,
         responses=responses,
-        followup_status=status_now,
+        followup_statuses=statuses,
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         void_form=void_form,
         void_target=void_target,

@@ -181,7 +181,8 @@ def _begin(key: str, lang: str = "en") -> None:
 
 @bp.route("/notice", methods=["GET", "POST"])
 def notice() -> ResponseReturnValue:
-    """A warning for the fieldworker (a T2 with no T1) before the kiosk is handed over."""
+    """A warning for the fieldworker (a follow-up with an earlier wave not done) before the
+    kiosk is handed over."""
     warning = session.get("kiosk_warning")
     if _respondent_response() is None or not warning:
         return redirect(url_for("kiosk.lock"))

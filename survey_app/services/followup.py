@@ -1,21 +1,21 @@
-"""When a participant's follow-up (T2) falls due.
+"""When a participant's follow-up waves fall due.
 
-Pure functions over dates decide a participant's T2 status; the query functions list
-participants with their T1 and T2 completion dates in one statement, and filter by status in
-SQL (so that pagination counts the right rows) by turning "T1 + N months <= day" into
-"T1 <= a cutoff date" computed here, which works the same on SQLite and PostgreSQL.
-
-The baseline is the study's first wave and the follow-up its second (T1 and T2 in
-study.yaml); the follow-up window comes from that wave's window_start/end_months."""
+The baseline is the study's first wave; every later wave is a follow-up with its own window
+(window_start/end_months after the baseline, in the study file). Pure functions over dates
+decide a participant's status at each follow-up wave; the query functions list participants
+with their completion dates in one statement, and filter by status in SQL (so that
+pagination counts the right rows) by turning "baseline + N months <= day" into
+"baseline <= a cutoff date" computed here, which works the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..models import COMPLETE, Participant, Response, Site, Wave
@@ -26,15 +26,16 @@ DUE = "due"
 OVERDUE = "overdue"
 DONE = "done"
 WITHDRAWN = "withdrawn"
-NO_T1 = "no_t1"
+NO_BASELINE = "no_baseline"
 
-# List filters: "due" is due now or overdue, as a fieldworker chasing T2s wants them.
+# List filters: "due" is due now or overdue, as a fieldworker chasing follow-ups wants them.
 FILTERS: dict[str, str] = {
     "due": "Due now or overdue",
     "soon": "Falling due in the next 30 days",
     "overdue": "Overdue",
 }
 SOON_DAYS = 30
+DUE_FIGURES = ("due_now", "soon", "overdue")  # the dashboard's figures, in order
 PER_PAGE = 50
 
 
@@ -81,7 +82,26 @@ class Window:
 
 
 @dataclass(frozen=True)
+class FollowUpWave:
+    """A wave after the baseline, with the window in which it falls due."""
+
+    id: int
+    code: str
+    label: str
+    baseline: str  # the baseline wave's code
+    window: Window
+
+    @classmethod
+    def of(cls, wave: Wave, baseline: Wave) -> FollowUpWave:
+        return cls(wave.id, wave.code, wave.label, baseline.code, Window.of(wave))
+
+
+@dataclass(frozen=True)
 class FollowUp:
+    """One participant's status at one follow-up wave."""
+
+    wave: str
+    baseline: str
     status: str
     due_from: dt.date | None = None
     due_until: dt.date | None = None
@@ -95,7 +115,7 @@ class FollowUp:
             OVERDUE: "overdue",
             DONE: "done",
             WITHDRAWN: "withdrawn",
-            NO_T1: "no T1",
+            NO_BASELINE: f"no {self.baseline}",
         }[self.status]
 
     @property
@@ -103,31 +123,32 @@ class FollowUp:
         return self.status in (DUE, OVERDUE)
 
 
-def t2_status(
+def status_of(
+    wave: FollowUpWave,
     *,
-    t1_on: dt.date | None,
-    t2_on: dt.date | None,
+    baseline_on: dt.date | None,
+    done_on: dt.date | None,
     withdrawn: bool,
     today: dt.date,
-    window: Window,
 ) -> FollowUp:
-    """The T2 status of one participant. Withdrawal comes first (nobody chases her), then a
-    completed T2 (even one without a T1), then the window counted from the T1 date."""
+    """Her status at one follow-up wave. Withdrawal comes first (nobody chases her), then a
+    completed response at that wave (even one without a baseline), then the wave's window
+    counted from the baseline date."""
     if withdrawn:
-        return FollowUp(WITHDRAWN)
-    if t2_on is not None:
-        return FollowUp(DONE)
-    if t1_on is None:
-        return FollowUp(NO_T1)
-    due_from = add_months(t1_on, window.start_months)
-    due_until = add_months(t1_on, window.end_months)
+        return FollowUp(wave.code, wave.baseline, WITHDRAWN)
+    if done_on is not None:
+        return FollowUp(wave.code, wave.baseline, DONE)
+    if baseline_on is None:
+        return FollowUp(wave.code, wave.baseline, NO_BASELINE)
+    due_from = add_months(baseline_on, wave.window.start_months)
+    due_until = add_months(baseline_on, wave.window.end_months)
     if today < due_from:
         status = NOT_YET_DUE
     elif today <= due_until:
         status = DUE
     else:
         status = OVERDUE
-    return FollowUp(status, due_from, due_until)
+    return FollowUp(wave.code, wave.baseline, status, due_from, due_until)
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -135,23 +156,42 @@ def t2_status(
 
 @dataclass(frozen=True)
 class Waves:
+    """The study's waves in order: the first is the baseline, every later one a follow-up."""
+
     baseline: Wave
-    followup: Wave
+    followups: tuple[FollowUpWave, ...]
 
     @property
-    def window(self) -> Window:
-        return Window.of(self.followup)
+    def codes(self) -> tuple[str, ...]:
+        return tuple(w.code for w in self.followups)
 
-
-class NoFollowUpWave(LookupError):
-    pass
+    def statuses(
+        self,
+        *,
+        baseline_on: dt.date | None,
+        done_on: Mapping[str, dt.date | None],
+        withdrawn: bool,
+        today: dt.date,
+    ) -> tuple[FollowUp, ...]:
+        """Her status at each follow-up wave; ``done_on`` maps wave codes to completion dates."""
+        return tuple(
+            status_of(
+                wave,
+                baseline_on=baseline_on,
+                done_on=done_on.get(wave.code),
+                withdrawn=withdrawn,
+                today=today,
+            )
+            for wave in self.followups
+        )
 
 
 def study_waves(session: DbSession) -> Waves:
-    waves = session.scalars(select(Wave).order_by(Wave.position).limit(2)).all()
-    if len(waves) < 2:
-        raise NoFollowUpWave("The study has no follow-up wave: add one to study.yaml.")
-    return Waves(waves[0], waves[1])
+    waves = session.scalars(select(Wave).order_by(Wave.position)).all()
+    if not waves:
+        raise LookupError("The study's waves are not published: run `instruments sync`.")
+    first, *later = waves
+    return Waves(first, tuple(FollowUpWave.of(wave, first) for wave in later))
 
 
 @dataclass(frozen=True)
@@ -159,9 +199,8 @@ class Row:
     pseudonym: str
     site_name: str
     registered_on: dt.date
-    t1_on: dt.date | None
-    t2_on: dt.date | None
-    followup: FollowUp
+    baseline_on: dt.date | None
+    followups: tuple[FollowUp, ...]
 
 
 @dataclass(frozen=True)
@@ -170,6 +209,7 @@ class Page:
     number: int
     per_page: int
     total: int
+    waves: Waves
 
     @property
     def pages(self) -> int:
@@ -183,29 +223,62 @@ class DueCounts:
     overdue: int
 
 
-def _completed(wave: Wave) -> tuple[Any, ColumnElement[bool]]:
-    # The partial unique index allows one live response per participant and wave, so this
-    # outer join adds at most one row per participant.
-    alias = aliased(Response)
-    on = and_(
-        alias.participant_id == Participant.id,
-        alias.wave_id == wave.id,
-        alias.status == COMPLETE,
-        alias.voided_at.is_(None),
-    )
-    return alias, on
+@dataclass(frozen=True)
+class Due:
+    """Participants with a follow-up due now, soon or overdue: at any wave, and per wave."""
+
+    total: DueCounts
+    by_wave: tuple[tuple[FollowUpWave, DueCounts], ...]
+
+
+_Query = Select[*tuple[Any, ...]]  # a select of any columns
+
+
+@dataclass(frozen=True)
+class _Completed:
+    """Completion-date columns of a query joined to the responses it needs."""
+
+    baseline_on: ColumnElement[dt.date]
+    done_on: dict[str, ColumnElement[dt.date]]
+
+
+def _join_completed(
+    query: _Query, waves: Waves, only: str | None = None
+) -> tuple[_Query, _Completed]:
+    """Outer-join the complete, live response at the baseline and at each follow-up wave (or
+    at ``only``). The partial unique index allows one live response per participant and wave,
+    so each join adds at most one row per participant."""
+    dates: list[ColumnElement[dt.date]] = []
+    wave_ids = [waves.baseline.id] + [w.id for w in waves.followups if only in (None, w.code)]
+    for wave_id in wave_ids:
+        alias: Any = aliased(Response)
+        query = query.outerjoin(
+            alias,
+            and_(
+                alias.participant_id == Participant.id,
+                alias.wave_id == wave_id,
+                alias.status == COMPLETE,
+                alias.voided_at.is_(None),
+            ),
+        )
+        dates.append(alias.completed_on)
+    codes = [w.code for w in waves.followups if only in (None, w.code)]
+    return query, _Completed(dates[0], dict(zip(codes, dates[1:], strict=True)))
 
 
 def _conditions(
-    waves: Waves, today: dt.date, t1_on: ColumnElement[dt.date], t2_on: ColumnElement[dt.date]
+    wave: FollowUpWave,
+    today: dt.date,
+    baseline_on: ColumnElement[dt.date],
+    done_on: ColumnElement[dt.date],
 ) -> dict[str, ColumnElement[bool]]:
-    window = waves.window
-    open_ = and_(Participant.withdrawn_at.is_(None), t2_on.is_(None), t1_on.is_not(None))
-    started = t1_on <= latest_start(today, window.start_months)
-    overdue = t1_on <= latest_start(today - dt.timedelta(days=1), window.end_months)
+    window = wave.window
+    open_ = and_(Participant.withdrawn_at.is_(None), done_on.is_(None), baseline_on.is_not(None))
+    started = baseline_on <= latest_start(today, window.start_months)
+    overdue = baseline_on <= latest_start(today - dt.timedelta(days=1), window.end_months)
     soon = and_(
-        t1_on > latest_start(today, window.start_months),
-        t1_on <= latest_start(today + dt.timedelta(days=SOON_DAYS), window.start_months),
+        baseline_on > latest_start(today, window.start_months),
+        baseline_on <= latest_start(today + dt.timedelta(days=SOON_DAYS), window.start_months),
     )
     return {
         "due": and_(open_, started),
@@ -215,89 +288,121 @@ def _conditions(
     }
 
 
+def _at_any_wave(
+    waves: Waves, today: dt.date, completed: _Completed, name: str
+) -> ColumnElement[bool]:
+    """Condition ``name`` at any of the joined follow-up waves."""
+    found = [
+        _conditions(wave, today, completed.baseline_on, completed.done_on[wave.code])[name]
+        for wave in waves.followups
+        if wave.code in completed.done_on
+    ]
+    return or_(*found) if found else false()
+
+
 def participants_page(
     session: DbSession,
     *,
     today: dt.date,
     site_id: int | None = None,
     status: str | None = None,
+    wave: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    waves: Waves | None = None,
 ) -> Page:
-    """One page of participants, newest first, with T1 and T2 dates and the T2 status, in
-    one statement: a subquery picks the page's participants (joining the responses only
-    when a status filter needs them) with the total counted alongside by a window function,
-    and only those rows are joined to their site and responses. Joining first and paging
-    after would join every participant on every page."""
+    """One page of participants, newest first, with the baseline date and the status at each
+    follow-up wave, in one statement: a subquery picks the page's participants (joining the
+    responses only when a status filter needs them) with the total counted alongside by a
+    window function, and only those rows are joined to their site and responses. Joining
+    first and paging after would join every participant on every page. A status filter
+    matches a status at any follow-up wave, or at ``wave`` alone. ``waves``: the study's, if
+    the caller has them already."""
     if status is not None and status not in FILTERS:
         raise ValueError(f"unknown status filter {status!r}")
-    waves = study_waves(session)
-    order = (Participant.created_at.desc(), Participant.id.desc())
-    chosen = select(Participant.id, func.count().over().label("total")).select_from(Participant)
+    waves = waves or study_waves(session)
+    if wave is not None and wave not in waves.codes:
+        raise ValueError(f"unknown follow-up wave {wave!r}")
+    chosen = _pick_page(waves, today, site_id, status, wave).limit(per_page)
+    rows, total = _rows(session, chosen.offset((page - 1) * per_page).subquery(), waves, today)
+    return Page(rows=rows, number=page, per_page=per_page, total=total, waves=waves)
+
+
+_NEWEST_FIRST = (Participant.created_at.desc(), Participant.id.desc())
+
+
+def _pick_page(
+    waves: Waves, today: dt.date, site_id: int | None, status: str | None, wave: str | None
+) -> _Query:
+    """The IDs of the participants that match, in list order, each with the total count."""
+    chosen: _Query = select(Participant.id, func.count().over().label("total")).select_from(
+        Participant
+    )
     if site_id is not None:
         chosen = chosen.where(Participant.site_id == site_id)
     if status is not None:
-        t1, t1_on_join = _completed(waves.baseline)
-        t2, t2_on_join = _completed(waves.followup)
-        chosen = (
-            chosen.outerjoin(t1, t1_on_join)
-            .outerjoin(t2, t2_on_join)
-            .where(_conditions(waves, today, t1.completed_on, t2.completed_on)[status])
-        )
-    page_of = chosen.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
-    t1, t1_on_join = _completed(waves.baseline)
-    t2, t2_on_join = _completed(waves.followup)
+        chosen, completed = _join_completed(chosen, waves, only=wave)
+        chosen = chosen.where(_at_any_wave(waves, today, completed, status))
+    return chosen.order_by(*_NEWEST_FIRST)
+
+
+def _rows(
+    session: DbSession, page_of: Subquery, waves: Waves, today: dt.date
+) -> tuple[list[Row], int]:
+    """The page's participants with their site, completion dates and statuses; the total."""
     query = (
         select(
             Participant.pseudonym,
             Site.name,
             Participant.created_at,
             Participant.withdrawn_at,
-            t1.completed_on,
-            t2.completed_on,
             page_of.c.total,
         )
         .select_from(page_of)
         .join(Participant, Participant.id == page_of.c.id)
         .join(Site, Site.id == Participant.site_id)
-        .outerjoin(t1, t1_on_join)
-        .outerjoin(t2, t2_on_join)
-        .order_by(*order)
     )
-    window = waves.window
-    found = session.execute(query).all()
+    query, completed = _join_completed(query, waves)
+    codes = list(completed.done_on)
+    query = query.add_columns(completed.baseline_on, *completed.done_on.values())
+    found = session.execute(query.order_by(*_NEWEST_FIRST)).all()
     rows = []
-    for pseudonym, site_name, created_at, withdrawn_at, t1_on, t2_on, _total in found:
+    for pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *done in found:
         rows.append(
             Row(
                 pseudonym=pseudonym,
                 site_name=site_name,
                 registered_on=created_at.date(),
-                t1_on=t1_on,
-                t2_on=t2_on,
-                followup=t2_status(
-                    t1_on=t1_on,
-                    t2_on=t2_on,
+                baseline_on=baseline_on,
+                followups=waves.statuses(
+                    baseline_on=baseline_on,
+                    done_on=dict(zip(codes, done, strict=True)),
                     withdrawn=withdrawn_at is not None,
                     today=today,
-                    window=window,
                 ),
             )
         )
-    return Page(rows=rows, number=page, per_page=per_page, total=found[0][-1] if found else 0)
+    return rows, found[0].total if found else 0
 
 
-def due_counts(session: DbSession, *, today: dt.date) -> DueCounts:
-    """How many T2s are due now (in the window), falling due soon, and overdue."""
+def due_counts(session: DbSession, *, today: dt.date) -> Due:
+    """How many participants have a follow-up due now (in its window), falling due soon, or
+    overdue: at any follow-up wave, and at each, in one statement."""
     waves = study_waves(session)
-    t1, t1_on_join = _completed(waves.baseline)
-    t2, t2_on_join = _completed(waves.followup)
-    conditions = _conditions(waves, today, t1.completed_on, t2.completed_on)
-    counts = [
-        func.coalesce(func.sum(case((conditions[name], 1), else_=0)), 0)
-        for name in ("due_now", "soon", "overdue")
+    query, completed = _join_completed(select().select_from(Participant), waves)
+    groups: list[dict[str, ColumnElement[bool]]] = [
+        {name: _at_any_wave(waves, today, completed, name) for name in DUE_FIGURES}
     ]
-    row = session.execute(
-        select(*counts).select_from(Participant).outerjoin(t1, t1_on_join).outerjoin(t2, t2_on_join)
-    ).one()
-    return DueCounts(due_now=int(row[0]), soon=int(row[1]), overdue=int(row[2]))
+    for wave in waves.followups:
+        groups.append(_conditions(wave, today, completed.baseline_on, completed.done_on[wave.code]))
+    sums = [
+        func.coalesce(func.sum(case((group[name], 1), else_=0)), 0)
+        for group in groups
+        for name in DUE_FIGURES
+    ]
+    row = session.execute(query.add_columns(*sums)).one()
+    counts = [
+        DueCounts(*(int(n) for n in row[i : i + len(DUE_FIGURES)]))
+        for i in range(0, len(row), len(DUE_FIGURES))
+    ]
+    return Due(total=counts[0], by_wave=tuple(zip(waves.followups, counts[1:], strict=True)))

@@ -52,6 +52,10 @@ def live_response(session: DbSession, participant: Participant, wave: Wave) -> R
     )
 
 
+def _completed(response: Response | None) -> bool:
+    return response is not None and response.is_complete
+
+
 def _wave(session: DbSession, code: str) -> Wave:
     wave: Wave | None = session.scalar(select(Wave).where(Wave.code == code))
     if wave is None:
@@ -76,17 +80,17 @@ def start_kiosk(session: DbSession, participant: Participant, wave_code: str) ->
     version = latest_version(session, key) if key else None
     if version is None:
         raise RespondentError(f"No questionnaire is published for mothers at {wave.code}.")
-    flags: dict[str, Any] = {}
+    earlier = session.scalars(
+        select(Wave).where(Wave.position < wave.position).order_by(Wave.position)
+    ).all()
+    missed = [w.code for w in earlier if not _completed(live_response(session, participant, w))]
+    flags: dict[str, Any] = {f"{wave.code.lower()}_without_{c.lower()}": True for c in missed}
     warning = None
-    earlier = session.scalars(select(Wave).where(Wave.position < wave.position)).all()
-    for previous in earlier:
-        done = live_response(session, participant, previous)
-        if done is None or not done.is_complete:
-            flags[f"{wave.code.lower()}_without_{previous.code.lower()}"] = True
-            warning = (
-                f"This ID has no completed {previous.code}. You can go on: the {wave.code} "
-                f"answers will be kept and flagged in exports."
-            )
+    if missed:
+        warning = (
+            f"This ID has no completed {' or '.join(missed)}. You can go on: the {wave.code} "
+            f"answers will be kept and flagged in exports."
+        )
     response = Response(
         instrument_version=version,
         channel="kiosk",
