@@ -20,9 +20,8 @@ from survey_app.extensions import db
 from survey_app.models import Response
 from survey_app.models._types import today
 from survey_app.services import participants as participant_ops
-from tests.flows import Auth, csrf_token, submit_form
 from tests.dbutil import BACKEND
-from tests.flows import answer_pages, instrument, send
+from tests.flows import Auth, answer_pages, csrf_token, instrument, send, submit_form
 
 
 def database_files(app: Flask) -> list[Path]:
