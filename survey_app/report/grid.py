@@ -48,11 +48,12 @@ class CrossTab:
     threshold: int
     total_row: bool = True
     total_col: bool = True
+    n_cols: int = 0  # the body's width, needed when it has no rows
 
     def full(self) -> list[list[int]]:
         rows = [list(r) + ([sum(r)] if self.total_col else []) for r in self.cells]
         if self.total_row:
-            width = len(rows[0]) if rows else 0
+            width = len(rows[0]) if rows else self.n_cols + self.total_col
             rows.append([sum(r[c] for r in rows) for c in range(width)])
         return rows
 
@@ -86,7 +87,7 @@ RowKey = tuple[str | None, str]  # (heading it sits under, or None; label)
 def ordered(wanted: Sequence[str], seen: Sequence[str], *, keep_all: bool) -> list[str]:
     """``wanted`` in its order (all of it, or only what was seen), then anything else seen."""
     found = set(seen)
-    head = [w for w in wanted if keep_all or w in found]
+    head = [w for w in dict.fromkeys(wanted) if keep_all or w in found]
     return head + [s for s in dict.fromkeys(seen) if s not in head]
 
 
@@ -106,7 +107,7 @@ def crosstab_rows(
     cells = [[0] * len(columns) for _ in rows]
     for row, col in pairs:
         cells[index[row]][col_index[col]] += 1
-    table = CrossTab(cells, threshold)
+    table = CrossTab(cells, threshold, n_cols=len(columns))
     shown_cells, grid, hidden = table.rendered()
     grand = grid[-1][-1]
     out: list[tuple[str, list[Cell], str]] = []
