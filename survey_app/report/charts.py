@@ -85,6 +85,7 @@ def _grouped(figure: Figure, chart: Chart) -> None:
             axes.bar(x, value, width=width, color=colour, label=series.name)
             axes.text(x, value + 0.05, f"{value:.2f}", ha="center", fontsize=8)
     axes.set_xticks(range(len(chart.categories)), chart.categories)
+    axes.set_xlim(-0.5, len(chart.categories) - 0.5)
     axes.set_ylim(0, chart.axis_max)
     axes.set_ylabel(chart.axis_title)
     handles, names = axes.get_legend_handles_labels()

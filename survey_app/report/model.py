@@ -34,6 +34,13 @@ class Chart:
     axis_max: float
     threshold: int = 0
 
+    @property
+    def drawable(self) -> bool:
+        """Something to draw or to label: else the chart is left out."""
+        return any(v is not None for s in self.series for v in s.values) or any(
+            h for s in self.series for h in s.hidden
+        )
+
 
 @dataclass(frozen=True)
 class ReportTable:

@@ -6,6 +6,7 @@ are added as one more builder in ``TABLE_BUILDERS``, before the questionnaires'.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..export.filters import ExportFilters
 from ..models._types import DbSession
@@ -25,7 +26,9 @@ EMPTY = "No questionnaires match these filters: there is nothing to report."
 
 
 def tables_of(data: ReportData, builders: list[Builder] | None = None) -> list[ReportTable]:
-    return [table for build in builders or TABLE_BUILDERS for table in build(data)]
+    tables = [table for build in builders or TABLE_BUILDERS for table in build(data)]
+    # A chart with nothing to draw (no answers at any wave) is left out; its table says n = 0.
+    return [t if not t.chart or t.chart.drawable else replace(t, chart=None) for t in tables]
 
 
 def build_report(
@@ -52,8 +55,6 @@ def build_report(
 
 
 def _in_period(table: ReportTable, label: str) -> ReportTable:
-    from dataclasses import replace
-
     slug = label.lower().replace(" ", "-")
     chart = replace(table.chart, title=f"{table.chart.title} ({label})") if table.chart else None
     return replace(table, key=f"{table.key}-{slug}", title=f"{table.title} ({label})", chart=chart)

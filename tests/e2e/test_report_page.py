@@ -13,7 +13,13 @@ from tests.liveserver import LiveServer
 
 
 def _mothers(server: LiveServer) -> None:
-    consent = {"consent_info_sheet": 1, "consent_skip": 1, "consent_take_part": 1}
+    consent: dict[str, object] = {
+        "consent_info_sheet": 1,
+        "consent_skip": 1,
+        "consent_take_part": 1,
+    }
+    consent |= {"support_inside": 4, "meetings_share_views": 5, "csw_contact": 3}
+    consent |= {f"wai_csw_{k:02d}": 3 + k % 2 for k in range(1, 13)}
     for i in range(12):
         answers = {**consent, "css_willing": 4 if i < 9 else 2, "decision_involvement": 3}
         factories.complete_response(
