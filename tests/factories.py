@@ -74,7 +74,11 @@ def complete_response(
 
 
 def link_response(
-    app: Flask, instrument_key: str, answers: dict[str, object], site: str | None = "send"
+    app: Flask,
+    instrument_key: str,
+    answers: dict[str, object],
+    site: str | None = "send",
+    completed_on: object = None,
 ) -> str:
     """A complete anonymous-link response made through the models."""
     import datetime as dt
@@ -97,7 +101,7 @@ def link_response(
             submission_key=secrets.token_hex(8),
             answers=dict(answers),
             status=COMPLETE,
-            completed_on=dt.date(2026, 2, 1),
+            completed_on=completed_on or dt.date(2026, 2, 1),
         )
         db.session.add_all([link, response])
         db.session.commit()

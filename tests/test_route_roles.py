@@ -55,6 +55,8 @@ RULES: dict[str, str] = {
     "research.instrument_preview": "researcher",
     "research.instrument_diff": "researcher",
     "research.export": "researcher",
+    "research.report": "researcher",
+    "research.report_download": "researcher",
     "research.audit": "researcher",
     "research.users": "admin",
     "research.user_action": "admin",

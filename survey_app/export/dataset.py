@@ -46,6 +46,7 @@ class Sheet:
     columns: Sequence[ColumnMeta]
     rows: Callable[[], Iterator[list[Any]]]
     count: int
+    finish: Callable[[Any], None] | None = None  # given the written xlsx sheet (charts)
 
     @property
     def header(self) -> list[str]:

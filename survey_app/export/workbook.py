@@ -9,6 +9,8 @@ from typing import Any
 
 from ..models import AuditEvent
 from ..models._types import DbSession, utcnow
+from ..report.sheet import report_sheet
+from ..report.tables import build_report
 from .dataset import ColumnMeta, Dataset, Sheet
 from .filters import ExportFilters
 from .summary import HEADER as SUMMARY_HEADER
@@ -24,6 +26,7 @@ SHEET_ORDER = (
     "Community practitioners",
     "WAI scores",
     "Summary",
+    "Report",
 )
 
 
@@ -55,6 +58,7 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         Sheet("Codebook", _plain(CODEBOOK_HEADER), data.codebook_rows, -1),
         *data_sheets,
         Sheet("Summary", _plain(SUMMARY_HEADER), lambda: summary_rows(data), -1),
+        report_sheet(lambda: build_report(session, filters)),
     ]
     assert tuple(s.name for s in sheets) == SHEET_ORDER  # noqa: S101 - researchers' scripts rely on it
     return Export(dataset=data, sheets=sheets, made_at=made_at)

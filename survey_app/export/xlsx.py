@@ -38,4 +38,6 @@ def write_xlsx(export: Export, out: IO[bytes]) -> None:
         sheet.append(header)
         for row in spec.rows():
             sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
+        if spec.finish:
+            spec.finish(sheet)
     workbook.save(out)

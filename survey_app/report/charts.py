@@ -1,0 +1,104 @@
+"""Charts drawn server-side as SVG with matplotlib's object API (a Figure per chart, no
+pyplot state: safe in a threaded web process). Text is drawn as paths (svg.fonttype
+"path"), so the SVG needs no font and loads nothing. In publication mode a hidden value is
+not drawn and its place is labelled "<threshold"."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+from .model import Chart
+
+# Colour-blind-safe (Okabe-Ito), dark enough to carry white labels.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+_WRAP = 34
+
+
+def _stacked(figure: Figure, chart: Chart) -> None:
+    axes = figure.add_subplot()
+    labels = [textwrap.fill(c, _WRAP) for c in chart.categories]
+    positions = list(range(len(labels)))[::-1]  # first category on top
+    left = [0.0] * len(labels)
+    small: list[list[str]] = [[] for _ in labels]
+    labelled: set[str] = set()
+    for colour, series in zip(COLOURS * 3, chart.series, strict=False):
+        for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
+            if hidden:
+                small[i].append(f"{series.name} <{chart.threshold}")
+            if hidden or not value:
+                continue
+            axes.barh(
+                positions[i],
+                value,
+                left=left[i],
+                color=colour,
+                height=0.7,
+                label=None if series.name in labelled else series.name,
+            )
+            labelled.add(series.name)
+            if value >= 8:
+                axes.text(
+                    left[i] + value / 2,
+                    positions[i],
+                    f"{value:.0f}%",
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=8,
+                )
+            left[i] += value
+    for i, names in enumerate(small):
+        if names:  # hidden counts are not drawn; their place says so
+            axes.text(left[i] + 1, positions[i], "; ".join(names), va="center", fontsize=8)
+    axes.set_yticks(positions, labels, fontsize=8)
+    axes.set_xlim(0, chart.axis_max)
+    axes.set_xlabel(chart.axis_title)
+    handles, names = axes.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))
+    axes.legend(
+        unique.values(),
+        unique.keys(),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=min(3, len(unique)) or 1,
+        fontsize=8,
+        frameon=False,
+    )
+
+
+def _grouped(figure: Figure, chart: Chart) -> None:
+    axes = figure.add_subplot()
+    count = max(len(chart.series), 1)
+    width = 0.8 / count
+    for s, (colour, series) in enumerate(zip(COLOURS * 3, chart.series, strict=False)):
+        for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
+            x = i - 0.4 + width * (s + 0.5)
+            if hidden:
+                axes.text(x, 0.1, f"<{chart.threshold}", ha="center", fontsize=8)
+                continue
+            if value is None:
+                continue
+            axes.bar(x, value, width=width, color=colour, label=series.name)
+            axes.text(x, value + 0.05, f"{value:.2f}", ha="center", fontsize=8)
+    axes.set_xticks(range(len(chart.categories)), chart.categories)
+    axes.set_xlim(-0.5, len(chart.categories) - 0.5)
+    axes.set_ylim(0, chart.axis_max)
+    axes.set_ylabel(chart.axis_title)
+    handles, names = axes.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))
+    if unique:
+        axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False)
+
+
+def svg(chart: Chart) -> str:
+    height = 1.2 + 0.45 * len(chart.categories) if chart.kind == "stacked" else 3.6
+    figure = Figure(figsize=(7.5, height), layout="constrained")
+    (_stacked if chart.kind == "stacked" else _grouped)(figure, chart)
+    figure.suptitle(textwrap.fill(chart.title, 70), fontsize=10)
+    out = io.StringIO()
+    FigureCanvasSVG(figure).print_svg(out, metadata={"Date": None})  # type: ignore[no-untyped-call]
+    return out.getvalue()

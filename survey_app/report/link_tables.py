@@ -1,0 +1,235 @@
+"""Tables 8 to 13: the anonymous-link questionnaires of prison staff and community
+practitioners. Staff are grouped by the prison they say they work in (``prison``), or by
+the link's site when they did not say; an all-sites Total column is always there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
+from .grid import CrossTab, RowKey, crosstab_rows, ordered, shown
+from .model import Cell, ReportTable, Row
+
+NOT_ANSWERED = "Not answered"
+PRISON_NOT_GIVEN = "Prison not given"
+OUTSIDE_PERIODS = "Outside the study periods"
+
+
+def options(q: Questionnaires, variable: str) -> list[str]:
+    item = q.item(variable)
+    return [o.label["en"] for o in item.options] if item else []
+
+
+def answer_label(q: Questionnaires, variable: str, a: Answered, default: str) -> str:
+    item = q.item(variable)
+    code = code_of(a.answers, variable)
+    if item is None or code is None:
+        return default
+    return next((o.label["en"] for o in item.options if o.code == code), default)
+
+
+def prison_of(data: ReportData, a: Answered) -> str:
+    """The prison she or he answered; else the link's site; else "Prison not given"."""
+    fallback = data.site_name(a.site) if a.site else PRISON_NOT_GIVEN
+    return answer_label(data.staff, "prison", a, fallback)
+
+
+def prison_columns(data: ReportData) -> list[str]:
+    seen = [prison_of(data, a) for a in data.staff.answered]
+    wanted = options(data.staff, "prison") + [s.name for s in data.study.sites]
+    return ordered(wanted, seen, keep_all=False)
+
+
+def not_asked(q: Questionnaires, variables: Sequence[str]) -> list[str]:
+    notes = []
+    for variable in variables:
+        versions = q.versions_without(variable)
+        if versions:
+            listed = ", ".join(str(v) for v in versions)
+            notes.append(f"{variable}: not asked in version {listed}")
+    return notes
+
+
+def _table(
+    key: str,
+    title: str,
+    header: str,
+    columns: Sequence[str],
+    body: list[tuple[str, list[Cell], str]],
+    notes: Sequence[str],
+    n: int,
+    extra_columns: Sequence[str] = ("Total",),
+) -> ReportTable:
+    return ReportTable(
+        key=key,
+        title=title,
+        columns=(header, *columns, *extra_columns),
+        rows=tuple(Row(label, tuple(cells), kind) for label, cells, kind in body),
+        notes=(*notes, f"n = {n}" if n else "n = 0: no questionnaires match the filters"),
+    )
+
+
+def _crosstab(
+    key: str,
+    title: str,
+    data: ReportData,
+    q: Questionnaires,
+    row_of: Callable[[Answered], RowKey],
+    rows: Sequence[RowKey],
+    col_of: Callable[[Answered], str],
+    columns: Sequence[str],
+    *,
+    header: str = "",
+    total_label: str = "Total",
+    percent_column: bool = False,
+    variables: Sequence[str] = (),
+) -> ReportTable:
+    pairs = [(row_of(a), col_of(a)) for a in q.answered]
+    row_keys = list(rows) + [r for r in dict.fromkeys(p[0] for p in pairs) if r not in rows]
+    cols = ordered(columns, [p[1] for p in pairs], keep_all=True)
+    body = crosstab_rows(
+        row_keys,
+        cols,
+        pairs,
+        data.threshold,
+        total_label=total_label,
+        percent_column=percent_column,
+    )
+    extra = ("Total", "%") if percent_column else ("Total",)
+    return _table(key, title, header, cols, body, not_asked(q, variables), len(pairs), extra)
+
+
+def table_8(data: ReportData) -> ReportTable:
+    q = data.staff
+    return _crosstab(
+        "8",
+        "Table 8: Profile of prison staff who submitted a valid questionnaire",
+        data,
+        q,
+        lambda a: (None, answer_label(q, "role_level", a, NOT_ANSWERED)),
+        [(None, label) for label in options(q, "role_level")],
+        lambda a: prison_of(data, a),
+        prison_columns(data),
+        total_label="Total respondents",
+        variables=("role_level", "prison"),
+    )
+
+
+def table_9(data: ReportData) -> ReportTable:
+    q = data.staff
+    return _crosstab(
+        "9",
+        "Table 9: Reported contact frequency between prison staff and the TaC social worker",
+        data,
+        q,
+        lambda a: (None, answer_label(q, "contact_frequency", a, NOT_ANSWERED)),
+        [(None, label) for label in options(q, "contact_frequency")],
+        lambda a: answer_label(q, "role_level", a, "Role not given"),
+        options(q, "role_level"),
+        percent_column=True,
+        variables=("contact_frequency", "role_level"),
+    )
+
+
+def table_10(data: ReportData) -> ReportTable:
+    """Purpose of contact (tick all that apply) by prison, with n per column: the cells are
+    ticks, so columns do not add up to n."""
+    q, threshold = data.staff, data.threshold
+    item = q.item("contact_purpose")
+    columns = prison_columns(data)
+    answered = [(prison_of(data, a), codes_of(a.answers, "contact_purpose")) for a in q.answered]
+    answered_lists = [(col, codes) for col, codes in answered if codes is not None]
+    choices = list(item.options) if item else []
+    cells = [
+        [sum(o.code in codes for col, codes in answered_lists if col == c) for c in columns]
+        for o in choices
+    ]
+    table = CrossTab(cells, threshold, total_row=False)
+    shown_cells, _grid, _hidden = table.rendered()
+    ns = [sum(col == c for col, _ in answered_lists) for c in columns] + [len(answered_lists)]
+    header = [
+        f"{name} (n={shown(n, bool(threshold) and 0 < n < threshold, threshold)})"
+        for name, n in zip([*columns, "Total"], ns, strict=True)
+    ]
+    return ReportTable(
+        key="10",
+        title="Table 10: Purpose of contact between prison staff and the TaC social worker",
+        columns=("", *header),
+        rows=tuple(
+            Row(o.label["en"], tuple(row)) for o, row in zip(choices, shown_cells, strict=True)
+        ),
+        notes=(
+            *not_asked(q, ["contact_purpose"]),
+            "Tick all that apply: a column's cells do not add up to its n.",
+            f"n = {len(answered_lists)}" if answered_lists else "n = 0",
+        ),
+    )
+
+
+def table_11(data: ReportData) -> ReportTable:
+    q = data.staff
+    roles = options(q, "role_level")
+    prisons = prison_columns(data)
+    return _crosstab(
+        "11",
+        "Table 11: Reported involvement of the TaC social worker in the ACCT process",
+        data,
+        q,
+        lambda a: (
+            answer_label(q, "role_level", a, NOT_ANSWERED) + ":",
+            prison_of(data, a),
+        ),
+        [(f"{role}:", prison) for role in roles for prison in prisons],
+        lambda a: answer_label(q, "acct_involvement", a, NOT_ANSWERED),
+        ["Yes", "No"],
+        header=(item.text["en"] if (item := q.item("acct_involvement")) else ""),
+        variables=("acct_involvement", "role_level"),
+    )
+
+
+def role_group(q: Questionnaires, a: Answered) -> str:
+    """The report's three roles: leaders, frontline staff of the OMU, other frontline."""
+    level = code_of(a.answers, "role_level")
+    if level == 1:
+        return "Leader/manager"
+    if level == 2:
+        return "OMU staff" if code_of(a.answers, "department") == 1 else "Other frontline role"
+    return "Role not given"
+
+
+def table_12(data: ReportData) -> ReportTable:
+    q = data.staff
+    groups = ["Leader/manager", "OMU staff", "Other frontline role"]
+    return _crosstab(
+        "12",
+        "Table 12: Responses regarding level of qualification for the role",
+        data,
+        q,
+        lambda a: (prison_of(data, a) + ":", role_group(q, a)),
+        [(f"{prison}:", g) for prison in prison_columns(data) for g in groups],
+        lambda a: answer_label(q, "qualification", a, NOT_ANSWERED),
+        options(q, "qualification"),
+        variables=("qualification", "role_level", "department"),
+    )
+
+
+def table_13(data: ReportData) -> ReportTable:
+    q = data.practitioners
+    periods = [p.label for p in data.study.periods]
+    return _crosstab(
+        "13",
+        "Table 13: Participant overview for community practitioner survey",
+        data,
+        q,
+        lambda a: (None, answer_label(q, "practitioner_role", a, NOT_ANSWERED)),
+        [(None, label) for label in options(q, "practitioner_role")],
+        lambda a: period_of(a.date, data.study.periods) or OUTSIDE_PERIODS,
+        periods,
+        variables=("practitioner_role",),
+    )
+
+
+def link_tables(data: ReportData) -> list[ReportTable]:
+    return [table_8(data), table_9(data), table_10(data), table_11(data), table_12(data)] + [
+        table_13(data)
+    ]

@@ -1,0 +1,303 @@
+"""Tables 14 to 16 and the mothers' supplementary tables: each wave beside the others
+(T1 beside T2), n and % of those who answered the item, collapsed as the report prints
+them; ratings from 1 to 10; the WAI-SR's completion and scores."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from ..scoring import WAI_SR_SUBSCALES, score_wai
+from .data import ReportData, Wave, code_of, period_of
+from .grid import crosstab_rows, hide, pct, shown
+from .link_tables import OUTSIDE_PERIODS
+from .model import Cell, Chart, ReportTable, Row, Series
+
+# The report's tables of the mothers' questionnaires: number, title, variables.
+LIKERT_TABLES = (
+    (
+        "14",
+        "Table 14: Mothers' perceptions of Children's Social Services",
+        ("css_willing", "css_trust", "css_confident"),
+    ),
+    (
+        "15",
+        "Table 15: Mothers' feelings of support inside and outside prison",
+        ("support_inside", "support_outside"),
+    ),
+    (
+        "16",
+        "Table 16: Mothers' ability to share views in meetings about their children's care",
+        ("meetings_share_views", "views_listened"),
+    ),
+)
+RATINGS = ("decision_involvement", "csw_relationship")
+WAI_PARTS = (
+    ("task", "Task (items 1, 2, 10, 12)"),
+    ("goal", "Goal (items 4, 6, 8, 11)"),
+    ("bond", "Bond (items 3, 5, 7, 9)"),
+    ("total", "Total (all 12 items)"),
+)
+assert {p for p, _ in WAI_PARTS} == {*WAI_SR_SUBSCALES, "total"}  # noqa: S101
+
+
+def wave_title(wave: Wave) -> str:
+    return f"{wave.label} ({wave.code})"
+
+
+def table_14a(data: ReportData) -> ReportTable:
+    """Questionnaires received per wave, by study period."""
+    labels = [p.label for p in data.study.periods]
+    pairs = [
+        ((None, period_of(a.date, data.study.periods) or OUTSIDE_PERIODS), wave.code)
+        for wave in data.waves
+        for a in data.answered_at(wave.code)
+    ]
+    seen = [row for row, _ in pairs]
+    rows = [(None, label) for label in labels] + [
+        r for r in dict.fromkeys(seen) if r[1] not in labels
+    ]
+    body = crosstab_rows(
+        rows,
+        [w.code for w in data.waves],
+        pairs,
+        data.threshold,
+        total_label="Total questionnaires from mothers",
+    )
+    return ReportTable(
+        key="14a",
+        title="Table 14a: Responses received for survey completed by mothers",
+        columns=("", *(wave_title(w) for w in data.waves), "Total"),
+        rows=tuple(Row(label, tuple(cells), kind) for label, cells, kind in body),
+        notes=(
+            "Numbered 14 in the 2023 report, which has two tables 14.",
+            f"n = {len(pairs)}" if pairs else "n = 0: no questionnaires match the filters",
+        ),
+    )
+
+
+def _not_asked_note(wave: Wave, variable: str) -> str | None:
+    versions = wave.questionnaires.versions_without(variable)
+    if not versions:
+        return None
+    listed = ", ".join(str(v) for v in versions)
+    return f"{wave.code}: {variable} not asked in version {listed}"
+
+
+def _likert_block(
+    data: ReportData, variable: str
+) -> tuple[list[Row], list[str], list[tuple[str, list[int], list[bool]]]]:
+    """Rows for one item (heading, collapsed groups, total), the notes, and per wave the
+    counts and hidden flags for its chart."""
+    item = next((it for w in data.waves if (it := w.questionnaires.item(variable))), None)
+    if item is None or item.scale is None:
+        return [Row(f"{variable}: not asked", (), "heading")], [], []
+    scale = next(
+        w.questionnaires.instruments[0].scales[item.scale]
+        for w in data.waves
+        if w.questionnaires.item(variable)
+    )
+    groups = [(label["en"], codes) for label, codes in scale.collapsed] or [
+        (o.label["en"], (o.code,)) for o in scale.options
+    ]
+    columns: list[list[Cell]] = []
+    chart: list[tuple[str, list[int], list[bool]]] = []
+    notes: list[str] = []
+    for wave in data.waves:
+        if wave.questionnaires.item(variable) is None:
+            columns += [["not asked"] * (len(groups) + 1), [None] * (len(groups) + 1)]
+            continue
+        if note := _not_asked_note(wave, variable):
+            notes.append(note)
+        codes = [code_of(a.answers, variable) for a in data.answered_at(wave.code)]
+        counts = [sum(c in g for c in codes) for _, g in groups]
+        counts.append(sum(counts))
+        grid = [[n] for n in counts]
+        hidden = [h[0] for h in hide(grid, [[(r, 0) for r in range(len(grid))]], data.threshold)]
+        columns.append([shown(n, h, data.threshold) for n, h in zip(counts, hidden, strict=True)])
+        columns.append([pct(n, counts[-1], h) for n, h in zip(counts, hidden, strict=True)])
+        chart.append((wave.code, counts, hidden))
+    rows = [Row(item.text["en"], (), "heading")]
+    labels = [label for label, _ in groups] + ["Total"]
+    for i, label in enumerate(labels):
+        kind = "total" if i == len(groups) else "data"
+        rows.append(Row(label, tuple(col[i] for col in columns), kind))
+    return rows, notes, chart
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str]) -> ReportTable:
+    rows: list[Row] = []
+    notes: list[str] = []
+    categories: list[str] = []
+    stacks: dict[int, list[tuple[float | None, bool]]] = {}
+    group_names: list[str] = []
+    for variable in variables:
+        block, block_notes, chart = _likert_block(data, variable)
+        rows += block
+        notes += block_notes
+        group_names = group_names or [r.label for r in block[1:-1]]
+        for wave_code, counts, hidden in chart:
+            categories.append(f"{wave_code}: {_short(block[0].label)}")
+            total = counts[-1]
+            for g in range(len(counts) - 1):
+                value = counts[g] * 100 / total if total and not hidden[g] else None
+                stacks.setdefault(g, []).append((value, hidden[g]))
+    notes.append("n and % of the mothers who answered the item at each wave.")
+    series = tuple(
+        Series(name, tuple(v for v, _ in stacks[g]), tuple(h for _, h in stacks[g]))
+        for g, name in enumerate(group_names)
+        if g in stacks
+    )
+    chart_spec = (
+        Chart(
+            title,
+            tuple(categories),
+            series,
+            "stacked",
+            "% of those who answered",
+            100,
+            data.threshold,
+        )
+        if categories
+        else None
+    )
+    columns = ("",) + tuple(f"{w.code} {h}" for w in data.waves for h in ("n", "%"))
+    return ReportTable(key, title, columns, tuple(rows), tuple(notes), chart_spec)
+
+
+def _stats(values: list[float], threshold: int) -> list[Cell]:
+    n = len(values)
+    if threshold and 0 < n < threshold:
+        return [f"<{threshold}", None, None, None]
+    return [
+        n,
+        round(statistics.fmean(values), 2) if n else None,
+        round(statistics.stdev(values), 2) if n > 1 else None,
+        statistics.median(values) if n else None,
+    ]
+
+
+def ratings_table(data: ReportData) -> ReportTable:
+    rows: list[Row] = []
+    notes: list[str] = []
+    for variable in RATINGS:
+        item = next((it for w in data.waves if (it := w.questionnaires.item(variable))), None)
+        if item is None:
+            rows.append(Row(f"{variable}: not asked", (), "heading"))
+            continue
+        rows.append(Row(item.text["en"], (), "heading"))
+        per_wave: list[list[Cell]] = []
+        for wave in data.waves:
+            if wave.questionnaires.item(variable) is None:
+                per_wave.append(["not asked"] * 4)
+                continue
+            if note := _not_asked_note(wave, variable):
+                notes.append(note)
+            values = [
+                float(c)
+                for a in data.answered_at(wave.code)
+                if (c := code_of(a.answers, variable)) is not None
+            ]
+            per_wave.append(_stats(values, data.threshold))
+        for i, label in enumerate(("n", "Mean", "SD", "Median")):
+            rows.append(Row(label, tuple(col[i] for col in per_wave)))
+    return ReportTable(
+        "ratings",
+        "Supplementary table A: Mothers' ratings from 1 to 10",
+        ("", *(w.code for w in data.waves)),
+        tuple(rows),
+        (*notes, "Mean, standard deviation and median of the mothers who answered."),
+    )
+
+
+def wai_scores(data: ReportData, wave: Wave, prefix: str) -> dict[str, list[float]]:
+    """Each part's scores at one wave (complete scores only: no prorating)."""
+    scores: dict[str, list[float]] = {part: [] for part, _ in WAI_PARTS}
+    for a in data.answered_at(wave.code):
+        scored = score_wai(a.answers, prefix)
+        for part, _ in WAI_PARTS:
+            value = getattr(scored, part)
+            if value is not None:
+                scores[part].append(value)
+    return scores
+
+
+def wai_table(data: ReportData, prefix: str) -> ReportTable:
+    threshold = data.threshold
+    answered = [len(data.answered_at(w.code)) for w in data.waves]
+    asked = [prefix in w.questionnaires.blocks for w in data.waves]
+    scores = [
+        wai_scores(data, w, prefix) if ok else None for w, ok in zip(data.waves, asked, strict=True)
+    ]
+    completed = [len(s["total"]) if s else 0 for s in scores]
+    small = [bool(threshold) and (0 < n < threshold) for n in answered + completed]
+    rows = [
+        Row(
+            "Mothers who answered the questionnaire",
+            tuple(shown(n, h, threshold) for n, h in zip(answered, small, strict=False)),
+        ),
+        Row(
+            "Completed the WAI (all 12 items)",
+            tuple(
+                shown(n, h, threshold) if ok else "not asked"
+                for n, h, ok in zip(completed, small[len(answered) :], asked, strict=True)
+            ),
+        ),
+        Row(
+            "Completion (%)",
+            tuple(
+                None if h1 or h2 or not ok else pct(c, n, False)
+                for c, n, h1, h2, ok in zip(
+                    completed, answered, small, small[len(answered) :], asked, strict=False
+                )
+            ),
+        ),
+    ]
+    series: list[Series] = []
+    for part, label in WAI_PARTS:
+        rows.append(Row(label, (), "heading"))
+        per_wave = [_stats(s[part], threshold)[:3] if s else ["not asked"] * 3 for s in scores]
+        for i, stat in enumerate(("n", "Mean", "SD")):
+            rows.append(Row(stat, tuple(col[i] for col in per_wave)))
+    for w, s in zip(data.waves, scores, strict=True):
+        values, hidden = [], []
+        for part, _ in WAI_PARTS:
+            n = len(s[part]) if s else 0
+            h = bool(threshold) and 0 < n < threshold
+            values.append(statistics.fmean(s[part]) if s and n and not h else None)
+            hidden.append(h)
+        series.append(Series(w.code, tuple(values), tuple(hidden)))
+    return ReportTable(
+        f"wai-{prefix}",
+        f"Supplementary table B: Working Alliance Inventory (WAI-SR), {prefix}",
+        ("", *(w.code for w in data.waves)),
+        tuple(rows),
+        (
+            "Completion: mothers with all 12 items answered 1-5, of those who answered the "
+            "questionnaire at that wave (the 2023 report: 47% at T1, 45% at T2).",
+            "Scores are item means (1-5); no prorating: a score is blank when any of its "
+            "items is missing or Not applicable.",
+        ),
+        Chart(
+            f"WAI-SR subscales, {' beside '.join(w.code for w in data.waves)}",
+            tuple(label.split(" (")[0] for _, label in WAI_PARTS),
+            tuple(series),
+            "grouped",
+            "Mean score (1-5)",
+            5,
+            threshold,
+        ),
+    )
+
+
+def mother_tables(data: ReportData) -> list[ReportTable]:
+    tables = [table_14a(data)]
+    tables += [likert_table(data, key, title, variables) for key, title, variables in LIKERT_TABLES]
+    tables.append(ratings_table(data))
+    prefixes = dict.fromkeys(p for w in data.waves for p in w.questionnaires.blocks)
+    tables += [wai_table(data, prefix) for prefix in prefixes]
+    return tables

@@ -1,0 +1,93 @@
+"""The Report page: the report's tables and charts for the export's filters, and the
+workbook download (audited, as every export is)."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+
+from flask import render_template, request, send_file
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields import SelectChoice
+
+from ..auth.roles import role_required
+from ..export.filters import ExportFilters
+from ..export.workbook import record_export
+from ..extensions import db
+from ..forms.report import ReportDownloadForm, ReportForm
+from ..models import InstrumentVersion, Role, Site
+from ..report.charts import svg
+from ..report.download import XLSX_MIMETYPE, write_report_xlsx
+from ..report.model import Report
+from ..report.tables import build_report
+from .views import bp
+
+
+def _choices(form: ReportForm) -> None:
+    form.site.choices = [SelectChoice("", "All sites")] + [
+        SelectChoice(s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
+    ]
+    form.versions.choices = [
+        SelectChoice(f"{v.key}:{v.version}", f"{v.key} v{v.version}")
+        for v in db.session.scalars(
+            select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
+        )
+    ]
+
+
+def _filters(form: ReportForm) -> ExportFilters:
+    return ExportFilters(
+        site=form.site.data or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        versions=frozenset(form.versions.data or ()),
+        publication=bool(form.publication.data),
+    )
+
+
+def _chart_images(report: Report) -> dict[str, str]:
+    # An <img> of a data: address: the page's CSP allows data: images, and an SVG drawn as
+    # an image runs no script and needs no style-src for its own style attributes.
+    return {
+        t.key: "data:image/svg+xml;base64," + base64.b64encode(svg(t.chart).encode()).decode()
+        for t in report.tables
+        if t.chart
+    }
+
+
+def _page(form: ReportForm, status: int = 200) -> ResponseReturnValue:
+    if form.errors:
+        return render_template("research/report.html", form=form, report=None), status
+    built = build_report(db.session, _filters(form), by_period=bool(form.by_period.data))
+    return render_template(
+        "research/report.html", form=form, report=built, charts=_chart_images(built)
+    ), status
+
+
+@bp.route("/report")
+@role_required(Role.RESEARCHER)
+def report() -> ResponseReturnValue:
+    form = ReportForm(formdata=request.args or None)
+    _choices(form)
+    if request.args and not form.validate():
+        return _page(form, 400)
+    return _page(form)
+
+
+@bp.route("/report/download", methods=["POST"])
+@role_required(Role.RESEARCHER)
+def report_download() -> ResponseReturnValue:
+    form = ReportDownloadForm()
+    _choices(form)
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    filters = _filters(form)
+    out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
+    name = write_report_xlsx(
+        db.session, filters, current_user.email, out, by_period=bool(form.by_period.data)
+    )
+    out.seek(0)
+    record_export(db.session, current_user.id, "report-xlsx", filters)
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
