@@ -26,7 +26,7 @@ from survey_app.report import grid, stats
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import EMPTY, build_report
 from tests import factories
-from tests.conftest import Auth, csrf_token
+from tests.flows import Auth, csrf_token
 
 CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
 MOTHER_CONSENT = {"consent_info_sheet": 1, "consent_skip": 1, "consent_take_part": 1}
