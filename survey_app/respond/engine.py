@@ -28,6 +28,7 @@ class Flow:
     submit_url: str
     thanks_url: str
     leave_url: str  # where a timeout or a refusal of consent goes
+    closed_url: str  # where a draft that no longer takes answers goes
     idle_seconds: int | None = None
 
 
@@ -168,7 +169,11 @@ def handle_page(
             flow, response, index, lang, form, 422, _("Please look at the questions marked below.")
         ), lang
     # Back, a language switch and a timeout keep what is valid without asking for the rest.
-    ops.save_page(response, section, form.answers(), lang)
+    try:
+        ops.save_page(db.session, response, section, form.answers(), lang)
+    except ops.RespondentError:
+        # The draft closed meanwhile (her withdrawal, say): nothing more is saved to it.
+        return redirect(flow.closed_url), lang
     answers = dict(response.answers)
     if action.startswith("lang:"):
         new_lang = language_of(instrument, action.removeprefix("lang:"))

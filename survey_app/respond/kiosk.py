@@ -49,6 +49,7 @@ def _flow() -> engine.Flow:
         submit_url=url_for("kiosk.submit"),
         thanks_url=url_for("kiosk.thanks"),
         leave_url=url_for("kiosk.lock"),
+        closed_url=url_for("kiosk.lock"),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )
 
@@ -83,12 +84,17 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
         _clear_respondent()
         return None
     response = ops.by_key(db.session, state.get("key"), lock=request.method == "POST")
-    if response is None or response.channel != "kiosk":
+    if response is None or response.channel != "kiosk" or _withdrawn(response):
         _clear_respondent()
         return None
     state["seen"] = time.time()
     session["respondent"] = state
     return response
+
+
+def _withdrawn(response: Any) -> bool:
+    # A draft of a mother who has withdrawn takes no more answers: the kiosk locks.
+    return response.participant is not None and response.participant.withdrawn_at is not None
 
 
 def _lang() -> str:

@@ -32,6 +32,7 @@ def _flow(token: str) -> engine.Flow:
         submit_url=url_for("link.submit", token=token),
         thanks_url=url_for("link.thanks", token=token),
         leave_url=url_for("link.declined", token=token),
+        closed_url=url_for("link.landing", token=token),
     )
 
 
