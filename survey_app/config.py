@@ -29,6 +29,7 @@ class Settings:
     database_url: str
     secret_key: str
     kiosk_idle_seconds: int
+    kiosk_max_hours: int
     research_idle_minutes: int
     research_max_hours: int
     session_cookie_secure: bool
@@ -46,6 +47,7 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "SURVEY_APP_ENV": self.env,
             "KIOSK_IDLE_SECONDS": self.kiosk_idle_seconds,
+            "KIOSK_MAX_HOURS": self.kiosk_max_hours,
             "RESEARCH_IDLE_MINUTES": self.research_idle_minutes,
             "RESEARCH_MAX_HOURS": self.research_max_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
@@ -83,13 +85,15 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def _as_int(name: str, raw: object) -> int:
+def _as_int(name: str, raw: object, maximum: int | None = None) -> int:
     try:
         value = int(str(raw))
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -118,6 +122,8 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         database_url=database_url,
         secret_key=str(secret_key),
         kiosk_idle_seconds=_as_int("KIOSK_IDLE_SECONDS", source.get("KIOSK_IDLE_SECONDS", 600)),
+        # Kiosk mode lasts a working day at most; a day and a night would defeat the limit.
+        kiosk_max_hours=_as_int("KIOSK_MAX_HOURS", source.get("KIOSK_MAX_HOURS", 10), 24),
         research_idle_minutes=_as_int(
             "RESEARCH_IDLE_MINUTES", source.get("RESEARCH_IDLE_MINUTES", 30)
         ),

@@ -63,6 +63,23 @@ def test_bad_numbers_fail_with_a_message(tmp_path: Path) -> None:
         load_settings(tmp_path, {"SECRET_KEY": "x", "KIOSK_IDLE_SECONDS": "ten"})
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("ten", "KIOSK_MAX_HOURS must be a whole number"),
+        ("0", "KIOSK_MAX_HOURS must be positive"),
+        ("25", "KIOSK_MAX_HOURS must be at most 24"),
+    ],
+)
+def test_kiosk_max_hours_is_checked(tmp_path: Path, raw: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path, {"SECRET_KEY": "x", "KIOSK_MAX_HOURS": raw})
+    assert load_settings(tmp_path, {"SECRET_KEY": "x"}).kiosk_max_hours == 10
+    assert (
+        load_settings(tmp_path, {"SECRET_KEY": "x", "KIOSK_MAX_HOURS": "24"}).kiosk_max_hours == 24
+    )
+
+
 def test_an_unreachable_database_gives_one_clear_line() -> None:
     with pytest.raises(ConfigError) as caught:
         create_app(

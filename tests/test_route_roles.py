@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "kiosk.exit_kiosk": "kiosk",
     "kiosk.submit": "public",  # answers by submission key only; unknown keys go to the lock screen
     "kiosk.thanks": "public",  # shows nothing but thanks
+    "kiosk.ended": "public",  # says that kiosk mode has ended; shows nothing else
     "research.dashboard": "fieldworker",
     "research.participants": "fieldworker",
     "research.participant": "fieldworker",
