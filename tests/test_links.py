@@ -552,6 +552,30 @@ def test_a_double_click_and_a_replay_of_the_final_submit_make_one_response(
     assert client.get(f"/s/{token}").status_code == 200
 
 
+def test_the_final_submit_takes_only_the_key_of_this_browsers_draft(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = create_link(app)
+    start(client, token)
+    finish = answer_pages(client, f"/s/{token}/page/0", instrument(app, "prison_staff"))
+    key = submission_key(finish)
+    for holds_a_draft in (False, True):
+        other = app.test_client()  # another browser, with a CSRF token of its own
+        landing = other.get(f"/s/{token}")
+        if holds_a_draft:
+            start(other, token)
+        sent = other.post(
+            f"/s/{token}/submit", data={"csrf_token": csrf_token(landing), "submission_key": key}
+        )
+        assert sent.status_code == 404 and NOT_FOUND in sent.get_data(as_text=True)
+    assert {r.status for r in responses(app)} == {"in_progress"}
+    # Her own browser sends it; a replay from anywhere then only finds the thank-you page.
+    assert send(client, finish, f"/s/{token}/submit").headers["Location"] == f"/s/{token}/thanks"
+    replay = app.test_client().post(f"/s/{token}/submit", data={"submission_key": key})
+    assert replay.status_code == 302 and replay.headers["Location"] == f"/s/{token}/thanks"
+    assert sorted(r.status for r in responses(app)) == ["complete", "in_progress"]
+
+
 # ---------------------------------------------------------------------------------------------
 # 6. Anonymity
 # ---------------------------------------------------------------------------------------------

@@ -115,8 +115,14 @@ def submit(token: str) -> ResponseReturnValue:
     response = ops.by_key(db.session, request.form.get("submission_key"), lock=True)
     if response is None or response.link_id != link.id:
         abort(404)
-    if not response.is_complete and not link.is_open(today()):
-        return render_template("respond/closed.html"), 410
+    if not response.is_complete:
+        # Only the browser that holds this draft sends it (as at the kiosk): another
+        # browser's key names nothing here. A replay of a finished one finds its thank-you.
+        mine = _draft(link)
+        if mine is None or mine.id != response.id:
+            abort(404)
+        if not link.is_open(today()):
+            return render_template("respond/closed.html"), 410
     form = FlaskForm()
     if not form.validate() and not response.is_complete:
         return redirect(url_for("link.finish", token=token))
