@@ -30,6 +30,7 @@ class Settings:
     secret_key: str
     kiosk_idle_seconds: int
     kiosk_max_hours: int
+    link_new_drafts_per_minute: int
     research_idle_minutes: int
     research_max_hours: int
     session_cookie_secure: bool
@@ -48,6 +49,7 @@ class Settings:
             "SURVEY_APP_ENV": self.env,
             "KIOSK_IDLE_SECONDS": self.kiosk_idle_seconds,
             "KIOSK_MAX_HOURS": self.kiosk_max_hours,
+            "LINK_NEW_DRAFTS_PER_MINUTE": self.link_new_drafts_per_minute,
             "RESEARCH_IDLE_MINUTES": self.research_idle_minutes,
             "RESEARCH_MAX_HOURS": self.research_max_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
@@ -124,6 +126,11 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         kiosk_idle_seconds=_as_int("KIOSK_IDLE_SECONDS", source.get("KIOSK_IDLE_SECONDS", 600)),
         # Kiosk mode lasts a working day at most; a day and a night would defeat the limit.
         kiosk_max_hours=_as_int("KIOSK_MAX_HOURS", source.get("KIOSK_MAX_HOURS", 10), 24),
+        # New drafts per anonymous link per minute, for all its respondents together: counted
+        # by the link's token, never by address.
+        link_new_drafts_per_minute=_as_int(
+            "LINK_NEW_DRAFTS_PER_MINUTE", source.get("LINK_NEW_DRAFTS_PER_MINUTE", 30)
+        ),
         research_idle_minutes=_as_int(
             "RESEARCH_IDLE_MINUTES", source.get("RESEARCH_IDLE_MINUTES", 30)
         ),

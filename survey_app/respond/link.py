@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..instruments import model
 from ..instruments.model import pick
 from ..instruments.publish import latest_version
@@ -57,7 +67,31 @@ def _draft(link: Link) -> Any:
     return response
 
 
+def _link_budget_key() -> str:
+    # The link's token, never an address: a budget shared by everyone who opens this link.
+    return "link-new-drafts:" + str((request.view_args or {}).get("token", ""))
+
+
+def _draft_started(_response: Any) -> bool:
+    return bool(g.get("link_draft_started"))
+
+
+# A budget of new drafts per link per minute: one client cannot fill the database with empty
+# drafts (resuming a draft, or a refused Start, costs nothing).
+_new_drafts_limit = limiter.limit(
+    lambda: f"{current_app.config['LINK_NEW_DRAFTS_PER_MINUTE']} per minute",
+    key_func=_link_budget_key,
+    methods=["POST"],
+    deduct_when=_draft_started,
+    error_message=(
+        "Many people have started this questionnaire in the last minute. "
+        "Please wait a minute, then press Start again."
+    ),
+)
+
+
 @bp.route("/<token>", methods=["GET", "POST"])
+@_new_drafts_limit
 def landing(token: str) -> ResponseReturnValue:
     link = _open_link(token)
     if not isinstance(link, Link):
@@ -71,6 +105,7 @@ def landing(token: str) -> ResponseReturnValue:
             response = ops.start_link(db.session, link)
         except ops.RespondentError:
             abort(404)  # its instrument is no longer published
+        g.link_draft_started = True
         drafts = _drafts()
         drafts[link.token] = response.submission_key
         session["links"] = drafts
