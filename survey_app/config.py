@@ -31,6 +31,7 @@ class Settings:
     kiosk_idle_seconds: int
     kiosk_max_hours: int
     link_new_drafts_per_minute: int
+    link_idle_minutes: int
     research_idle_minutes: int
     research_max_hours: int
     session_cookie_secure: bool
@@ -50,6 +51,7 @@ class Settings:
             "KIOSK_IDLE_SECONDS": self.kiosk_idle_seconds,
             "KIOSK_MAX_HOURS": self.kiosk_max_hours,
             "LINK_NEW_DRAFTS_PER_MINUTE": self.link_new_drafts_per_minute,
+            "LINK_IDLE_MINUTES": self.link_idle_minutes,
             "RESEARCH_IDLE_MINUTES": self.research_idle_minutes,
             "RESEARCH_MAX_HOURS": self.research_max_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
@@ -130,6 +132,11 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # by the link's token, never by address.
         link_new_drafts_per_minute=_as_int(
             "LINK_NEW_DRAFTS_PER_MINUTE", source.get("LINK_NEW_DRAFTS_PER_MINUTE", 30)
+        ),
+        # A link page left alone this long saves itself and lets go of the draft (shared
+        # computers); at most a day.
+        link_idle_minutes=_as_int(
+            "LINK_IDLE_MINUTES", source.get("LINK_IDLE_MINUTES", 30), 24 * 60
         ),
         research_idle_minutes=_as_int(
             "RESEARCH_IDLE_MINUTES", source.get("RESEARCH_IDLE_MINUTES", 30)

@@ -80,6 +80,13 @@ def test_kiosk_max_hours_is_checked(tmp_path: Path, raw: str, message: str) -> N
     )
 
 
+def test_link_idle_minutes_is_checked(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, {"SECRET_KEY": "x"}).link_idle_minutes == 30
+    for raw, message in (("0", "must be positive"), ("1441", "must be at most 1440")):
+        with pytest.raises(ConfigError, match=f"LINK_IDLE_MINUTES {message}"):
+            load_settings(tmp_path, {"SECRET_KEY": "x", "LINK_IDLE_MINUTES": raw})
+
+
 def test_an_unreachable_database_gives_one_clear_line() -> None:
     with pytest.raises(ConfigError) as caught:
         create_app(

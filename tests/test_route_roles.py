@@ -32,6 +32,8 @@ RULES: dict[str, str] = {
     "link.submit": "public",
     "link.thanks": "public",
     "link.declined": "public",
+    "link.stop": "public",
+    "link.stopped": "public",
     "kiosk.setup": "fieldworker",
     "kiosk.lock": "kiosk",
     "kiosk.start": "kiosk",

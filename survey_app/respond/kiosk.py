@@ -49,7 +49,7 @@ def _flow() -> engine.Flow:
         submit_url=url_for("kiosk.submit"),
         thanks_url=url_for("kiosk.thanks"),
         leave_url=url_for("kiosk.lock"),
-        closed_url=url_for("kiosk.lock"),
+        timeout_url=url_for("kiosk.lock"),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )
 
