@@ -1,5 +1,6 @@
 """Ways of answering other than a mouse and good eyesight: the keyboard alone, read-aloud in
-English and Welsh, no JavaScript; and the idle timeouts of the kiosk and the links."""
+English and Welsh, no JavaScript; the idle timeouts of the kiosk and the links; and the end of
+kiosk mode."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.e2e.helpers import (
     answer_to_finish,
     create_link,
     enter_id,
+    log_in,
     next_page,
     register,
     send,
@@ -318,4 +320,35 @@ def test_a_link_page_left_alone_saves_itself_and_lets_go_of_the_draft(
     page.goto(f"/s/{token}")
     expect(page.get_by_role("button", name="Start")).to_be_visible()
     assert [d.status for d in _link_drafts(server, token)] == ["in_progress"] * 3
+    check.assert_clean()
+
+
+def test_kiosk_mode_ends_when_the_fieldworker_logs_out_elsewhere_and_says_so(
+    browser: Any, page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    pseudonym = register(server.app)
+    unlock_kiosk(page, accounts, "T1")
+    enter_id(page, pseudonym)
+    answer_page(page)
+    next_page(page)  # consent given and saved
+    office = browser.new_context(base_url=server.url)  # her office computer
+    try:
+        other = office.new_page()
+        log_in(other, accounts.fieldworker)
+        other.get_by_role("button", name="Log out").click()
+    finally:
+        office.close()
+    page.locator("button[name=action][value=next]").click()
+    page.wait_for_url("**/kiosk/ended")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiosk mode has ended")
+    expect(page.get_by_role("alert")).to_contain_text("please log in again")
+    check = PageChecker(page)
+    check("kiosk mode has ended")
+    with server.app.app_context():
+        draft = db.session.scalar(
+            select(Response).join(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        assert draft is not None and draft.answers["consent_take_part"] == 1
+    page.get_by_role("link", name="Log in and unlock the kiosk").click()
+    page.wait_for_url(re.compile(r"/login"))
     check.assert_clean()
