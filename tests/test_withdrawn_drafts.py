@@ -1,4 +1,5 @@
-"""A withdrawn mother's open draft takes no more answers, on every path that writes to it."""
+"""A withdrawn mother's open draft takes no more answers, on every path that writes to it: the
+writes go through one guarded update, which also keeps a second final send harmless."""
 
 from __future__ import annotations
 
@@ -112,3 +113,22 @@ def test_a_draft_still_open_saves_through_the_guarded_write(
         stored = db.session.scalar(select(Response).where(Response.submission_key == key))
         assert stored is not None and item.variable not in stored.answers
         assert stored.language == "cy"
+
+
+def test_a_second_send_of_a_draft_finished_meanwhile_is_harmless(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    key, _pseudonym = _stale_draft(app, client, auth)
+    with app.app_context():
+        response = ops.by_key(db.session, key)
+        assert response is not None and not response.is_complete  # loaded before the send
+        with app.app_context():  # the first click, in a request of its own
+            first = ops.by_key(db.session, key)
+            assert first is not None
+            ops.complete(db.session, first)
+            db.session.commit()
+        assert ops.complete(db.session, response) is response  # the second click
+        assert response.is_complete
+        db.session.commit()
+    [sent] = responses(app)
+    assert sent.status == "complete"

@@ -237,7 +237,14 @@ def complete(session: DbSession, response: Response) -> Response:
     answers = code_skips(instrument, response.answers or {})
     if first_missing_required(instrument, answers) is not None:
         raise RespondentError("Some questions that need an answer have not been answered yet.")
-    write_open_draft(session, response, answers=answers, status=COMPLETE, completed_on=today())
+    try:
+        write_open_draft(session, response, answers=answers, status=COMPLETE, completed_on=today())
+    except RespondentError:
+        # Sent a moment ago by another request (a double click, where rows are not locked):
+        # the same response, finished once.
+        if session.scalar(select(Response.status).where(Response.id == response.id)) != COMPLETE:
+            raise
+        session.refresh(response)
     return response
 
 
