@@ -241,9 +241,11 @@ def completed_link_submit(server: LiveServer, token: str) -> Request:
 
 def fresh_submits(
     server: LiveServer, token: str, count: int
-) -> tuple[str, list[str], dict[str, str]]:
+) -> tuple[str, list[str], list[dict[str, str]]]:
     """``count`` drafts on the link with every page answered (made through the models), and
-    one browser session with a CSRF token: each request completes a different draft."""
+    one browser session with a CSRF token, copied into one cookie per draft that holds that
+    draft (a link sends only the draft its browser holds): each request completes a
+    different draft."""
     rng = random.Random(7)  # noqa: S311 - made-up answers, not secrets
     with server.app.app_context():
         link = link_ops.by_token(db.session, token)
@@ -272,7 +274,17 @@ def fresh_submits(
     browser = Browser(server.url)
     try:
         csrf = _csrf(browser.request("GET", f"/s/{token}"))
-        headers = _with_cookie(browser, **{"Content-Type": "application/x-www-form-urlencoded"})
+        signer = server.app.session_interface.get_signing_serializer(server.app)  # type: ignore[attr-defined]
+        assert signer is not None
+        session = signer.loads(browser.cookies["session"])
+        headers = [
+            {
+                "Cookie": "session="
+                + signer.dumps({**session, "links": {token: {"key": key, "seen": time.time()}}}),
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            for key in keys
+        ]
         return csrf, keys, headers
     finally:
         browser.close()
@@ -389,7 +401,7 @@ def bench_app(
         fresh = _measure(
             "submit, fresh complete",
             server.url,
-            lambda i: Request("POST", path, bodies[i], headers),
+            lambda i: Request("POST", path, bodies[i], headers[i]),
             check_thanks,
             load,
             server.log,

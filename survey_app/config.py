@@ -32,6 +32,9 @@ class Settings:
     database_url: str
     secret_key: str
     kiosk_idle_seconds: int
+    kiosk_max_hours: int
+    link_new_drafts_per_minute: int
+    link_idle_minutes: int
     research_idle_minutes: int
     research_max_hours: int
     session_cookie_secure: bool
@@ -52,6 +55,9 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "SURVEY_APP_ENV": self.env,
             "KIOSK_IDLE_SECONDS": self.kiosk_idle_seconds,
+            "KIOSK_MAX_HOURS": self.kiosk_max_hours,
+            "LINK_NEW_DRAFTS_PER_MINUTE": self.link_new_drafts_per_minute,
+            "LINK_IDLE_MINUTES": self.link_idle_minutes,
             "RESEARCH_IDLE_MINUTES": self.research_idle_minutes,
             "RESEARCH_MAX_HOURS": self.research_max_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
@@ -95,7 +101,7 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def _as_int(name: str, raw: object, minimum: int = 1) -> int:
+def _as_int(name: str, raw: object, minimum: int = 1, maximum: int | None = None) -> int:
     try:
         value = int(str(raw))
     except ValueError:
@@ -103,6 +109,8 @@ def _as_int(name: str, raw: object, minimum: int = 1) -> int:
     if value < minimum:
         limit = "positive" if minimum == 1 else f"at least {minimum}"
         raise ConfigError(f"{name} must be {limit}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -131,6 +139,18 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         database_url=database_url,
         secret_key=str(secret_key),
         kiosk_idle_seconds=_as_int("KIOSK_IDLE_SECONDS", source.get("KIOSK_IDLE_SECONDS", 600)),
+        # Kiosk mode lasts a working day at most; a day and a night would defeat the limit.
+        kiosk_max_hours=_as_int("KIOSK_MAX_HOURS", source.get("KIOSK_MAX_HOURS", 10), 24),
+        # New drafts per anonymous link per minute, for all its respondents together: counted
+        # by the link's token, never by address.
+        link_new_drafts_per_minute=_as_int(
+            "LINK_NEW_DRAFTS_PER_MINUTE", source.get("LINK_NEW_DRAFTS_PER_MINUTE", 30)
+        ),
+        # A link page left alone this long saves itself and lets go of the draft (shared
+        # computers); at most a day.
+        link_idle_minutes=_as_int(
+            "LINK_IDLE_MINUTES", source.get("LINK_IDLE_MINUTES", 30), 24 * 60
+        ),
         research_idle_minutes=_as_int(
             "RESEARCH_IDLE_MINUTES", source.get("RESEARCH_IDLE_MINUTES", 30)
         ),

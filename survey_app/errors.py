@@ -9,6 +9,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -46,6 +47,8 @@ def register(app: Flask) -> None:
         code = error.code or 500
         if code == 400 and error.description and not error.description.startswith("The browser"):
             message = error.description
+        elif isinstance(error, RateLimitExceeded) and error.limit.error_message:
+            message = str(error.description)  # a limit with words of its own
         else:
             message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else "That did not work.")
         return _page(code, message)

@@ -74,6 +74,30 @@ def test_trusted_proxies_is_a_count_from_zero(tmp_path: Path) -> None:
         load_settings(tmp_path, {"SECRET_KEY": "x", "TRUSTED_PROXIES": "yes"})
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("ten", "KIOSK_MAX_HOURS must be a whole number"),
+        ("0", "KIOSK_MAX_HOURS must be positive"),
+        ("25", "KIOSK_MAX_HOURS must be at most 24"),
+    ],
+)
+def test_kiosk_max_hours_is_checked(tmp_path: Path, raw: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path, {"SECRET_KEY": "x", "KIOSK_MAX_HOURS": raw})
+    assert load_settings(tmp_path, {"SECRET_KEY": "x"}).kiosk_max_hours == 10
+    assert (
+        load_settings(tmp_path, {"SECRET_KEY": "x", "KIOSK_MAX_HOURS": "24"}).kiosk_max_hours == 24
+    )
+
+
+def test_link_idle_minutes_is_checked(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, {"SECRET_KEY": "x"}).link_idle_minutes == 30
+    for raw, message in (("0", "must be positive"), ("1441", "must be at most 1440")):
+        with pytest.raises(ConfigError, match=f"LINK_IDLE_MINUTES {message}"):
+            load_settings(tmp_path, {"SECRET_KEY": "x", "LINK_IDLE_MINUTES": raw})
+
+
 def test_an_unreachable_database_gives_one_clear_line() -> None:
     with pytest.raises(ConfigError) as caught:
         create_app(

@@ -114,11 +114,16 @@ def test_leaving_the_kiosk_as_a_researcher_needs_the_second_step(
         ]
         == "/login/enrol"
     )
+    from survey_app.auth import sessions
+    from survey_app.models import User
+
     with strict.app_context():
-        from survey_app.auth import sessions  # noqa: F401 - documents the module under test
+        researcher = db.session.get(User, _user_id(strict, "visit@example.org"))
+        assert researcher is not None
+        state = sessions.kiosk_state(researcher, "send", "T1")
     with client.session_transaction() as s:
         s.clear()
-        s["kiosk"] = {"site": "send", "wave": "T1", "fw": _user_id(strict, "visit@example.org")}
+        s["kiosk"] = state
     reply = submit_form(client, "/kiosk/exit", {"password": PASSWORD})
     assert reply.headers["Location"] in ("/login/enrol", "/login/code")
     assert client.get("/research/").status_code == 302  # no research session yet

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import logging
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -513,6 +514,30 @@ def test_a_double_click_and_a_replay_of_the_final_submit_make_one_response(
     assert client.get(f"/s/{token}").status_code == 200
 
 
+def test_the_final_submit_takes_only_the_key_of_this_browsers_draft(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    finish = answer_pages(client, f"/s/{token}/page/0", instrument(app, "prison_staff"))
+    key = submission_key(finish)
+    for holds_a_draft in (False, True):
+        other = app.test_client()  # another browser, with a CSRF token of its own
+        landing = other.get(f"/s/{token}")
+        if holds_a_draft:
+            start_link(other, token)
+        sent = other.post(
+            f"/s/{token}/submit", data={"csrf_token": csrf_token(landing), "submission_key": key}
+        )
+        assert sent.status_code == 404 and NOT_FOUND in sent.get_data(as_text=True)
+    assert {r.status for r in responses(app)} == {"in_progress"}
+    # Her own browser sends it; a replay from anywhere then only finds the thank-you page.
+    assert send(client, finish, f"/s/{token}/submit").headers["Location"] == f"/s/{token}/thanks"
+    replay = app.test_client().post(f"/s/{token}/submit", data={"submission_key": key})
+    assert replay.status_code == 302 and replay.headers["Location"] == f"/s/{token}/thanks"
+    assert sorted(r.status for r in responses(app)) == ["complete", "in_progress"]
+
+
 # ---------------------------------------------------------------------------------------------
 # 6. Anonymity
 # ---------------------------------------------------------------------------------------------
@@ -674,3 +699,140 @@ def test_every_respondent_page_is_marked_no_store(
     assert {f"/s/{token}/thanks", f"/s/{token}/declined"} <= paths
     for path, status, cache in recorded:
         assert cache == "no-store", (path, status, cache)
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. A shared computer: an idle page and Stop let go of the draft, which stays saved
+# ---------------------------------------------------------------------------------------------
+
+STOPPED = "This questionnaire is closed in this browser"
+
+
+def _later(app: Flask, monkeypatch: pytest.MonkeyPatch, seconds_past_limit: int) -> None:
+    later = time.time() + app.config["LINK_IDLE_MINUTES"] * 60 + seconds_past_limit
+    monkeypatch.setattr(time, "time", lambda: later)
+
+
+def _fresh_start(client: FlaskClient, token: str) -> None:
+    """The link shows its landing page (Start), not anybody's draft."""
+    landing = client.get(f"/s/{token}")
+    assert landing.status_code == 200 and "Start" in landing.get_data(as_text=True)
+    assert client.get(f"/s/{token}/page/1").headers["Location"] in (
+        f"/s/{token}",
+        f"/s/{token}/stopped",
+    )
+
+
+def test_the_next_person_opening_the_link_after_an_idle_pause_starts_afresh(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    link_consent(client, token)
+    assert click(client, f"/s/{token}/page/1", {"prison": "3"}).status_code == 302
+    assert app.config["LINK_IDLE_MINUTES"] == 30
+    _later(app, monkeypatch, 5)
+    _fresh_start(client, token)
+    # Her draft stays saved, out of this browser's reach.
+    assert only_response(app).answers["prison"] == 3
+    assert only_response(app).status == "in_progress"
+
+
+def test_a_link_page_within_the_idle_limit_still_resumes(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    link_consent(client, token)
+    _later(app, monkeypatch, -60)
+    reply = client.get(f"/s/{token}")
+    assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/1"
+
+
+def test_the_idle_timer_of_a_link_page_saves_it_and_lets_go_of_the_draft(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    link_consent(client, token)
+    page = client.get(f"/s/{token}/page/1")
+    body = page.get_data(as_text=True)
+    assert f'data-idle-seconds="{app.config["LINK_IDLE_MINUTES"] * 60}"' in body
+    assert "Are you still there?" in body
+    # What respond.js posts when the page has been left alone: the hidden action only.
+    reply = client.post(
+        f"/s/{token}/page/1",
+        data={"csrf_token": csrf_token(page), "action": "timeout", "prison": "2"},
+    )
+    assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/stopped"
+    stopped = client.get(reply.headers["Location"])
+    assert stopped.status_code == 200 and STOPPED in stopped.get_data(as_text=True)
+    assert only_response(app).answers["prison"] == 2
+    _fresh_start(client, token)
+
+
+def test_a_long_pause_then_next_on_a_link_page_saves_it_and_lets_go(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    link_consent(client, token)
+    page = client.get(f"/s/{token}/page/1")
+    _later(app, monkeypatch, 300)
+    reply = client.post(
+        f"/s/{token}/page/1", data={"csrf_token": csrf_token(page), "action": "next", "prison": "1"}
+    )
+    assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/stopped"
+    assert only_response(app).answers["prison"] == 1
+    _fresh_start(client, token)
+
+
+def test_an_idle_finish_page_cannot_be_sent_from_the_same_browser_later(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    finish = answer_pages(client, f"/s/{token}/page/0", instrument(app, "prison_staff"))
+    assert 'class="stop-form"' in finish.get_data(as_text=True)
+    assert f'data-idle-leave="/s/{token}/stopped"' in finish.get_data(as_text=True)
+    _later(app, monkeypatch, 5)
+    sent = send(client, finish, f"/s/{token}/submit")
+    assert sent.status_code == 302 and sent.headers["Location"] == f"/s/{token}/stopped"
+    assert only_response(app).status == "in_progress"
+
+
+def test_stop_keeps_the_draft_and_this_browser_lets_go_of_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = create_link(app)
+    start_link(client, token)
+    link_consent(client, token)
+    page = client.get(f"/s/{token}/page/1")
+    body = page.get_data(as_text=True)
+    assert f'<form method="post" action="/s/{token}/stop" class="stop-form">' in body
+    # An expired Stop does nothing and says so.
+    stale = client.post(f"/s/{token}/stop", data={"csrf_token": "stale"})
+    assert stale.status_code == 400 and "press Stop again" in stale.get_data(as_text=True)
+    assert client.get(f"/s/{token}").headers["Location"] == f"/s/{token}/page/1"
+
+    reply = client.post(f"/s/{token}/stop", data={"csrf_token": csrf_token(page)})
+    assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/stopped"
+    stopped = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert STOPPED in stopped and "saved but not sent" in stopped
+    assert only_response(app).answers == {"consent_info_sheet": 1, "consent_take_part": 1}
+    _fresh_start(client, token)
+    # Pressed again (a second click), it changes nothing.
+    again = client.post(f"/s/{token}/stop", data={"csrf_token": csrf_token(page)})
+    assert again.headers["Location"] == f"/s/{token}/stopped"
+    assert len(responses(app)) == 1
+
+
+def test_the_link_idle_limit_is_configurable(make_app: Any) -> None:
+    short = make_app(LINK_IDLE_MINUTES="5")
+    token = create_link(short)
+    browser = short.test_client()
+    start_link(browser, token)
+    page = browser.get(f"/s/{token}/page/0").get_data(as_text=True)
+    assert 'data-idle-seconds="300"' in page
+    landing = short.test_client().get(f"/s/{token}").get_data(as_text=True)
+    assert "A page left alone for 5 minutes closes by itself" in landing

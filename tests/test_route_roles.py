@@ -32,6 +32,8 @@ RULES: dict[str, str] = {
     "link.submit": "public",
     "link.thanks": "public",
     "link.declined": "public",
+    "link.stop": "public",
+    "link.stopped": "public",
     "kiosk.setup": "fieldworker",
     "kiosk.lock": "kiosk",
     "kiosk.start": "kiosk",
@@ -42,6 +44,7 @@ RULES: dict[str, str] = {
     "kiosk.exit_kiosk": "kiosk",
     "kiosk.submit": "public",  # answers by submission key only; unknown keys go to the lock screen
     "kiosk.thanks": "public",  # shows nothing but thanks
+    "kiosk.ended": "public",  # says that kiosk mode has ended; shows nothing else
     "research.dashboard": "fieldworker",
     "research.participants": "fieldworker",
     "research.participant": "fieldworker",

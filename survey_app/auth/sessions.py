@@ -1,14 +1,18 @@
-"""Research-side sessions: a new session at login, revocation on logout, an idle timeout and
-an absolute lifetime (configurable), checked on the server at every request."""
+"""Sessions: a new session at login, revocation on logout, an idle timeout and an absolute
+lifetime (configurable), checked on the server at every request; the same for kiosk mode."""
 
 from __future__ import annotations
 
+import secrets
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
+from ..extensions import db
 from ..models import User
 
 
@@ -43,4 +47,39 @@ def check_lifetime() -> ResponseReturnValue | None:
         flash("Your session has ended. Please log in again.", "warning")
         return redirect(url_for("auth.login", next=request.path))
     session["seen_at"] = now
+    return None
+
+
+# Kiosk mode. The fieldworker is logged out of the research side while the kiosk runs, but
+# the kiosk still rests on her account: it keeps her session token, so that whatever revokes
+# her sessions (logout, a password change, deactivation) ends it too, and it lasts a working
+# day at most (KIOSK_MAX_HOURS). Both are checked on the server at every kiosk request.
+KIOSK_REVOKED = "revoked"
+KIOSK_EXPIRED = "expired"
+
+
+def kiosk_state(user: User, site: str, wave: str) -> dict[str, Any]:
+    return {
+        "site": site,
+        "wave": wave,
+        "fw": user.id,
+        "token": user.session_token,
+        "since": time.time(),
+    }
+
+
+def kiosk_problem(state: Mapping[str, Any]) -> str | None:
+    """Why this kiosk state no longer holds (KIOSK_REVOKED or KIOSK_EXPIRED), or None."""
+    user = db.session.get(User, state.get("fw")) if isinstance(state.get("fw"), int) else None
+    token = state.get("token")
+    if (
+        user is None
+        or not user.active
+        or not isinstance(token, str)
+        or not secrets.compare_digest(user.session_token, token)
+    ):
+        return KIOSK_REVOKED
+    limit = current_app.config["KIOSK_MAX_HOURS"] * 3600
+    if time.time() - float(state.get("since", 0)) > limit:
+        return KIOSK_EXPIRED
     return None

@@ -27,7 +27,9 @@ class Flow:
     finish_url: str
     submit_url: str
     thanks_url: str
-    leave_url: str  # where a timeout or a refusal of consent goes
+    leave_url: str  # where a refusal of consent goes
+    timeout_url: str  # where an idle page, or a draft that no longer takes answers, goes
+    stop_url: str | None = None  # a form POST that stops: the draft stays saved
     idle_seconds: int | None = None
 
 
@@ -168,13 +170,17 @@ def handle_page(
             flow, response, index, lang, form, 422, _("Please look at the questions marked below.")
         ), lang
     # Back, a language switch and a timeout keep what is valid without asking for the rest.
-    ops.save_page(response, section, form.answers(), lang)
+    try:
+        ops.save_page(db.session, response, section, form.answers(), lang)
+    except ops.RespondentError:
+        # The draft closed meanwhile (her withdrawal, say): nothing more is saved to it.
+        return redirect(flow.timeout_url), lang
     answers = dict(response.answers)
     if action.startswith("lang:"):
         new_lang = language_of(instrument, action.removeprefix("lang:"))
         return redirect(flow.page_url(index)), new_lang
     if action == "timeout":
-        return redirect(flow.leave_url), lang
+        return redirect(flow.timeout_url), lang
     if action == "back_here":
         return redirect(flow.page_url(index)), lang
     if action == "back":

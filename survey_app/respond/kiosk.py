@@ -49,6 +49,7 @@ def _flow() -> engine.Flow:
         submit_url=url_for("kiosk.submit"),
         thanks_url=url_for("kiosk.thanks"),
         leave_url=url_for("kiosk.lock"),
+        timeout_url=url_for("kiosk.lock"),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )
 
@@ -83,7 +84,7 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
         _clear_respondent()
         return None
     response = ops.by_key(db.session, state.get("key"), lock=request.method == "POST")
-    if response is None or response.channel != "kiosk":
+    if response is None or response.channel != "kiosk" or _withdrawn(response):
         _clear_respondent()
         return None
     state["seen"] = time.time()
@@ -91,16 +92,52 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
     return response
 
 
+def _withdrawn(response: Any) -> bool:
+    # A draft of a mother who has withdrawn takes no more answers: the kiosk locks.
+    return response.participant is not None and response.participant.withdrawn_at is not None
+
+
 def _lang() -> str:
     state = session.get("respondent") or {}
     return str(state.get("lang", "en"))
 
 
+# Pages outside kiosk mode: setup unlocks it; a final send and the thank-you page answer by
+# submission key (submit checks kiosk mode itself for an unfinished draft); ended says why
+# kiosk mode stopped.
+_OUTSIDE_KIOSK_MODE = ("kiosk.setup", "kiosk.thanks", "kiosk.submit", "kiosk.ended")
+
+
 @bp.before_request
 def _require_kiosk_mode() -> ResponseReturnValue | None:
-    if request.endpoint in ("kiosk.setup", "kiosk.thanks", "kiosk.submit") or _kiosk():
+    if request.endpoint in _OUTSIDE_KIOSK_MODE:
         return None
-    return redirect(url_for("kiosk.setup"))
+    if _kiosk() is None:
+        return redirect(url_for("kiosk.setup"))
+    return _end_if_no_longer_valid()
+
+
+def _end_if_no_longer_valid() -> ResponseReturnValue | None:
+    """Kiosk mode rests on the fieldworker's session and lasts a working day at most: when
+    either has gone, end it (the drafts stay saved) and say why."""
+    state = _kiosk()
+    problem = sessions.kiosk_problem(state) if state else None
+    if problem is None:
+        return None
+    if problem == sessions.KIOSK_EXPIRED and request.endpoint == "kiosk.page":
+        # The day ran out while she was answering: keep what is valid on her page first.
+        response = _respondent_response() if request.method == "POST" else None
+        if response is not None:
+            _save_as_timeout(response, int((request.view_args or {})["index"]))
+    session.clear()  # nothing of kiosk mode, or of her, stays in this browser
+    return redirect(url_for("kiosk.ended"))
+
+
+def _save_as_timeout(response: Any, index: int) -> None:
+    # Keep what is valid on the page, then lock: nothing she entered is lost, nothing stays
+    # on screen.
+    engine.handle_page(_flow(), response, index, _lang(), force_action="timeout")
+    _clear_respondent()
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -130,8 +167,9 @@ def setup() -> ResponseReturnValue:
                 detail={"site": form.site.data, "wave": form.wave.data},
             )
         )
+        user = current_user._get_current_object()
         logout_user()
-        session["kiosk"] = {"site": form.site.data, "wave": form.wave.data, "fw": user_id}
+        session["kiosk"] = sessions.kiosk_state(user, form.site.data or "", form.wave.data or "")
         return redirect(url_for("kiosk.lock"))
     return render_template("respond/kiosk_setup.html", form=form)
 
@@ -233,10 +271,8 @@ def page(index: int) -> ResponseReturnValue:
     if response is None:
         return redirect(url_for("kiosk.lock"))
     if g.get("kiosk_idle"):
-        # Idle past the limit (the page's own timer, or a long pause): keep what is valid on
-        # the page, then lock. Nothing she entered is lost, nothing stays on screen.
-        engine.handle_page(_flow(), response, index, _lang(), force_action="timeout")
-        _clear_respondent()
+        # Idle past the limit (the page's own timer, or a long pause).
+        _save_as_timeout(response, index)
         return redirect(url_for("kiosk.lock"))
     reply, lang = engine.handle_page(_flow(), response, index, _lang())
     state = session.get("respondent")
@@ -262,8 +298,12 @@ def submit() -> ResponseReturnValue:
     if response is None or response.channel != "kiosk":
         return redirect(url_for("kiosk.lock"))
     if not response.is_complete:
-        # Only the respondent at this kiosk, within the idle limit, sends an unfinished draft;
-        # a replay of a finished one just finds its thank-you page.
+        # Only the respondent at this kiosk, in kiosk mode still valid and within the idle
+        # limit, sends an unfinished draft; a replay of a finished one just finds its
+        # thank-you page.
+        ended = _end_if_no_longer_valid()
+        if ended is not None:
+            return ended
         mine = _respondent_response()
         if mine is None or mine.id != response.id:
             return redirect(url_for("kiosk.lock"))
@@ -286,6 +326,14 @@ def thanks() -> ResponseReturnValue:
     return render_template(
         "respond/thanks.html", lang=lang, kiosk=True, lock_url=url_for("kiosk.lock")
     )
+
+
+@bp.route("/ended")
+def ended() -> ResponseReturnValue:
+    """Kiosk mode has ended (its time limit, or the fieldworker's session revoked)."""
+    if _kiosk() is not None:
+        return redirect(url_for("kiosk.lock"))  # still on: the lock screen checks it
+    return render_template("respond/kiosk_ended.html", hours=current_app.config["KIOSK_MAX_HOURS"])
 
 
 @bp.route("/exit", methods=["GET", "POST"])

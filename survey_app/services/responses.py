@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
-from ..models import COMPLETE, Link, Participant, Response, Wave
+from ..models import COMPLETE, IN_PROGRESS, Link, Participant, Response, Wave
 from ..models._types import DbSession, today
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
@@ -155,10 +156,15 @@ def visible_sections(instrument: Instrument, answers: Mapping[str, Any]) -> list
 
 
 def save_page(
-    response: Response, section: Section, values: Mapping[str, Any], language: str
+    session: DbSession,
+    response: Response,
+    section: Section,
+    values: Mapping[str, Any],
+    language: str,
 ) -> None:
     """Merge one page's answers into the draft. Items hidden by skip logic are coded Not
-    applicable; an item she cleared goes back to skipped."""
+    applicable; an item she cleared goes back to skipped. Refused (RespondentError, nothing
+    written) once the draft is sent or voided or its participant has withdrawn."""
     if response.is_complete:
         raise RespondentError("These answers have been sent already.")
     answers = dict(response.answers or {})
@@ -168,8 +174,34 @@ def save_page(
         else:
             answers[variable] = value
     answers = code_skips(instrument_of(response), answers)
-    response.answers = answers  # a new dict, so that SQLAlchemy sees the change
-    response.language = language
+    write_open_draft(session, response, answers=answers, language=language)
+
+
+def write_open_draft(session: DbSession, response: Response, **values: Any) -> None:
+    """Write to a draft with one guarded update: only while it is unfinished, not voided, and
+    its participant (if any) has not withdrawn. The check is part of the write, so a
+    withdrawal committed by another request is seen whatever this session loaded earlier; the
+    callers hold the response row locked, as a withdrawal that deletes answers locks it too."""
+    withdrawn = (
+        select(Participant.id)
+        .where(Participant.id == Response.participant_id, Participant.withdrawn_at.is_not(None))
+        .exists()
+    )
+    done = session.execute(
+        update(Response)
+        .where(
+            Response.id == response.id,
+            Response.status == IN_PROGRESS,
+            Response.voided_at.is_(None),
+            ~withdrawn,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        raise RespondentError("These answers can no longer be changed.")
+    for name, value in values.items():
+        set_committed_value(response, name, value)  # the loaded row now matches the table
 
 
 def code_skips(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -211,10 +243,14 @@ def complete(session: DbSession, response: Response) -> Response:
     answers = code_skips(instrument, response.answers or {})
     if first_missing_required(instrument, answers) is not None:
         raise RespondentError("Some questions that need an answer have not been answered yet.")
-    response.answers = answers
-    response.status = COMPLETE
-    response.completed_on = today()
-    session.flush()
+    try:
+        write_open_draft(session, response, answers=answers, status=COMPLETE, completed_on=today())
+    except RespondentError:
+        # Sent a moment ago by another request (a double click, where rows are not locked):
+        # the same response, finished once.
+        if session.scalar(select(Response.status).where(Response.id == response.id)) != COMPLETE:
+            raise
+        session.refresh(response)
     return response
 
 

@@ -1,5 +1,6 @@
 """Ways of answering other than a mouse and good eyesight: the keyboard alone, read-aloud in
-English and Welsh, no JavaScript; and the kiosk's idle timeout."""
+English and Welsh, no JavaScript; the idle timeouts of the kiosk and the links; and the end of
+kiosk mode."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.instruments.missing import LABELS as MISSING_LABELS
 from survey_app.instruments.model import pick
-from survey_app.models import Participant, Response
+from survey_app.models import Link, Participant, Response
 from tests.e2e.helpers import (
     Accounts,
     PageChecker,
     answer_page,
     answer_to_finish,
+    create_link,
     enter_id,
+    log_in,
     next_page,
     register,
     send,
@@ -254,4 +257,98 @@ def test_an_idle_kiosk_warns_a_minute_before_then_saves_the_page_and_locks(
     expect(page.get_by_role("heading", level=1)).to_have_text("Resume saved answers")
     check = PageChecker(page)
     check("resume saved answers")
+    check.assert_clean()
+
+
+def _link_drafts(server: LiveServer, token: str) -> list[Response]:
+    with server.app.app_context():
+        found = list(
+            db.session.scalars(
+                select(Response).join(Link, Response.link_id == Link.id).where(Link.token == token)
+            )
+        )
+        for response in found:
+            db.session.expunge(response)
+        return found
+
+
+def test_a_link_page_left_alone_saves_itself_and_lets_go_of_the_draft(
+    page: Any, server: LiveServer
+) -> None:
+    idle_ms = server.app.config["LINK_IDLE_MINUTES"] * 60_000
+    token = create_link(server.app, "prison_staff")
+    stopped = "This questionnaire is closed in this browser"
+    page.clock.install()
+    page.goto(f"/s/{token}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"**/s/{token}/page/0")
+    answer_page(page)
+    next_page(page)
+    answer_page(page)  # her last action, not sent with Next
+
+    warning = page.get_by_role("dialog", name="Are you still there?")
+    page.clock.fast_forward(idle_ms - 70_000)
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(15_000)
+    expect(warning).to_be_visible()
+    page.clock.fast_forward(60_000)
+    page.wait_for_url(f"**/s/{token}/stopped")
+    expect(page.get_by_role("heading", level=1)).to_have_text(stopped)
+    check = PageChecker(page)
+    check("stopped")
+    [draft] = _link_drafts(server, token)
+    assert draft.status == "in_progress" and "prison" in draft.answers  # saved at the timeout
+
+    # The next person to open the link starts afresh; Back shows nothing of hers.
+    page.go_back()
+    expect(page.locator("input:checked")).to_have_count(0)
+    page.goto(f"/s/{token}")
+    expect(page.get_by_role("button", name="Start")).to_be_visible()
+
+    # The finish page, left alone, presses Stop by itself.
+    page.get_by_role("button", name="Start").click()
+    answer_to_finish(page)
+    page.clock.fast_forward(idle_ms + 1_000)
+    page.wait_for_url(f"**/s/{token}/stopped")
+
+    # And Stop, pressed on any page, does the same at once.
+    page.goto(f"/s/{token}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"**/s/{token}/page/0")
+    page.get_by_role("button", name="Stop and close this questionnaire").click()
+    page.wait_for_url(f"**/s/{token}/stopped")
+    page.goto(f"/s/{token}")
+    expect(page.get_by_role("button", name="Start")).to_be_visible()
+    assert [d.status for d in _link_drafts(server, token)] == ["in_progress"] * 3
+    check.assert_clean()
+
+
+def test_kiosk_mode_ends_when_the_fieldworker_logs_out_elsewhere_and_says_so(
+    browser: Any, page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    pseudonym = register(server.app)
+    unlock_kiosk(page, accounts, "T1")
+    enter_id(page, pseudonym)
+    answer_page(page)
+    next_page(page)  # consent given and saved
+    office = browser.new_context(base_url=server.url)  # her office computer
+    try:
+        other = office.new_page()
+        log_in(other, accounts.fieldworker)
+        other.get_by_role("button", name="Log out").click()
+    finally:
+        office.close()
+    page.locator("button[name=action][value=next]").click()
+    page.wait_for_url("**/kiosk/ended")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiosk mode has ended")
+    expect(page.get_by_role("alert")).to_contain_text("please log in again")
+    check = PageChecker(page)
+    check("kiosk mode has ended")
+    with server.app.app_context():
+        draft = db.session.scalar(
+            select(Response).join(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        assert draft is not None and draft.answers["consent_take_part"] == 1
+    page.get_by_role("link", name="Log in and unlock the kiosk").click()
+    page.wait_for_url(re.compile(r"/login"))
     check.assert_clean()

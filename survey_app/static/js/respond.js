@@ -1,4 +1,4 @@
-// Respondent pages: read-aloud, the kiosk's idle timeout, and one click per send.
+// Respondent pages: read-aloud, the idle timeout (kiosk and links), and one click per send.
 // Everything here is an extra: without JavaScript the pages work and these buttons stay hidden.
 (function () {
   "use strict";
@@ -25,14 +25,17 @@
     });
   }
 
-  // The finish page has nothing left to save: at the idle limit the kiosk just locks.
+  // The finish page has nothing left to save: at the idle limit the kiosk just locks, and a
+  // page with a Stop form (the links) presses Stop.
   var finish = document.querySelector("form[data-idle-leave]");
   if (finish) {
     var leaveAfter = parseInt(finish.getAttribute("data-idle-seconds"), 10) * 1000;
+    var stopForm = document.querySelector("form.stop-form");
     var leaveTimer;
     var restart = function () {
       clearTimeout(leaveTimer);
       leaveTimer = setTimeout(function () {
+        if (stopForm) { stopForm.submit(); return; }
         window.location.replace(finish.getAttribute("data-idle-leave"));
       }, leaveAfter);
     };
@@ -42,7 +45,8 @@
     restart();
   }
 
-  // Idle timeout: a warning one minute before, then the page is saved and the kiosk locks.
+  // Idle timeout: a warning one minute before, then the page is saved and the kiosk locks (a
+  // link lets go of the draft).
   if (form && form.hasAttribute("data-idle-seconds")) {
     var idle = parseInt(form.getAttribute("data-idle-seconds"), 10) * 1000;
     var dialog = document.getElementById("idle-warning");
