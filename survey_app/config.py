@@ -126,9 +126,13 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # memory:// is per process: with several gunicorn workers set a shared store
         # (e.g. redis://127.0.0.1:6379) so that the limits hold across workers.
         ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
-        # Two-step login for researchers and admins, except on a developer's own machine.
+        # Two-step login for researchers, admins and caseworkers (they read case forms), except
+        # on a developer's own machine.
         totp_required_roles=_roles(
-            source.get("TOTP_REQUIRED_ROLES", "" if env == "development" else "admin,researcher")
+            source.get(
+                "TOTP_REQUIRED_ROLES",
+                "" if env == "development" else "admin,researcher,caseworker",
+            )
         ),
     )
 
@@ -138,7 +142,7 @@ def _roles(raw: object) -> tuple[str, ...]:
         names = [str(r) for r in raw]
     else:
         names = [r.strip() for r in str(raw).split(",") if r.strip()]
-    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker")]
+    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker", "caseworker")]
     if unknown:
         raise ConfigError(f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r}")
     return tuple(names)

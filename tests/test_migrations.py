@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "response",
     "site",
     "user",
+    "user_sites",
     "wave",
 }
 

@@ -1,6 +1,7 @@
 """The data model, one module per entity family."""
 
 from .audit import AuditEvent
+from .cases import UserSite
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
@@ -19,5 +20,6 @@ __all__ = [
     "Role",
     "Site",
     "User",
+    "UserSite",
     "Wave",
 ]
