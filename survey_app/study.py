@@ -3,6 +3,7 @@ answers at each wave. Data, not code."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,10 +39,22 @@ class _WaveSchema(_Strict):
 
 class _ScheduleSchema(_Strict):
     audience = fields.String(
-        required=True, validate=validate.OneOf(["mother", "prison_staff", "practitioner"])
+        required=True,
+        validate=validate.OneOf(["mother", "prison_staff", "practitioner", "caseworker"]),
     )
     wave = fields.String()
     instrument = fields.String(required=True)
+
+
+class _PeriodSchema(_Strict):
+    label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["end"] < data["start"]:
+            raise ValidationError("end is before start", "end")
 
 
 class _StudySchema(_Strict):
@@ -50,6 +63,13 @@ class _StudySchema(_Strict):
     sites = fields.List(fields.Nested(_SiteSchema), required=True, validate=validate.Length(min=1))
     waves = fields.List(fields.Nested(_WaveSchema), required=True, validate=validate.Length(min=1))
     schedule = fields.List(fields.Nested(_ScheduleSchema), required=True)
+    # The case tracker: no form date before the study started; an open case is "update due"
+    # this many days after its last form; the reporting periods of the report's tables.
+    study_start = fields.Date(required=True)
+    case_update_due_days = fields.Integer(
+        load_default=90, strict=True, validate=validate.Range(min=1, max=730)
+    )
+    periods = fields.List(fields.Nested(_PeriodSchema), load_default=list)
 
     @validates_schema
     def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -59,6 +79,9 @@ class _StudySchema(_Strict):
                 raise ValidationError(
                     {"schedule": {i: {"wave": [f"unknown wave {entry['wave']!r}"]}}}
                 )
+        for i, period in enumerate(data.get("periods", [])):
+            if period["start"] < data["study_start"]:
+                raise ValidationError({"periods": {i: {"start": ["before study_start"]}}})
         for kind in ("sites", "waves"):
             codes = [x["code"] for x in data[kind]]
             if len(codes) != len(set(codes)):
@@ -89,12 +112,22 @@ class ScheduleEntry:
 
 
 @dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
 class Study:
     name: str
     pseudonym_prefix: str
     sites: tuple[SiteConfig, ...]
     waves: tuple[WaveConfig, ...]
     schedule: tuple[ScheduleEntry, ...]
+    study_start: dt.date = dt.date(2021, 4, 1)
+    case_update_due_days: int = 90
+    periods: tuple[Period, ...] = ()
 
     def instrument_for(self, audience: str, wave: str | None) -> str | None:
         for entry in self.schedule:
@@ -132,6 +165,9 @@ def load_study(path: Path = STUDY_FILE) -> Study:
         schedule=tuple(
             ScheduleEntry(s["audience"], s.get("wave"), s["instrument"]) for s in raw["schedule"]
         ),
+        study_start=raw["study_start"],
+        case_update_due_days=raw["case_update_due_days"],
+        periods=tuple(Period(p["label"], p["start"], p["end"]) for p in raw["periods"]),
     )
 
 
