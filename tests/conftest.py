@@ -22,6 +22,7 @@ from survey_app.extensions import db
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import (
     AuditEvent,
+    Case,
     InstrumentVersion,
     Link,
     Participant,
@@ -87,7 +88,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
-        for model in (UserSite, Response, Link, Participant, AuditEvent, User):
+        for model in (Case, UserSite, Response, Link, Participant, AuditEvent, User):
             db.session.execute(delete(model))
         db.session.execute(
             delete(InstrumentVersion).where(

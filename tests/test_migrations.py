@@ -17,6 +17,10 @@ from tests.dbutil import fresh_database
 EXPECTED_TABLES = {
     "alembic_version",
     "audit_event",
+    "case_corrections",
+    "case_form_revisions",
+    "case_forms",
+    "cases",
     "instrument_version",
     "link",
     "participant",

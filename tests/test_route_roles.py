@@ -66,6 +66,17 @@ RULES: dict[str, str] = {
     "research.audit": "researcher",
     "research.users": "admin",
     "cases.index": "caseworker",
+    "cases.case": "caseworker",
+    "cases.form_view": "caseworker",
+    "cases.new_case": "caseworker-only",
+    "cases.start_form": "caseworker-only",
+    "cases.form_page": "caseworker-only",
+    "cases.send_form": "caseworker-only",
+    "cases.discard_form": "caseworker-only",
+    "cases.correct_form": "caseworker-only",
+    "cases.correction_page": "caseworker-only",
+    "cases.send_correction": "caseworker-only",
+    "cases.rebase_correction": "caseworker-only",
     "research.user_action": "admin",
 }
 
@@ -80,6 +91,8 @@ SAMPLE_ARGS: dict[str, Any] = {
     "user_id": 999999,
     "action": "deactivate",
     "filename": "css/app.css",
+    "case_id": 999999,
+    "form_id": 999999,
 }
 
 

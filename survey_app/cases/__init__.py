@@ -34,4 +34,4 @@ def _helpers() -> dict[str, Any]:
 
 
 # The pages register on ``bp`` when imported.
-from . import pages  # noqa: E402, F401
+from . import editing, pages  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """The data model, one module per entity family."""
 
 from .audit import AuditEvent
-from .cases import UserSite
+from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
@@ -13,6 +13,10 @@ __all__ = [
     "COMPLETE",
     "IN_PROGRESS",
     "AuditEvent",
+    "Case",
+    "CaseCorrection",
+    "CaseForm",
+    "CaseFormRevision",
     "InstrumentVersion",
     "Link",
     "Participant",
