@@ -64,3 +64,22 @@ def test_a_case_from_referral_to_a_second_closure(app: Flask, client: FlaskClien
         assert children is not None and len(children.answers["children"]) == 2
     listing = client.get("/cases/").get_data(as_text=True)
     assert pseudonym in listing and "closed" in listing
+
+
+def test_the_participant_page_shows_her_case_to_researchers_only(
+    app: Flask, client: FlaskClient
+) -> None:
+    from tests.conftest import Auth
+
+    factories.caseworker(app)
+    steps.log_in(client)
+    pseudonym = _registered(app)
+    case_url = steps.referral(client, pseudonym)
+    researcher = app.test_client()
+    Auth(app, researcher).login("researcher")
+    page = researcher.get(f"/research/participants/{pseudonym}").get_data(as_text=True)
+    assert "Case tracker" in page and case_url in page and "10 Jan 2022" in page
+    fieldworker = app.test_client()
+    Auth(app, fieldworker).login("fieldworker")
+    page = fieldworker.get(f"/research/participants/{pseudonym}").get_data(as_text=True)
+    assert "Case tracker" not in page and case_url not in page
