@@ -272,3 +272,19 @@ def test_a_tampered_revision_number_is_refused(app: Flask, client: FlaskClient) 
     with app.app_context():
         form = db.session.scalar(select(CaseForm))
         assert form is not None and form.is_draft and form.answers["needs"] == [1]
+
+
+def test_a_closed_case_is_not_reopened_while_she_has_another_open(
+    app: Flask, client: FlaskClient
+) -> None:
+    _caseworker(app, client)
+    pseudonym = registered(app)
+    first_case = steps.referral(client, pseudonym)
+    assert steps.closure(client, first_case, "2022-02-01").status_code == 302
+    steps.referral(client, pseudonym, start="2022-03-01")  # a new case once the first closed
+    refused = steps.start_form(client, first_case, "reopening")
+    assert refused.status_code == 409
+    assert "already has an open case since 01 March 2022" in refused.get_data(as_text=True)
+    with app.app_context():
+        statuses = db.session.scalars(select(Case.status).order_by(Case.id)).all()
+        assert statuses == ["closed", "open"]
