@@ -118,6 +118,7 @@ def check_limiter_storage(uri: str) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .cases import bp as cases_bp
     from .main import bp as main_bp
     from .research import exports as _exports  # noqa: F401 - registers its routes on bp
     from .research.views import bp as research_bp
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(research_bp, url_prefix="/research")
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
     app.register_blueprint(link_bp, url_prefix="/s")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
     # Respondent forms check their CSRF token themselves, so that an expired page shows her
     # answers again with a message instead of a bare error.
     csrf.exempt(kiosk_bp)

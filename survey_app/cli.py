@@ -31,6 +31,7 @@ from .instruments.diff import diff as diff_versions
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import AuditEvent, InstrumentVersion, Role, User
+from .services import cases as case_ops
 from .services import links as link_ops
 from .services import participants as participant_ops
 from .services import responses as response_ops
@@ -114,16 +115,33 @@ users = AppGroup("users", help="Manage research team accounts.")
 @users.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-def users_create(email: str, role: str) -> None:
+@click.option(
+    "--site",
+    "site_codes",
+    multiple=True,
+    help="A site whose cases a caseworker sees (repeatable; caseworkers need one at least).",
+)
+def users_create(email: str, role: str, site_codes: tuple[str, ...]) -> None:
     """Create an account; the password is prompted for (or read from standard input)."""
+    if role == Role.CASEWORKER and not site_codes:
+        _fail(["A caseworker needs at least one --site (e.g. --site send)."])
+    if role != Role.CASEWORKER and site_codes:
+        _fail(["--site is for caseworker accounts only."])
+    try:
+        sites = [participant_ops.site_by_code(db.session, code) for code in site_codes]
+    except participant_ops.UnknownSite as exc:
+        _fail([str(exc)])
     password = _read_password()
     try:
         user = create_user(db.session, email, password, role)
+        if sites:
+            case_ops.grant_sites(db.session, user, sites)
     except AccountError as exc:
         db.session.rollback()
         _fail([str(exc)])
     db.session.commit()
-    click.echo(f"created {user.email} ({user.role})")
+    granted = f"; sites: {', '.join(s.code for s in sites)}" if sites else ""
+    click.echo(f"created {user.email} ({user.role}{granted})")
 
 
 @users.command("set-password")

@@ -161,9 +161,13 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
         # Keeps this app's counters apart when several apps (or test runs) share one Redis.
         ratelimit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or ""),
-        # Two-step login for researchers and admins, except on a developer's own machine.
+        # Two-step login for researchers, admins and caseworkers (they read case forms), except
+        # on a developer's own machine.
         totp_required_roles=_roles(
-            source.get("TOTP_REQUIRED_ROLES", "" if env == "development" else "admin,researcher")
+            source.get(
+                "TOTP_REQUIRED_ROLES",
+                "" if env == "development" else "admin,researcher,caseworker",
+            )
         ),
         # How many reverse proxies stand in front of gunicorn: their X-Forwarded-For and
         # X-Forwarded-Proto are believed (werkzeug's ProxyFix). 0, the default, believes none.
@@ -186,7 +190,7 @@ def _roles(raw: object) -> tuple[str, ...]:
         names = [str(r) for r in raw]
     else:
         names = [r.strip() for r in str(raw).split(",") if r.strip()]
-    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker")]
+    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker", "caseworker")]
     if unknown:
         raise ConfigError(f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r}")
     return tuple(names)

@@ -20,7 +20,16 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all, load_instrument_file, load_library
 from survey_app.instruments.publish import sync_instruments, sync_study
-from survey_app.models import AuditEvent, InstrumentVersion, Link, Participant, Response, User
+from survey_app.models import (
+    AuditEvent,
+    Case,
+    InstrumentVersion,
+    Link,
+    Participant,
+    Response,
+    User,
+    UserSite,
+)
 from survey_app.study import current_study
 from tests.dbutil import BACKEND, fresh_database
 from tests.flows import Auth, Clock
@@ -101,7 +110,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.rollback()
-        for model in (Response, Link, Participant, AuditEvent, User):
+        for model in (Case, UserSite, Response, Link, Participant, AuditEvent, User):
             db.session.execute(delete(model))
         db.session.execute(
             delete(InstrumentVersion).where(

@@ -106,3 +106,19 @@ def link_response(
         db.session.add_all([link, response])
         db.session.commit()
         return response.id
+
+
+def caseworker(
+    app: Flask, sites: tuple[str, ...] = ("send",), email: str = "caseworker@example.org"
+) -> User:
+    """A caseworker account granted ``sites`` (codes)."""
+    from survey_app.services import cases
+
+    made = user(app, role="caseworker", email=email)
+    with app.app_context():
+        account = db.session.get(User, made.id)
+        assert account is not None
+        granted = db.session.scalars(select(Site).where(Site.code.in_(sites))).all()
+        cases.grant_sites(db.session, account, granted)
+        db.session.commit()
+    return made

@@ -152,7 +152,8 @@ def test_every_bundled_file_loads_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = load_all()
-    assert sorted(d["key"] for d in loaded) == sorted(ALL_KEYS)
+    # The case tracker's forms have tests of their own (tests/test_case_forms.py).
+    assert sorted(d["key"] for d in loaded if d["audience"] != "caseworker") == sorted(ALL_KEYS)
     for d in loaded:
         assert d["version"] == 1
         assert (FILES_DIR / f"{d['key']}.yaml").exists(), "file name is the instrument key"

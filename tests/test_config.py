@@ -138,7 +138,7 @@ def test_the_app_fixture_is_a_flask_app(app: Flask) -> None:
 def test_two_step_login_is_required_outside_development(tmp_path: Path) -> None:
     assert load_settings(tmp_path, {"SECRET_KEY": "x"}).totp_required_roles == ()
     production = load_settings(tmp_path, {"SECRET_KEY": "x", "SURVEY_APP_ENV": "production"})
-    assert production.totp_required_roles == ("admin", "researcher")
+    assert production.totp_required_roles == ("admin", "researcher", "caseworker")
     with pytest.raises(ConfigError, match="unknown role 'boss'"):
         load_settings(tmp_path, {"SECRET_KEY": "x", "TOTP_REQUIRED_ROLES": "admin,boss"})
 

@@ -147,7 +147,7 @@ def test_a_change_to_a_shared_scale_changes_the_hash(tmp_path: Path) -> None:
         ),
         (
             ("audience: mother", "audience: mothers"),
-            "demo.yaml: audience: Must be one of: mother, prison_staff, practitioner.",
+            "demo.yaml: audience: Must be one of: mother, prison_staff, practitioner, caseworker.",
         ),
         (
             ("version: 1", "version: one"),

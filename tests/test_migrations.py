@@ -17,12 +17,17 @@ from tests.dbutil import fresh_database
 EXPECTED_TABLES = {
     "alembic_version",
     "audit_event",
+    "case_corrections",
+    "case_form_revisions",
+    "case_forms",
+    "cases",
     "instrument_version",
     "link",
     "participant",
     "response",
     "site",
     "user",
+    "user_sites",
     "wave",
 }
 
@@ -55,6 +60,25 @@ def test_upgrade_downgrade_upgrade_with_data(tmp_path: Path) -> None:
                     "INSERT INTO participant (pseudonym, site_id, created_at) VALUES ('TC-ABC-DEFG', 1, '2026-01-01')"
                 )
             )
+            # A caseworker with a site and a case, so that 0005 and 0006 go down with data.
+            db.session.execute(
+                text(
+                    'INSERT INTO "user" (email, password_hash, role, active, created_at,'
+                    " session_token, recovery_codes) VALUES ('cw@example.org', 'x', 'caseworker',"
+                    " true, '2026-01-01', 't', '[]')"
+                )
+            )
+            db.session.execute(text("INSERT INTO user_sites (user_id, site_id) VALUES (1, 1)"))
+            db.session.execute(
+                text(
+                    "INSERT INTO cases (participant_id, site_id, status, opened_on, created_at)"
+                    " VALUES (1, 1, 'open', '2022-01-10', '2026-01-01')"
+                )
+            )
+            db.session.commit()
+            downgrade(revision="0003")
+            role = db.session.execute(text('SELECT role, active FROM "user"')).one()
+            assert (role[0], bool(role[1])) == ("fieldworker", False)  # kept, but shut
             db.session.commit()
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -31,7 +31,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise AccountError(
-            f"Unknown role {role!r}: use admin, researcher or fieldworker."
+            f"Unknown role {role!r}: use admin, researcher, fieldworker or caseworker."
         ) from None
     problem = password_problem(password)
     if problem:

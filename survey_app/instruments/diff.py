@@ -38,6 +38,10 @@ def _answers_shape(item: Item) -> tuple[object, ...]:
         item.min,
         item.max,
         item.offer,
+        # A repeated group: its entries' items and bounds.
+        tuple((i.variable, dict(i.text), _answers_shape(i)) for i in item.items),
+        item.min_entries,
+        item.max_entries,
     )
 
 

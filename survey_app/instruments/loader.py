@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from .schema import (
     CHOICE_TYPES,
     BlockSchema,
     InstrumentSchema,
+    ListSchema,
     ScaleLibrarySchema,
 )
 
@@ -47,6 +48,8 @@ class InstrumentError(Exception):
 class Library:
     scales: Mapping[str, dict[str, Any]]
     blocks: Mapping[str, dict[str, Any]]
+    # Bundled lists of choices by key (shared/lists/*.yaml), for ``choices_from``.
+    lists: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _flatten(errors: Any, path: str = "") -> list[str]:
@@ -121,9 +124,17 @@ def load_library(shared_dir: Path = SHARED_DIR) -> Library:
             problems.extend(exc.problems)
             continue
         blocks[block["key"]] = block
+    lists: dict[str, dict[str, Any]] = {}
+    for path in sorted((shared_dir / "lists").glob("*.yaml")):
+        try:
+            bundled = _validate(ListSchema(), _read_yaml(path), f"lists/{path.name}")
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        lists[bundled["key"]] = bundled
     if problems:
         raise InstrumentError(problems)
-    return Library(scales=scales, blocks=blocks)
+    return Library(scales=scales, blocks=blocks, lists=lists)
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -150,6 +161,7 @@ class _Expander:
         self.blocks: dict[str, dict[str, Any]] = {}
         self.variables: dict[str, dict[str, Any]] = {}
         self.variable_section: dict[str, int] = {}
+        self.group_members: set[str] = set()
         self.section = 0
         self.languages: list[str] = source["languages"]
 
@@ -222,6 +234,8 @@ class _Expander:
             item.setdefault("max_length", 200)
         if kind == "long_text":
             item.setdefault("max_length", 2000)
+        if "choices_from" in item and not self.expand_list(item, path):
+            return None
         if "scale" in item:
             scale = self.scale(item["scale"], f"{path}.scale")
             if scale is None:
@@ -235,7 +249,27 @@ class _Expander:
                 return None
             self.variables[variable] = item
             self.variable_section[variable] = self.section
+        if kind == "group":
+            entries = [
+                self.item(dict(sub), f"{path}.items[{j}]") for j, sub in enumerate(item["items"])
+            ]
+            item["items"] = [entry for entry in entries if entry is not None]
+            self.group_members.update(entry["variable"] for entry in item["items"])
         return item
+
+    def expand_list(self, item: dict[str, Any], path: str) -> bool:
+        """Options from a bundled list: the list's codes and names, fixed in this version."""
+        bundled = self.library.lists.get(item["choices_from"])
+        if bundled is None:
+            known = ", ".join(sorted(self.library.lists)) or "none"
+            self.problem(
+                f"{path}.choices_from", f"unknown list {item['choices_from']!r} (lists: {known})"
+            )
+            return False
+        item["options"] = [
+            {"code": entry["code"], "label": {"en": entry["name"]}} for entry in bundled["entries"]
+        ]
+        return True
 
     def codes_of(self, item: dict[str, Any]) -> set[int] | None:
         if item["type"] not in CHOICE_TYPES:
@@ -245,6 +279,15 @@ class _Expander:
 
     def check_show_if(self, rule: dict[str, Any], path: str) -> None:
         target = self.variables.get(rule["variable"])
+        if "count_at_least" in rule:
+            self.check_count_rule(rule, target, path)
+            return
+        if rule["variable"] in self.group_members:
+            self.problem(
+                f"{path}.variable",
+                f"{rule['variable']!r} is inside a repeated group: use count_at_least on the group",
+            )
+            return
         if target is not None and self.variable_section.get(rule["variable"]) == self.section:
             # A page is built from the answers saved before it: a rule on the same page
             # could never show its question there.
@@ -269,6 +312,18 @@ class _Expander:
         for code in rule.get("in_", []) + rule.get("not_in", []):
             if code not in codes:
                 self.problem(path, f"code {code} is not an option of {rule['variable']!r}")
+
+    def check_count_rule(self, rule: dict[str, Any], target: Any, path: str) -> None:
+        if target is None or target["type"] != "group":
+            self.problem(
+                f"{path}.variable", f"{rule['variable']!r} is not an earlier repeated group"
+            )
+        elif self.variable_section.get(rule["variable"]) == self.section:
+            self.problem(
+                f"{path}.variable",
+                f"refers to {rule['variable']!r} on the same page: put the question it "
+                "controls in a later section",
+            )
 
     def expand_block(self, use: dict[str, Any], path: str) -> list[dict[str, Any]]:
         block = self.library.blocks.get(use["block"])

@@ -38,9 +38,13 @@ class ShowIf:
     variable: str
     codes: frozenset[int]
     negate: bool
+    # On a repeated group: shown when it has at least this many entries.
+    min_count: int | None = None
 
     def holds(self, answers: Mapping[str, Any]) -> bool:
         value = answers.get(self.variable)
+        if self.min_count is not None:
+            return isinstance(value, list) and len(value) >= self.min_count
         if value is None or missing.is_missing(value):
             # Unanswered: show the follow-up for 'not_in' rules, hide it for 'in' rules.
             return self.negate
@@ -65,6 +69,11 @@ class Item:
     show_if: ShowIf | None = None
     help: Mapping[str, str] | None = None
     block_prefix: str | None = None
+    # A repeated group: the items of each entry and how many entries it takes.
+    items: tuple[Item, ...] = ()
+    min_entries: int = 0
+    max_entries: int = 0
+    entry_label: Mapping[str, str] | None = None
 
     @property
     def is_question(self) -> bool:
@@ -144,8 +153,12 @@ def _item(raw: Mapping[str, Any], scales: Mapping[str, Scale]) -> Item:
     show_if = None
     if "show_if" in raw:
         rule = raw["show_if"]
-        negate = "not_in" in rule
-        show_if = ShowIf(rule["variable"], frozenset(rule["not_in" if negate else "in"]), negate)
+        if "count_at_least" in rule:
+            show_if = ShowIf(rule["variable"], frozenset(), False, rule["count_at_least"])
+        else:
+            negate = "not_in" in rule
+            codes = frozenset(rule["not_in" if negate else "in"])
+            show_if = ShowIf(rule["variable"], codes, negate)
     return Item(
         type=raw["type"],
         variable=raw.get("variable"),
@@ -162,6 +175,10 @@ def _item(raw: Mapping[str, Any], scales: Mapping[str, Scale]) -> Item:
         show_if=show_if,
         help=raw.get("help"),
         block_prefix=(raw.get("block") or {}).get("prefix"),
+        items=tuple(_item(sub, scales) for sub in raw.get("items", [])),
+        min_entries=raw.get("min_entries", 0),
+        max_entries=raw.get("max_entries", 0),
+        entry_label=raw.get("entry_label"),
     )
 
 
@@ -193,7 +210,7 @@ def build(definition: Mapping[str, Any]) -> Instrument:
         version=definition["version"],
         audience=definition["audience"],
         title=definition["title"],
-        waves=tuple(definition["waves"]),
+        waves=tuple(definition.get("waves", ())),
         languages=tuple(definition.get("languages", ["en"])),
         sections=sections,
         scales=scales,

@@ -19,7 +19,7 @@ from marshmallow import (
 
 FORMAT_VERSION = 1
 LANGUAGES = ("en", "cy")
-AUDIENCES = ("mother", "prison_staff", "practitioner")
+AUDIENCES = ("mother", "prison_staff", "practitioner", "caseworker")
 ITEM_TYPES = (
     "likert",
     "rating",
@@ -30,7 +30,14 @@ ITEM_TYPES = (
     "long_text",
     "consent",
     "info",
+    # The case tracker's forms: a date, a whole number within bounds, and a repeated group
+    # (one entry per child, each with its own items).
+    "date",
+    "integer",
+    "group",
 )
+# Types that may stand inside a repeated group's entry.
+GROUP_ITEM_TYPES = ("single", "multiple", "yesno", "short_text", "date", "integer")
 CHOICE_TYPES = ("likert", "single", "multiple", "yesno")
 VARIABLE = validate.Regexp(
     r"^[a-z][a-z0-9_]{0,40}$",
@@ -121,11 +128,13 @@ class ShowIfSchema(Strict):
     variable = fields.String(required=True, validate=VARIABLE)
     in_ = fields.List(fields.Integer(strict=True), data_key="in")
     not_in = fields.List(fields.Integer(strict=True))
+    # On a repeated group: shown when it has at least this many entries.
+    count_at_least = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
 
     @validates_schema
     def _one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if ("in_" in data) == ("not_in" in data):
-            raise ValidationError("give exactly one of 'in' or 'not_in'")
+        if sum(key in data for key in ("in_", "not_in", "count_at_least")) != 1:
+            raise ValidationError("give exactly one of 'in', 'not_in' or 'count_at_least'")
 
 
 class ItemSchema(Strict):
@@ -145,6 +154,13 @@ class ItemSchema(Strict):
         fields.String(validate=validate.OneOf(["dont_know", "prefer_not_to_say"])),
     )
     show_if = fields.Nested(ShowIfSchema)
+    # A multiple choice from a bundled list (shared/lists/<name>.yaml) instead of options.
+    choices_from = fields.String(validate=IDENT)
+    # A repeated group: its entry's items and how many entries it takes.
+    items = fields.List(fields.Nested(lambda: ItemSchema()), validate=validate.Length(min=1))
+    min_entries = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
+    max_entries = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    entry_label = LangText()
     # A use of a reusable block instead of an item.
     block = fields.String(validate=IDENT)
     prefix = fields.String(validate=VARIABLE)
@@ -170,8 +186,11 @@ class ItemSchema(Strict):
             raise ValidationError("missing text", "text")
         if kind == "likert" and "scale" not in data:
             raise ValidationError("a likert item needs a named scale", "scale")
-        if kind in ("single", "multiple") and ("options" in data) == ("scale" in data):
+        self._case_types(kind, data)
+        if kind == "single" and ("options" in data) == ("scale" in data):
             raise ValidationError("give either options or a scale", "options")
+        if kind == "multiple" and sum(k in data for k in ("options", "scale", "choices_from")) != 1:
+            raise ValidationError("give one of options, a scale or choices_from", "options")
         if "options" in data:
             duplicates = _duplicate_codes(data["options"])
             if duplicates:
@@ -184,6 +203,35 @@ class ItemSchema(Strict):
             raise ValidationError("only choice and rating items can offer missing codes", "offer")
         if kind == "consent" and data.get("required") is False:
             raise ValidationError("consent items are always required", "required")
+
+    @staticmethod
+    def _case_types(kind: str, data: dict[str, Any]) -> None:
+        """The date, integer and group items, and what belongs to them only."""
+        if kind == "integer":
+            if "min" not in data or "max" not in data:
+                raise ValidationError("a whole-number item needs min and max", "max")
+            if data["min"] >= data["max"]:
+                raise ValidationError("min must be below max", "max")
+        if "choices_from" in data and kind != "multiple":
+            raise ValidationError("only a multiple choice item takes choices_from", "choices_from")
+        group_only = {"items", "min_entries", "max_entries", "entry_label"}
+        if kind != "group":
+            extra = sorted(group_only & set(data))
+            if extra:
+                raise ValidationError(f"only a repeated group has {extra[0]}", extra[0])
+            return
+        for name in ("items", "min_entries", "max_entries"):
+            if name not in data:
+                raise ValidationError(f"a repeated group needs {name}", name)
+        if data["min_entries"] > data["max_entries"]:
+            raise ValidationError("min_entries must not be above max_entries", "max_entries")
+        for i, item in enumerate(data["items"]):
+            if item.get("type") not in GROUP_ITEM_TYPES:
+                raise ValidationError(
+                    {"items": {i: {"type": [f"not allowed in a group: {item.get('type')!r}"]}}}
+                )
+            if "show_if" in item:
+                raise ValidationError({"items": {i: {"show_if": ["not allowed in a group"]}}})
 
 
 class SectionSchema(Strict):
@@ -205,7 +253,8 @@ class InstrumentSchema(Strict):
     title = LangText(required=True)
     description = LangText()
     audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
-    waves = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    # Case forms have no waves: they follow the case, not the study's schedule.
+    waves = fields.List(fields.String(), validate=validate.Length(min=1))
     languages = fields.List(
         fields.String(validate=validate.OneOf(LANGUAGES)), load_default=lambda: ["en"]
     )
@@ -217,6 +266,49 @@ class InstrumentSchema(Strict):
     sections = fields.List(
         fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1)
     )
+
+    @validates_schema
+    def _waves(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("audience") == "caseworker":
+            if "waves" in data:
+                raise ValidationError("case forms follow the case: leave out waves", "waves")
+        elif "waves" not in data:
+            raise ValidationError("missing", "waves")
+
+
+class ListEntrySchema(Strict):
+    code = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    country = fields.String(validate=validate.OneOf(["England", "Wales"]))
+
+
+class ListSchema(Strict):
+    """A bundled list of choices (shared/lists/<key>.yaml): codes never change meaning."""
+
+    format = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
+    key = fields.String(required=True, validate=IDENT)
+    title = fields.String(required=True)
+    source = fields.String()
+    entries = fields.List(
+        fields.Nested(ListEntrySchema), required=True, validate=validate.Length(min=1)
+    )
+
+    @validates_schema
+    def _unique(self, data: dict[str, Any], **kwargs: Any) -> None:
+        codes: set[int] = set()
+        names: set[str] = set()
+        for i, entry in enumerate(data["entries"]):
+            if entry["code"] in codes:
+                raise ValidationError(
+                    {"entries": {i: {"code": [f"duplicate code {entry['code']}"]}}}
+                )
+            folded = " ".join(entry["name"].split()).casefold()
+            if folded in names:
+                raise ValidationError(
+                    {"entries": {i: {"name": [f"duplicate name {entry['name']!r}"]}}}
+                )
+            codes.add(entry["code"])
+            names.add(folded)
 
 
 class BlockItemSchema(Strict):

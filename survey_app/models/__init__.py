@@ -2,6 +2,7 @@
 
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from .audit import AuditEvent
+from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
@@ -13,6 +14,10 @@ __all__ = [
     "COMPLETE",
     "IN_PROGRESS",
     "AuditEvent",
+    "Case",
+    "CaseCorrection",
+    "CaseForm",
+    "CaseFormRevision",
     "InstrumentVersion",
     "Link",
     "Participant",
@@ -20,5 +25,6 @@ __all__ = [
     "Role",
     "Site",
     "User",
+    "UserSite",
     "Wave",
 ]

@@ -23,6 +23,8 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     RESEARCHER = "researcher"
     FIELDWORKER = "fieldworker"
+    # The prison-based social worker: the cases of the sites granted to her, nothing else.
+    CASEWORKER = "caseworker"
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -47,7 +49,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     totp_locked_until: Mapped[dt.datetime | None] = mapped_column()
 
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'researcher', 'fieldworker')", name="role"),
+        CheckConstraint(
+            "role IN ('admin', 'researcher', 'fieldworker', 'caseworker')", name="role"
+        ),
     )
 
     @property
@@ -65,7 +69,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return until is not None and until > (now or utcnow())
 
     def has_role(self, *roles: Role | str) -> bool:
-        # Admins may do anything a researcher may; researchers anything a fieldworker may.
-        rank = {Role.FIELDWORKER: 1, Role.RESEARCHER: 2, Role.ADMIN: 3}
-        mine = rank[Role(self.role)]
-        return any(mine >= rank[Role(r)] for r in roles)
+        # Admins may do anything a researcher may; researchers anything a fieldworker may and
+        # read what a caseworker may. Fieldworkers and caseworkers see nothing of each other.
+        mine = Role(self.role)
+        return any(mine in _HOLDERS[Role(r)] for r in roles)
+
+
+_HOLDERS: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset({Role.ADMIN}),
+    Role.RESEARCHER: frozenset({Role.RESEARCHER, Role.ADMIN}),
+    Role.FIELDWORKER: frozenset({Role.FIELDWORKER, Role.RESEARCHER, Role.ADMIN}),
+    Role.CASEWORKER: frozenset({Role.CASEWORKER, Role.RESEARCHER, Role.ADMIN}),
+}

@@ -20,10 +20,11 @@ from .views import bp
 
 def _link_form() -> LinkForm:
     form = LinkForm()
-    # Mothers answer on the kiosk: only staff and practitioner questionnaires get links.
+    # Mothers answer on the kiosk, caseworkers on the case pages: only staff and practitioner
+    # questionnaires get links.
     keys = db.session.execute(
         select(InstrumentVersion.key, InstrumentVersion.title)
-        .where(InstrumentVersion.audience != "mother")
+        .where(InstrumentVersion.audience.not_in(("mother", "caseworker")))
         .order_by(InstrumentVersion.key, InstrumentVersion.version.desc())
     ).all()
     choices: dict[str, str] = {}

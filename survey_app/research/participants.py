@@ -22,6 +22,7 @@ from ..forms.research import (
 )
 from ..models import Participant, Response, Role, Site
 from ..models._types import today
+from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
 from ..services import responses as response_ops
@@ -155,6 +156,10 @@ def _detail(
         void_target=void_target,
         blank_void_form=VoidForm(formdata=None),
         error=error,
+        # Her case tracker beside her questionnaires: for researchers, never fieldworkers.
+        cases=case_ops.cases_of(db.session, participant)
+        if current_user.has_role(Role.RESEARCHER)
+        else None,
     ), status
 
 

@@ -37,8 +37,10 @@ def _helpers() -> dict[str, Any]:
 
 
 @bp.route("/")
-@role_required(Role.FIELDWORKER)
+@role_required(Role.FIELDWORKER, Role.CASEWORKER)
 def dashboard() -> ResponseReturnValue:
+    if current_user.role == Role.CASEWORKER:
+        return redirect(url_for("cases.index"))  # where a login lands: her cases
     if not current_user.has_role(Role.RESEARCHER):
         return render_template("research/dashboard.html")
     on = today()

@@ -30,6 +30,8 @@ def create(
         raise LinkError(f"No published instrument {instrument_key!r}.")
     if version.audience == "mother":
         raise LinkError("Mothers answer on the kiosk, not through anonymous links.")
+    if version.audience == "caseworker":
+        raise LinkError("Case forms are written on the case pages, not through anonymous links.")
     link = Link(
         instrument_key=instrument_key, site=site, closes_on=closes_on, created_by_id=actor_id
     )

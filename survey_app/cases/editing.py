@@ -1,0 +1,323 @@
+"""Writing case forms: a draft page by page, sending it, discarding it; and a correction of a
+sent form, page by page, sent as the form's next revision. Only a caseworker of the case's
+site writes (the service checks the site where the data is written)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..extensions import db
+from ..instruments.model import Instrument, pick
+from ..models import Case, CaseCorrection, CaseForm
+from ..services import cases as ops
+from ..services import responses as response_ops
+from . import bp
+from .access import caseworker_only
+from .forms import CasePageForm, build_case_page_form, count_name
+from .pages import load_case, load_form
+from .summary import answer_rows
+
+NOTICE = "No names or identifying details: not hers, her children's or anyone else's."
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a page writes to: a draft form, or a correction of a sent one."""
+
+    case: Case
+    form: CaseForm
+    answers: Mapping[str, Any]
+    save: Callable[[Mapping[str, Any]], None]
+    page_url: Callable[[int], str]
+    send_url: str
+    revision: int
+    correction: bool
+
+
+def _draft_target(case: Case, form: CaseForm) -> Target:
+    if not form.is_draft:
+        abort(404)
+    return Target(
+        case, form, form.answers or {}, lambda v: ops.save_draft_page(form, v),
+        lambda i: url_for("cases.form_page", case_id=case.id, form_id=form.id, index=i),
+        url_for("cases.send_form", case_id=case.id, form_id=form.id), 0, False,
+    )  # fmt: skip
+
+
+def _correction(form: CaseForm) -> CaseCorrection:
+    found: CaseCorrection | None = db.session.scalar(
+        select(CaseCorrection).where(
+            CaseCorrection.form_id == form.id, CaseCorrection.user_id == current_user.id
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _correction_target(case: Case, form: CaseForm) -> Target:
+    correction = _correction(form)
+    return Target(
+        case, form, correction.answers or {},
+        lambda v: ops.save_correction_page(correction, v),
+        lambda i: url_for("cases.correction_page", case_id=case.id, form_id=form.id, index=i),
+        url_for("cases.send_correction", case_id=case.id, form_id=form.id),
+        correction.base_revision, True,
+    )  # fmt: skip
+
+
+def _visible(instrument: Instrument, answers: Mapping[str, Any]) -> list[int]:
+    return response_ops.visible_sections(instrument, answers)
+
+
+def _render_page(
+    target: Target, index: int, form: CasePageForm | None = None, status: int = 200,
+    notice: str | None = None,
+) -> ResponseReturnValue:  # fmt: skip
+    instrument = ops.instrument_of(target.form)
+    section = instrument.sections[index]
+    items = response_ops.shown_items(section, target.answers)
+    if form is None:
+        form = build_case_page_form(items, target.answers)
+    visible = _visible(instrument, target.answers)
+    return render_template(
+        "cases/page.html",
+        target=target,
+        instrument=instrument,
+        section=section,
+        items=items,
+        form=form,
+        index=index,
+        pick=pick,
+        position=visible.index(index) + 1 if index in visible else 1,
+        total=len(visible),
+        notice=notice,
+        no_names=NOTICE,
+        kind_label=ops.KIND_LABELS[target.form.kind],
+        count_name=count_name,
+    ), status
+
+
+def _group_action(form: CasePageForm, action: str) -> tuple[dict[str, Any], str | None]:
+    """Add or remove an entry of a repeated group: the page's answers with the change."""
+    values = form.answers()
+    _, verb, group, *rest = action.split(":") + [""]
+    if group not in form.groups:
+        abort(400, description="The page sent a button it does not have. Nothing was saved.")
+    item, count = form.groups[group]
+    entries = list(values.get(group) or [])
+    entries += [{}] * (count - len(entries))
+    label = pick(item.entry_label, "en").lower() if item.entry_label else "entry"
+    if verb == "add":
+        if count >= item.max_entries:
+            return values, f"At most {item.max_entries} entries: a {label} cannot be added."
+        entries.append({})
+    elif verb == "remove" and rest and rest[0].isdigit() and int(rest[0]) < count:
+        del entries[int(rest[0])]
+    else:
+        abort(400, description="The page sent a button it does not have. Nothing was saved.")
+    values[group] = entries
+    return values, None
+
+
+def _handle(target: Target, index: int) -> ResponseReturnValue:
+    instrument = ops.instrument_of(target.form)
+    if not 0 <= index < len(instrument.sections):
+        abort(404)
+    if request.method == "GET":
+        return _render_page(target, index)
+    section = instrument.sections[index]
+    items = response_ops.shown_items(section, target.answers)
+    form = build_case_page_form(items, target.answers, formdata=request.form)
+    valid = form.validate()
+    if "csrf_token" in form.errors:
+        form.csrf_token.errors = []
+        notice = "This page was open for a long time: check the answers and press the button again."
+        return _render_page(target, index, form, 400, notice)
+    if form.unknown_keys(request.form.keys()):
+        abort(400, description="The page sent a question that is not on it. Nothing was saved.")
+    if form.tampered():
+        abort(
+            400, description="An answer was sent that this page does not offer. Nothing was saved."
+        )
+    actions = request.form.getlist("action")
+    action = str(actions[-1]) if actions else "next"
+    if action.startswith("group:"):
+        values, problem = _group_action(form, action)
+        target.save(values)
+        if problem:
+            return _render_page(target, index, None, 422, problem)
+        return redirect(target.page_url(index))
+    short = [(item, count) for item, count in form.groups.values() if count < item.min_entries]
+    if action == "next" and (not valid or short):
+        notice = "Please look at the questions marked below."
+        if short:
+            notice = f"Please add at least {short[0][0].min_entries} entry for {pick(short[0][0].text, 'en').lower()}."
+        return _render_page(target, index, form, 422, notice)
+    target.save(form.answers())
+    answers = target.answers if not target.correction else _correction(target.form).answers
+    visible = _visible(instrument, answers or {})
+    if action == "back":
+        earlier = [i for i in visible if i < index]
+        return redirect(target.page_url(earlier[-1] if earlier else index))
+    if action == "save":
+        flash("Saved. You can come back to this form from the case page.", "status")
+        return redirect(url_for("cases.case", case_id=target.case.id))
+    later = [i for i in visible if i > index]
+    return redirect(target.page_url(later[0]) if later else target.send_url)
+
+
+@bp.route("/<int:case_id>/forms/<int:form_id>/pages/<int:index>", methods=["GET", "POST"])
+@caseworker_only
+def form_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    ops.check_site(db.session, current_user._get_current_object(), case.site_id)
+    return _handle(_draft_target(case, form), index)
+
+
+@bp.route(
+    "/<int:case_id>/forms/<int:form_id>/correction/pages/<int:index>", methods=["GET", "POST"]
+)
+@caseworker_only
+def correction_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    ops.check_site(db.session, current_user._get_current_object(), case.site_id)
+    return _handle(_correction_target(case, form), index)
+
+
+def _seen_revision() -> int:
+    raw = request.form.get("revision", "")
+    if not raw.isdigit() or len(raw) > 9:
+        abort(
+            400, description="The form's revision number was missing or altered. Nothing was saved."
+        )
+    return int(raw)
+
+
+def _review(target: Target, status: int = 200, error: str | None = None) -> ResponseReturnValue:
+    instrument = ops.instrument_of(target.form)
+    first_gap = response_ops.first_missing_required(
+        instrument, response_ops.code_skips(instrument, target.answers)
+    )
+    return render_template(
+        "cases/review.html",
+        target=target,
+        rows=answer_rows(instrument, target.answers),
+        gap_url=target.page_url(first_gap) if first_gap is not None else None,
+        kind_label=ops.KIND_LABELS[target.form.kind],
+        error=error,
+        action_form=FlaskForm(),
+        last_page=target.page_url(_visible(instrument, target.answers)[-1]),
+    ), status
+
+
+@bp.route("/<int:case_id>/forms/<int:form_id>/send", methods=["GET", "POST"])
+@caseworker_only
+def send_form(case_id: int, form_id: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    user = current_user._get_current_object()
+    ops.check_site(db.session, user, case.site_id)
+    if not form.is_draft:
+        flash("This form has been sent already.", "status")
+        return redirect(url_for("cases.form_view", case_id=case.id, form_id=form.id))
+    target = _draft_target(case, form)
+    if request.method == "GET":
+        return _review(target)
+    if not FlaskForm().validate():
+        return _review(target, 400, "This page was open for a long time: press Send again.")
+    try:
+        ops.submit(db.session, user, form, _seen_revision())
+    except ops.CaseError as exc:
+        return _review(target, exc.status, str(exc))
+    flash(f"{ops.KIND_LABELS[form.kind]} form sent.", "status")
+    return redirect(url_for("cases.case", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/forms/<int:form_id>/correction/send", methods=["GET", "POST"])
+@caseworker_only
+def send_correction(case_id: int, form_id: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    user = current_user._get_current_object()
+    ops.check_site(db.session, user, case.site_id)
+    correction = _correction(form)
+    target = _correction_target(case, form)
+    if request.method == "GET":
+        return _review(target)
+    if not FlaskForm().validate():
+        return _review(target, 400, "This page was open for a long time: press Send again.")
+    try:
+        ops.submit_correction(db.session, user, correction, _seen_revision())
+    except ops.StaleRevision as exc:
+        # Her correction stays as it is; the refusal keeps nothing else.
+        return _review(target, exc.status, str(exc))
+    except ops.CaseError as exc:
+        return _review(target, exc.status, str(exc))
+    flash(f"Correction sent: this is now revision {form.revision}.", "status")
+    return redirect(url_for("cases.form_view", case_id=case.id, form_id=form.id))
+
+
+@bp.route("/<int:case_id>/forms/new", methods=["POST"])
+@caseworker_only
+def start_form(case_id: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    if not FlaskForm().validate():
+        abort(400, description="This page was open for a long time: go back and try again.")
+    form = ops.start_form(
+        db.session, current_user._get_current_object(), case, request.form.get("kind", "")
+    )
+    db.session.flush()
+    return redirect(url_for("cases.form_page", case_id=case.id, form_id=form.id, index=0))
+
+
+@bp.route("/<int:case_id>/forms/<int:form_id>/discard", methods=["POST"])
+@caseworker_only
+def discard_form(case_id: int, form_id: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    if not FlaskForm().validate():
+        abort(400, description="This page was open for a long time: go back and try again.")
+    was_new = case.status == "new"
+    ops.discard_draft(db.session, current_user._get_current_object(), form)
+    flash("The draft was discarded.", "status")
+    return redirect(url_for("cases.index") if was_new else url_for("cases.case", case_id=case_id))
+
+
+@bp.route("/<int:case_id>/forms/<int:form_id>/correct", methods=["POST"])
+@caseworker_only
+def correct_form(case_id: int, form_id: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    if not FlaskForm().validate():
+        abort(400, description="This page was open for a long time: go back and try again.")
+    ops.start_correction(db.session, current_user._get_current_object(), form)
+    return redirect(url_for("cases.correction_page", case_id=case.id, form_id=form.id, index=0))
+
+
+@bp.route("/<int:case_id>/forms/<int:form_id>/correction/rebase", methods=["POST"])
+@caseworker_only
+def rebase_correction(case_id: int, form_id: int) -> ResponseReturnValue:
+    case = load_case(case_id)
+    form = load_form(case, form_id)
+    ops.check_site(db.session, current_user._get_current_object(), case.site_id)
+    if not FlaskForm().validate():
+        abort(400, description="This page was open for a long time: go back and try again.")
+    ops.rebase_correction(db.session, _correction(form))
+    flash(f"Your changes are now on revision {form.revision}: check the pages and send.", "status")
+    return redirect(url_for("cases.correction_page", case_id=case.id, form_id=form.id, index=0))
+
+
+@bp.errorhandler(ops.CaseError)
+def _case_error(exc: ops.CaseError) -> ResponseReturnValue:
+    return render_template("cases/error.html", message=str(exc)), exc.status

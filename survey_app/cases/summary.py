@@ -1,0 +1,53 @@
+"""A form's answers as label and value rows, for the review and read-only pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..instruments import missing
+from ..instruments.model import Instrument, Item, pick
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    section: str
+    question: str
+    value: str
+
+
+def display(item: Item, value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) and value in missing.LABELS:
+        return missing.LABELS[value]["en"]
+    if item.type == "multiple" and isinstance(value, list):
+        labels = {o.code: pick(o.label, "en") for o in item.options}
+        return "; ".join(labels.get(code, str(code)) for code in value) or "—"
+    if item.options and isinstance(value, int):
+        labels = {o.code: pick(o.label, "en") for o in item.options}
+        return labels.get(value, str(value))
+    return str(value)
+
+
+def answer_rows(instrument: Instrument, answers: Mapping[str, Any]) -> list[AnswerRow]:
+    rows: list[AnswerRow] = []
+    for section in instrument.sections:
+        title = pick(section.title, "en")
+        for item in section.items:
+            if item.variable is None:
+                continue
+            value = answers.get(item.variable)
+            if item.type != "group":
+                rows.append(AnswerRow(title, pick(item.text, "en"), display(item, value)))
+                continue
+            entries = value if isinstance(value, list) else []
+            label = pick(item.entry_label, "en") if item.entry_label else "Entry"
+            rows.append(AnswerRow(title, pick(item.text, "en"), str(len(entries))))
+            for number, entry in enumerate(entries, start=1):
+                for sub in item.items:
+                    got = entry.get(sub.variable) if isinstance(entry, dict) else None
+                    question = f"{label} {number}: {pick(sub.text, 'en')}"
+                    rows.append(AnswerRow(title, question, display(sub, got)))
+    return rows

@@ -1,0 +1,164 @@
+"""The case tracker: which sites a caseworker covers, and each mother's cases with their
+forms. A case joins her questionnaires through her participant row only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import JSONType, utcnow
+from .instruments import InstrumentVersion
+from .participants import Participant
+from .study import Site
+from .users import User
+
+
+class UserSite(db.Model):  # type: ignore[name-defined,misc]
+    """A site granted to a caseworker: she sees and writes the cases of these sites only."""
+
+    __tablename__ = "user_sites"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+
+    site: Mapped[Site] = relationship()
+
+
+# A case is "new" from the moment its referral draft starts until the referral is sent.
+CASE_NEW, CASE_OPEN, CASE_CLOSED = "new", "open", "closed"
+FORM_KINDS = ("referral", "update", "closure", "reopening")
+DRAFT, SUBMITTED = "draft", "submitted"
+_LIVE_CASE = "status IN ('new', 'open')"
+
+
+class Case(db.Model):  # type: ignore[name-defined,misc]
+    """A mother's episode of support at one site."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CASE_NEW)
+    opened_on: Mapped[dt.date | None] = mapped_column()
+    closed_on: Mapped[dt.date | None] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    participant: Mapped[Participant] = relationship()
+    site: Mapped[Site] = relationship()
+    forms: Mapped[list[CaseForm]] = relationship(
+        back_populates="case", order_by="CaseForm.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(f"status IN ('{CASE_NEW}', '{CASE_OPEN}', '{CASE_CLOSED}')", name="status"),
+        CheckConstraint(f"(status = '{CASE_CLOSED}') = (closed_on IS NOT NULL)", name="closed_on"),
+        CheckConstraint(f"status = '{CASE_NEW}' OR opened_on IS NOT NULL", name="opened_on"),
+        # One live case per mother: a second referral while one is open is refused here.
+        Index(
+            "uq_cases_participant_live",
+            "participant_id",
+            unique=True,
+            sqlite_where=text(_LIVE_CASE),
+            postgresql_where=text(_LIVE_CASE),
+        ),
+    )
+
+
+class CaseForm(db.Model):  # type: ignore[name-defined,misc]
+    """One form of a case. A draft is saved page by page; a submitted form holds its current
+    revision, and every submitted revision is kept in ``case_form_revisions``."""
+
+    __tablename__ = "case_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_version.id"))
+    form_date: Mapped[dt.date | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
+    # 0 while a draft; n once the n-th revision is submitted (a correction adds one).
+    revision: Mapped[int] = mapped_column(default=0)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column()
+
+    case: Mapped[Case] = relationship(back_populates="forms")
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('referral', 'update', 'closure', 'reopening')", name="kind"),
+        CheckConstraint(f"status IN ('{DRAFT}', '{SUBMITTED}')", name="status"),
+        CheckConstraint(f"(status = '{SUBMITTED}') = (revision >= 1)", name="revision"),
+        CheckConstraint(
+            f"status = '{DRAFT}' OR (form_date IS NOT NULL AND submitted_at IS NOT NULL)",
+            name="submitted",
+        ),
+        # One referral per case, and one draft at a time.
+        Index(
+            "uq_case_forms_referral",
+            "case_id",
+            unique=True,
+            sqlite_where=text("kind = 'referral'"),
+            postgresql_where=text("kind = 'referral'"),
+        ),
+        Index(
+            "uq_case_forms_draft",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
+
+
+class CaseFormRevision(db.Model):  # type: ignore[name-defined,misc]
+    """A submitted revision of a form, never changed: who sent it, when, and its content."""
+
+    __tablename__ = "case_form_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("case_forms.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column()
+    form_date: Mapped[dt.date] = mapped_column()
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("form_id", "revision", name="uq_case_form_revisions_form_revision"),
+        CheckConstraint("revision >= 1", name="revision"),
+    )
+
+
+class CaseCorrection(db.Model):  # type: ignore[name-defined,misc]
+    """A correction of a submitted form in progress, saved page by page: one per person and
+    form, made on ``base_revision``. Sending it adds the next revision."""
+
+    __tablename__ = "case_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("case_forms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    base_revision: Mapped[int] = mapped_column()
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    form: Mapped[CaseForm] = relationship()
+
+    __table_args__ = (UniqueConstraint("form_id", "user_id", name="uq_case_corrections_form_user"),)

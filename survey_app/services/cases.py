@@ -1,0 +1,484 @@
+"""The case tracker's rules: which sites a caseworker covers, and the life of a case (a
+referral opens it, updates follow while it is open, a closure closes it, a re-opening opens
+it again). Operations flush; the request or the command commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..instruments import model
+from ..instruments.model import Instrument
+from ..instruments.publish import latest_version
+from ..models import (
+    Case,
+    CaseCorrection,
+    CaseForm,
+    CaseFormRevision,
+    Participant,
+    Site,
+    User,
+    UserSite,
+)
+from ..models._types import DbSession, today, utcnow
+from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, SUBMITTED
+from ..study import current_study
+from . import responses as response_ops
+
+
+class CaseError(ValueError):
+    """Something the caseworker can put right; ``status`` is the HTTP status to answer."""
+
+    status = 409
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+def grant_sites(session: DbSession, user: User, sites: Iterable[Site]) -> None:
+    """Grant ``sites`` to a caseworker (in addition to those she has)."""
+    if user.role != "caseworker":
+        raise CaseError("Only a caseworker account is granted sites.", 422)
+    have = set(granted_site_ids(session, user))
+    for site in sites:
+        if site.id not in have:
+            session.add(UserSite(user_id=user.id, site_id=site.id))
+            have.add(site.id)
+    session.flush()
+
+
+def revoke_sites(session: DbSession, user: User) -> None:
+    session.execute(delete(UserSite).where(UserSite.user_id == user.id))
+
+
+def granted_site_ids(session: DbSession, user: User) -> list[int]:
+    return list(session.scalars(select(UserSite.site_id).where(UserSite.user_id == user.id)))
+
+
+def readable_site_ids(session: DbSession, user: User) -> list[int] | None:
+    """The sites whose cases ``user`` may read: None for every site (researchers, admins)."""
+    if user.role == "caseworker":
+        return granted_site_ids(session, user)
+    if user.has_role("researcher"):
+        return None
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# The life of a case
+
+# Each kind of form: its instrument key and the variable holding its date.
+KINDS: dict[str, tuple[str, str]] = {
+    "referral": ("case_referral", "start_date"),
+    "update": ("case_update", "update_date"),
+    "closure": ("case_closure", "closure_date"),
+    "reopening": ("case_reopening", "reopen_date"),
+}
+KIND_LABELS = {
+    "referral": "Referral",
+    "update": "Progress update",
+    "closure": "Closure",
+    "reopening": "Re-opening",
+}
+# Which forms may start on a case in each status.
+ALLOWED_KINDS = {CASE_OPEN: ("update", "closure"), CASE_CLOSED: ("reopening",), CASE_NEW: ()}
+
+
+def instrument_of(form: CaseForm) -> Instrument:
+    return model.from_version(form.instrument_version)
+
+
+def check_site(session: DbSession, user: User, site_id: int) -> None:
+    if user.role != "caseworker" or site_id not in granted_site_ids(session, user):
+        raise CaseError("Your account does not cover this site's cases.", 403)
+
+
+def live_case(session: DbSession, participant: Participant) -> Case | None:
+    return session.scalar(
+        select(Case).where(
+            Case.participant_id == participant.id, Case.status.in_((CASE_NEW, CASE_OPEN))
+        )
+    )
+
+
+def _second_case_message(existing: Case) -> str:
+    since = f" since {existing.opened_on:%d %B %Y}" if existing.opened_on else ""
+    return (
+        f"{existing.participant.pseudonym} already has an open case{since}: "
+        "add an update to it, or close it before opening another."
+    )
+
+
+def _new_form(session: DbSession, case: Case, kind: str, user: User) -> CaseForm:
+    version = latest_version(session, KINDS[kind][0])
+    if version is None:
+        raise CaseError(f"No {KIND_LABELS[kind].lower()} form is published.", 409)
+    form = CaseForm(case=case, kind=kind, instrument_version=version, answers={})
+    form.created_by_id = user.id
+    session.add(form)
+    return form
+
+
+def open_case(session: DbSession, user: User, participant: Participant) -> CaseForm:
+    """A new case for her at her site, with its referral form as a draft."""
+    check_site(session, user, participant.site_id)
+    if participant.withdrawn_at is not None:
+        raise CaseError("This participant has withdrawn from the study.", 409)
+    existing = live_case(session, participant)
+    if existing is not None:
+        raise CaseError(_second_case_message(existing))
+    case = Case(participant=participant, site_id=participant.site_id, created_by_id=user.id)
+    try:
+        with session.begin_nested():
+            session.add(case)
+            form = _new_form(session, case, "referral", user)
+    except IntegrityError:
+        # Another caseworker opened her case a moment ago.
+        existing = live_case(session, participant)
+        if existing is None:
+            raise
+        raise CaseError(_second_case_message(existing)) from None
+    return form
+
+
+def start_form(session: DbSession, user: User, case: Case, kind: str) -> CaseForm:
+    """A draft update, closure or re-opening, if the case's status allows it."""
+    check_site(session, user, case.site_id)
+    if kind not in KINDS:
+        raise CaseError("There is no such form.", 404)
+    if kind not in ALLOWED_KINDS[case.status]:
+        raise CaseError(_not_now(case, kind))
+    draft = next((f for f in case.forms if f.is_draft), None)
+    if draft is not None:
+        raise CaseError(
+            f"A {KIND_LABELS[draft.kind].lower()} form is in progress on this case: "
+            "send or discard it first."
+        )
+    if kind == "reopening":
+        other = live_case(session, case.participant)
+        if other is not None:
+            raise CaseError(_second_case_message(other))
+    try:
+        with session.begin_nested():
+            form = _new_form(session, case, kind, user)
+    except IntegrityError:
+        raise CaseError("Another form was started on this case a moment ago.") from None
+    return form
+
+
+def _not_now(case: Case, kind: str) -> str:
+    if case.status == CASE_CLOSED:
+        return f"This case was closed on {case.closed_on:%d %B %Y}: re-open it first."
+    if case.status == CASE_NEW:
+        return "Send the referral form first."
+    return f"This case is open: a {KIND_LABELS[kind].lower()} form is not for an open case."
+
+
+def discard_draft(session: DbSession, user: User, form: CaseForm) -> None:
+    check_site(session, user, form.case.site_id)
+    if not form.is_draft:
+        raise CaseError("This form has been sent: it can be corrected, not discarded.")
+    case = form.case
+    session.delete(form)
+    session.flush()
+    if case.status == CASE_NEW:
+        session.delete(case)  # a case is nothing without its referral
+        session.flush()
+
+
+def merge_page(
+    answers: Mapping[str, Any], instrument: Instrument, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One page's answers merged into saved ones, skip logic coded (as for questionnaires)."""
+    merged = dict(answers)
+    for variable, value in values.items():
+        if value is None:
+            merged.pop(variable, None)
+        else:
+            merged[variable] = value
+    return response_ops.code_skips(instrument, merged)
+
+
+def save_draft_page(form: CaseForm, values: Mapping[str, Any]) -> None:
+    if not form.is_draft:
+        raise CaseError("This form has been sent: correct it instead.")
+    form.answers = merge_page(form.answers or {}, instrument_of(form), values)
+
+
+def form_date(form: CaseForm, answers: Mapping[str, Any]) -> dt.date | None:
+    raw = answers.get(KINDS[form.kind][1])
+    return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+def _submitted(case: Case) -> list[CaseForm]:
+    return [f for f in case.forms if not f.is_draft]
+
+
+def date_problem(date: dt.date, on: dt.date) -> str | None:
+    """Why a form date cannot be right, or None: never in the future, never before the study."""
+    start = current_study().study_start
+    if date > on:
+        return f"The date {date:%d %B %Y} is in the future."
+    if date < start:
+        return f"The date {date:%d %B %Y} is before the study started ({start:%d %B %Y})."
+    return None
+
+
+def check_date_order(form: CaseForm, date: dt.date) -> None:
+    """A form's date is on or after the form before it and on or before the one after it (in
+    the order they were sent); referrals included."""
+    sent = [f for f in _submitted(form.case) if f.id != form.id]
+    before = [f for f in sent if f.id < form.id]
+    after = [f for f in sent if f.id > form.id]
+    if before and before[-1].form_date and date < before[-1].form_date:
+        previous = before[-1]
+        raise CaseError(
+            f"The {KIND_LABELS[form.kind].lower()} date ({date:%d %B %Y}) is before the "
+            f"{KIND_LABELS[previous.kind].lower()} of {previous.form_date:%d %B %Y}: "
+            "dates must be in order.",
+            422,
+        )
+    if after and after[0].form_date and date > after[0].form_date:
+        following = after[0]
+        raise CaseError(
+            f"The {KIND_LABELS[form.kind].lower()} date ({date:%d %B %Y}) is after the "
+            f"{KIND_LABELS[following.kind].lower()} of {following.form_date:%d %B %Y}: "
+            "dates must be in order.",
+            422,
+        )
+
+
+def _complete(form: CaseForm, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dt.date]:
+    instrument = instrument_of(form)
+    coded = response_ops.code_skips(instrument, answers)
+    if response_ops.first_missing_required(instrument, coded) is not None:
+        raise CaseError("Some questions that need an answer have not been answered yet.", 422)
+    date = form_date(form, coded)
+    if date is None:
+        raise CaseError("The form's date is missing.", 422)
+    problem = date_problem(date, today())
+    if problem:
+        raise CaseError(problem, 422)
+    check_date_order(form, date)
+    return coded, date
+
+
+def submit(session: DbSession, user: User, form: CaseForm, seen_revision: int) -> None:
+    """Send a draft: revision 1, and the case's status follows the form."""
+    check_site(session, user, form.case.site_id)
+    if not form.is_draft or seen_revision != 0:
+        raise CaseError("This form has been sent already.")
+    case = form.case
+    expected = {"referral": (CASE_NEW,), "update": (CASE_OPEN,), "closure": (CASE_OPEN,)}
+    if case.status not in expected.get(form.kind, (CASE_CLOSED,)):
+        raise CaseError(_not_now(case, form.kind))
+    answers, date = _complete(form, form.answers or {})
+    now = utcnow()
+    form.answers, form.form_date = answers, date
+    form.status, form.revision, form.submitted_at = SUBMITTED, 1, now
+    session.add(
+        CaseFormRevision(
+            form_id=form.id, revision=1, form_date=date, answers=answers,
+            changed_by_id=user.id, changed_at=now,
+        )
+    )  # fmt: skip
+    try:
+        with session.begin_nested():
+            refresh_case(case)
+            session.flush()
+    except IntegrityError:
+        other = live_case(session, case.participant)
+        raise CaseError(_second_case_message(other) if other else "Refused.") from None
+
+
+def refresh_case(case: Case) -> None:
+    """The case's status and dates, from its sent forms in the order they were sent."""
+    status, opened, closed = CASE_NEW, None, None
+    for form in _submitted(case):
+        if form.kind == "referral":
+            status, opened = CASE_OPEN, form.form_date
+        elif form.kind == "closure":
+            status, closed = CASE_CLOSED, form.form_date
+        elif form.kind == "reopening":
+            status, closed = CASE_OPEN, None
+    case.status, case.opened_on, case.closed_on = status, opened, closed
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections: a sent form is never changed in place
+
+
+def start_correction(session: DbSession, user: User, form: CaseForm) -> CaseCorrection:
+    check_site(session, user, form.case.site_id)
+    if form.is_draft:
+        raise CaseError("This form has not been sent yet: go on with it instead.")
+    mine: CaseCorrection | None = session.scalar(
+        select(CaseCorrection).where(
+            CaseCorrection.form_id == form.id, CaseCorrection.user_id == user.id
+        )
+    )
+    if mine is not None:
+        return mine
+    correction = CaseCorrection(
+        form=form, user_id=user.id, base_revision=form.revision, answers=dict(form.answers)
+    )
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+def save_correction_page(correction: CaseCorrection, values: Mapping[str, Any]) -> None:
+    instrument = instrument_of(correction.form)
+    correction.answers = merge_page(correction.answers or {}, instrument, values)
+
+
+class StaleRevision(CaseError):
+    """Someone else sent a correction of this form after this one began."""
+
+
+def revision_answers(session: DbSession, form: CaseForm, revision: int) -> dict[str, Any]:
+    row = session.scalar(
+        select(CaseFormRevision).where(
+            CaseFormRevision.form_id == form.id, CaseFormRevision.revision == revision
+        )
+    )
+    return dict(row.answers) if row is not None else {}
+
+
+def submit_correction(
+    session: DbSession, user: User, correction: CaseCorrection, seen_revision: int
+) -> CaseForm:
+    """Send a correction as the form's next revision, if nobody sent one since it began."""
+    form = correction.form
+    check_site(session, user, form.case.site_id)
+    if seen_revision != correction.base_revision or form.revision != correction.base_revision:
+        raise _stale(session, form, correction)
+    answers, date = _complete(form, correction.answers or {})
+    now = utcnow()
+    # A guarded update: of two corrections sent at once, one wins and the other is told.
+    done = session.execute(
+        update(CaseForm)
+        .where(CaseForm.id == form.id, CaseForm.revision == correction.base_revision)
+        .values(revision=correction.base_revision + 1, answers=answers, form_date=date)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.refresh(form)
+        raise _stale(session, form, correction)
+    session.add(
+        CaseFormRevision(
+            form_id=form.id, revision=correction.base_revision + 1, form_date=date,
+            answers=answers, changed_by_id=user.id, changed_at=now,
+        )
+    )  # fmt: skip
+    session.delete(correction)
+    session.flush()
+    session.refresh(form)
+    refresh_case(form.case)
+    session.flush()
+    return form
+
+
+def _stale(session: DbSession, form: CaseForm, correction: CaseCorrection) -> StaleRevision:
+    latest = session.scalar(
+        select(CaseFormRevision)
+        .where(CaseFormRevision.form_id == form.id)
+        .order_by(CaseFormRevision.revision.desc())
+        .limit(1)
+    )
+    who = latest.changed_by.email if latest and latest.changed_by else "someone"
+    when = f" on {latest.changed_at:%d %B %Y at %H:%M}" if latest else ""
+    return StaleRevision(
+        f"{who} sent a correction of this form{when} (revision {form.revision}) after yours "
+        f"began on revision {correction.base_revision}. Your changes are kept: apply them to "
+        "the newest revision, check the pages and send again.",
+        409,
+    )
+
+
+def rebase_correction(session: DbSession, correction: CaseCorrection) -> None:
+    """Carry her changes (what differs from the revision she began on) onto the newest one."""
+    form = correction.form
+    base = revision_answers(session, form, correction.base_revision)
+    mine = correction.answers or {}
+    changed = {k: v for k, v in mine.items() if base.get(k) != v}
+    dropped = [k for k in base if k not in mine]
+    answers = dict(form.answers)
+    answers.update(changed)
+    for key in dropped:
+        answers.pop(key, None)
+    correction.answers = response_ops.code_skips(instrument_of(form), answers)
+    correction.base_revision = form.revision
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    last_form: CaseForm | None
+    update_due: bool
+
+
+def case_list(session: DbSession, site_ids: list[int] | None, *, today: dt.date) -> list[CaseRow]:
+    """The cases of these sites (None: every site), newest first, each with its last sent
+    form and whether an update is due (open, and the last form older than the study says)."""
+    query = (
+        select(Case)
+        .options(selectinload(Case.forms), joinedload(Case.participant), joinedload(Case.site))
+        .order_by(Case.id.desc())
+    )
+    if site_ids is not None:
+        query = query.where(Case.site_id.in_(site_ids))
+    due_days = current_study().case_update_due_days
+    rows = []
+    for case in session.scalars(query).unique():
+        sent = _submitted(case)
+        last = sent[-1] if sent else None
+        due = (
+            case.status == CASE_OPEN
+            and last is not None
+            and last.form_date is not None
+            and (today - last.form_date).days >= due_days
+        )
+        rows.append(CaseRow(case, last, due))
+    return rows
+
+
+def cases_of(session: DbSession, participant: Participant) -> list[Case]:
+    return list(
+        session.scalars(
+            select(Case)
+            .options(selectinload(Case.forms))
+            .where(Case.participant_id == participant.id)
+            .order_by(Case.id)
+        )
+    )
+
+
+def forms_in_time_order(case: Case) -> list[CaseForm]:
+    """Sent forms by date (then by the order they were sent), a draft last."""
+    sent = sorted(_submitted(case), key=lambda f: (f.form_date or dt.date.max, f.id))
+    return sent + [f for f in case.forms if f.is_draft]
+
+
+def revisions(session: DbSession, form: CaseForm) -> list[CaseFormRevision]:
+    return list(
+        session.scalars(
+            select(CaseFormRevision)
+            .options(joinedload(CaseFormRevision.changed_by))
+            .where(CaseFormRevision.form_id == form.id)
+            .order_by(CaseFormRevision.revision)
+        )
+    )

@@ -1,0 +1,116 @@
+"""The caseworker's pages in a real browser, on a laptop and on a tablet: no serious or
+critical axe-core violation on any of them, and a case opened and a form page answered with
+the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.helpers import PASSWORD, PageChecker, register
+from tests.liveserver import LiveServer
+
+SIZES = {"laptop": {"width": 1366, "height": 768}, "tablet": {"width": 768, "height": 1024}}
+
+
+def _keyboard_login(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cases/$"))
+
+
+def _tab_to(page: Any, name: str, limit: int = 60) -> None:
+    """Press Tab until the named control has the focus (as someone without a mouse does)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return (e.labels && e.labels[0] ? e.labels[0].innerText : e.innerText || e.value || '') }"
+        )
+        if name in str(focused):
+            return
+    raise AssertionError(f"{name!r} is not reachable with Tab")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_pages_by_keyboard_with_no_serious_violation(
+    page: Any, server: LiveServer, size: str
+) -> None:
+    email = f"cw-{size}@example.org"
+    factories.caseworker(server.app, sites=("send",), email=email)
+    pseudonym = register(server.app)
+    page.set_viewport_size(SIZES[size])
+    check = PageChecker(page)
+    _keyboard_login(page, email)
+    check("cases list", respondent=False)
+
+    _tab_to(page, "New case")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cases/new$"))
+    check("new case", respondent=False)
+    _tab_to(page, "Participant ID")
+    page.keyboard.type(pseudonym[:-1] + ("A" if pseudonym[-1] != "A" else "B"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("not valid")).to_be_visible()
+    check("new case, a mistyped ID", respondent=False)
+    page.get_by_label("Participant ID").fill("")
+    page.get_by_label("Participant ID").focus()
+    page.keyboard.type(pseudonym)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/pages/0$"))
+    check("referral, first page", respondent=False)
+
+    # The first page by keyboard: the date, then the first referral source with the arrows.
+    _tab_to(page, "Date support started")
+    page.get_by_label("Date support started").fill("2022-01-10")
+    _tab_to(page, "Self-referral")
+    page.keyboard.press("Space")
+    _tab_to(page, "Next")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/pages/1$"))
+    check("referral, about her", respondent=False)
+    for label in ("White British", "30-39", "In care as a child", "Single"):
+        page.get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Next", exact=True).click()
+    check("referral, local authorities", respondent=False)
+    page.get_by_label("Barnet", exact=True).check()
+    page.get_by_role("button", name="Next", exact=True).click()
+    for label in ("Theft", "Under 12 months"):
+        page.get_by_label(label, exact=True).check()
+    page.locator("input[name=child_related_offence][value='0']").check()
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Add a child").click()
+    check("referral, children", respondent=False)
+    for n in ("0", "1"):
+        page.locator(f"input[name=children-{n}-child_age_band][value='2']").check()
+        page.locator(f"input[name=children-{n}-child_care_arrangement][value='1']").check()
+        page.locator(f"input[name=children-{n}-child_has_social_worker][value='1']").check()
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.locator("#page-notice")).to_be_visible()
+    check("referral, family, questions missing", respondent=False)
+    page.get_by_label("Separated amongst family members").check()
+    page.locator("input[name=on_mbu][value='0']").check()
+    page.get_by_label(re.compile("social workers are allocated")).fill("1")
+    page.get_by_label("Not involved").check()
+    page.locator("input[name=contact_at_referral][value='1']").check()
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Next", exact=True).click()
+    check("referral, check and send", respondent=False)
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    check("case page", respondent=False)
+    page.get_by_role("link", name="Referral").click()
+    check("referral, read-only", respondent=False)
+    page.get_by_role("button", name="Correct this form").click()
+    check("correction, first page", respondent=False)
+    page.goto("/cases/999999")
+    check.assert_clean()
