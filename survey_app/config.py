@@ -101,7 +101,7 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def _as_int(name: str, raw: object, minimum: int = 1, maximum: int | None = None) -> int:
+def _as_int(name: str, raw: object, *, minimum: int = 1, maximum: int | None = None) -> int:
     try:
         value = int(str(raw))
     except ValueError:
@@ -140,7 +140,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         secret_key=str(secret_key),
         kiosk_idle_seconds=_as_int("KIOSK_IDLE_SECONDS", source.get("KIOSK_IDLE_SECONDS", 600)),
         # Kiosk mode lasts a working day at most; a day and a night would defeat the limit.
-        kiosk_max_hours=_as_int("KIOSK_MAX_HOURS", source.get("KIOSK_MAX_HOURS", 10), 24),
+        kiosk_max_hours=_as_int("KIOSK_MAX_HOURS", source.get("KIOSK_MAX_HOURS", 10), maximum=24),
         # New drafts per anonymous link per minute, for all its respondents together: counted
         # by the link's token, never by address.
         link_new_drafts_per_minute=_as_int(
@@ -149,7 +149,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # A link page left alone this long saves itself and lets go of the draft (shared
         # computers); at most a day.
         link_idle_minutes=_as_int(
-            "LINK_IDLE_MINUTES", source.get("LINK_IDLE_MINUTES", 30), 24 * 60
+            "LINK_IDLE_MINUTES", source.get("LINK_IDLE_MINUTES", 30), maximum=24 * 60
         ),
         research_idle_minutes=_as_int(
             "RESEARCH_IDLE_MINUTES", source.get("RESEARCH_IDLE_MINUTES", 30)
