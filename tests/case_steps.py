@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, csrf_token, submit_form
+from tests.flows import PASSWORD, csrf_token, submit_form
 
 
 def log_in(client: FlaskClient, email: str = "caseworker@example.org") -> None:

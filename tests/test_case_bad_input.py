@@ -15,7 +15,7 @@ from survey_app.models import Case, CaseCorrection, CaseForm, CaseFormRevision, 
 from survey_app.services import participants
 from tests import case_steps as steps
 from tests import factories
-from tests.conftest import Auth, csrf_token, submit_form
+from tests.flows import Auth, csrf_token, submit_form
 
 
 def registered(app: Flask, site: str = "send") -> str:

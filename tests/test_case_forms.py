@@ -19,7 +19,7 @@ from survey_app.instruments import model
 from survey_app.instruments.diff import diff
 from survey_app.instruments.loader import SHARED_DIR, InstrumentError, load_all
 from survey_app.instruments.publish import sync_instruments
-from tests.conftest import Auth
+from tests.flows import Auth
 
 REFERENCE = Path("/work/shared/reference/CASE_TRACKER.md")
 FIXTURE = Path(__file__).parent / "fixtures" / "reference_case_tracker.md"

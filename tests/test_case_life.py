@@ -69,7 +69,7 @@ def test_a_case_from_referral_to_a_second_closure(app: Flask, client: FlaskClien
 def test_the_participant_page_shows_her_case_to_researchers_only(
     app: Flask, client: FlaskClient
 ) -> None:
-    from tests.conftest import Auth
+    from tests.flows import Auth
 
     factories.caseworker(app)
     steps.log_in(client)

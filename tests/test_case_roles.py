@@ -11,7 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import Site, User, UserSite
 from tests import factories
 from tests.case_steps import log_in
-from tests.conftest import PASSWORD, Auth
+from tests.flows import PASSWORD, Auth
 
 
 def _granted(app: Flask, email: str) -> set[str]:
