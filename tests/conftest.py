@@ -21,6 +21,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import AuditEvent, InstrumentVersion, Link, Participant, Response, User
+from survey_app.models.field import FieldBatch, ResponseConflict
 from survey_app.study import current_study
 from tests import factories
 from tests.dbutil import BACKEND, fresh_database
@@ -79,7 +80,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
-        for model in (Response, Link, Participant, AuditEvent, User):
+        for model in (ResponseConflict, FieldBatch, Response, Link, Participant, AuditEvent, User):
             db.session.execute(delete(model))
         db.session.execute(
             delete(InstrumentVersion).where(
