@@ -189,3 +189,104 @@ def test_two_laptops_and_the_server_merge_every_answer_once(
         data = b"".join(p.read_bytes() for p in laptop.path.parent.glob(laptop.path.name + "*"))
         for text in texts.given:
             assert text.encode() not in data, text
+
+
+def test_bad_batches_receipts_and_bundles_are_refused_with_one_line(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a, b = laptops("a", bundle), laptops("b", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    ok(cli(b.app, "export", "--out", str(tmp_path / "b.batch")))
+
+    wrong = import_batch(server, tmp_path / "a.batch", "not the passphrase at all")
+    assert wrong.exit_code == 1 and "wrong passphrase" in wrong.output
+    raw = (tmp_path / "a.batch").read_bytes()
+    (tmp_path / "cut.batch").write_bytes(raw[: len(raw) // 2])
+    cut = import_batch(server, tmp_path / "cut.batch")
+    assert cut.exit_code == 1 and "cut short" in cut.output
+    other = json.loads(raw)
+    other["study_id"] = "00000000-0000-4000-8000-000000000000"
+    (tmp_path / "other.batch").write_text(json.dumps(other))
+    foreign = import_batch(server, tmp_path / "other.batch")
+    assert foreign.exit_code == 1 and "another study" in foreign.output
+    assert kiosk_rows(server) == []
+
+    ok(import_batch(server, tmp_path / "a.batch"))
+    ok(import_batch(server, tmp_path / "b.batch"))
+    # A's receipt on laptop B deletes nothing; B's own receipt deletes nothing of A's.
+    crossed = cli(b.app, "confirm", str(tmp_path / "a.batch.receipt.json"))
+    assert crossed.exit_code == 1 and "another laptop" in crossed.output
+    with a.app.app_context():
+        assert len(db.session.scalars(select(SealedResponse)).all()) == 1
+    forged = json.loads((tmp_path / "a.batch.receipt.json").read_text())
+    forged["settled"] = [*forged["settled"], "x" * 30]
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    altered = cli(a.app, "confirm", str(tmp_path / "forged.json"))
+    assert altered.exit_code == 1 and "altered" in altered.output
+    with a.app.app_context():
+        assert len(db.session.scalars(select(SealedResponse)).all()) == 1
+
+    older = cli(a.app, "refresh", str(bundle))
+    assert older.exit_code == 1 and "not newer" in older.output
+
+
+def test_a_withdrawn_mothers_field_answers_are_dropped_and_counted(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    with server.app_context():
+        found = participant_ops.find(db.session, mother)
+        assert found is not None
+        participant_ops.withdraw(db.session, found, "delete", "she asked to leave", None)
+        db.session.commit()
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    report = ok(import_batch(server, tmp_path / "a.batch"))
+    assert "dropped 1: the participant withdrew on the server" in report
+    assert kiosk_rows(server) == []
+
+
+def test_a_researcher_keeps_the_later_duplicate_and_the_first_is_voided(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    factories.complete_response(server, mother, "T1", {"css_trust": 1})
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    doc = json.loads(bundle.read_text())
+    for person in doc["participants"]:
+        person["waves_done"] = {}  # as if bundled before the server's T1
+    bundle.write_text(json.dumps(doc))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    assert "1 kept as duplicates" in ok(import_batch(server, tmp_path / "a.batch"))
+
+    client = server.test_client()
+    factories.user(server, role="researcher", email="r@example.org")
+    submit_form(client, "/login", {"email": "r@example.org", "password": PASSWORD})
+    page = client.get("/research/field/duplicates")
+    assert mother in page.get_data(as_text=True)
+    with server.app_context():
+        conflict_id = db.session.scalars(select(ResponseConflict.id)).one()
+    chosen = client.post(
+        f"/research/field/duplicates/{conflict_id}",
+        data={"csrf_token": csrf_token(page), "keep": "field"},
+    )
+    assert chosen.status_code == 302
+    with server.app_context():
+        rows = db.session.scalars(select(Response).where(Response.channel == "kiosk")).all()
+        assert sorted(r.voided_at is None for r in rows) == [False, True]
+        assert [r.answers.get("css_trust") for r in rows if r.voided_at is not None] == [1]
+    again = client.post(
+        f"/research/field/duplicates/{conflict_id}",
+        data={"csrf_token": csrf_token(page), "keep": "existing"},
+    )
+    assert again.status_code == 409

@@ -56,6 +56,8 @@ RULES: dict[str, str] = {
     "research.instrument_diff": "researcher",
     "research.export": "researcher",
     "research.audit": "researcher",
+    "research.field_duplicates": "researcher",
+    "research.resolve_duplicate": "researcher",
     "research.users": "admin",
     "research.user_action": "admin",
 }
@@ -71,6 +73,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "user_id": 999999,
     "action": "deactivate",
     "filename": "css/app.css",
+    "conflict_id": "0" * 32,
 }
 
 
