@@ -366,3 +366,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_command, "export")
     for group in (instruments, users, participants, links, responses):
         app.cli.add_command(group)
+    from .field.cli import field  # field laptops (survey_app/field)
+
+    app.cli.add_command(field)

@@ -43,6 +43,8 @@ class Settings:
     totp_required_roles: tuple[str, ...]
     trusted_proxies: int
     study_file: Path
+    field_key_dir: str
+    field_draft_hours: int
 
     @property
     def is_production(self) -> bool:
@@ -74,6 +76,8 @@ class Settings:
             # session and the Sec-Fetch-Site check in web.py guard forms instead.
             "WTF_CSRF_SSL_STRICT": False,
             "MAX_CONTENT_LENGTH": 512 * 1024,
+            "FIELD_KEY_DIR": self.field_key_dir,
+            "FIELD_DRAFT_HOURS": self.field_draft_hours,
         }
 
 
@@ -173,6 +177,10 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # X-Forwarded-Proto are believed (werkzeug's ProxyFix). 0, the default, believes none.
         trusted_proxies=_as_int("TRUSTED_PROXIES", source.get("TRUSTED_PROXIES", 0), minimum=0),
         study_file=_study_file(source.get("STUDY_FILE")),
+        # Field laptops (survey_app/field): where the server keeps the study's key pair, and
+        # how long a laptop keeps an unsent draft readable.
+        field_key_dir=str(source.get("FIELD_KEY_DIR") or instance_path / "field-keys"),
+        field_draft_hours=_as_int("FIELD_DRAFT_HOURS", source.get("FIELD_DRAFT_HOURS", 12)),
     )
 
 

@@ -30,6 +30,7 @@ from survey_app.models import (
     User,
     UserSite,
 )
+from survey_app.models.field import FieldBatch, ResponseConflict
 from survey_app.study import current_study
 from tests.dbutil import BACKEND, fresh_database
 from tests.flows import Auth, Clock
@@ -110,7 +111,17 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.rollback()
-        for model in (Case, UserSite, Response, Link, Participant, AuditEvent, User):
+        for model in (
+            ResponseConflict,
+            FieldBatch,
+            Case,
+            UserSite,
+            Response,
+            Link,
+            Participant,
+            AuditEvent,
+            User,
+        ):
             db.session.execute(delete(model))
         db.session.execute(
             delete(InstrumentVersion).where(

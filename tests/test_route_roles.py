@@ -69,6 +69,8 @@ RULES: dict[str, str] = {
     "research.report": "researcher",
     "research.report_download": "researcher",
     "research.audit": "researcher",
+    "research.field_duplicates": "researcher",
+    "research.resolve_duplicate": "researcher",
     "research.users": "admin",
     "cases.index": "caseworker",
     "cases.case": "caseworker",
@@ -98,6 +100,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "filename": "css/app.css",
     "case_id": 999999,
     "form_id": 999999,
+    "conflict_id": "0" * 32,
 }
 
 

@@ -1,6 +1,7 @@
 """The data model, one module per entity family."""
 
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
+from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .audit import AuditEvent
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
 from .instruments import InstrumentVersion

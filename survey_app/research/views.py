@@ -54,4 +54,4 @@ def dashboard() -> ResponseReturnValue:
 
 
 # The other pages register on ``bp`` when imported; they import ``bp`` from here.
-from . import admin, instruments, links, participants, report  # noqa: E402, F401
+from . import admin, field, instruments, links, participants, report  # noqa: E402, F401

@@ -104,6 +104,7 @@ def start_kiosk(session: DbSession, participant: Participant, wave_code: str) ->
     try:
         with session.begin_nested():
             session.add(response)
+            _field_hooks().note_draft_started(session, response)
     except IntegrityError:
         # Another kiosk started the same participant and wave a moment ago: use that one.
         if live_response(session, participant, wave) is None:
@@ -251,7 +252,16 @@ def complete(session: DbSession, response: Response) -> Response:
         if session.scalar(select(Response.status).where(Response.id == response.id)) != COMPLETE:
             raise
         session.refresh(response)
+        return response
+    # On a field laptop, sealed at the moment of sending (survey_app/field/sending.py).
+    _field_hooks().seal_if_field(session, response)
     return response
+
+
+def _field_hooks() -> Any:
+    from ..field import sending  # imported late: survey_app.field imports this module
+
+    return sending
 
 
 def discard(session: DbSession, response: Response) -> None:

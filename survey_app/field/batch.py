@@ -1,0 +1,285 @@
+"""Batches carried from a laptop to the server. A batch is JSON: a header (study, laptop,
+batch), the sealed responses, the participants the laptop knows, and a sealed manifest
+(count, BLAKE2b digest of everything else, and a secret for the receipt). Each item is a
+sealed box (authenticated); the manifest catches a batch cut short, reordered or edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import nacl.exceptions
+from sqlalchemy import select
+
+from ..instruments import model
+from ..models import COMPLETE, InstrumentVersion, Participant, Response, Site, Wave
+from ..models._types import DbSession, utcnow
+from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
+from ..services.responses import code_skips, first_missing_required, live_response
+from .bundle import when
+from .receipts import make_receipt
+from .sealing import Opener, StudyKey, b64, unb64
+
+FORMAT = "survey_app-field-batch"
+VERSION = 1
+
+
+class BatchError(ValueError):
+    """A batch refused whole; the message says why in one line."""
+
+
+def _digest(header: dict[str, Any], items: list[Any], registrations: list[Any]) -> str:
+    canonical = json.dumps([header, items, registrations], sort_keys=True).encode()
+    return hashlib.blake2b(canonical, digest_size=32).hexdigest()
+
+
+def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
+    """Every sealed response the laptop still holds (a lost batch is covered by the next),
+    and its participants; recorded so that its receipt can be checked."""
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "study_id": instance.study_id,
+        "laptop_id": instance.laptop_id,
+        "batch_id": str(uuid.uuid4()),
+        "created": when(utcnow()),
+    }
+    items = [
+        {
+            "submission_key": s.submission_key,
+            "sealed_at": when(s.sealed_at),
+            "sealed": b64(s.ciphertext),
+        }
+        for s in session.scalars(select(SealedResponse).order_by(SealedResponse.sealed_at))
+    ]
+    registrations = [
+        {"pseudonym": p.pseudonym, "site": site_code, "registered": when(p.created_at)}
+        for p, site_code in session.execute(
+            select(Participant, Site.code).join(Site).order_by(Participant.pseudonym)
+        )
+    ]
+    secret = secrets.token_hex(32)
+    manifest = {
+        "batch_id": header["batch_id"],
+        "count": len(items),
+        "digest": _digest(header, items, registrations),
+        "secret": secret,
+    }
+    key = StudyKey(instance.study_id, unb64(instance.public_key))
+    session.add(FieldExport(batch_id=header["batch_id"], secret=secret, item_count=len(items)))
+    session.flush()
+    return {
+        **header,
+        "items": items,
+        "registrations": registrations,
+        "manifest": b64(key.seal(json.dumps(manifest).encode())),
+    }
+
+
+@dataclass
+class OpenedBatch:
+    header: dict[str, Any]
+    secret: str
+    items: list[dict[str, Any]]  # the opened payloads
+    registrations: dict[str, dict[str, Any]]
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BatchError(
+            "This batch is damaged or cut short (it is not readable JSON): nothing was imported."
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise BatchError("This file is not a field batch: nothing was imported.")
+    if doc.get("version") != VERSION:
+        raise BatchError(f"This batch has format version {doc.get('version')!r}; expected 1.")
+    return doc
+
+
+def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
+    """Check and decrypt everything before anything is written."""
+    damaged = BatchError("This batch is damaged or was altered: nothing was imported.")
+    try:
+        header = {k: doc[k] for k in ("format", "version", "study_id", "laptop_id", "batch_id")}
+        header["created"] = doc["created"]
+        items, registrations = doc["items"], doc["registrations"]
+        if not isinstance(items, list) or not isinstance(registrations, list):
+            raise damaged
+    except (KeyError, TypeError):
+        raise damaged from None
+    if header["study_id"] != opener.study_id:
+        raise BatchError("This batch is for another study: nothing was imported.")
+    try:
+        manifest = json.loads(opener.open(unb64(doc["manifest"])))
+        if (
+            manifest["batch_id"] != header["batch_id"]
+            or manifest["count"] != len(items)
+            or manifest["digest"] != _digest(header, items, registrations)
+        ):
+            raise damaged
+        opened = []
+        for item in items:
+            body = json.loads(opener.open(unb64(item["sealed"])))
+            if body["submission_key"] != item["submission_key"]:
+                raise damaged
+            opened.append(body)
+        people = {r["pseudonym"]: r for r in registrations}
+    except (KeyError, TypeError, ValueError, nacl.exceptions.CryptoError):
+        raise damaged from None
+    return OpenedBatch(header, str(manifest["secret"]), opened, people)
+
+
+@dataclass
+class ImportReport:
+    batch_id: str
+    inserted: int = 0
+    conflicts: int = 0
+    already_held: int = 0
+    registered: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    again: dt.datetime | None = None  # set when the batch had been imported before
+    receipt: dict[str, Any] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        if self.again is not None:
+            return [
+                f"batch {self.batch_id} was imported already on {self.again:%Y-%m-%d %H:%M}: "
+                "nothing imported again; its receipt is written again"
+            ]
+        lines = [
+            f"batch {self.batch_id}: {self.inserted} responses inserted, "
+            f"{self.conflicts} kept as duplicates for a researcher to choose, "
+            f"{self.already_held} held already, {self.registered} participants registered"
+        ]
+        for reason, count in self.dropped.items():
+            lines.append(f"dropped {count}: {reason}")
+        return lines
+
+
+WITHDRAWN = "the participant withdrew on the server (her field answers are not kept)"
+
+
+def _checked(
+    session: DbSession, body: dict[str, Any], index: int
+) -> tuple[InstrumentVersion, Wave]:
+    where = f"item {index + 1} ({body.get('instrument_key')} v{body.get('instrument_version')})"
+    version = session.scalar(
+        select(InstrumentVersion).where(
+            InstrumentVersion.key == body["instrument_key"],
+            InstrumentVersion.version == body["instrument_version"],
+        )
+    )
+    if version is None or version.content_hash != body["content_hash"]:
+        raise BatchError(f"{where}: no such published version on the server: nothing imported.")
+    wave = session.scalar(select(Wave).where(Wave.code == body["wave"]))
+    if wave is None:
+        raise BatchError(f"{where}: unknown wave {body['wave']!r}: nothing imported.")
+    instrument = model.from_version(version)
+    answers = body["answers"]
+    if not isinstance(answers, dict) or set(answers) - set(instrument.variables):
+        raise BatchError(f"{where}: answers to questions not in that version: nothing imported.")
+    if first_missing_required(instrument, code_skips(instrument, answers)) is not None:
+        raise BatchError(f"{where}: a required answer is missing: nothing imported.")
+    return version, wave
+
+
+def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
+    """Insert each response exactly once (by submission key), in the caller's transaction.
+    A second response for a participant and wave is kept as a duplicate; a withdrawn
+    participant's responses are dropped."""
+    header = opened.header
+    report = ImportReport(batch_id=header["batch_id"])
+    earlier = session.get(FieldBatch, header["batch_id"])
+    if earlier is not None:
+        report.again, report.receipt = earlier.imported_at, earlier.receipt
+        return report
+    checked = [_checked(session, body, i) for i, body in enumerate(opened.items)]
+    settled: list[str] = []
+    for body, (version, wave) in zip(opened.items, checked, strict=True):
+        key = body["submission_key"]
+        participant = _participant(session, body["pseudonym"], opened, report)
+        if participant.withdrawn_at is not None:
+            report.dropped[WITHDRAWN] = report.dropped.get(WITHDRAWN, 0) + 1
+            settled.append(key)
+            continue
+        held = session.scalar(
+            select(Response.id).where(Response.submission_key == key)
+        ) or session.scalar(
+            select(ResponseConflict.id).where(ResponseConflict.submission_key == key)
+        )
+        settled.append(key)
+        if held:
+            report.already_held += 1
+            continue
+        fields = {
+            "instrument_version": version,
+            "participant": participant,
+            "wave": wave,
+            "submission_key": key,
+            "answers": body["answers"],
+            "language": body["language"],
+            "started_on": dt.date.fromisoformat(body["started_on"]),
+            "completed_on": dt.date.fromisoformat(body["completed_on"]),
+            "flags": {**body["flags"], "field_laptop": header["laptop_id"]},
+        }
+        if live_response(session, participant, wave) is not None:
+            session.add(ResponseConflict(laptop_id=header["laptop_id"], **fields))
+            report.conflicts += 1
+        else:
+            session.add(Response(channel="kiosk", status=COMPLETE, **fields))
+            report.inserted += 1
+        session.flush()
+    report.receipt = make_receipt(header, opened.secret, settled)
+    session.add(
+        FieldBatch(
+            batch_id=header["batch_id"],
+            laptop_id=header["laptop_id"],
+            counts={
+                "inserted": report.inserted,
+                "conflicts": report.conflicts,
+                "already_held": report.already_held,
+                "registered": report.registered,
+                "dropped": report.dropped,
+            },
+            receipt=report.receipt,
+        )
+    )
+    session.flush()
+    return report
+
+
+def _participant(
+    session: DbSession, pseudonym: str, opened: OpenedBatch, report: ImportReport
+) -> Participant:
+    found: Participant | None = session.scalar(
+        select(Participant).where(Participant.pseudonym == pseudonym)
+    )
+    if found is not None:
+        return found
+    registration = opened.registrations.get(pseudonym)
+    site = (
+        session.scalar(select(Site).where(Site.code == registration["site"]))
+        if registration
+        else None
+    )
+    if registration is None or site is None:
+        raise BatchError(
+            f"a response is for {pseudonym}, whom neither the server nor the batch registers: "
+            "nothing imported."
+        )
+    participant = Participant(
+        pseudonym=pseudonym,
+        site=site,
+        created_at=dt.datetime.fromisoformat(registration["registered"]),
+    )
+    session.add(participant)
+    session.flush()
+    report.registered += 1
+    return participant

@@ -1,0 +1,335 @@
+"""The field bundle: what a laptop needs to run the kiosk at one site, and nothing more (the
+published instruments and the study, the site's pseudonyms with the waves done and
+withdrawals, the fieldworker accounts as password hashes, the study's public key). No
+answers. ``apply`` makes a database a field laptop's, or refreshes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..instruments.publish import latest_version
+from ..models import COMPLETE, InstrumentVersion, Participant, Response, Role, Site, User, Wave
+from ..models._types import DbSession, utcnow
+from ..models.field import FieldInstance, SealedResponse
+from ..models.users import new_session_token
+from ..services.responses import live_response, new_submission_key
+from ..study import current_study, study_file
+from .sealing import KEY_FORMAT, StudyKey, StudyKeyError, b64
+
+FORMAT = "survey_app-field-bundle"
+VERSION = 1
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be written or taken; the message says why in one line."""
+
+
+def study_file_digest() -> str:
+    # The laptop runs its own copy of survey_app: its study file must be the server's.
+    return hashlib.sha256(study_file().read_bytes()).hexdigest()
+
+
+def when(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
+    """The bundle for ``site`` as a JSON-ready mapping."""
+    participants = session.scalars(
+        select(Participant).where(Participant.site_id == site.id).order_by(Participant.pseudonym)
+    ).all()
+    done: dict[int, dict[str, str | None]] = {}
+    for participant_id, wave_code, completed_on in session.execute(
+        select(Response.participant_id, Wave.code, Response.completed_on)
+        .join(Wave, Response.wave_id == Wave.id)
+        .join(Participant, Response.participant_id == Participant.id)
+        .where(
+            Participant.site_id == site.id,
+            Response.status == COMPLETE,
+            Response.voided_at.is_(None),
+        )
+    ):
+        if participant_id is not None:
+            done.setdefault(participant_id, {})[wave_code] = when(completed_on)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "bundle_id": str(uuid.uuid4()),
+        "created": when(utcnow()),
+        "study_id": key.study_id,
+        "public_key": b64(key.public_key),
+        "study_file_sha256": study_file_digest(),
+        "site": {"code": site.code, "name": site.name, "kind": site.kind},
+        "waves": [
+            {
+                "code": w.code,
+                "label": w.label,
+                "position": w.position,
+                "offset_months": w.offset_months,
+                "window_start_months": w.window_start_months,
+                "window_end_months": w.window_end_months,
+            }
+            for w in session.scalars(select(Wave).order_by(Wave.position))
+        ],
+        "instruments": [
+            {
+                "key": v.key,
+                "version": v.version,
+                "audience": v.audience,
+                "title": v.title,
+                "content_hash": v.content_hash,
+                "definition": v.definition,
+                "published_at": when(v.published_at),
+            }
+            for v in session.scalars(
+                select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
+            )
+        ],
+        "participants": [
+            {
+                "pseudonym": p.pseudonym,
+                "registered": when(p.created_at),
+                "withdrawn": when(p.withdrawn_at),
+                "waves_done": done.get(p.id, {}),
+            }
+            for p in participants
+        ],
+        # Fieldworker accounts only, as password hashes: no researcher or admin can log in
+        # on a laptop, and no two-step secret leaves the server.
+        "users": [
+            {"email": u.email, "password_hash": u.password_hash}
+            for u in session.scalars(
+                select(User)
+                .where(User.role == Role.FIELDWORKER.value, User.active.is_(True))
+                .order_by(User.email)
+            )
+        ],
+    }
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BundleError("This file is not a field bundle (it is not readable JSON).") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise BundleError("This file is not a field bundle.")
+    if doc.get("version") != VERSION:
+        raise BundleError(f"This bundle has format version {doc.get('version')!r}; expected 1.")
+    try:
+        StudyKey.from_json(
+            {"format": KEY_FORMAT, "study_id": doc["study_id"], "public_key": doc["public_key"]}
+        )
+        dt.datetime.fromisoformat(doc["created"])
+        for name in ("site", "waves", "instruments", "participants", "users"):
+            doc[name]  # noqa: B018 - presence check
+    except (KeyError, TypeError, ValueError, StudyKeyError):
+        raise BundleError("This field bundle is damaged or incomplete.") from None
+    return doc
+
+
+@dataclass(frozen=True)
+class Applied:
+    participants_added: int
+    withdrawals: int
+    users: int
+    instruments_added: int
+
+
+def apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> Applied:
+    """Take a bundle: ``laptop_id`` given makes a new field laptop (``field init``); None
+    refreshes the laptop this database already is (``field refresh``)."""
+    if doc["study_file_sha256"] != study_file_digest():
+        raise BundleError(
+            "This laptop's survey_app has a different study file from the server's: "
+            "install the same version of survey_app on both."
+        )
+    created = dt.datetime.fromisoformat(doc["created"])
+    instance = session.get(FieldInstance, 1)
+    if laptop_id is not None:
+        if instance is not None:
+            raise BundleError("This database is a field laptop already: use `field refresh`.")
+        if session.scalar(select(User.id).limit(1)) or session.scalar(
+            select(Participant.id).limit(1)
+        ):
+            raise BundleError(
+                "This database holds data already: a field laptop starts from an empty one."
+            )
+        instance = FieldInstance(
+            id=1,
+            laptop_id=laptop_id,
+            study_id=doc["study_id"],
+            site_code=doc["site"]["code"],
+            public_key=doc["public_key"],
+            bundle_id=doc["bundle_id"],
+            bundle_created=created,
+        )
+        session.add(instance)
+    else:
+        if instance is None:
+            raise BundleError("This database is not a field laptop: use `field init` first.")
+        if doc["study_id"] != instance.study_id:
+            raise BundleError("This bundle is for another study than this laptop's.")
+        if doc["site"]["code"] != instance.site_code:
+            raise BundleError(
+                f"This bundle is for site {doc['site']['code']!r}; "
+                f"this laptop is for {instance.site_code!r}."
+            )
+        if created <= instance.bundle_created:
+            raise BundleError(
+                f"This bundle (made {created:%Y-%m-%d %H:%M}) is not newer than the laptop's "
+                f"(made {instance.bundle_created:%Y-%m-%d %H:%M}): nothing changed."
+            )
+        instance.bundle_id = doc["bundle_id"]
+        instance.bundle_created = created
+        instance.public_key = doc["public_key"]
+    site = _site(session, doc["site"])
+    waves = _waves(session, doc["waves"])
+    added_versions = _instruments(session, doc["instruments"])
+    users = _users(session, doc["users"])
+    added, withdrawals = _participants(session, site, waves, doc["participants"])
+    session.flush()
+    return Applied(added, withdrawals, users, added_versions)
+
+
+def _site(session: DbSession, data: dict[str, Any]) -> Site:
+    site = session.scalar(select(Site).where(Site.code == data["code"]))
+    if site is None:
+        site = Site(code=data["code"])
+        session.add(site)
+    site.name, site.kind = data["name"], data["kind"]
+    return site
+
+
+def _waves(session: DbSession, rows: list[dict[str, Any]]) -> dict[str, Wave]:
+    waves = {w.code: w for w in session.scalars(select(Wave))}
+    for data in rows:
+        wave = waves.get(data["code"])
+        if wave is None:
+            wave = waves[data["code"]] = Wave(code=data["code"])
+            session.add(wave)
+        for name in ("label", "position", "offset_months"):
+            setattr(wave, name, data[name])
+        wave.window_start_months = data.get("window_start_months")
+        wave.window_end_months = data.get("window_end_months")
+    return waves
+
+
+def _instruments(session: DbSession, rows: list[dict[str, Any]]) -> int:
+    added = 0
+    for data in rows:
+        version = session.scalar(
+            select(InstrumentVersion).where(
+                InstrumentVersion.key == data["key"],
+                InstrumentVersion.version == data["version"],
+            )
+        )
+        if version is not None:
+            if version.content_hash != data["content_hash"]:
+                raise BundleError(
+                    f"{data['key']} v{data['version']} differs on this laptop from the "
+                    "server's: a published version never changes."
+                )
+            continue
+        session.add(
+            InstrumentVersion(
+                key=data["key"],
+                version=data["version"],
+                audience=data["audience"],
+                title=data["title"],
+                content_hash=data["content_hash"],
+                definition=data["definition"],
+                published_at=dt.datetime.fromisoformat(data["published_at"]),
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def _users(session: DbSession, rows: list[dict[str, Any]]) -> int:
+    """The bundle's fieldworkers, and only they, can log in on the laptop."""
+    listed = {data["email"]: data["password_hash"] for data in rows}
+    for user in session.scalars(select(User)):
+        wanted = listed.pop(user.email, None)
+        if wanted is None:
+            if user.active:
+                user.active = False
+                user.revoke_sessions()
+        elif user.password_hash != wanted or not user.active:
+            user.password_hash, user.active = wanted, True
+            user.revoke_sessions()
+    for email, password_hash in listed.items():
+        session.add(
+            User(
+                email=email,
+                password_hash=password_hash,
+                role=Role.FIELDWORKER.value,
+                session_token=new_session_token(),
+            )
+        )
+    return len(rows)
+
+
+def _participants(
+    session: DbSession, site: Site, waves: dict[str, Wave], rows: list[dict[str, Any]]
+) -> tuple[int, int]:
+    known = {p.pseudonym: p for p in session.scalars(select(Participant))}
+    sealed = {
+        (row[0], row[1])
+        for row in session.execute(select(SealedResponse.pseudonym, SealedResponse.wave_code))
+    }
+    added = withdrawals = 0
+    for data in rows:
+        participant = known.get(data["pseudonym"])
+        if participant is None:
+            participant = Participant(
+                pseudonym=data["pseudonym"],
+                site=site,
+                created_at=dt.datetime.fromisoformat(data["registered"]),
+            )
+            session.add(participant)
+            added += 1
+        if data["withdrawn"] and participant.withdrawn_at is None:
+            participant.withdrawn_at = dt.datetime.fromisoformat(data["withdrawn"])
+            participant.withdrawal_reason = "withdrawn on the server"
+            withdrawals += 1
+        session.flush()
+        for wave_code, completed in data["waves_done"].items():
+            wave = waves.get(wave_code)
+            if wave is None or (data["pseudonym"], wave_code) in sealed:
+                continue
+            if live_response(session, participant, wave) is not None:
+                continue
+            _mark_done(session, participant, wave, dt.date.fromisoformat(completed))
+    return added, withdrawals
+
+
+def _mark_done(session: DbSession, participant: Participant, wave: Wave, on: dt.date) -> None:
+    """A wave done on the server: a complete response with no answers, so that the laptop's
+    kiosk refuses a second one and warns of a missing earlier wave as the server does."""
+    key = current_study().instrument_for("mother", wave.code)
+    version = latest_version(session, key) if key else None
+    if version is None:
+        return
+    session.add(
+        Response(
+            instrument_version=version,
+            channel="kiosk",
+            participant=participant,
+            wave=wave,
+            status=COMPLETE,
+            submission_key=new_submission_key(),
+            answers={},
+            started_on=on,
+            completed_on=on,
+            flags={"done_elsewhere": True},
+        )
+    )

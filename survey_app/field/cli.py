@@ -1,0 +1,210 @@
+"""``flask --app survey_app field ...``: keygen, bundle (server), init, refresh, export,
+purge-drafts, confirm (laptop), import (server). Each command commits once, at its end, or
+writes nothing."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from ..extensions import db
+from ..models import AuditEvent
+from ..models.field import FieldInstance
+from ..services import participants as participant_ops
+from . import batch, bundle, receipts, sealing, sending
+
+field = AppGroup("field", help="Field laptops: bundles, sealed answers, batches and receipts.")
+
+
+def _fail(message: str) -> NoReturn:
+    db.session.rollback()
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _key_dir() -> Path:
+    return Path(current_app.config["FIELD_KEY_DIR"])
+
+
+def _read_passphrase(confirm: bool) -> str:
+    if sys.stdin.isatty():
+        text: str = click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+        return text
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _write(path: str, doc: dict[str, Any]) -> int:
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    Path(path).write_bytes(data)
+    return len(data)
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
+
+
+def _laptop() -> FieldInstance:
+    instance = sending.field_instance(db.session)
+    if instance is None:
+        _fail("This is not a field laptop (run `field init BUNDLE` on the laptop).")
+    return instance
+
+
+@field.command("keygen")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+def keygen(out_dir: str) -> None:
+    """Make the study's key pair; the passphrase is prompted for (or read from standard
+    input). Keep the private key file and its passphrase apart, and back both up."""
+    try:
+        key = sealing.generate(Path(out_dir), _read_passphrase(confirm=True))
+    except sealing.StudyKeyError as exc:
+        _fail(str(exc))
+    click.echo(f"study {key.study_id}: wrote {sealing.PUBLIC_FILE} and {sealing.PRIVATE_FILE}")
+    click.echo(f"the server reads {sealing.PUBLIC_FILE} from FIELD_KEY_DIR (or copy it there)")
+
+
+@field.command("bundle")
+@click.option("--site", "site_code", required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True)
+def make_bundle(site_code: str, out_path: str) -> None:
+    """Write the bundle a laptop at SITE needs (no answers)."""
+    try:
+        site = participant_ops.site_by_code(db.session, site_code)
+        key = sealing.read_public(_key_dir() / sealing.PUBLIC_FILE)
+    except (participant_ops.UnknownSite, sealing.StudyKeyError) as exc:
+        _fail(str(exc))
+    doc = bundle.build(db.session, site, key)
+    size = _write(out_path, doc)
+    db.session.add(
+        AuditEvent(
+            kind="field.bundle",
+            target=f"site:{site.code}",
+            detail={"bundle": doc["bundle_id"], "participants": len(doc["participants"])},
+        )
+    )
+    db.session.commit()
+    click.echo(
+        f"wrote {out_path} ({size} bytes: {len(doc['participants'])} participants, "
+        f"{len(doc['users'])} fieldworkers, {len(doc['instruments'])} instrument versions)"
+    )
+
+
+def _apply(path: str, laptop_id: str | None) -> None:
+    try:
+        doc = bundle.parse(_read(path))
+        done = bundle.apply(db.session, doc, laptop_id=laptop_id)
+    except bundle.BundleError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(
+        f"site {doc['site']['code']}: {done.participants_added} participants added, "
+        f"{done.withdrawals} withdrawals, {done.users} fieldworkers, "
+        f"{done.instruments_added} instrument versions added"
+    )
+
+
+@field.command("init")
+@click.argument("bundle_path", type=click.Path(dir_okay=False))
+def init(bundle_path: str) -> None:
+    """Make this (empty, migrated here) database a field laptop from a bundle."""
+    upgrade()
+    laptop_id = str(uuid.uuid4())
+    _apply(bundle_path, laptop_id)
+    click.echo(f"this is field laptop {laptop_id}")
+
+
+@field.command("refresh")
+@click.argument("bundle_path", type=click.Path(dir_okay=False))
+def refresh(bundle_path: str) -> None:
+    """Take a newer bundle (drafts and sealed answers stay)."""
+    _apply(bundle_path, None)
+
+
+@field.command("purge-drafts")
+def purge_drafts() -> None:
+    """Delete drafts older than FIELD_DRAFT_HOURS."""
+    _laptop()
+    hours = current_app.config["FIELD_DRAFT_HOURS"]
+    count = sending.purge_drafts(db.session, hours)
+    db.session.commit()
+    click.echo(f"deleted {count} drafts started more than {hours} hours ago")
+
+
+@field.command("export")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True)
+def export(out_path: str) -> None:
+    """Write a batch of the sealed responses (and the laptop's participants)."""
+    instance = _laptop()
+    purged = sending.purge_drafts(db.session, current_app.config["FIELD_DRAFT_HOURS"])
+    doc = batch.export(db.session, instance)
+    size = _write(out_path, doc)
+    db.session.commit()
+    click.echo(
+        f"wrote {out_path} ({size} bytes: {len(doc['items'])} sealed responses); "
+        f"{purged} old drafts purged"
+    )
+
+
+@field.command("import")
+@click.argument("batch_path", type=click.Path(dir_okay=False))
+@click.option("--key", "key_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False), default=None)
+def import_(batch_path: str, key_path: str | None, receipt_path: str | None) -> None:
+    """Decrypt a batch (the private key's passphrase on standard input) and insert each
+    response once; write the receipt for the laptop (default: BATCH.receipt.json)."""
+    if sending.field_instance(db.session) is not None:
+        _fail("This is a field laptop: batches are imported on the research server.")
+    doc = _parse_batch(batch_path)
+    try:
+        opener = sealing.unlock(
+            Path(key_path) if key_path else _key_dir() / sealing.PRIVATE_FILE,
+            _read_passphrase(confirm=False),
+        )
+        report = batch.import_batch(db.session, batch.open_batch(doc, opener))
+    except (sealing.StudyKeyError, batch.BatchError) as exc:
+        _fail(str(exc))
+    if report.again is None:
+        db.session.add(
+            AuditEvent(
+                kind="field.imported",
+                target=f"batch:{report.batch_id}",
+                detail={"inserted": report.inserted, "conflicts": report.conflicts},
+            )
+        )
+    db.session.commit()
+    out = receipt_path or f"{batch_path}.receipt.json"
+    _write(out, report.receipt)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"wrote receipt {out}")
+
+
+def _parse_batch(path: str) -> dict[str, Any]:
+    try:
+        return batch.parse(_read(path))
+    except batch.BatchError as exc:
+        _fail(str(exc))
+
+
+@field.command("confirm")
+@click.argument("receipt_path", type=click.Path(dir_okay=False))
+def confirm(receipt_path: str) -> None:
+    """Delete the sealed copies that the server's receipt says it holds, and only those."""
+    instance = _laptop()
+    try:
+        count = receipts.confirm(db.session, instance, _read(receipt_path))
+    except receipts.ReceiptError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"deleted {count} sealed responses the server holds")
