@@ -23,8 +23,16 @@ from survey_app.models import Response
 from survey_app.models.field import ResponseConflict, SealedResponse
 from survey_app.services import participants as participant_ops
 from tests import factories
-from tests.conftest import PASSWORD, app_config, csrf_token, submit_form
-from tests.flows import answer_pages, default_answer, instrument, send
+from tests.conftest import app_config
+from tests.flows import (
+    PASSWORD,
+    answer_pages,
+    csrf_token,
+    default_answer,
+    instrument,
+    send,
+    submit_form,
+)
 
 PASSPHRASE = "a long passphrase for the study key"
 
