@@ -102,3 +102,26 @@ def link_response(
         db.session.add_all([link, response])
         db.session.commit()
         return response.id
+
+
+def participants(app: Flask, count: int = 1, site: str = "send") -> list[str]:
+    """Registered participants' IDs, made as the register page makes them."""
+    from survey_app.services import participants as participant_ops
+
+    with app.app_context():
+        made = participant_ops.register(
+            db.session, participant_ops.site_by_code(db.session, site), count
+        )
+        db.session.commit()
+        return [p.pseudonym for p in made]
+
+
+def participant_with_id(app: Flask, pseudonym: str, site: str = "send") -> str:
+    """A participant with a chosen (valid) ID, for tests that need IDs close to each other."""
+    from survey_app.models import Participant
+
+    with app.app_context():
+        site_row = db.session.scalar(select(Site).where(Site.code == site))
+        db.session.add(Participant(pseudonym=pseudonym, site=site_row))
+        db.session.commit()
+        return pseudonym

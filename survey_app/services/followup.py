@@ -221,6 +221,7 @@ def participants_page(
     today: dt.date,
     site_id: int | None = None,
     status: str | None = None,
+    pseudonym: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Page:
@@ -236,6 +237,8 @@ def participants_page(
     chosen = select(Participant.id, func.count().over().label("total")).select_from(Participant)
     if site_id is not None:
         chosen = chosen.where(Participant.site_id == site_id)
+    if pseudonym is not None:  # a search by ID (services.participants.search)
+        chosen = chosen.where(Participant.pseudonym == pseudonym)
     if status is not None:
         t1, t1_on_join = _completed(waves.baseline)
         t2, t2_on_join = _completed(waves.followup)
