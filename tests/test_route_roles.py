@@ -49,6 +49,7 @@ RULES: dict[str, str] = {
     "research.registered": "fieldworker",
     "research.withdraw": "researcher",
     "research.void_response": "researcher",
+    "research.response": "researcher",
     "research.links": "researcher",
     "research.close_link": "researcher",
     "research.instruments": "researcher",

@@ -52,4 +52,4 @@ def dashboard() -> ResponseReturnValue:
 
 
 # The other pages register on ``bp`` when imported; they import ``bp`` from here.
-from . import admin, instruments, links, participants  # noqa: E402, F401
+from . import admin, instruments, links, participants, responses  # noqa: E402, F401
