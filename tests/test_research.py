@@ -704,14 +704,16 @@ def test_closing_a_link(app: Flask, client: FlaskClient, auth: Auth) -> None:
     auth.login("researcher")
     submit_form(client, "/research/links", {"instrument": "practitioners"})
     [link] = _link_rows(app)
-    page = client.get("/research/links")
+    # The list leads to a confirmation page, whose form closes the link.
+    assert f'href="/research/links/{link.id}/close"' in body_of(client.get("/research/links"))
+    page = client.get(f"/research/links/{link.id}/close")
     assert f'action="/research/links/{link.id}/close"' in body_of(page)
     reply = client.post(f"/research/links/{link.id}/close", data={"csrf_token": csrf_token(page)})
     assert reply.status_code == 302
     [closed] = _link_rows(app)
     assert closed.closed_at is not None
     body = body_of(client.get("/research/links"))
-    assert f'action="/research/links/{link.id}/close"' not in body
+    assert f'href="/research/links/{link.id}/close"' not in body
     assert "status-closed" in body
     assert app.test_client().get(f"/s/{link.token}").status_code == 410
     assert len(audit(app, "link.closed")) == 1

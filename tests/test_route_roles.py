@@ -52,6 +52,8 @@ RULES: dict[str, str] = {
     "research.response": "researcher",
     "research.links": "researcher",
     "research.close_link": "researcher",
+    "research.reopen_link": "researcher",
+    "research.link_qr": "researcher",
     "research.instruments": "researcher",
     "research.instrument_preview": "researcher",
     "research.instrument_diff": "researcher",
