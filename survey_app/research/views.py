@@ -48,6 +48,7 @@ def dashboard() -> ResponseReturnValue:
         open_links=queries.open_link_count(db.session, on),
         due=followup.due_counts(db.session, today=on),
         soon_days=followup.SOON_DAYS,
+        titles=queries.instrument_titles(db.session),
     )
 
 
