@@ -124,7 +124,7 @@ def test_the_questions_are_worded_as_in_the_version_she_answered(
     assert rows(reply)["consent_take_part"][0] == old_text
     body = reply.get_data(as_text=True)
     assert "Reworded in version two" not in body
-    assert "an anonymous link for HMP Send" in body and "version 1" in body
+    assert "an anonymous link for HMP Send</a>" in body and "version 1" in body
 
 
 @pytest.mark.parametrize(
@@ -198,3 +198,22 @@ def test_a_draft_and_a_voided_response_say_so(
         db.session.commit()
     body = client.get(f"/research/responses/{t1[1]}").get_data(as_text=True)
     assert "in progress (a draft" in body and "voided" not in body
+
+
+def test_a_links_responses_are_listed_each_to_be_read(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    response_id = factories.link_response(app, "prison_staff", {"consent_take_part": 1})
+    with app.app_context():
+        link_id = db.session.get(Response, response_id).link_id  # type: ignore[union-attr]
+    auth.login("researcher")
+    links = client.get("/research/links").get_data(as_text=True)
+    assert f'href="/research/links/{link_id}/responses">1<' in links
+    listing = client.get(f"/research/links/{link_id}/responses")
+    assert listing.status_code == 200
+    body = listing.get_data(as_text=True)
+    assert "Responses to Together a Chance: questionnaire for prison staff" in body
+    assert re.findall(r'href="/research/responses/([0-9a-f]+)"', body) == [response_id]
+    page = client.get(f"/research/responses/{response_id}").get_data(as_text=True)
+    assert f'href="/research/links/{link_id}/responses"' in page
+    assert client.get("/research/links/999999/responses").status_code == 404

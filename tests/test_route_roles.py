@@ -54,6 +54,7 @@ RULES: dict[str, str] = {
     "research.close_link": "researcher",
     "research.reopen_link": "researcher",
     "research.link_qr": "researcher",
+    "research.link_responses": "researcher",
     "research.instruments": "researcher",
     "research.instrument_preview": "researcher",
     "research.instrument_diff": "researcher",

@@ -86,6 +86,19 @@ def link_qr(link_id: int) -> ResponseReturnValue:
     return Response(link_ops.qr_svg(address), mimetype="image/svg+xml")
 
 
+@bp.route("/links/<int:link_id>/responses")
+@role_required(Role.RESEARCHER)
+def link_responses(link_id: int) -> ResponseReturnValue:
+    """The responses made through a link, each to be read on its own page."""
+    link = _link(link_id)
+    return render_template(
+        "research/link_responses.html",
+        link=link,
+        title=queries.instrument_titles(db.session).get(link.instrument_key),
+        responses=queries.link_responses(db.session, link),
+    )
+
+
 @bp.route("/links/<int:link_id>/close", methods=["GET", "POST"])
 @role_required(Role.RESEARCHER)
 def close_link(link_id: int) -> ResponseReturnValue:

@@ -82,3 +82,18 @@ def instrument_titles(session: DbSession) -> dict[str, str]:
     for key, title in rows:
         titles.setdefault(key, title)
     return titles
+
+
+def link_responses(session: DbSession, link: Link) -> list[Response]:
+    """The responses made through one link, latest first by date (dates only are kept)."""
+    return list(
+        session.scalars(
+            select(Response)
+            .where(Response.link_id == link.id)
+            .order_by(
+                Response.completed_on.desc().nulls_first(),
+                Response.started_on.desc(),
+                Response.id,
+            )
+        )
+    )

@@ -126,6 +126,7 @@ def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> No
         server.app, pseudonym, "T1", {"css_trust": 4, "meetings_share_views": -1}
     )
     create_link(server.app, "prison_staff")
+    factories.link_response(server.app, "prison_staff", {"consent_take_part": 1})  # newest
     typo = pseudonym[:-1] + ("Z" if pseudonym[-1] != "Z" else "Y")
     for path, name in [
         ("/research/participants", "participants"),
@@ -142,6 +143,10 @@ def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> No
     ]:
         page.goto(path)
         check(name, respondent=False)
+    page.goto("/research/links")
+    page.locator("#links td.num a").first.click()
+    expect(page.locator("#link-responses tbody tr")).to_have_count(1)
+    check("a link's responses", respondent=False)
     page.goto("/research/links")
     page.get_by_role("link", name=re.compile("^Close…")).first.click()
     check("closing a link: the question", respondent=False)
