@@ -74,7 +74,7 @@ def test_a_search_by_id_lists_her_row_however_it_is_typed(
     assert reply.status_code == 200
     assert listed(reply) == [her]
     body = reply.get_data(as_text=True)
-    assert "1 participant match." in body
+    assert "1 participant matches." in body
     assert not any(other in body for other in others)
 
 
@@ -146,7 +146,7 @@ def test_suggestions_keep_to_the_site_chosen(app: Flask, client: FlaskClient, au
     typo = slips(at_send)[0]
     reply = client.get(LIST, query_string={"q": typo, "site": "eastwood_park"})
     assert reply.status_code == 400 and suggested(reply) == []
-    assert "No registered ID is one typing slip" in reply.get_data(as_text=True)
+    assert "No registered ID at this site is one typing slip" in reply.get_data(as_text=True)
     assert suggested(client.get(LIST, query_string={"q": typo, "site": "send"})) == [at_send]
 
 
