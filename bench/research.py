@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 
 from bench import web
 from bench.export import Mother, add_mothers
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.models import Participant
 from survey_app.models._types import today
 from survey_app.services.followup import PER_PAGE
 from tests import factories
@@ -41,15 +42,23 @@ WARMUPS = 2
 REPETITIONS = 20
 
 
-def pages(n: int) -> list[tuple[str, str]]:
-    """(name, path) of each timed page; the middle page of the unfiltered list."""
+def pages(n: int, pseudonym: str) -> list[tuple[str, str, int]]:
+    """(name, path, status) of each timed page; the middle page of the unfiltered list, and a
+    search by a registered ID typed loosely, then with a slip (answered 400, with the IDs one
+    slip away)."""
     middle = max(1, -(-n // PER_PAGE) // 2)
+    loose = pseudonym.lower().replace("-", "")
+    slip = loose[:-2] + loose[-1] + loose[-2]
+    if slip == loose:
+        slip = loose[:-1] + ("z" if loose[-1] != "z" else "y")
     return [
-        ("participants, page 1", "/research/participants"),
-        (f"participants, page {middle}", f"/research/participants?page={middle}"),
-        ("participants, status=due", "/research/participants?status=due"),
-        ("participants, status=overdue", "/research/participants?status=overdue"),
-        ("dashboard", "/research/"),
+        ("participants, page 1", "/research/participants", 200),
+        (f"participants, page {middle}", f"/research/participants?page={middle}", 200),
+        ("participants, status=due", "/research/participants?status=due", 200),
+        ("participants, status=overdue", "/research/participants?status=overdue", 200),
+        ("participants, search by ID", f"/research/participants?q={loose}", 200),
+        ("participants, a mistyped ID", f"/research/participants?q={slip}", 400),
+        ("dashboard", "/research/", 200),
     ]
 
 
@@ -142,13 +151,17 @@ def bench_backend(tmp_dir: Path, backend: str, postgres_url: str, n: int) -> dic
         client = _login(app)
         rows: list[dict[str, Any]] = []
         plans: list[str] = []
-        for name, path in pages(n):
+        with app.app_context():
+            pseudonym = db.session.scalar(
+                select(Participant.pseudonym).order_by(Participant.id).limit(1)
+            )
+        for name, path, status in pages(n, str(pseudonym)):
             times = []
             for i in range(WARMUPS + REPETITIONS):
                 started = time.perf_counter()
                 reply = client.get(path)
                 elapsed = (time.perf_counter() - started) * 1000
-                if reply.status_code != 200:
+                if reply.status_code != status:
                     raise RuntimeError(f"{path}: {reply.status_code}")
                 if i >= WARMUPS:
                     times.append(elapsed)

@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         register_proxies(app, settings.trusted_proxies)
     register_extensions(app)
     register_blueprints(app)
+    register_template_context(app)
     register_request_hooks(app)
     register_errors(app)
     register_cli(app)
@@ -103,6 +104,15 @@ def register_babel(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=current_language)
     app.jinja_env.globals.update(english=english, welsh=welsh)
+
+
+def register_template_context(app: Flask) -> None:
+    from .study import current_study
+
+    @app.context_processor
+    def _product_name() -> dict[str, str]:
+        # Pages are headed by the study's name (study.yaml), never the package's.
+        return {"product_name": current_study().name}
 
 
 def check_limiter_storage(uri: str) -> None:

@@ -82,3 +82,31 @@ def is_valid(raw: str, prefix: str = "TC") -> bool:
     except InvalidPseudonym:
         return False
     return True
+
+
+def one_slip_away(raw: str, prefix: str = "TC") -> tuple[list[str], list[str]]:
+    """Every ID one typing slip from ``raw`` (one symbol changed, or two neighbours swapped),
+    in display form, as ``(patterns, swaps)``: each pattern has one ``_`` standing for the
+    changed symbol (a LIKE pattern, so the database finds the matches), each swap is an exact
+    ID. Layout is forgiven as in :func:`normalise`; an entry of the wrong length, or holding
+    anything but ASCII letters and digits, is no slip from an ID and gives no candidates."""
+    prefix = _checked_prefix(prefix)
+    compact = _SEPARATORS.sub("", raw)
+    if not (compact.isascii() and compact.isalnum()):
+        return [], []
+    compact = compact.upper()
+    if len(compact) == BODY_LENGTH + 1:
+        compact = prefix + compact
+    if len(compact) != len(prefix) + BODY_LENGTH + 1:
+        return [], []
+
+    def display(full: str) -> str:
+        return _display(full[: len(prefix)], full[len(prefix) :])
+
+    patterns = [display(compact[:i] + "_" + compact[i + 1 :]) for i in range(len(compact))]
+    swaps = {
+        display(compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :])
+        for i in range(len(compact) - 1)
+        if compact[i] != compact[i + 1]
+    }
+    return patterns, sorted(swaps)

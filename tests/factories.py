@@ -122,3 +122,26 @@ def caseworker(
         cases.grant_sites(db.session, account, granted)
         db.session.commit()
     return made
+
+
+def participants(app: Flask, count: int = 1, site: str = "send") -> list[str]:
+    """Registered participants' IDs, made as the register page makes them."""
+    from survey_app.services import participants as participant_ops
+
+    with app.app_context():
+        made = participant_ops.register(
+            db.session, participant_ops.site_by_code(db.session, site), count
+        )
+        db.session.commit()
+        return [p.pseudonym for p in made]
+
+
+def participant_with_id(app: Flask, pseudonym: str, site: str = "send") -> str:
+    """A participant with a chosen (valid) ID, for tests that need IDs close to each other."""
+    from survey_app.models import Participant
+
+    with app.app_context():
+        site_row = db.session.scalar(select(Site).where(Site.code == site))
+        db.session.add(Participant(pseudonym=pseudonym, site=site_row))
+        db.session.commit()
+        return pseudonym

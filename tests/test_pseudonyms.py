@@ -16,6 +16,7 @@ from survey_app.pseudonyms import (
     generate,
     is_valid,
     normalise,
+    one_slip_away,
 )
 
 MESSAGE = "This ID is not valid: please check it"
@@ -200,3 +201,43 @@ def test_every_neighbour_swap_is_refused() -> None:
                 accepted.append((code, swapped))
     assert accepted == []
     assert swaps > 200 * 6  # nearly all 8 neighbour pairs per ID were exercised
+
+
+def _reached(patterns: list[str], swaps: list[str], target: str) -> bool:
+    """Whether ``target`` is among the candidates, read as the database reads LIKE patterns."""
+    as_regex = [re.compile(re.escape(p).replace("_", ".") + r"\Z") for p in patterns]
+    return target in swaps or any(r.match(target) for r in as_regex)
+
+
+def test_every_slip_of_an_id_leads_back_to_it() -> None:
+    for code in seeded_codes(50):
+        full = "TC" + code
+        slips = [full[:i] + s + full[i + 1 :] for i in range(len(full)) for s in "Z0o"]
+        slips += [full[:i] + full[i + 1] + full[i] + full[i + 2 :] for i in range(len(full) - 1)]
+        for slip in slips:
+            typed = f"{slip[:2].lower()} {slip[2:5]}-{slip[5:]}"  # layout does not matter
+            assert _reached(*one_slip_away(typed), display(code)), (code, typed)
+            if slip.startswith("TC"):  # a slip in the body, typed without the prefix
+                assert _reached(*one_slip_away(slip[2:]), display(code)), (code, slip)
+
+
+def test_ids_two_slips_apart_are_not_candidates() -> None:
+    codes = seeded_codes(20)
+    for code in codes:
+        for other in codes:
+            if sum(a != b for a, b in zip(code, other, strict=True)) >= 2:
+                assert not _reached(*one_slip_away(code), display(other))
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "TC", "TC-ABC-DEF", "TC-ABC-DEFXX", "TC_ABC_DEFX", "TC-ſBC-DEFK", "TC-AB%-DEFX"]
+)
+def test_entries_of_the_wrong_shape_have_no_candidates(typed: str) -> None:
+    assert one_slip_away(typed) == ([], [])
+
+
+def test_candidates_are_in_display_form_with_one_wildcard() -> None:
+    patterns, swaps = one_slip_away("tc abc defy")
+    assert patterns[0] == "_C-ABC-DEFY" and patterns[-1] == "TC-ABC-DEF_"
+    assert len(patterns) == 9 and all(p.count("_") == 1 for p in patterns)
+    assert "TC-ABC-DEYF" in swaps and "CT-ABC-DEFY" in swaps and len(swaps) == 8

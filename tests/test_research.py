@@ -368,8 +368,10 @@ def test_the_participant_page_lists_responses_but_never_answers(
     assert pseudonym in body
     assert SECRET_ANSWER not in body and "tac_hopes" not in body
     table = text_of(body.split('id="responses"')[1].split("</table>")[0])
-    assert "T1 1 Sep 2025 1 Sep 2025 mothers_t1 v1 complete" in table
-    assert "mothers_t2 v1 in progress" in table
+    t1_title = "Together a Chance: questions for mothers (start of support)"
+    assert f"T1 1 Sep 2025 1 Sep 2025 {t1_title}, version 1 complete" in table
+    assert "questions for mothers (six months later), version 1 in progress" in table
+    assert "mothers_t1" not in table  # titles, not keys
     assert 'name="mode"' in body  # the withdrawal form, for researchers
 
 
@@ -692,14 +694,16 @@ def test_closing_a_link(app: Flask, client: FlaskClient, auth: Auth) -> None:
     auth.login("researcher")
     submit_form(client, "/research/links", {"instrument": "practitioners"})
     [link] = _link_rows(app)
-    page = client.get("/research/links")
+    # The list leads to a confirmation page, whose form closes the link.
+    assert f'href="/research/links/{link.id}/close"' in body_of(client.get("/research/links"))
+    page = client.get(f"/research/links/{link.id}/close")
     assert f'action="/research/links/{link.id}/close"' in body_of(page)
     reply = client.post(f"/research/links/{link.id}/close", data={"csrf_token": csrf_token(page)})
     assert reply.status_code == 302
     [closed] = _link_rows(app)
     assert closed.closed_at is not None
     body = body_of(client.get("/research/links"))
-    assert f'action="/research/links/{link.id}/close"' not in body
+    assert f'href="/research/links/{link.id}/close"' not in body
     assert "status-closed" in body
     assert app.test_client().get(f"/s/{link.token}").status_code == 410
     assert len(audit(app, "link.closed")) == 1
@@ -757,10 +761,12 @@ def test_the_dashboard_counts_open_links_and_complete_responses(
     assert '<span class="figure" id="open-links">1</span>' in body
     table = body.split('id="complete-responses"')[1].split("</table>")[0]
     rows = [text_of(r) for r in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)]
+    t1_title = "Together a Chance: questions for mothers (start of support)"
+    t2_title = "Together a Chance: questions for mothers (six months later)"
     assert rows == [
-        "mothers_t1 T1 HMP Eastwood Park 1",
-        "mothers_t1 T1 HMP Send 2",
-        "mothers_t2 T2 HMP Send 1",
+        f"{t1_title} T1 HMP Eastwood Park 1",
+        f"{t1_title} T1 HMP Send 2",
+        f"{t2_title} T2 HMP Send 1",
     ]
 
 
@@ -789,7 +795,8 @@ def test_the_instruments_page_lists_published_versions(
         versions = db.session.scalars(select(InstrumentVersion)).all()
         for version in versions:
             assert version.content_hash[:12] in body
-    row = text_of(body.split('<th scope="row">mothers_t1</th>')[1].split("</tr>")[0])
+    title = "Together a Chance: questions for mothers (start of support)"
+    row = text_of(body.split(f'<th scope="row">{title}</th>')[1].split("</tr>")[0])
     assert row.startswith("1 ") and " 1 Preview" in row  # version 1, one response
     assert 'href="/research/instruments/mothers_t1/1"' in body
 

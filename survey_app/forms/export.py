@@ -17,5 +17,5 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     site = SelectField("Site", choices=[SelectChoice("", "All sites")], default="")
     date_from = DateField("Completed from", validators=[Optional()])
     date_to = DateField("Completed to", validators=[Optional()])
-    versions = SelectMultipleField("Instrument versions (none chosen: all)", choices=[])
+    versions = SelectMultipleField("Questionnaire versions", choices=[])
     publication = BooleanField("For publication: hide counts under 5 in the Summary sheet")

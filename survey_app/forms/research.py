@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -50,6 +50,12 @@ class ParticipantFilterForm(FlaskForm):  # type: ignore[misc]
         "Follow-up wave",
         default="",
         invalid_choice_message="Please choose one of the waves listed.",
+    )
+    # The search by ID: a form of its own on the page, read from the same query string.
+    q = StringField(
+        "Participant ID",
+        validators=[Optional(), Length(max=40, message="An ID is 11 characters: please check it.")],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
 

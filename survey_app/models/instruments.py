@@ -31,4 +31,5 @@ class InstrumentVersion(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def label(self) -> str:
-        return f"{self.key} v{self.version}"
+        """How pages name this version: its title, not its key."""
+        return f"{self.title}, version {self.version}"

@@ -28,7 +28,7 @@ def export() -> ResponseReturnValue:
         SelectChoice(s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
     ]
     form.versions.choices = [
-        SelectChoice(f"{v.key}:{v.version}", f"{v.key} v{v.version}")
+        SelectChoice(f"{v.key}:{v.version}", v.label)
         for v in db.session.scalars(
             select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
         )

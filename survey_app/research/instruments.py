@@ -15,6 +15,7 @@ from ..instruments.model import pick
 from ..instruments.publish import version_table
 from ..models import InstrumentVersion, Role
 from ..respond.text import t
+from . import queries
 from .views import bp
 
 
@@ -47,7 +48,10 @@ def instruments() -> ResponseReturnValue:
     for row, _count in table:
         versions_by_key.setdefault(row.key, []).append(row.version)
     return render_template(
-        "research/instruments.html", table=table, versions_by_key=versions_by_key
+        "research/instruments.html",
+        table=table,
+        versions_by_key=versions_by_key,
+        titles=queries.instrument_titles(db.session),
     )
 
 

@@ -58,19 +58,37 @@ def participants() -> ResponseReturnValue:
     if not form.validate():
         return render_template("research/participants.html", form=form, page=None), 400
     site_id = next((s.id for s in sites if s.code == form.site.data), None)
+    search = participant_ops.search(db.session, form.q.data, site_id) if form.q.data else None
+    if search is not None and search.pseudonym is None:
+        form.q.errors = [f"{search.typed} is not a valid ID: please check it."]
+        return render_template(
+            "research/participants.html", form=form, page=None, search=search
+        ), 400
     page = followup.participants_page(
         db.session,
         today=today(),
         site_id=site_id,
         status=form.status.data or None,
         wave=form.wave.data or None,
+        pseudonym=search.pseudonym if search else None,
         page=number,
         waves=waves,
     )
     if number > 1 and not page.rows:
         abort(404)
-    filters = {k: v for k in ("site", "status", "wave") if (v := form[k].data)}
-    return render_template("research/participants.html", form=form, page=page, filters=filters)
+    filters = {
+        k: v
+        for k, v in (
+            ("site", form.site.data),
+            ("status", form.status.data),
+            ("wave", form.wave.data),
+            ("q", form.q.data),
+        )
+        if v
+    }
+    return render_template(
+        "research/participants.html", form=form, page=page, filters=filters, search=search
+    )
 
 
 @bp.route("/participants/new", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -40,9 +41,9 @@ def open_link_count(session: DbSession, on: dt.date) -> int:
     )
 
 
-def links_with_counts(session: DbSession) -> list[tuple[Link, int]]:
-    """Every link, newest first, with its count of complete, live responses: one statement."""
-    answered = (
+def _answered() -> Any:
+    """A link's count of complete, live responses, as a subquery correlated to ``Link``."""
+    return (
         select(func.count(Response.id))
         .where(
             Response.link_id == Link.id,
@@ -52,9 +53,47 @@ def links_with_counts(session: DbSession) -> list[tuple[Link, int]]:
         .correlate(Link)
         .scalar_subquery()
     )
+
+
+def link_answered(session: DbSession, link: Link) -> int:
+    return session.scalar(select(_answered()).select_from(Link).where(Link.id == link.id)) or 0
+
+
+def links_with_counts(session: DbSession) -> list[tuple[Link, int]]:
+    """Every link, newest first, with its count of complete, live responses: one statement."""
+    answered = _answered()
     rows = session.execute(
         select(Link, answered)
         .options(joinedload(Link.site))
         .order_by(Link.created_at.desc(), Link.id.desc())
     ).all()
     return [(link, count) for link, count in rows]
+
+
+def instrument_titles(session: DbSession) -> dict[str, str]:
+    """Each questionnaire's readable title (its latest version's), by key: the pages show
+    titles, not keys such as ``prison_staff``."""
+    titles: dict[str, str] = {}
+    rows = session.execute(
+        select(InstrumentVersion.key, InstrumentVersion.title).order_by(
+            InstrumentVersion.key, InstrumentVersion.version.desc()
+        )
+    )
+    for key, title in rows:
+        titles.setdefault(key, title)
+    return titles
+
+
+def link_responses(session: DbSession, link: Link) -> list[Response]:
+    """The responses made through one link, latest first by date (dates only are kept)."""
+    return list(
+        session.scalars(
+            select(Response)
+            .where(Response.link_id == link.id)
+            .order_by(
+                Response.completed_on.desc().nulls_first(),
+                Response.started_on.desc(),
+                Response.id,
+            )
+        )
+    )

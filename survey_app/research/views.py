@@ -50,8 +50,9 @@ def dashboard() -> ResponseReturnValue:
         open_links=queries.open_link_count(db.session, on),
         due=followup.due_counts(db.session, today=on),
         soon_days=followup.SOON_DAYS,
+        titles=queries.instrument_titles(db.session),
     )
 
 
 # The other pages register on ``bp`` when imported; they import ``bp`` from here.
-from . import admin, field, instruments, links, participants, report  # noqa: E402, F401
+from . import admin, field, instruments, links, participants, report, responses  # noqa: E402, F401

@@ -307,6 +307,7 @@ def participants_page(
     site_id: int | None = None,
     status: str | None = None,
     wave: str | None = None,
+    pseudonym: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
     waves: Waves | None = None,
@@ -323,7 +324,7 @@ def participants_page(
     waves = waves or study_waves(session)
     if wave is not None and wave not in waves.codes:
         raise ValueError(f"unknown follow-up wave {wave!r}")
-    chosen = _pick_page(waves, today, site_id, status, wave).limit(per_page)
+    chosen = _pick_page(waves, today, site_id, status, wave, pseudonym).limit(per_page)
     rows, total = _rows(session, chosen.offset((page - 1) * per_page).subquery(), waves, today)
     return Page(rows=rows, number=page, per_page=per_page, total=total, waves=waves)
 
@@ -332,7 +333,12 @@ _NEWEST_FIRST = (Participant.created_at.desc(), Participant.id.desc())
 
 
 def _pick_page(
-    waves: Waves, today: dt.date, site_id: int | None, status: str | None, wave: str | None
+    waves: Waves,
+    today: dt.date,
+    site_id: int | None,
+    status: str | None,
+    wave: str | None,
+    pseudonym: str | None = None,
 ) -> _Query:
     """The IDs of the participants that match, in list order, each with the total count."""
     chosen: _Query = select(Participant.id, func.count().over().label("total")).select_from(
@@ -340,6 +346,8 @@ def _pick_page(
     )
     if site_id is not None:
         chosen = chosen.where(Participant.site_id == site_id)
+    if pseudonym is not None:  # a search by ID (services.participants.search)
+        chosen = chosen.where(Participant.pseudonym == pseudonym)
     if status is not None:
         chosen, completed = _join_completed(chosen, waves, only=wave)
         chosen = chosen.where(_at_any_wave(waves, today, completed, status))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
+import segno
 from sqlalchemy import select
 
 from ..instruments.publish import latest_version
@@ -54,6 +56,31 @@ def close(session: DbSession, link: Link, actor_id: int | None = None) -> None:
         link.closed_at = utcnow()
         session.add(AuditEvent(kind="link.closed", actor_id=actor_id, target=f"link:{link.id}"))
         session.flush()
+
+
+def reopen(session: DbSession, link: Link, today: dt.date, actor_id: int | None = None) -> None:
+    """Take answers again through a link that was closed (by mistake, or for a second round).
+    One past its closing date stays closed: that date was chosen, so a new link is clearer."""
+    if link.closed_at is None:
+        raise LinkError("That link is open already.")
+    if link.closes_on is not None and link.closes_on < today:
+        raise LinkError(
+            f"That link's closing date ({link.closes_on.day} {link.closes_on:%b %Y}) has passed:"
+            " create a new link."
+        )
+    link.closed_at = None
+    session.add(AuditEvent(kind="link.reopened", actor_id=actor_id, target=f"link:{link.id}"))
+    session.flush()
+
+
+def qr_svg(address: str) -> bytes:
+    """A link's full address as a QR code, an SVG file (black on white, with the quiet zone
+    around it) that prints sharp at any size on a poster or a flyer."""
+    out = io.BytesIO()
+    segno.make(address, error="m").save(
+        out, kind="svg", scale=4, dark="#000", light="#fff", title="QR code of " + address
+    )
+    return out.getvalue()
 
 
 def by_token(session: DbSession, token: str) -> Link | None:

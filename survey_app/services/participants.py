@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select, update
 
 from .. import pseudonyms
 from ..models import AuditEvent, Participant, Response, Site
@@ -14,6 +16,8 @@ from .reasons import checked_reason
 WITHDRAW_DELETE = "delete"
 WITHDRAW_KEEP = "keep"
 WITHDRAW_MODES = (WITHDRAW_DELETE, WITHDRAW_KEEP)
+# Suggestions for a mistyped ID: a handful at most (31^6 IDs make even two rare).
+MAX_NEAREST = 10
 
 
 class UnknownSite(ValueError):
@@ -67,6 +71,42 @@ def find(session: DbSession, raw_id: str) -> Participant | None:
     """The participant with this ID; raises InvalidPseudonym for a mistyped one."""
     pseudonym = pseudonyms.normalise(raw_id, current_study().pseudonym_prefix)
     return session.scalar(select(Participant).where(Participant.pseudonym == pseudonym))
+
+
+@dataclass(frozen=True)
+class Search:
+    """What an ID typed into the participants list's search means: ``pseudonym`` is the ID
+    in display form when it is a valid one (listed if registered); for a mistyped one it is
+    None and ``nearest`` holds the registered IDs one typing slip from it."""
+
+    typed: str
+    pseudonym: str | None
+    nearest: tuple[str, ...] = ()
+
+
+def search(session: DbSession, typed: str, site_id: int | None = None) -> Search:
+    """Read a typed ID as :func:`find` does; for a mistyped one, look for the registered IDs
+    (at this site, if given) that it is one slip from, for the page to suggest."""
+    prefix = current_study().pseudonym_prefix
+    try:
+        return Search(typed, pseudonyms.normalise(typed, prefix))
+    except pseudonyms.InvalidPseudonym:
+        return Search(typed, None, tuple(nearest(session, typed, site_id)))
+
+
+def nearest(session: DbSession, typed: str, site_id: int | None = None) -> list[str]:
+    """Registered IDs one typing slip (a changed symbol or two neighbours swapped) from
+    ``typed``, in one query: a slip breaks the check symbol, so these are the IDs she most
+    likely meant. The patterns need a scan of the IDs, which is fine for a mistyped search."""
+    patterns, swaps = pseudonyms.one_slip_away(typed, current_study().pseudonym_prefix)
+    if not patterns:
+        return []
+    query = select(Participant.pseudonym).where(
+        or_(*(Participant.pseudonym.like(p) for p in patterns), Participant.pseudonym.in_(swaps))
+    )
+    if site_id is not None:
+        query = query.where(Participant.site_id == site_id)
+    return list(session.scalars(query.order_by(Participant.pseudonym).limit(MAX_NEAREST)))
 
 
 def withdraw(

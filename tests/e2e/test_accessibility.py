@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests import factories
 from tests.e2e.helpers import (
     NEXT,
     Accounts,
@@ -120,11 +121,37 @@ def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> No
     check("login, wrong password", respondent=False)
     log_in(page, accounts.researcher)
     check("dashboard", respondent=False)
+    pseudonym = register(server.app)
+    response_id = factories.complete_response(
+        server.app, pseudonym, "T1", {"css_trust": 4, "meetings_share_views": -1}
+    )
+    create_link(server.app, "prison_staff")
+    factories.link_response(server.app, "prison_staff", {"consent_take_part": 1})  # newest
+    typo = pseudonym[:-1] + ("Z" if pseudonym[-1] != "Z" else "Y")
     for path, name in [
         ("/research/participants", "participants"),
+        (f"/research/participants?q={pseudonym.lower()}", "participants, found by ID"),
+        (f"/research/participants?q={typo}", "participants, a mistyped ID with a suggestion"),
+        (f"/research/participants/{pseudonym}", "a participant"),
+        (f"/research/responses/{response_id}", "a response, read only"),
+        ("/research/links", "links"),
+        ("/research/instruments", "instruments"),
+        ("/research/instruments/mothers_t1/1", "instrument preview"),
         ("/research/export", "export"),
+        ("/research/audit", "audit log"),
         ("/kiosk/", "kiosk setup"),
     ]:
         page.goto(path)
         check(name, respondent=False)
+    page.goto("/research/links")
+    page.locator("#links td.num a").first.click()
+    expect(page.locator("#link-responses tbody tr")).to_have_count(1)
+    check("a link's responses", respondent=False)
+    page.goto("/research/links")
+    page.get_by_role("link", name=re.compile("^Close…")).first.click()
+    check("closing a link: the question", respondent=False)
+    page.get_by_role("button", name="Close the link").click()
+    check("links, with a closed link to re-open", respondent=False)
+    page.locator(".account-menu summary").click()
+    check("the account menu open", respondent=False)
     check.assert_clean()
