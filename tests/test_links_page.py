@@ -16,7 +16,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Link
 from survey_app.services import links as link_ops
-from tests.conftest import Auth, csrf_token, submit_form
+from tests.flows import Auth, csrf_token, submit_form
 
 STAFF_TITLE = "Together a Chance: questionnaire for prison staff"
 

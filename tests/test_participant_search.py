@@ -15,7 +15,7 @@ from sqlalchemy import event
 from survey_app import pseudonyms
 from survey_app.extensions import db
 from tests import factories
-from tests.conftest import Auth
+from tests.flows import Auth
 
 LIST = "/research/participants"
 _LISTED = re.compile(r'<th scope="row"><a class="pseudonym" href="[^"]*">([^<]+)</a></th>')

@@ -16,7 +16,7 @@ from survey_app.extensions import db
 from survey_app.services import links as link_ops
 from survey_app.study import current_study
 from tests import factories
-from tests.conftest import Auth, csrf_token
+from tests.flows import Auth, csrf_token
 
 KEYS = ("mothers_t1", "mothers_t2", "prison_staff")  # "practitioners" is also a plain word
 _HIDDEN = re.compile(r"<(script|style|title)\b.*?</\1>", re.S)

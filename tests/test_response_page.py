@@ -21,7 +21,7 @@ from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
 from survey_app.models import IN_PROGRESS, AuditEvent, Response
 from tests import factories
-from tests.conftest import Auth
+from tests.flows import Auth
 
 PRIVATE = "my private hope for my children"
 T1_ANSWERS: dict[str, Any] = {

@@ -27,10 +27,13 @@ def export() -> ResponseReturnValue:
     form.site.choices = [SelectChoice("", "All sites")] + [
         SelectChoice(s.code, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))
     ]
+    # The questionnaires' versions: case-tracker forms are not in this export yet.
     form.versions.choices = [
         SelectChoice(f"{v.key}:{v.version}", v.label)
         for v in db.session.scalars(
-            select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
+            select(InstrumentVersion)
+            .where(InstrumentVersion.audience != "caseworker")
+            .order_by(InstrumentVersion.key, InstrumentVersion.version)
         )
     ]
     if not form.validate_on_submit():
