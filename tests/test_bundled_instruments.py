@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from survey_app.instruments import missing, model
-from survey_app.instruments.loader import FILES_DIR, YESNO, load_all, load_library
+from survey_app.instruments.loader import FILES_DIR, YESNO, content_hash, load_all, load_library
 from survey_app.scoring import WAI_SR_SUBSCALES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,8 +45,24 @@ DK = missing.DONT_KNOW
 
 
 @cache
+def every_version() -> tuple[dict[str, Any], ...]:
+    return tuple(load_all())
+
+
+@cache
 def definitions() -> dict[str, dict[str, Any]]:
-    return {d["key"]: d for d in load_all()}
+    """The newest version of each instrument: the one new responses get, which these tests
+    hold to the reference."""
+    newest: dict[str, dict[str, Any]] = {}
+    for d in every_version():
+        if d["key"] not in newest or d["version"] > newest[d["key"]]["version"]:
+            newest[d["key"]] = d
+    return newest
+
+
+def version_of(key: str, version: int) -> dict[str, Any]:
+    [found] = [d for d in every_version() if (d["key"], d["version"]) == (key, version)]
+    return found
 
 
 @cache
@@ -148,15 +164,55 @@ def practitioner_entry(number: int) -> str:
 # Every file loads
 
 
+# Each published version's content hash: a deployed database holds these, so a file that no
+# longer loads to the same content would be refused by `instruments sync` there.
+PUBLISHED = {
+    ("mothers_t1", 1): "ebeb66b2bffb86c7f070645aac2891a8c5bba3b80dd286f2d6800b409dec2bb9",
+    ("mothers_t2", 1): "fcbeadf4258707f4605f8821cdb92303e8b2e8c14f22c33922c8adbdd92c64b5",
+    ("practitioners", 1): "2375e58c8a88cbd2c80082968d38187fc3ec6a295933c80e3e6e4670cd88af92",
+    ("prison_staff", 1): "37da0319e3ca04e1194884aa5dac2a20d59bb9fdd490071072d1fc846c2bec07",
+}
+
+
 def test_every_bundled_file_loads_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = load_all()
-    assert sorted(d["key"] for d in loaded) == sorted(ALL_KEYS)
+    assert sorted({d["key"] for d in loaded}) == sorted(ALL_KEYS)
+    assert {k: d["version"] for k, d in definitions().items()} == {
+        "mothers_t1": 2,
+        "mothers_t2": 2,
+        "prison_staff": 1,
+        "practitioners": 1,
+    }
     for d in loaded:
-        assert d["version"] == 1
-        assert (FILES_DIR / f"{d['key']}.yaml").exists(), "file name is the instrument key"
+        newest = d["version"] == definitions()[d["key"]]["version"]
+        name = f"{d['key']}.yaml" if newest else f"{d['key']}.v{d['version']}.yaml"
+        assert (FILES_DIR / name).exists(), name
         model.build(d)
+    assert len(list(FILES_DIR.glob("*.yaml"))) == len(loaded)
+
+
+@pytest.mark.parametrize(("ident", "digest"), PUBLISHED.items())
+def test_published_versions_stay_as_published(ident: tuple[str, int], digest: str) -> None:
+    assert content_hash(version_of(*ident)) == digest
+
+
+def test_version_2_asks_about_contact_before_the_relationship_rating() -> None:
+    for key in MOTHERS:
+        sections = instrument(key).sections
+        page_of = {it.variable: i for i, s in enumerate(sections) for it in s.items}
+        # Skip logic needs the answer saved first: the rating is on a later page.
+        assert page_of["csw_contact"] < page_of["csw_relationship"] < page_of["wai_csw_01"]
+        rating = item(key, "csw_relationship")
+        assert rating.show_if == model.ShowIf("csw_contact", frozenset({1}), negate=True)
+        assert not rating.shown({"csw_contact": 1})
+        assert rating.shown({"csw_contact": 2}) and rating.shown({"csw_contact": PNTS})
+        # Version 1 asked them the other way round, on one page, the rating always.
+        old = model.build(version_of(key, 1))
+        [page] = [s for s in old.sections if old.item("csw_contact") in s.items]
+        assert [it.variable for it in page.items] == ["csw_relationship", "csw_contact"]
+        assert old.item("csw_relationship").show_if is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -381,8 +437,8 @@ def test_the_wai_block_is_skipped_when_she_never_met_the_social_worker() -> None
         assert len(sections) == 1, "the WAI-SR has a page of its own"
         [section] = sections
         assert all(it.block_prefix == "wai_csw" for it in section.items)
-        previous = instrument(key).sections[instrument(key).sections.index(section) - 1]
-        assert "csw_contact" in [it.variable for it in previous.items]
+        earlier = instrument(key).sections[: instrument(key).sections.index(section)]
+        assert "csw_contact" in [it.variable for s in earlier for it in s.items]
         for it in section.items:
             assert it.show_if == model.ShowIf("csw_contact", frozenset({1}), negate=True)
             assert not it.shown({"csw_contact": 1})

@@ -266,3 +266,21 @@ def test_a_show_if_on_the_same_page_is_refused(tmp_path: Path) -> None:
         "demo.yaml: sections[0].items[2].show_if.variable: refers to 'met' on the same page: "
         "put the question it controls in a later section"
     ]
+
+
+def test_the_newest_version_is_key_yaml_and_older_ones_key_vn_yaml(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, GOOD.replace("version: 1", "version: 2"))
+    (root / "files" / "demo.v1.yaml").write_text(textwrap.dedent(GOOD))
+    assert sorted(d["version"] for d in load(root)) == [1, 2]
+    # The newest left in an old version's file name, and an old one in the key's name.
+    (root / "files" / "demo.v1.yaml").rename(root / "files" / "demo.yaml.tmp")
+    (root / "files" / "demo.yaml").rename(root / "files" / "demo.v1.yaml")
+    (root / "files" / "demo.yaml.tmp").rename(root / "files" / "demo.yaml")
+    with pytest.raises(InstrumentError) as caught:
+        load(root)
+    assert caught.value.problems == [
+        "demo.yaml: (top): demo v1 belongs in demo.v1.yaml (the newest version of an instrument "
+        "is <key>.yaml, earlier ones <key>.v<version>.yaml)",
+        "demo.v1.yaml: (top): demo v2 belongs in demo.yaml (the newest version of an instrument "
+        "is <key>.yaml, earlier ones <key>.v<version>.yaml)",
+    ]

@@ -380,8 +380,8 @@ def test_the_participant_page_lists_responses_but_never_answers(
     assert pseudonym in body
     assert SECRET_ANSWER not in body and "tac_hopes" not in body
     table = text_of(body.split('id="responses"')[1].split("</table>")[0])
-    assert "T1 1 Sep 2025 1 Sep 2025 mothers_t1 v1 complete" in table
-    assert "mothers_t2 v1 in progress" in table
+    assert "T1 1 Sep 2025 1 Sep 2025 mothers_t1 v2 complete" in table
+    assert "mothers_t2 v2 in progress" in table
     assert 'name="mode"' in body  # the withdrawal form, for researchers
 
 
@@ -801,8 +801,9 @@ def test_the_instruments_page_lists_published_versions(
         versions = db.session.scalars(select(InstrumentVersion)).all()
         for version in versions:
             assert version.content_hash[:12] in body
-    row = text_of(body.split('<th scope="row">mothers_t1</th>')[1].split("</tr>")[0])
-    assert row.startswith("1 ") and " 1 Preview" in row  # version 1, one response
+    rows = [text_of(r.split("</tr>")[0]) for r in body.split('<th scope="row">mothers_t1</th>')[1:]]
+    assert rows[0].startswith("1 ") and " 0 Preview" in rows[0]  # version 1, no response
+    assert rows[1].startswith("2 ") and " 1 Preview" in rows[1]  # version 2 (newest), one
     assert 'href="/research/instruments/mothers_t1/1"' in body
 
 

@@ -386,9 +386,28 @@ def load_all(files_dir: Path = FILES_DIR, shared_dir: Path = SHARED_DIR) -> list
             continue
         seen[ident] = path.name
         definitions.append(definition)
+    problems += _file_name_problems(seen)
     if problems:
         raise InstrumentError(problems)
     return definitions
+
+
+def _file_name_problems(files: Mapping[tuple[str, int], str]) -> list[str]:
+    """The newest version of an instrument is ``<key>.yaml``; earlier ones, kept because
+    responses point at them, are ``<key>.v<version>.yaml``. A reader of the folder then knows
+    which file to copy for the next version."""
+    problems: list[str] = []
+    newest: dict[str, int] = {}
+    for key, version in files:
+        newest[key] = max(version, newest.get(key, 0))
+    for (key, version), name in sorted(files.items()):
+        wanted = f"{key}.yaml" if version == newest[key] else f"{key}.v{version}.yaml"
+        if name != wanted:
+            problems.append(
+                f"{name}: (top): {key} v{version} belongs in {wanted} (the newest version of "
+                f"an instrument is <key>.yaml, earlier ones <key>.v<version>.yaml)"
+            )
+    return problems
 
 
 def variables_of(definitions: Iterable[Mapping[str, Any]]) -> list[str]:

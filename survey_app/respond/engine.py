@@ -35,10 +35,11 @@ def language_of(instrument: Instrument, wanted: str | None) -> str:
     return wanted if wanted in instrument.languages else "en"
 
 
-def progress(instrument: Instrument, answers: dict[str, Any], index: int) -> tuple[int, int]:
-    visible = ops.visible_sections(instrument, answers)
-    position = visible.index(index) + 1 if index in visible else 1
-    return position, len(visible)
+def progress(instrument: Instrument, index: int) -> tuple[int, int]:
+    """Page n of N, where every page keeps its number: a page that skip logic leaves out
+    counts as passed, so the total never changes under her ("5 of 8", then "8 of 8"; not
+    "5 of 8", then "6 of 6")."""
+    return index + 1, len(instrument.sections)
 
 
 def _consent_gate(instrument: Instrument, answers: dict[str, Any], index: int) -> int | None:
@@ -65,7 +66,7 @@ def render_page(
     items = ops.shown_items(section, answers)
     if form is None:
         form = build_page_form(section, items, answers, _("Please answer this question."))
-    position, total = progress(instrument, answers, index)
+    position, total = progress(instrument, index)
     visible = ops.visible_sections(instrument, answers)
     html = render_template(
         "respond/page.html",
