@@ -17,6 +17,7 @@ from ..instruments import missing
 from ..instruments.model import Instrument, pick
 from ..models import Response
 from ..services import responses as ops
+from . import layout
 from .text import use_language
 
 
@@ -68,12 +69,15 @@ def render_page(
         form = build_page_form(section, items, answers, _("Please answer this question."))
     position, total = progress(instrument, index)
     visible = ops.visible_sections(instrument, answers)
+    blocks = layout.blocks(items)
     html = render_template(
         "respond/page.html",
         flow=flow,
         instrument=instrument,
         section=section,
         items=items,
+        blocks=blocks,
+        has_grid=any(isinstance(block, layout.ScaleGrid) for block in blocks),
         form=form,
         index=index,
         lang=lang,
