@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from .instruments.loader import InstrumentError, _flatten, _read_yaml
 
 STUDY_FILE = Path(__file__).with_name("study.yaml")
+WELSH_SETTINGS = ("on", "draft", "off")
 
 
 class _Strict(Schema):
@@ -50,6 +51,11 @@ class _StudySchema(_Strict):
     sites = fields.List(fields.Nested(_SiteSchema), required=True, validate=validate.Length(min=1))
     waves = fields.List(fields.Nested(_WaveSchema), required=True, validate=validate.Length(min=1))
     schedule = fields.List(fields.Nested(_ScheduleSchema), required=True)
+    # The respondents' Welsh: "on" (reviewed), "draft" (awaiting review: the kiosk's lock
+    # screen tells the fieldworker) or "off" (no Welsh offered).
+    welsh = fields.String(
+        load_default="on", validate=validate.OneOf(WELSH_SETTINGS, error="use on, draft or off")
+    )
 
     @validates_schema
     def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -95,6 +101,7 @@ class Study:
     sites: tuple[SiteConfig, ...]
     waves: tuple[WaveConfig, ...]
     schedule: tuple[ScheduleEntry, ...]
+    welsh: str = "on"
 
     def instrument_for(self, audience: str, wave: str | None) -> str | None:
         for entry in self.schedule:
@@ -132,6 +139,7 @@ def load_study(path: Path = STUDY_FILE) -> Study:
         schedule=tuple(
             ScheduleEntry(s["audience"], s.get("wave"), s["instrument"]) for s in raw["schedule"]
         ),
+        welsh=raw["welsh"],
     )
 
 

@@ -750,3 +750,18 @@ def test_practitioner_yes_no_items() -> None:
     assert options_of(key, "practitioner_role")[-1] == (6, "Other")
     assert item(key, "improvements").type == "long_text"
     assert item(key, "improvements").text["en"] == "How could the TaC service be improved?"
+
+
+# The Welsh question's verb -> the answer's (Welsh answers yes and no with the verb).
+WELSH_VERB_ANSWERS = {"Ydych": ("Ydw", "Nac ydw"), "Ydy": ("Ydy", "Nac ydy")}
+
+
+@pytest.mark.parametrize("key", MOTHERS)
+def test_each_welsh_yes_no_question_is_answered_with_its_verb(key: str) -> None:
+    yes_no = [it for it in instrument(key).questions() if it.type == "yesno"]
+    assert yes_no
+    for it in yes_no:
+        verb = it.text["cy"].split()[0]
+        answers = tuple(o.label["cy"] for o in it.options)
+        assert answers == WELSH_VERB_ANSWERS[verb], it.variable
+        assert [(o.code, o.label["en"]) for o in it.options] == [(1, "Yes"), (0, "No")]

@@ -284,3 +284,89 @@ def test_the_newest_version_is_key_yaml_and_older_ones_key_vn_yaml(tmp_path: Pat
         "demo.v1.yaml: (top): demo v2 belongs in demo.yaml (the newest version of an instrument "
         "is <key>.yaml, earlier ones <key>.v<version>.yaml)",
     ]
+
+
+WELSH_YES_NO_FILE = """
+format: 2
+key: demo
+version: 1
+title: {en: Demo, cy: Demo (cy)}
+audience: mother
+waves: [T1]
+languages: [en, cy]
+sections:
+  - id: first
+    title: {en: First, cy: Cyntaf}
+    items:
+      - {type: consent, variable: consent_ok, text: {en: I agree., cy: Rydw i'n cytuno.}}
+      - type: yesno
+        variable: met
+        text: {en: "Have you met them?", cy: "Ydych chi wedi cwrdd â nhw?"}
+        yes_no_cy: [Ydw, Nac ydw]
+"""
+
+
+def test_a_yes_no_question_in_welsh_carries_its_own_yes_and_no(tmp_path: Path) -> None:
+    [definition] = load(write_tree(tmp_path, WELSH_YES_NO_FILE))
+    met = model.build(definition).item("met")
+    assert met is not None and met.scale == "yesno"
+    assert [(o.code, o.label["en"], o.label["cy"]) for o in met.options] == [
+        (1, "Yes", "Ydw"),
+        (0, "No", "Nac ydw"),
+    ]
+    assert met.valid_codes() == {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("        yes_no_cy: [Ydw, Nac ydw]\n", ""),
+            "demo.yaml: sections[0].items[1].yes_no_cy: missing: a yes/no question in Welsh "
+            "gives its own Welsh yes and no, with the question's verb, e.g. [Ydw, Nac ydw] or "
+            "[Oes, Nac oes]",
+        ),
+        (
+            ("[Ydw, Nac ydw]", "[Ydw, Naddo]"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: Ydw/Naddo is not a Welsh yes and no of "
+            "one verb (known: Ydw/Nac ydw, Ydy/Nac ydy,",
+        ),
+        (
+            ("[Ydw, Nac ydw]", "[Ydw]"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: give the Welsh yes, then the Welsh no",
+        ),
+        (
+            ("format: 2", "format: 1"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: a Welsh yes and no need format: 2",
+        ),
+        (
+            ("languages: [en, cy]", "languages: [en]"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: this instrument is not in Welsh "
+            "(languages)",
+        ),
+        (
+            ("type: yesno", "type: short_text"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: only a yes/no question has a Welsh yes "
+            "and no",
+        ),
+        (
+            ("format: 2", "format: 3"),
+            "demo.yaml: format: unsupported format 3; this app reads 1 and 2",
+        ),
+    ],
+)
+def test_the_loader_checks_the_welsh_yes_and_no(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    lines = problems(tmp_path, WELSH_YES_NO_FILE.replace(*change))
+    assert [line for line in lines if line.startswith(expected)] != [], lines
+
+
+def test_a_format_1_file_keeps_the_shared_yes_and_no(tmp_path: Path) -> None:
+    old = WELSH_YES_NO_FILE.replace("format: 2", "format: 1").replace(
+        "        yes_no_cy: [Ydw, Nac ydw]\n", ""
+    )
+    [definition] = load(write_tree(tmp_path, old))
+    met = model.build(definition).item("met")
+    assert met is not None and met.options[0].label["cy"] == "Ydw / Do / Oes"
+    assert "options" not in definition["sections"][0]["items"][1]  # type: ignore[index]

@@ -17,7 +17,12 @@ from marshmallow import (
     validates_schema,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format 2: a yes/no question in an instrument in Welsh carries its own Welsh yes and no
+# (yes_no_cy). Format 1 files (published versions, kept as they are) are still read, and
+# expand exactly as before.
+FORMATS = (1, 2)
+BLOCK_FORMAT = 1
 LANGUAGES = ("en", "cy")
 AUDIENCES = ("mother", "prison_staff", "practitioner")
 ITEM_TYPES = (
@@ -145,6 +150,11 @@ class ItemSchema(Strict):
         fields.String(validate=validate.OneOf(["dont_know", "prefer_not_to_say"])),
     )
     show_if = fields.Nested(ShowIfSchema)
+    # Welsh answers yes and no with the question's verb: [Ydw, Nac ydw], [Oes, Nac oes] ...
+    yes_no_cy = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        validate=validate.Length(equal=2, error="give the Welsh yes, then the Welsh no"),
+    )
     # A use of a reusable block instead of an item.
     block = fields.String(validate=IDENT)
     prefix = fields.String(validate=VARIABLE)
@@ -182,6 +192,8 @@ class ItemSchema(Strict):
                 raise ValidationError("min must be below max", "max")
         if "offer" in data and kind not in CHOICE_TYPES + ("rating",):
             raise ValidationError("only choice and rating items can offer missing codes", "offer")
+        if "yes_no_cy" in data and kind != "yesno":
+            raise ValidationError("only a yes/no question has a Welsh yes and no", "yes_no_cy")
         if kind == "consent" and data.get("required") is False:
             raise ValidationError("consent items are always required", "required")
 
@@ -196,8 +208,8 @@ class SectionSchema(Strict):
 class InstrumentSchema(Strict):
     format = fields.Integer(
         required=True,
-        validate=validate.Equal(
-            FORMAT_VERSION, error="unsupported format {input}; this app reads 1"
+        validate=validate.OneOf(
+            FORMATS, error="unsupported format {input}; this app reads 1 and 2"
         ),
     )
     key = fields.String(required=True, validate=IDENT)
@@ -227,7 +239,7 @@ class BlockItemSchema(Strict):
 
 
 class BlockSchema(Strict):
-    format = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
+    format = fields.Integer(required=True, validate=validate.Equal(BLOCK_FORMAT))
     key = fields.String(required=True, validate=IDENT)
     title = fields.String(required=True)
     citation = fields.String(required=True)

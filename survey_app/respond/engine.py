@@ -18,7 +18,7 @@ from ..instruments.model import Instrument, pick
 from ..models import Response
 from ..services import responses as ops
 from . import layout
-from .text import use_language
+from .text import use_language, welsh_setting
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Flow:
 
 
 def language_of(instrument: Instrument, wanted: str | None) -> str:
+    if wanted == "cy" and welsh_setting() == "off":
+        return "en"
     return wanted if wanted in instrument.languages else "en"
 
 
@@ -87,7 +89,7 @@ def render_page(
         total=total,
         has_back=bool(visible) and index != visible[0],
         notice=notice,
-        can_switch_language="cy" in instrument.languages,
+        can_switch_language="cy" in instrument.languages and welsh_setting() != "off",
     )
     return html, status
 
@@ -105,8 +107,9 @@ def handle_page(
     """GET shows the page; POST saves it and moves on. Returns the reply and the language
     now in use (the language switch changes it). ``force_action`` overrides the button (the
     kiosk saves an idle page as a timeout)."""
-    use_language(lang)
     instrument = ops.instrument_of(response)
+    lang = language_of(instrument, lang)  # a draft begun in Welsh goes on in English if off
+    use_language(lang)
     if response.is_complete:
         return redirect(flow.thanks_url), lang
     if not 0 <= index < len(instrument.sections):
@@ -224,6 +227,7 @@ def render_finish(flow: Flow, response: Response, lang: str) -> ResponseReturnVa
     gap = ops.first_missing_required(instrument, answers)
     if gap is not None:
         return redirect(flow.page_url(gap))
+    lang = language_of(instrument, lang)
     use_language(lang)
     visible = ops.visible_sections(instrument, answers)
     return render_template(

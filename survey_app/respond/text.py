@@ -60,9 +60,19 @@ TEXT: Final[dict[str, str]] = {
     ),
     "still_here": N_("I'm still here"),
     "choose_all": N_("Choose all that apply."),
+    # The banner of a page without a questionnaire's title, and the skip link.
+    "questionnaire": N_("Questionnaire"),
+    "skip": N_("Skip to content"),
     "characters_max": N_("Up to %(n)s characters."),
     "optional": N_("You can skip this question."),
 }
+
+
+def welsh_setting() -> str:
+    """study.yaml's ``welsh``: "on", "draft" (awaiting review) or "off" (no Welsh offered)."""
+    from ..study import current_study
+
+    return current_study().welsh
 
 
 def current_language() -> str:
