@@ -109,6 +109,13 @@ class Study:
                 return entry.instrument
         return None
 
+    def site_name(self, code: str) -> str:
+        return next((s.name for s in self.sites if s.code == code), code)
+
+    def wave_name(self, code: str) -> str:
+        """e.g. "Start of support (T1)"."""
+        return next((f"{w.label} ({w.code})" for w in self.waves if w.code == code), code)
+
     @property
     def kiosk_waves(self) -> tuple[str, ...]:
         return tuple(e.wave for e in self.schedule if e.audience == "mother" and e.wave)

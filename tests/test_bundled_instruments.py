@@ -182,8 +182,8 @@ def test_every_bundled_file_loads_without_warnings() -> None:
     assert {k: d["version"] for k, d in definitions().items()} == {
         "mothers_t1": 2,
         "mothers_t2": 2,
-        "prison_staff": 1,
-        "practitioners": 1,
+        "prison_staff": 2,
+        "practitioners": 2,
     }
     for d in loaded:
         newest = d["version"] == definitions()[d["key"]]["version"]
@@ -765,3 +765,21 @@ def test_each_welsh_yes_no_question_is_answered_with_its_verb(key: str) -> None:
         answers = tuple(o.label["cy"] for o in it.options)
         assert answers == WELSH_VERB_ANSWERS[verb], it.variable
         assert [(o.code, o.label["en"]) for o in it.options] == [(1, "Yes"), (0, "No")]
+
+
+@pytest.mark.parametrize("key", ["prison_staff", "practitioners"])
+def test_every_other_asks_what_in_a_text_box(key: str) -> None:
+    others = [
+        (it.variable, o.code)
+        for it in instrument(key).questions()
+        for o in it.options
+        if o.label["en"] == "Other"
+    ]
+    assert others
+    for variable, code in others:
+        it = item(key, variable)
+        assert it.other_option is not None and it.other_option.code == code
+        assert it.other_variable == f"{variable}_other"
+        assert instrument(key).item(f"{variable}_other") is None  # a name of its own
+    old = model.build(version_of(key, 1))
+    assert not [o for it in old.questions() for o in it.options if o.other_text]

@@ -370,3 +370,34 @@ def test_a_format_1_file_keeps_the_shared_yes_and_no(tmp_path: Path) -> None:
     met = model.build(definition).item("met")
     assert met is not None and met.options[0].label["cy"] == "Ydw / Do / Oes"
     assert "options" not in definition["sections"][0]["items"][1]  # type: ignore[index]
+
+
+OTHER = GOOD.replace(
+    'options: [{code: 1, label: "No"}, {code: 2, label: "Yes"}]}',
+    'options: [{code: 1, label: "No"}, {code: 2, label: "Yes"}, '
+    '{code: 3, label: "Other", other_text: true}]}',
+)
+
+
+def test_an_other_option_with_a_text_box(tmp_path: Path) -> None:
+    [definition] = load(write_tree(tmp_path, OTHER))
+    met = model.build(definition).item("met")
+    assert met is not None and met.other_variable == "met_other"
+    assert met.other_chosen(3) and not met.other_chosen(2) and met.other_chosen([1, 3])
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('{code: 2, label: "Yes"}', '{code: 2, label: "Yes", other_text: true}'),
+            "demo.yaml: sections[0].items[1].options: only one option can have other_text",
+        ),
+        (
+            ("{type: long_text, variable: hopes,", "{type: long_text, variable: met_other,"),
+            "demo.yaml: sections[1].items[1].variable: duplicate variable 'met_other'",
+        ),
+    ],
+)
+def test_other_text_is_checked(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    assert expected in problems(tmp_path, OTHER.replace(*change))

@@ -855,11 +855,14 @@ def practitioners_v2(app: Flask) -> str:
     """Version 2 of the practitioners' questionnaire: one item reworded, one added. Returns
     the reworded item's variable."""
     with app.app_context():
-        [definition] = [copy.deepcopy(d) for d in load_all() if d["key"] == "practitioners"]
-        definition["version"] = 2
+        newest = max(
+            (d for d in load_all() if d["key"] == "practitioners"), key=lambda d: d["version"]
+        )
+        definition = copy.deepcopy(newest)
+        definition["version"] = 3  # after the bundled versions 1 and 2
         items = definition["sections"][-1]["items"]
         first = next(i for i in items if i.get("variable"))
-        first["text"] = {**first["text"], "en": "A reworded question for version two"}
+        first["text"] = {**first["text"], "en": "A reworded question for version three"}
         items.append(
             {
                 "type": "short_text",
@@ -880,20 +883,20 @@ def test_the_diff_page_names_what_changed(
     auth.login("researcher")
     listing = body_of(client.get("/research/instruments"))
     assert 'action="/research/instruments/practitioners/diff"' in listing
-    page = client.get("/research/instruments/practitioners/diff?from=1&to=2")
+    page = client.get("/research/instruments/practitioners/diff?from=2&to=3")
     body = html.unescape(body_of(page))
     assert page.status_code == 200
     added = body.split('id="added"')[1].split("</section>")[0]
     assert "prac_new_item" in added and "A new item" in added
     words = body.split('id="reworded"')[1].split("</section>")[0]
-    assert reworded in words and "A reworded question for version two" in words
+    assert reworded in words and "A reworded question for version three" in words
     removed = body.split('id="removed"')[1].split("</section>")[0]
     assert "None." in removed
     # Without a choice: the two latest versions.
-    assert "version 1 to version 2" in body_of(
+    assert "version 2 to version 3" in body_of(
         client.get("/research/instruments/practitioners/diff")
     )
-    same = body_of(client.get("/research/instruments/practitioners/diff?from=2&to=2"))
+    same = body_of(client.get("/research/instruments/practitioners/diff?from=3&to=3"))
     assert 'id="no-changes"' in same
 
 

@@ -472,4 +472,5 @@ class Dataset:
             ]
         )
         rows.append(["Multiple choice", "one 0/1 column per option, named <variable>___<code>"])
+        rows.append(["Other, please specify", "the text, when Other was chosen: <variable>_other"])
         return rows

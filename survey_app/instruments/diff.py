@@ -47,7 +47,7 @@ def _answers_shape(item: Item) -> tuple[object, ...]:
     return (
         item.type,
         item.scale,
-        tuple((o.code, tuple(sorted(o.label.items()))) for o in item.options),
+        tuple((o.code, tuple(sorted(o.label.items())), o.other_text) for o in item.options),
         item.min,
         item.max,
         item.offer,

@@ -261,6 +261,13 @@ class _Expander:
                 return None
             self.variables[variable] = item
             self.variable_section[variable] = self.section
+            if any(o.get("other_text") for o in item.get("options", [])):
+                # The text is kept (and exported) as <variable>_other: a name of its own.
+                other = f"{variable}_other"
+                if other in self.variables:
+                    self.problem(f"{path}.options", f"{other!r} is already a variable")
+                    return None
+                self.variables[other] = {"type": "short_text", "variable": other}
         return item
 
     def yes_no(self, item: dict[str, Any], path: str) -> None:

@@ -77,6 +77,11 @@ class OptionSchema(Strict):
     label = LangText(required=True)
 
 
+class ItemOptionSchema(OptionSchema):
+    # "Other": a text box beneath it asks her to say what, kept as <variable>_other.
+    other_text = fields.Boolean()
+
+
 class CollapsedSchema(Strict):
     label = LangText(required=True)
     codes = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1))
@@ -140,7 +145,7 @@ class ItemSchema(Strict):
     help = LangText()
     required = fields.Boolean()
     scale = fields.String(validate=IDENT)
-    options = fields.List(fields.Nested(OptionSchema), validate=validate.Length(min=1))
+    options = fields.List(fields.Nested(ItemOptionSchema), validate=validate.Length(min=1))
     min = fields.Integer(strict=True)
     max = fields.Integer(strict=True)
     low_label = LangText()
@@ -186,6 +191,11 @@ class ItemSchema(Strict):
             duplicates = _duplicate_codes(data["options"])
             if duplicates:
                 raise ValidationError({"options": {i: {"code": m} for i, m in duplicates.items()}})
+            others = [o for o in data["options"] if o.get("other_text")]
+            if others and kind not in ("single", "multiple"):
+                raise ValidationError("only a single or multiple choice has other_text", "options")
+            if len(others) > 1:
+                raise ValidationError("only one option can have other_text", "options")
         if kind == "rating":
             low, high = data.get("min", 1), data.get("max", 10)
             if low >= high:

@@ -52,7 +52,7 @@ TEXT: Final[dict[str, str]] = {
     "thanks_title": N_("Thank you"),
     "thanks_body": N_("Your answers have been sent. Thank you for taking part."),
     "thanks_kiosk": N_(
-        "Please give the laptop back to the researcher. This screen will close by itself."
+        "Please give the device back to the researcher. This screen will close by itself."
     ),
     "still_there": N_("Are you still there?"),
     "still_there_body": N_(

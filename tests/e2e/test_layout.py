@@ -128,3 +128,27 @@ def test_the_rating_is_one_row_on_a_tablet_and_two_rows_of_five_on_a_phone(
         tops[round(cell["y"])] = tops.get(round(cell["y"]), 0) + 1
     assert [tops[t] for t in sorted(tops)] == rows
     assert min(b["width"] for b in cells) >= 44
+
+
+LEGEND_INSIDE = """() => [...document.querySelectorAll("fieldset.question")].map((f) => {
+  const box = f.getBoundingClientRect();
+  const legend = f.querySelector(":scope > legend").getBoundingClientRect();
+  const border = parseFloat(getComputedStyle(f).borderTopWidth);
+  return {id: f.id, inside: legend.top >= box.top + border - 0.5 && legend.left >= box.left,
+          lines: Math.round(legend.height / parseFloat(getComputedStyle(f.querySelector("legend")).lineHeight))};
+})"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["390x844", "1024x768"])
+def test_a_question_of_several_lines_stays_inside_its_box(
+    page: Any, server: LiveServer, accounts: Accounts, viewport: dict[str, int]
+) -> None:
+    start(page, server, accounts, viewport)
+    wrapped = 0
+    for _ in range(4):  # consent, and the first pages of questions
+        for found in page.evaluate(LEGEND_INSIDE):
+            assert found["inside"], found
+            wrapped += found["lines"] > 1
+        answer_page(page)
+        next_page(page)
+    assert wrapped >= 3  # the check saw questions of several lines
