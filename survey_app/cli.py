@@ -91,7 +91,8 @@ def instruments_list() -> None:
 @click.argument("old", type=int)
 @click.argument("new", type=int)
 def instruments_diff(key: str, old: int, new: int) -> None:
-    """Variables added, removed, reworded, and scale changes between two versions."""
+    """Variables added, removed, reworded, with other answers, moved, or with other skip
+    logic between two versions."""
     found = {
         v.version: v
         for v in db.session.scalars(

@@ -15,6 +15,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from .config import BUNDLED_STUDY_FILE
 from .instruments.loader import InstrumentError, _flatten, _read_yaml
 
+WELSH_SETTINGS = ("on", "draft", "off")
+
 
 class _Strict(Schema):
     class Meta:
@@ -70,6 +72,11 @@ class _StudySchema(_Strict):
         load_default=90, strict=True, validate=validate.Range(min=1, max=730)
     )
     periods = fields.List(fields.Nested(_PeriodSchema), load_default=list)
+    # The respondents' Welsh: "on" (reviewed), "draft" (awaiting review: the kiosk's lock
+    # screen tells the fieldworker) or "off" (no Welsh offered).
+    welsh = fields.String(
+        load_default="on", validate=validate.OneOf(WELSH_SETTINGS, error="use on, draft or off")
+    )
 
     @validates_schema
     def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -129,12 +136,20 @@ class Study:
     study_start: dt.date = dt.date(2021, 4, 1)
     case_update_due_days: int = 90
     periods: tuple[Period, ...] = ()
+    welsh: str = "on"
 
     def instrument_for(self, audience: str, wave: str | None) -> str | None:
         for entry in self.schedule:
             if entry.audience == audience and entry.wave == wave:
                 return entry.instrument
         return None
+
+    def site_name(self, code: str) -> str:
+        return next((s.name for s in self.sites if s.code == code), code)
+
+    def wave_name(self, code: str) -> str:
+        """e.g. "Start of support (T1)"."""
+        return next((f"{w.label} ({w.code})" for w in self.waves if w.code == code), code)
 
     @property
     def kiosk_waves(self) -> tuple[str, ...]:
@@ -170,6 +185,7 @@ def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
         study_start=raw["study_start"],
         case_update_due_days=raw["case_update_due_days"],
         periods=tuple(Period(p["label"], p["start"], p["end"]) for p in raw["periods"]),
+        welsh=raw["welsh"],
     )
 
 

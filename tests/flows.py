@@ -166,6 +166,8 @@ def answer_pages(
         data: dict[str, Any] = {"csrf_token": csrf_token(page), "action": "next"}
         for name in question_names(page):
             item = instrument.item(name)
+            if item is None and name.endswith("_other"):
+                continue  # the text box of an "Other" option: left empty
             assert item is not None, name
             value = (answers or {}).get(name, answer(item))
             if value is not None:

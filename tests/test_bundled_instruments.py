@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from survey_app.instruments import missing, model
-from survey_app.instruments.loader import FILES_DIR, YESNO, load_all, load_library
+from survey_app.instruments.loader import FILES_DIR, YESNO, content_hash, load_all, load_library
 from survey_app.scoring import WAI_SR_SUBSCALES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,8 +45,24 @@ DK = missing.DONT_KNOW
 
 
 @cache
+def every_version() -> tuple[dict[str, Any], ...]:
+    return tuple(load_all())
+
+
+@cache
 def definitions() -> dict[str, dict[str, Any]]:
-    return {d["key"]: d for d in load_all()}
+    """The newest version of each instrument: the one new responses get, which these tests
+    hold to the reference."""
+    newest: dict[str, dict[str, Any]] = {}
+    for d in every_version():
+        if d["key"] not in newest or d["version"] > newest[d["key"]]["version"]:
+            newest[d["key"]] = d
+    return newest
+
+
+def version_of(key: str, version: int) -> dict[str, Any]:
+    [found] = [d for d in every_version() if (d["key"], d["version"]) == (key, version)]
+    return found
 
 
 @cache
@@ -148,16 +164,57 @@ def practitioner_entry(number: int) -> str:
 # Every file loads
 
 
+# Each published version's content hash: a deployed database holds these, so a file that no
+# longer loads to the same content would be refused by `instruments sync` there.
+PUBLISHED = {
+    ("mothers_t1", 1): "ebeb66b2bffb86c7f070645aac2891a8c5bba3b80dd286f2d6800b409dec2bb9",
+    ("mothers_t2", 1): "fcbeadf4258707f4605f8821cdb92303e8b2e8c14f22c33922c8adbdd92c64b5",
+    ("practitioners", 1): "2375e58c8a88cbd2c80082968d38187fc3ec6a295933c80e3e6e4670cd88af92",
+    ("prison_staff", 1): "37da0319e3ca04e1194884aa5dac2a20d59bb9fdd490071072d1fc846c2bec07",
+}
+
+
 def test_every_bundled_file_loads_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = load_all()
     # The case tracker's forms have tests of their own (tests/test_case_forms.py).
-    assert sorted(d["key"] for d in loaded if d["audience"] != "caseworker") == sorted(ALL_KEYS)
+    questionnaires = [d for d in loaded if d["audience"] != "caseworker"]
+    assert sorted({d["key"] for d in questionnaires}) == sorted(ALL_KEYS)
+    assert {k: d["version"] for k, d in definitions().items() if k in ALL_KEYS} == {
+        "mothers_t1": 2,
+        "mothers_t2": 2,
+        "prison_staff": 2,
+        "practitioners": 2,
+    }
     for d in loaded:
-        assert d["version"] == 1
-        assert (FILES_DIR / f"{d['key']}.yaml").exists(), "file name is the instrument key"
+        newest = d["version"] == definitions()[d["key"]]["version"]
+        name = f"{d['key']}.yaml" if newest else f"{d['key']}.v{d['version']}.yaml"
+        assert (FILES_DIR / name).exists(), name
         model.build(d)
+    assert len(list(FILES_DIR.glob("*.yaml"))) == len(loaded)
+
+
+@pytest.mark.parametrize(("ident", "digest"), PUBLISHED.items())
+def test_published_versions_stay_as_published(ident: tuple[str, int], digest: str) -> None:
+    assert content_hash(version_of(*ident)) == digest
+
+
+def test_version_2_asks_about_contact_before_the_relationship_rating() -> None:
+    for key in MOTHERS:
+        sections = instrument(key).sections
+        page_of = {it.variable: i for i, s in enumerate(sections) for it in s.items}
+        # Skip logic needs the answer saved first: the rating is on a later page.
+        assert page_of["csw_contact"] < page_of["csw_relationship"] < page_of["wai_csw_01"]
+        rating = item(key, "csw_relationship")
+        assert rating.show_if == model.ShowIf("csw_contact", frozenset({1}), negate=True)
+        assert not rating.shown({"csw_contact": 1})
+        assert rating.shown({"csw_contact": 2}) and rating.shown({"csw_contact": PNTS})
+        # Version 1 asked them the other way round, on one page, the rating always.
+        old = model.build(version_of(key, 1))
+        [page] = [s for s in old.sections if old.item("csw_contact") in s.items]
+        assert [it.variable for it in page.items] == ["csw_relationship", "csw_contact"]
+        assert old.item("csw_relationship").show_if is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -382,8 +439,8 @@ def test_the_wai_block_is_skipped_when_she_never_met_the_social_worker() -> None
         assert len(sections) == 1, "the WAI-SR has a page of its own"
         [section] = sections
         assert all(it.block_prefix == "wai_csw" for it in section.items)
-        previous = instrument(key).sections[instrument(key).sections.index(section) - 1]
-        assert "csw_contact" in [it.variable for it in previous.items]
+        earlier = instrument(key).sections[: instrument(key).sections.index(section)]
+        assert "csw_contact" in [it.variable for s in earlier for it in s.items]
         for it in section.items:
             assert it.show_if == model.ShowIf("csw_contact", frozenset({1}), negate=True)
             assert not it.shown({"csw_contact": 1})
@@ -695,3 +752,36 @@ def test_practitioner_yes_no_items() -> None:
     assert options_of(key, "practitioner_role")[-1] == (6, "Other")
     assert item(key, "improvements").type == "long_text"
     assert item(key, "improvements").text["en"] == "How could the TaC service be improved?"
+
+
+# The Welsh question's verb -> the answer's (Welsh answers yes and no with the verb).
+WELSH_VERB_ANSWERS = {"Ydych": ("Ydw", "Nac ydw"), "Ydy": ("Ydy", "Nac ydy")}
+
+
+@pytest.mark.parametrize("key", MOTHERS)
+def test_each_welsh_yes_no_question_is_answered_with_its_verb(key: str) -> None:
+    yes_no = [it for it in instrument(key).questions() if it.type == "yesno"]
+    assert yes_no
+    for it in yes_no:
+        verb = it.text["cy"].split()[0]
+        answers = tuple(o.label["cy"] for o in it.options)
+        assert answers == WELSH_VERB_ANSWERS[verb], it.variable
+        assert [(o.code, o.label["en"]) for o in it.options] == [(1, "Yes"), (0, "No")]
+
+
+@pytest.mark.parametrize("key", ["prison_staff", "practitioners"])
+def test_every_other_asks_what_in_a_text_box(key: str) -> None:
+    others = [
+        (it.variable, o.code)
+        for it in instrument(key).questions()
+        for o in it.options
+        if o.label["en"] == "Other"
+    ]
+    assert others
+    for variable, code in others:
+        it = item(key, variable)
+        assert it.other_option is not None and it.other_option.code == code
+        assert it.other_variable == f"{variable}_other"
+        assert instrument(key).item(f"{variable}_other") is None  # a name of its own
+    old = model.build(version_of(key, 1))
+    assert not [o for it in old.questions() for o in it.options if o.other_text]

@@ -73,7 +73,8 @@ class Reply:
     def questions(self) -> list[str]:
         names: list[str] = []
         for name in _NAMES.findall(self.body):
-            if name not in _NOT_QUESTIONS and name not in names:
+            # Not an "Other, please specify" box (<variable>_other): left empty.
+            if name not in _NOT_QUESTIONS and name not in names and not name.endswith("_other"):
                 names.append(name)
         return names
 

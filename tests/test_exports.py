@@ -92,7 +92,7 @@ def test_t1_and_t2_link_onto_one_row(app: Flask) -> None:
     assert both["t1_date"].date() == dt.date(2026, 1, 10) and both["t2_date"].date() == dt.date(
         2026, 7, 12
     )
-    assert both["t1_version"] == 1 and both["t2_tac_listened"] == 1
+    assert both["t1_version"] == 2 and both["t2_tac_listened"] == 1  # the newest version
     assert (
         linked["TC-BBB-BBBB"]["linkage"] == "t1_only"
         and linked["TC-BBB-BBBB"]["t2_css_trust"] is None
@@ -195,12 +195,13 @@ def test_wai_scores_per_participant_and_wave(app: Flask) -> None:
 
 def test_two_instrument_versions_in_one_export(app: Flask) -> None:
     with app.app_context():
-        [t1] = [d for d in load_all() if d["key"] == "mothers_t1"]
-        v2 = copy.deepcopy(t1)
-        v2["version"] = 2
-        for section in v2["sections"]:
+        # A version after the bundled ones (1 and 2), without css_confident.
+        t1 = max((d for d in load_all() if d["key"] == "mothers_t1"), key=lambda d: d["version"])
+        v3 = copy.deepcopy(t1)
+        v3["version"] = 3
+        for section in v3["sections"]:
             section["items"] = [i for i in section["items"] if i.get("variable") != "css_confident"]
-        v2["sections"][-1]["items"].append(
+        v3["sections"][-1]["items"].append(
             {
                 "type": "short_text",
                 "variable": "new_question",
@@ -209,10 +210,10 @@ def test_two_instrument_versions_in_one_export(app: Flask) -> None:
                 "max_length": 50,
             }
         )
-        sync_instruments(db.session, [v2])
+        sync_instruments(db.session, [v3])
         db.session.commit()
     factories.complete_response(app, "TC-AAA-AAAA", "T1", {**T1, "css_confident": 3}, version=1)
-    factories.complete_response(app, "TC-BBB-BBBB", "T1", {**T1, "new_question": "yes"}, version=2)
+    factories.complete_response(app, "TC-BBB-BBBB", "T1", {**T1, "new_question": "yes"}, version=3)
     book = workbook(app)
     linked = {r["participant_id"]: r for r in rows(book, "Mothers (linked)")}
     assert (
@@ -223,13 +224,13 @@ def test_two_instrument_versions_in_one_export(app: Flask) -> None:
         linked["TC-BBB-BBBB"]["t1_css_confident"] is None
         and linked["TC-BBB-BBBB"]["t1_new_question"] == "yes"
     )
-    assert (linked["TC-AAA-AAAA"]["t1_version"], linked["TC-BBB-BBBB"]["t1_version"]) == (1, 2)
+    assert (linked["TC-AAA-AAAA"]["t1_version"], linked["TC-BBB-BBBB"]["t1_version"]) == (1, 3)
     codebook = {(r["variable"], r["wave"]): r for r in rows(book, "Codebook")}
-    assert codebook[("css_confident", "T1")]["versions"] == "1"
-    assert codebook[("new_question", "T1")]["versions"] == "2"
-    assert codebook[("css_trust", "T1")]["versions"] == "1, 2"
-    only_v2 = workbook(app, ExportFilters(versions=frozenset({"mothers_t1:2"})))
-    assert {r["participant_id"] for r in rows(only_v2, "Mothers (linked)")} == {"TC-BBB-BBBB"}
+    assert codebook[("css_confident", "T1")]["versions"] == "1, 2"
+    assert codebook[("new_question", "T1")]["versions"] == "3"
+    assert codebook[("css_trust", "T1")]["versions"] == "1, 2, 3"
+    only_v3 = workbook(app, ExportFilters(versions=frozenset({"mothers_t1:3"})))
+    assert {r["participant_id"] for r in rows(only_v3, "Mothers (linked)")} == {"TC-BBB-BBBB"}
 
 
 def test_filters_by_site_and_date(app: Flask) -> None:

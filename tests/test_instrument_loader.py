@@ -266,3 +266,138 @@ def test_a_show_if_on_the_same_page_is_refused(tmp_path: Path) -> None:
         "demo.yaml: sections[0].items[2].show_if.variable: refers to 'met' on the same page: "
         "put the question it controls in a later section"
     ]
+
+
+def test_the_newest_version_is_key_yaml_and_older_ones_key_vn_yaml(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, GOOD.replace("version: 1", "version: 2"))
+    (root / "files" / "demo.v1.yaml").write_text(textwrap.dedent(GOOD))
+    assert sorted(d["version"] for d in load(root)) == [1, 2]
+    # The newest left in an old version's file name, and an old one in the key's name.
+    (root / "files" / "demo.v1.yaml").rename(root / "files" / "demo.yaml.tmp")
+    (root / "files" / "demo.yaml").rename(root / "files" / "demo.v1.yaml")
+    (root / "files" / "demo.yaml.tmp").rename(root / "files" / "demo.yaml")
+    with pytest.raises(InstrumentError) as caught:
+        load(root)
+    assert caught.value.problems == [
+        "demo.yaml: (top): demo v1 belongs in demo.v1.yaml (the newest version of an instrument "
+        "is <key>.yaml, earlier ones <key>.v<version>.yaml)",
+        "demo.v1.yaml: (top): demo v2 belongs in demo.yaml (the newest version of an instrument "
+        "is <key>.yaml, earlier ones <key>.v<version>.yaml)",
+    ]
+
+
+WELSH_YES_NO_FILE = """
+format: 2
+key: demo
+version: 1
+title: {en: Demo, cy: Demo (cy)}
+audience: mother
+waves: [T1]
+languages: [en, cy]
+sections:
+  - id: first
+    title: {en: First, cy: Cyntaf}
+    items:
+      - {type: consent, variable: consent_ok, text: {en: I agree., cy: Rydw i'n cytuno.}}
+      - type: yesno
+        variable: met
+        text: {en: "Have you met them?", cy: "Ydych chi wedi cwrdd â nhw?"}
+        yes_no_cy: [Ydw, Nac ydw]
+"""
+
+
+def test_a_yes_no_question_in_welsh_carries_its_own_yes_and_no(tmp_path: Path) -> None:
+    [definition] = load(write_tree(tmp_path, WELSH_YES_NO_FILE))
+    met = model.build(definition).item("met")
+    assert met is not None and met.scale == "yesno"
+    assert [(o.code, o.label["en"], o.label["cy"]) for o in met.options] == [
+        (1, "Yes", "Ydw"),
+        (0, "No", "Nac ydw"),
+    ]
+    assert met.valid_codes() == {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("        yes_no_cy: [Ydw, Nac ydw]\n", ""),
+            "demo.yaml: sections[0].items[1].yes_no_cy: missing: a yes/no question in Welsh "
+            "gives its own Welsh yes and no, with the question's verb, e.g. [Ydw, Nac ydw] or "
+            "[Oes, Nac oes]",
+        ),
+        (
+            ("[Ydw, Nac ydw]", "[Ydw, Naddo]"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: Ydw/Naddo is not a Welsh yes and no of "
+            "one verb (known: Ydw/Nac ydw, Ydy/Nac ydy,",
+        ),
+        (
+            ("[Ydw, Nac ydw]", "[Ydw]"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: give the Welsh yes, then the Welsh no",
+        ),
+        (
+            ("format: 2", "format: 1"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: a Welsh yes and no need format: 2",
+        ),
+        (
+            ("languages: [en, cy]", "languages: [en]"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: this instrument is not in Welsh "
+            "(languages)",
+        ),
+        (
+            ("type: yesno", "type: short_text"),
+            "demo.yaml: sections[0].items[1].yes_no_cy: only a yes/no question has a Welsh yes "
+            "and no",
+        ),
+        (
+            ("format: 2", "format: 3"),
+            "demo.yaml: format: unsupported format 3; this app reads 1 and 2",
+        ),
+    ],
+)
+def test_the_loader_checks_the_welsh_yes_and_no(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    lines = problems(tmp_path, WELSH_YES_NO_FILE.replace(*change))
+    assert [line for line in lines if line.startswith(expected)] != [], lines
+
+
+def test_a_format_1_file_keeps_the_shared_yes_and_no(tmp_path: Path) -> None:
+    old = WELSH_YES_NO_FILE.replace("format: 2", "format: 1").replace(
+        "        yes_no_cy: [Ydw, Nac ydw]\n", ""
+    )
+    [definition] = load(write_tree(tmp_path, old))
+    met = model.build(definition).item("met")
+    assert met is not None and met.options[0].label["cy"] == "Ydw / Do / Oes"
+    assert "options" not in definition["sections"][0]["items"][1]  # type: ignore[index]
+
+
+OTHER = GOOD.replace(
+    'options: [{code: 1, label: "No"}, {code: 2, label: "Yes"}]}',
+    'options: [{code: 1, label: "No"}, {code: 2, label: "Yes"}, '
+    '{code: 3, label: "Other", other_text: true}]}',
+)
+
+
+def test_an_other_option_with_a_text_box(tmp_path: Path) -> None:
+    [definition] = load(write_tree(tmp_path, OTHER))
+    met = model.build(definition).item("met")
+    assert met is not None and met.other_variable == "met_other"
+    assert met.other_chosen(3) and not met.other_chosen(2) and met.other_chosen([1, 3])
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('{code: 2, label: "Yes"}', '{code: 2, label: "Yes", other_text: true}'),
+            "demo.yaml: sections[0].items[1].options: only one option can have other_text",
+        ),
+        (
+            ("{type: long_text, variable: hopes,", "{type: long_text, variable: met_other,"),
+            "demo.yaml: sections[1].items[1].variable: duplicate variable 'met_other'",
+        ),
+    ],
+)
+def test_other_text_is_checked(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    assert expected in problems(tmp_path, OTHER.replace(*change))

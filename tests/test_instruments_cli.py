@@ -56,16 +56,19 @@ def test_a_raised_version_is_published_and_old_versions_stay(app: Flask) -> None
     with app.app_context():
         changed = _changed(load_all(), "prison_staff")
         target = next(d for d in changed if d["key"] == "prison_staff")
-        target["version"] = 2
+        target["version"] = 3  # after the bundled versions 1 and 2
         results = sync_instruments(db.session, changed)
         db.session.commit()
-        assert [r.status for r in results if r.key == "prison_staff"] == ["published"]
+        assert [r.status for r in results if r.key == "prison_staff"] == [
+            "published",
+            "unchanged",
+        ]
         versions = db.session.scalars(
             select(InstrumentVersion.version)
             .where(InstrumentVersion.key == "prison_staff")
             .order_by(InstrumentVersion.version)
         ).all()
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
         assert (
             db.session.scalar(select(func.count()).where(AuditEvent.kind == "instrument.published"))
             == 1
@@ -95,9 +98,11 @@ def test_list_shows_key_version_hash_items_and_responses(app: Flask) -> None:
 
 def test_diff_names_added_removed_reworded_and_scale_changes(app: Flask) -> None:
     with app.app_context():
-        [old] = [d for d in load_all() if d["key"] == "practitioners"]
+        old = max(
+            (d for d in load_all() if d["key"] == "practitioners"), key=lambda d: d["version"]
+        )
         new = copy.deepcopy(old)
-        new["version"] = 2
+        new["version"] = old["version"] + 1
         items = [i for s in new["sections"] for i in s["items"] if "variable" in i]
         first = next(i for i in items if i["type"] == "likert")
         second = next(i for i in items if i["type"] == "single")
@@ -122,7 +127,7 @@ def test_diff_names_added_removed_reworded_and_scale_changes(app: Flask) -> None
     assert first["variable"] in result.reworded
     assert second["variable"] in result.scale_changed
     output = (
-        app.test_cli_runner().invoke(args=["instruments", "diff", "practitioners", "1", "2"]).output
+        app.test_cli_runner().invoke(args=["instruments", "diff", "practitioners", "2", "3"]).output
     )
     assert "added: brand_new" in output and f"removed: {removed['variable']}" in output
 

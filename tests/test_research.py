@@ -369,8 +369,8 @@ def test_the_participant_page_lists_responses_but_never_answers(
     assert SECRET_ANSWER not in body and "tac_hopes" not in body
     table = text_of(body.split('id="responses"')[1].split("</table>")[0])
     t1_title = "Together a Chance: questions for mothers (start of support)"
-    assert f"T1 1 Sep 2025 1 Sep 2025 {t1_title}, version 1 complete" in table
-    assert "questions for mothers (six months later), version 1 in progress" in table
+    assert f"T1 1 Sep 2025 1 Sep 2025 {t1_title}, version 2 complete" in table
+    assert "questions for mothers (six months later), version 2 in progress" in table
     assert "mothers_t1" not in table  # titles, not keys
     assert 'name="mode"' in body  # the withdrawal form, for researchers
 
@@ -796,8 +796,9 @@ def test_the_instruments_page_lists_published_versions(
         for version in versions:
             assert version.content_hash[:12] in body
     title = "Together a Chance: questions for mothers (start of support)"
-    row = text_of(body.split(f'<th scope="row">{title}</th>')[1].split("</tr>")[0])
-    assert row.startswith("1 ") and " 1 Preview" in row  # version 1, one response
+    rows = [text_of(r.split("</tr>")[0]) for r in body.split(f'<th scope="row">{title}</th>')[1:]]
+    assert rows[0].startswith("1 ") and " 0 Preview" in rows[0]  # version 1, no response
+    assert rows[1].startswith("2 ") and " 1 Preview" in rows[1]  # version 2 (newest), one
     assert 'href="/research/instruments/mothers_t1/1"' in body
 
 
@@ -849,11 +850,14 @@ def practitioners_v2(app: Flask) -> str:
     """Version 2 of the practitioners' questionnaire: one item reworded, one added. Returns
     the reworded item's variable."""
     with app.app_context():
-        [definition] = [copy.deepcopy(d) for d in load_all() if d["key"] == "practitioners"]
-        definition["version"] = 2
+        newest = max(
+            (d for d in load_all() if d["key"] == "practitioners"), key=lambda d: d["version"]
+        )
+        definition = copy.deepcopy(newest)
+        definition["version"] = 3  # after the bundled versions 1 and 2
         items = definition["sections"][-1]["items"]
         first = next(i for i in items if i.get("variable"))
-        first["text"] = {**first["text"], "en": "A reworded question for version two"}
+        first["text"] = {**first["text"], "en": "A reworded question for version three"}
         items.append(
             {
                 "type": "short_text",
@@ -874,20 +878,20 @@ def test_the_diff_page_names_what_changed(
     auth.login("researcher")
     listing = body_of(client.get("/research/instruments"))
     assert 'action="/research/instruments/practitioners/diff"' in listing
-    page = client.get("/research/instruments/practitioners/diff?from=1&to=2")
+    page = client.get("/research/instruments/practitioners/diff?from=2&to=3")
     body = html.unescape(body_of(page))
     assert page.status_code == 200
     added = body.split('id="added"')[1].split("</section>")[0]
     assert "prac_new_item" in added and "A new item" in added
     words = body.split('id="reworded"')[1].split("</section>")[0]
-    assert reworded in words and "A reworded question for version two" in words
+    assert reworded in words and "A reworded question for version three" in words
     removed = body.split('id="removed"')[1].split("</section>")[0]
     assert "None." in removed
     # Without a choice: the two latest versions.
-    assert "version 1 to version 2" in body_of(
+    assert "version 2 to version 3" in body_of(
         client.get("/research/instruments/practitioners/diff")
     )
-    same = body_of(client.get("/research/instruments/practitioners/diff?from=2&to=2"))
+    same = body_of(client.get("/research/instruments/practitioners/diff?from=3&to=3"))
     assert 'id="no-changes"' in same
 
 

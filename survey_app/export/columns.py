@@ -22,9 +22,14 @@ class VarColumn:
     instrument: str
     versions: tuple[int, ...]
     wave: str
+    # <variable>_other: the "please specify" text of this option code, when it was chosen.
+    other_code: int | None = None
 
     def value(self, answers: Mapping[str, Any]) -> Any:
         raw = answers.get(self.variable)
+        if self.other_code is not None:
+            chosen = raw == self.other_code or (isinstance(raw, list) and self.other_code in raw)
+            return answers.get(self.name) if chosen else None
         if self.option is None or raw is None:
             return raw
         if isinstance(raw, list):
@@ -112,4 +117,29 @@ def variable_columns(instruments: Iterable[Instrument], wave: str) -> list[VarCo
                     **common,  # type: ignore[arg-type]
                 )
             )
+        columns.extend(_other_column(name, pairs, wave))
     return columns
+
+
+def _other_column(name: str, pairs: list[tuple[Instrument, Item]], wave: str) -> list[VarColumn]:
+    """<variable>_other beside the question whose "Other" asks her to say what."""
+    with_other = [(i, it) for i, it in pairs if it.other_option is not None]
+    if not with_other:
+        return []
+    instrument, item = with_other[0]
+    other = item.other_option
+    assert other is not None  # noqa: S101 - chosen for it
+    return [
+        VarColumn(
+            name=f"{name}_other",
+            variable=name,
+            option=None,
+            type="short_text",
+            label=f"{item.text['en']} [{other.label['en']}: please specify]",
+            value_labels={},
+            instrument=instrument.key,
+            versions=tuple(sorted(i.version for i, _ in with_other)),
+            wave=wave,
+            other_code=other.code,
+        )
+    ]

@@ -508,6 +508,7 @@ class Dataset:
         rows.append(["Linked sheet", "; ".join(["one row per participant", ", ".join(prefixes)])])
         rows.append(["Linkage", self.linkage_text()])
         rows.append(["Multiple choice", "one 0/1 column per option, named <variable>___<code>"])
+        rows.append(["Other, please specify", "the text, when Other was chosen: <variable>_other"])
         return rows
 
 

@@ -115,6 +115,24 @@ class TextField(AnswerField):
         return text or None
 
 
+class OtherTextField(TextField):
+    """The "please specify" box of a question's "Other" option, kept as <variable>_other;
+    never required, and kept only while "Other" is chosen."""
+
+    OTHER_MAX = 200
+
+    def parse(self, raw: list[str]) -> str | None:
+        text = super().parse(raw)
+        if text is not None and len(text) > self.OTHER_MAX:
+            self.too_long = True
+            self._refuse(f"{self.name}: the answer is longer than {self.OTHER_MAX} characters")
+            return None
+        return text
+
+    def pre_validate(self, form: Any) -> None:
+        return None
+
+
 def _field_for(item: Item, required_message: str) -> Any:
     kind = {"multiple": CodesField, "short_text": TextField, "long_text": TextField}.get(
         item.type, CodeField
@@ -128,7 +146,13 @@ class PageForm(FlaskForm):  # type: ignore[misc]
     answer_fields: list[AnswerField]
 
     def answers(self) -> dict[str, Any]:
-        return {field.name: field.answer for field in self.answer_fields}
+        found = {field.name: field.answer for field in self.answer_fields}
+        for field in self.answer_fields:
+            if isinstance(field, OtherTextField) and not field.item.other_chosen(
+                found.get(field.item.variable or "")
+            ):
+                found[field.name] = None  # "Other" not chosen: no text kept for it
+        return found
 
     def tampered(self) -> list[str]:
         return [field.tampered for field in self.answer_fields if field.tampered]
@@ -141,7 +165,10 @@ class PageForm(FlaskForm):  # type: ignore[misc]
         return [
             field.name
             for field in self.answer_fields
-            if field.item.required and field.answer is None and not field.tampered
+            if field.item.required
+            and field.answer is None
+            and not field.tampered
+            and not isinstance(field, OtherTextField)
         ]
 
 
@@ -164,6 +191,13 @@ def build_page_form(
             continue
         setattr(SectionPageForm, item.variable, _field_for(item, required_message))
         names.append(item.variable)
+        if item.other_variable is not None:
+            setattr(
+                SectionPageForm,
+                item.other_variable,
+                OtherTextField(item=item, required_message=required_message),
+            )
+            names.append(item.other_variable)
     form = SectionPageForm(
         formdata=formdata, data={n: saved.get(n) for n in names}, meta={"csrf": True}
     )

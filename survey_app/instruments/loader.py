@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from marshmallow import ValidationError
@@ -28,12 +28,37 @@ from .schema import (
 DATA_DIR = Path(__file__).parent
 FILES_DIR = DATA_DIR / "files"
 SHARED_DIR = DATA_DIR / "shared"
-YESNO = {
+# The shared yes/no scale. Its Welsh labels are format 1's (kept so that published versions
+# expand as they did); a format 2 question gives its own Welsh yes and no (yes_no_cy).
+YESNO: dict[str, Any] = {
     "options": [
         {"code": 1, "label": {"en": "Yes", "cy": "Ydw / Do / Oes"}},
         {"code": 0, "label": {"en": "No", "cy": "Nac ydw / Naddo / Nac oes"}},
     ]
 }
+
+
+# Welsh has no one word for yes and no: the answer echoes the question's verb ("Ydych chi'n
+# ...?" "Ydw." / "Nac ydw."). The yes and no pairs a yes/no question may carry (yes_no_cy);
+# a yes of one verb with the no of another is refused. Add a pair here if a question needs it.
+WELSH_YES_NO: Final = (
+    ("Ydw", "Nac ydw"),
+    ("Ydy", "Nac ydy"),
+    ("Ydyn", "Nac ydyn"),
+    ("Ydych", "Nac ydych"),
+    ("Oes", "Nac oes"),
+    ("Do", "Naddo"),
+    ("Oedd", "Nac oedd"),
+    ("Oeddwn", "Nac oeddwn"),
+    ("Bydd", "Na fydd"),
+    ("Byddaf", "Na fyddaf"),
+    ("Byddwn", "Na fyddwn"),
+    ("Gallaf", "Na allaf"),
+    ("Galla", "Na alla"),
+    ("Hoffwn", "Na hoffwn"),
+    ("Dylwn", "Na ddylwn"),
+    ("Ie", "Nage"),
+)
 
 
 class InstrumentError(Exception):
@@ -227,6 +252,7 @@ class _Expander:
         item.setdefault("required", False)
         if kind == "yesno":
             item["scale"] = "yesno"
+            self.yes_no(item, path)
         if kind == "rating":
             item.setdefault("min", 1)
             item.setdefault("max", 10)
@@ -249,6 +275,13 @@ class _Expander:
                 return None
             self.variables[variable] = item
             self.variable_section[variable] = self.section
+            if any(o.get("other_text") for o in item.get("options", [])):
+                # The text is kept (and exported) as <variable>_other: a name of its own.
+                other = f"{variable}_other"
+                if other in self.variables:
+                    self.problem(f"{path}.options", f"{other!r} is already a variable")
+                    return None
+                self.variables[other] = {"type": "short_text", "variable": other}
         if kind == "group":
             entries = [
                 self.item(dict(sub), f"{path}.items[{j}]") for j, sub in enumerate(item["items"])
@@ -270,6 +303,37 @@ class _Expander:
             {"code": entry["code"], "label": {"en": entry["name"]}} for entry in bundled["entries"]
         ]
         return True
+
+    def yes_no(self, item: dict[str, Any], path: str) -> None:
+        """A yes/no question's own answers: the shared Yes and No, in Welsh its own verb's."""
+        pair = item.pop("yes_no_cy", None)
+        if self.source["format"] < 2:
+            if pair is not None:
+                self.problem(f"{path}.yes_no_cy", "a Welsh yes and no need format: 2")
+            return  # format 1: the shared labels, as published
+        if "cy" not in self.languages:
+            if pair is not None:
+                self.problem(f"{path}.yes_no_cy", "this instrument is not in Welsh (languages)")
+            return
+        if pair is None:
+            self.problem(
+                f"{path}.yes_no_cy",
+                "missing: a yes/no question in Welsh gives its own Welsh yes and no, with the "
+                "question's verb, e.g. [Ydw, Nac ydw] or [Oes, Nac oes]",
+            )
+            return
+        if tuple(pair) not in WELSH_YES_NO:
+            known = ", ".join(f"{yes}/{no}" for yes, no in WELSH_YES_NO)
+            self.problem(
+                f"{path}.yes_no_cy",
+                f"{pair[0]}/{pair[1]} is not a Welsh yes and no of one verb (known: {known})",
+            )
+            return
+        yes, no = (o["label"] for o in YESNO["options"])
+        item["options"] = [
+            {"code": 1, "label": {"en": yes["en"], "cy": pair[0]}},
+            {"code": 0, "label": {"en": no["en"], "cy": pair[1]}},
+        ]
 
     def codes_of(self, item: dict[str, Any]) -> set[int] | None:
         if item["type"] not in CHOICE_TYPES:
@@ -441,9 +505,28 @@ def load_all(files_dir: Path = FILES_DIR, shared_dir: Path = SHARED_DIR) -> list
             continue
         seen[ident] = path.name
         definitions.append(definition)
+    problems += _file_name_problems(seen)
     if problems:
         raise InstrumentError(problems)
     return definitions
+
+
+def _file_name_problems(files: Mapping[tuple[str, int], str]) -> list[str]:
+    """The newest version of an instrument is ``<key>.yaml``; earlier ones, kept because
+    responses point at them, are ``<key>.v<version>.yaml``. A reader of the folder then knows
+    which file to copy for the next version."""
+    problems: list[str] = []
+    newest: dict[str, int] = {}
+    for key, version in files:
+        newest[key] = max(version, newest.get(key, 0))
+    for (key, version), name in sorted(files.items()):
+        wanted = f"{key}.yaml" if version == newest[key] else f"{key}.v{version}.yaml"
+        if name != wanted:
+            problems.append(
+                f"{name}: (top): {key} v{version} belongs in {wanted} (the newest version of "
+                f"an instrument is <key>.yaml, earlier ones <key>.v<version>.yaml)"
+            )
+    return problems
 
 
 def variables_of(definitions: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -18,6 +18,7 @@ def pick(text: Mapping[str, str], lang: str) -> str:
 class Option:
     code: int
     label: Mapping[str, str]
+    other_text: bool = False  # "Other": with a text box, kept as <variable>_other
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,21 @@ class Item:
     def shown(self, answers: Mapping[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
 
+    @property
+    def other_option(self) -> Option | None:
+        """The option whose "please specify" text is kept as ``other_variable``."""
+        return next((o for o in self.options if o.other_text), None)
+
+    @property
+    def other_variable(self) -> str | None:
+        return f"{self.variable}_other" if self.other_option is not None else None
+
+    def other_chosen(self, answer: Any) -> bool:
+        other = self.other_option
+        if other is None:
+            return False
+        return answer == other.code or (isinstance(answer, list) and other.code in answer)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -141,7 +157,7 @@ class Instrument:
 
 
 def _option(raw: Mapping[str, Any]) -> Option:
-    return Option(code=raw["code"], label=raw["label"])
+    return Option(code=raw["code"], label=raw["label"], other_text=bool(raw.get("other_text")))
 
 
 def _item(raw: Mapping[str, Any], scales: Mapping[str, Scale]) -> Item:

@@ -17,7 +17,12 @@ from marshmallow import (
     validates_schema,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format 2: a yes/no question in an instrument in Welsh carries its own Welsh yes and no
+# (yes_no_cy). Format 1 files (published versions, kept as they are) are still read, and
+# expand exactly as before.
+FORMATS = (1, 2)
+BLOCK_FORMAT = 1
 LANGUAGES = ("en", "cy")
 AUDIENCES = ("mother", "prison_staff", "practitioner", "caseworker")
 ITEM_TYPES = (
@@ -77,6 +82,11 @@ class Strict(Schema):
 class OptionSchema(Strict):
     code = fields.Integer(required=True, strict=True)
     label = LangText(required=True)
+
+
+class ItemOptionSchema(OptionSchema):
+    # "Other": a text box beneath it asks her to say what, kept as <variable>_other.
+    other_text = fields.Boolean()
 
 
 class CollapsedSchema(Strict):
@@ -144,7 +154,7 @@ class ItemSchema(Strict):
     help = LangText()
     required = fields.Boolean()
     scale = fields.String(validate=IDENT)
-    options = fields.List(fields.Nested(OptionSchema), validate=validate.Length(min=1))
+    options = fields.List(fields.Nested(ItemOptionSchema), validate=validate.Length(min=1))
     min = fields.Integer(strict=True)
     max = fields.Integer(strict=True)
     low_label = LangText()
@@ -161,6 +171,11 @@ class ItemSchema(Strict):
     min_entries = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
     max_entries = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
     entry_label = LangText()
+    # Welsh answers yes and no with the question's verb: [Ydw, Nac ydw], [Oes, Nac oes] ...
+    yes_no_cy = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        validate=validate.Length(equal=2, error="give the Welsh yes, then the Welsh no"),
+    )
     # A use of a reusable block instead of an item.
     block = fields.String(validate=IDENT)
     prefix = fields.String(validate=VARIABLE)
@@ -195,12 +210,19 @@ class ItemSchema(Strict):
             duplicates = _duplicate_codes(data["options"])
             if duplicates:
                 raise ValidationError({"options": {i: {"code": m} for i, m in duplicates.items()}})
+            others = [o for o in data["options"] if o.get("other_text")]
+            if others and kind not in ("single", "multiple"):
+                raise ValidationError("only a single or multiple choice has other_text", "options")
+            if len(others) > 1:
+                raise ValidationError("only one option can have other_text", "options")
         if kind == "rating":
             low, high = data.get("min", 1), data.get("max", 10)
             if low >= high:
                 raise ValidationError("min must be below max", "max")
         if "offer" in data and kind not in CHOICE_TYPES + ("rating",):
             raise ValidationError("only choice and rating items can offer missing codes", "offer")
+        if "yes_no_cy" in data and kind != "yesno":
+            raise ValidationError("only a yes/no question has a Welsh yes and no", "yes_no_cy")
         if kind == "consent" and data.get("required") is False:
             raise ValidationError("consent items are always required", "required")
 
@@ -244,8 +266,8 @@ class SectionSchema(Strict):
 class InstrumentSchema(Strict):
     format = fields.Integer(
         required=True,
-        validate=validate.Equal(
-            FORMAT_VERSION, error="unsupported format {input}; this app reads 1"
+        validate=validate.OneOf(
+            FORMATS, error="unsupported format {input}; this app reads 1 and 2"
         ),
     )
     key = fields.String(required=True, validate=IDENT)
@@ -319,7 +341,7 @@ class BlockItemSchema(Strict):
 
 
 class BlockSchema(Strict):
-    format = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
+    format = fields.Integer(required=True, validate=validate.Equal(BLOCK_FORMAT))
     key = fields.String(required=True, validate=IDENT)
     title = fields.String(required=True)
     citation = fields.String(required=True)

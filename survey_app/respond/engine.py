@@ -17,7 +17,8 @@ from ..instruments import missing
 from ..instruments.model import Instrument, pick
 from ..models import Response
 from ..services import responses as ops
-from .text import use_language
+from . import layout
+from .text import use_language, welsh_setting
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,16 @@ class Flow:
 
 
 def language_of(instrument: Instrument, wanted: str | None) -> str:
+    if wanted == "cy" and welsh_setting() == "off":
+        return "en"
     return wanted if wanted in instrument.languages else "en"
 
 
-def progress(instrument: Instrument, answers: dict[str, Any], index: int) -> tuple[int, int]:
-    visible = ops.visible_sections(instrument, answers)
-    position = visible.index(index) + 1 if index in visible else 1
-    return position, len(visible)
+def progress(instrument: Instrument, index: int) -> tuple[int, int]:
+    """Page n of N, where every page keeps its number: a page that skip logic leaves out
+    counts as passed, so the total never changes under her ("5 of 8", then "8 of 8"; not
+    "5 of 8", then "6 of 6")."""
+    return index + 1, len(instrument.sections)
 
 
 def _consent_gate(instrument: Instrument, answers: dict[str, Any], index: int) -> int | None:
@@ -67,14 +71,17 @@ def render_page(
     items = ops.shown_items(section, answers)
     if form is None:
         form = build_page_form(section, items, answers, _("Please answer this question."))
-    position, total = progress(instrument, answers, index)
+    position, total = progress(instrument, index)
     visible = ops.visible_sections(instrument, answers)
+    blocks = layout.blocks(items)
     html = render_template(
         "respond/page.html",
         flow=flow,
         instrument=instrument,
         section=section,
         items=items,
+        blocks=blocks,
+        has_grid=any(isinstance(block, layout.ScaleGrid) for block in blocks),
         form=form,
         index=index,
         lang=lang,
@@ -84,7 +91,7 @@ def render_page(
         total=total,
         has_back=bool(visible) and index != visible[0],
         notice=notice,
-        can_switch_language="cy" in instrument.languages,
+        can_switch_language="cy" in instrument.languages and welsh_setting() != "off",
     )
     return html, status
 
@@ -102,8 +109,9 @@ def handle_page(
     """GET shows the page; POST saves it and moves on. Returns the reply and the language
     now in use (the language switch changes it). ``force_action`` overrides the button (the
     kiosk saves an idle page as a timeout)."""
-    use_language(lang)
     instrument = ops.instrument_of(response)
+    lang = language_of(instrument, lang)  # a draft begun in Welsh goes on in English if off
+    use_language(lang)
     if response.is_complete:
         return redirect(flow.thanks_url), lang
     if not 0 <= index < len(instrument.sections):
@@ -225,6 +233,7 @@ def render_finish(flow: Flow, response: Response, lang: str) -> ResponseReturnVa
     gap = ops.first_missing_required(instrument, answers)
     if gap is not None:
         return redirect(flow.page_url(gap))
+    lang = language_of(instrument, lang)
     use_language(lang)
     visible = ops.visible_sections(instrument, answers)
     return render_template(

@@ -177,7 +177,7 @@ def setup() -> ResponseReturnValue:
 @bp.route("/lock")
 def lock() -> ResponseReturnValue:
     _clear_respondent()
-    return render_template("respond/lock.html", kiosk=_kiosk())
+    return render_template("respond/lock.html", kiosk=_kiosk(), study=current_study())
 
 
 @bp.route("/start", methods=["GET", "POST"])

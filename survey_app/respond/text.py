@@ -52,7 +52,7 @@ TEXT: Final[dict[str, str]] = {
     "thanks_title": N_("Thank you"),
     "thanks_body": N_("Your answers have been sent. Thank you for taking part."),
     "thanks_kiosk": N_(
-        "Please give the laptop back to the researcher. This screen will close by itself."
+        "Please give the device back to the researcher. This screen will close by itself."
     ),
     "still_there": N_("Are you still there?"),
     "still_there_body": N_(
@@ -60,9 +60,19 @@ TEXT: Final[dict[str, str]] = {
     ),
     "still_here": N_("I'm still here"),
     "choose_all": N_("Choose all that apply."),
+    # The banner of a page without a questionnaire's title, and the skip link.
+    "questionnaire": N_("Questionnaire"),
+    "skip": N_("Skip to content"),
     "characters_max": N_("Up to %(n)s characters."),
     "optional": N_("You can skip this question."),
 }
+
+
+def welsh_setting() -> str:
+    """study.yaml's ``welsh``: "on", "draft" (awaiting review) or "off" (no Welsh offered)."""
+    from ..study import current_study
+
+    return current_study().welsh
 
 
 def current_language() -> str:

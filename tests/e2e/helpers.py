@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = factories.PASSWORD
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The field trial's screens: a tablet and a phone.
+VIEWPORTS = {"1024x768": {"width": 1024, "height": 768}, "390x844": {"width": 390, "height": 844}}
 NEXT = "button[name=action][value=next]"
 SEND = "form.submit-form button[type=submit]"
 
@@ -266,7 +268,11 @@ class PageChecker:
 
     def __call__(self, where: str, respondent: bool = True) -> None:
         page = self.page
-        where = f"{where} [{page.url.split('/', 3)[-1]}, lang={page.locator('html').get_attribute('lang')}]"
+        size = page.viewport_size
+        where = (
+            f"{where} [{page.url.split('/', 3)[-1]}, lang={page.locator('html').get_attribute('lang')}"
+            f", {size['width']}x{size['height']}]"
+        )
         self.seen.append(where)
         violations = axe_violations(page, high_contrast=respondent)
         AXE_SCANS.append((where, len(violations)))
@@ -275,13 +281,24 @@ class PageChecker:
         if not respondent:
             return
         self.problems += [f"{where}: {p}" for p in dict.fromkeys(page.evaluate(_MEASURE))]
-        if page.evaluate(_SCROLLS):
-            self.problems.append(f"{where}: scrolls sideways at 1024 x 768")
         viewport = page.viewport_size
-        page.set_viewport_size({"width": 512, "height": 384})  # 200% zoom of 1024 x 768
+        if page.evaluate(_SCROLLS):
+            self.problems.append(
+                f"{where}: scrolls sideways at {viewport['width']} x {viewport['height']}"
+            )
+        # 200% zoom of the screen: of a 1024 x 768 tablet, 512 x 384; of a phone, WCAG's
+        # reflow width of 320 CSS px.
+        zoomed = (
+            {"width": viewport["width"] // 2, "height": viewport["height"] // 2}
+            if viewport["width"] >= 768
+            else {"width": 320, "height": viewport["height"]}
+        )
+        page.set_viewport_size(zoomed)
         try:
             if page.evaluate(_SCROLLS):
-                self.problems.append(f"{where}: scrolls sideways at 200% zoom (512 x 384)")
+                self.problems.append(
+                    f"{where}: scrolls sideways at {zoomed['width']} x {zoomed['height']}"
+                )
         finally:
             page.set_viewport_size(viewport)
         if on_question_page(page):

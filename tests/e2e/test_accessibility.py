@@ -1,7 +1,8 @@
-"""Every respondent page, in English and Welsh, and the research pages: no serious or critical
-axe-core violation of WCAG 2.2 AA; on respondent pages also targets of 44 x 44 px, text of
-18 px, no sideways scrolling at 1024 x 768 and at 200% zoom, a read-aloud button on each
-question; errors tied to their question and announced."""
+"""Every respondent page, in English and Welsh, on a 1024 x 768 tablet and a 390 x 844 phone,
+and the research pages: no serious or critical axe-core violation of WCAG 2.2 AA; on
+respondent pages also targets of 44 x 44 px, text of 18 px, no sideways scrolling at the
+screen's size and at 200% zoom, a read-aloud button on each question; errors tied to their
+question and announced."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.e2e.helpers import (
     NEXT,
+    VIEWPORTS,
     Accounts,
     PageChecker,
     answer_to_finish,
@@ -49,11 +51,13 @@ def check_missing_consent(page: Any, check: PageChecker, lang: str) -> None:
     check("consent, missing consent")
 
 
+@pytest.mark.parametrize("size", list(VIEWPORTS))
 @pytest.mark.parametrize("lang", ["en", "cy"])
 @pytest.mark.parametrize(("key", "wave"), [("mothers_t1", "T1"), ("mothers_t2", "T2")])
 def test_every_kiosk_page(
-    page: Any, server: LiveServer, accounts: Accounts, key: str, wave: str, lang: str
+    page: Any, server: LiveServer, accounts: Accounts, key: str, wave: str, lang: str, size: str
 ) -> None:
+    page.set_viewport_size(VIEWPORTS[size])
     check = PageChecker(page)
     pseudonym = register(server.app)
     unlock_kiosk(page, accounts, wave)
@@ -93,8 +97,10 @@ def test_every_kiosk_page(
     check.assert_clean()
 
 
+@pytest.mark.parametrize("size", list(VIEWPORTS))
 @pytest.mark.parametrize("key", ["prison_staff", "practitioners"])
-def test_every_link_page(page: Any, server: LiveServer, key: str) -> None:
+def test_every_link_page(page: Any, server: LiveServer, key: str, size: str) -> None:
+    page.set_viewport_size(VIEWPORTS[size])
     check = PageChecker(page)
     token = create_link(server.app, key)
     page.goto(f"/s/{token}")
