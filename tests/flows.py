@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,6 +20,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from survey_app.export.filters import ExportFilters
+from survey_app.export.formats import FORMATS
+from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.model import Instrument, Item
@@ -341,3 +346,26 @@ def link_consent(client: FlaskClient, token: str) -> None:
         client, f"/s/{token}/page/0", {"consent_info_sheet": "1", "consent_take_part": "1"}
     )
     assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/1"
+
+
+# Exports, read back
+
+
+def workbook(app: Flask, filters: ExportFilters | None = None) -> openpyxl.Workbook:
+    with app.app_context():
+        built = build_export(db.session, filters or ExportFilters(), made_by="tester@example.org")
+        out = io.BytesIO()
+        FORMATS["xlsx"].write(built, out)
+    out.seek(0)
+    return openpyxl.load_workbook(out)
+
+
+def rows(book: openpyxl.Workbook, sheet: str) -> list[dict[str, Any]]:
+    values = list(book[sheet].iter_rows(values_only=True))
+    header = values[0]
+    return [dict(zip(header, row, strict=True)) for row in values[1:]]
+
+
+def only_response(app: Flask) -> Response:
+    [response] = responses(app)
+    return response

@@ -29,7 +29,7 @@ from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
 from survey_app.models import AuditEvent, Participant, Response
 from tests import factories
-from tests.flows import Auth, csrf_token
+from tests.flows import Auth, csrf_token, rows, workbook
 
 T1 = {
     "consent_info_sheet": 1,
@@ -46,21 +46,6 @@ T2 = {
     "css_trust": 2,
     "tac_listened": 1,
 }
-
-
-def workbook(app: Flask, filters: ExportFilters | None = None) -> openpyxl.Workbook:
-    with app.app_context():
-        built = build_export(db.session, filters or ExportFilters(), made_by="tester@example.org")
-        out = io.BytesIO()
-        FORMATS["xlsx"].write(built, out)
-    out.seek(0)
-    return openpyxl.load_workbook(out)
-
-
-def rows(book: openpyxl.Workbook, sheet: str) -> list[dict[str, Any]]:
-    values = list(book[sheet].iter_rows(values_only=True))
-    header = values[0]
-    return [dict(zip(header, row, strict=True)) for row in values[1:]]
 
 
 def test_sheet_names_and_codebook_columns(app: Flask) -> None:

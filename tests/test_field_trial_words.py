@@ -12,10 +12,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from survey_app.export.columns import variable_columns
-from tests.flows import Auth, answer_pages, csrf_token, instrument, send
-from tests.test_exports import rows, workbook
-from tests.test_kiosk import enter_id, register, unlock
-from tests.test_links import click, consent, create_link, only_response, start
+from tests.flows import (
+    Auth,
+    answer_pages,
+    click,
+    create_link,
+    csrf_token,
+    enter_id,
+    instrument,
+    link_consent,
+    only_response,
+    register,
+    rows,
+    send,
+    start_link,
+    unlock,
+    workbook,
+)
 
 
 def text(page: object) -> str:
@@ -71,8 +84,8 @@ def test_other_please_specify_is_kept_and_exported_as_variable_other(
     app: Flask, client: FlaskClient
 ) -> None:
     token = create_link(app, "prison_staff")
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     page = client.get(f"/s/{token}/page/1")
     body = text(page)
     # A text box beneath each "Other", labelled with it.
@@ -123,8 +136,8 @@ def test_other_text_over_its_limit_is_refused_and_nothing_is_saved(
     app: Flask, client: FlaskClient
 ) -> None:
     token = create_link(app, "prison_staff")
-    start(client, token)
-    consent(client, token)
+    start_link(client, token)
+    link_consent(client, token)
     reply = click(client, f"/s/{token}/page/1", {"prison": "3", "prison_other": "x" * 201})
     assert reply.status_code == 400
     assert "longer than this question allows" in text(reply)

@@ -22,12 +22,15 @@ from tests.flows import (
     answer_pages,
     csrf_token,
     default_answer,
+    enter_id,
     instrument,
     question_names,
+    register,
+    responses,
     send,
     submit_form,
+    unlock,
 )
-from tests.test_kiosk import enter_id, register, responses, unlock
 
 _COUNTER = re.compile(r"Page (\d+) of (\d+)")
 

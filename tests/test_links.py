@@ -35,6 +35,7 @@ from tests.flows import (
     hidden_inputs,
     instrument,
     link_consent,
+    only_response,
     responses,
     send,
     start_link,
@@ -49,11 +50,6 @@ CONSENT_MESSAGE = "Please tick this box if you agree"
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def only_response(app: Flask) -> Response:
-    [response] = responses(app)
-    return response
 
 
 def is_checked(page: TestResponse, name: str, value: Any) -> bool:

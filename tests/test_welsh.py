@@ -15,8 +15,17 @@ from flask.testing import FlaskClient
 import survey_app.study as study_module
 from survey_app.instruments.loader import InstrumentError
 from survey_app.study import current_study, load_study
-from tests.flows import Auth, answer_pages, csrf_token, instrument, send
-from tests.test_kiosk import _past_consent, enter_id, register, unlock
+from tests.flows import (
+    Auth,
+    answer_pages,
+    csrf_token,
+    enter_id,
+    instrument,
+    past_consent,
+    register,
+    send,
+    unlock,
+)
 
 _BANNER = re.compile(r'<header class="respond-header"><span class="respond-brand">(.*?)</span>')
 _SKIP = re.compile(r'<a class="skip" href="#main">(.*?)</a>')
@@ -75,7 +84,7 @@ def test_the_banner_and_skip_link_of_a_welsh_page_are_welsh(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     to_welsh(client, second)
     t1 = instrument(app, "mothers_t1")
     page = text(client.get(second))
@@ -123,7 +132,7 @@ def test_welsh_off_hides_the_switch_and_keeps_her_pages_english(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    second = _past_consent(app, client)
+    second = past_consent(app, client)
     assert "Newid i'r Gymraeg" in text(client.get(second))
     to_welsh(client, second)
     assert 'lang="cy"' in text(client.get(second))
