@@ -23,6 +23,7 @@ FORMAT_VERSION = 2
 # expand exactly as before.
 FORMATS = (1, 2)
 BLOCK_FORMAT = 1
+LIST_FORMAT = 1  # bundled lists (shared/lists/*.yaml) have a format of their own
 LANGUAGES = ("en", "cy")
 AUDIENCES = ("mother", "prison_staff", "practitioner", "caseworker")
 ITEM_TYPES = (
@@ -307,7 +308,7 @@ class ListEntrySchema(Strict):
 class ListSchema(Strict):
     """A bundled list of choices (shared/lists/<key>.yaml): codes never change meaning."""
 
-    format = fields.Integer(required=True, validate=validate.Equal(FORMAT_VERSION))
+    format = fields.Integer(required=True, validate=validate.Equal(LIST_FORMAT))
     key = fields.String(required=True, validate=IDENT)
     title = fields.String(required=True)
     source = fields.String()

@@ -18,6 +18,8 @@ class ScaleGrid:
     items: tuple[Item, ...]
     options: tuple[Option, ...]
     offer: tuple[int, ...]
+    # What the page template tests for (an Item has `items` too: a repeated group's).
+    is_grid: bool = True
 
 
 def _shares_scale(item: Item, grid: list[Item]) -> bool:
