@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import survey_app.study as study_module
+from survey_app.config import BUNDLED_STUDY_FILE
 from survey_app.instruments.loader import InstrumentError
 from survey_app.study import current_study, load_study
 from tests.flows import (
@@ -148,7 +149,7 @@ def test_welsh_off_hides_the_switch_and_keeps_her_pages_english(
 
 @pytest.mark.parametrize("value", ["yes", "", "Draft"])
 def test_the_study_file_refuses_another_welsh_setting(tmp_path: Path, value: str) -> None:
-    source = study_module.STUDY_FILE.read_text(encoding="utf-8")
+    source = BUNDLED_STUDY_FILE.read_text(encoding="utf-8")
     bad = tmp_path / "study.yaml"
     bad.write_text(source.replace("welsh: draft", f"welsh: {value!r}"), encoding="utf-8")
     with pytest.raises(InstrumentError) as caught:

@@ -158,6 +158,6 @@ def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> No
     check("closing a link: the question", respondent=False)
     page.get_by_role("button", name="Close the link").click()
     check("links, with a closed link to re-open", respondent=False)
-    page.locator(".account-menu summary").click()
+    page.locator(".account .account-menu summary").click()
     check("the account menu open", respondent=False)
     check.assert_clean()

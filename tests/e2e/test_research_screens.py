@@ -17,14 +17,16 @@ from tests.e2e.helpers import Accounts, create_link, log_in, register
 from tests.liveserver import LiveServer
 
 WIDE = {"width": 1280, "height": 800}
-LONG_EMAIL = "firstname.lastname@bristol.ac.uk"
+LONG_EMAIL = "research.team.member1@example.org"
 
 _ROWS = """() => {
   const header = document.querySelector("header.research-header");
   const top = (el) => Math.round(el.getBoundingClientRect().top);
   return {
     groups: [...header.children].filter((el) => el.getClientRects().length).map(top),
-    links: [...header.querySelectorAll("nav a")].map(top),
+    // Links in a closed menu (More) are laid out but not shown: only the shown ones count.
+    links: [...header.querySelectorAll("nav a")].filter((el) => el.checkVisibility()).map(top),
+    menu: header.querySelectorAll("nav a").length,
     height: header.getBoundingClientRect().height,
     linkHeight: header.querySelector("nav a").getBoundingClientRect().height,
   };
@@ -67,12 +69,12 @@ def test_the_header_is_one_row_at_1280_px_on_every_research_page(
     for path in paths:
         page.goto(path)
         rows = page.evaluate(_ROWS)
-        assert len(rows["links"]) >= 7, path  # an admin's full menu
+        assert rows["menu"] >= 10, path  # an admin's full menu, shown or under More
         assert len(set(rows["links"])) == 1, (path, rows)  # the navigation is one row
         assert len(set(rows["groups"])) == 1, (path, rows)  # and so is the whole header
         assert rows["height"] < 2 * rows["linkHeight"], (path, rows)
     expect(page.locator("a.brand")).to_have_text("Together a Chance evaluation")
-    page.locator(".account-menu summary").click()
+    page.locator(".account .account-menu summary").click()
     page.get_by_role("link", name="Change password").click()
     page.wait_for_url("**/password")
 
@@ -153,7 +155,11 @@ def test_qr_codes_show_under_the_pages_security_policy(
     page.goto("/research/links")
     image = page.locator("td.qr img").first
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+    # Loaded and decoded (waits while a busy machine serves it; fails if it never loads).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('td.qr img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     assert refused == []
 
 
