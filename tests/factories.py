@@ -145,3 +145,37 @@ def participant_with_id(app: Flask, pseudonym: str, site: str = "send") -> str:
         db.session.add(Participant(pseudonym=pseudonym, site=site_row))
         db.session.commit()
         return pseudonym
+
+
+def draft_response(
+    app: Flask, pseudonym: str, wave: str, page: int, pages: int, saved_on: object
+) -> str:
+    """An unfinished kiosk response whose last save was page ``page`` of ``pages``."""
+    import datetime as dt
+
+    from survey_app.models import InstrumentVersion, Participant, Response, Wave
+    from survey_app.services.drafts import FLAG, progress_flag
+    from survey_app.study import current_study
+
+    assert isinstance(saved_on, dt.date)
+    with app.app_context():
+        participant = db.session.scalar(
+            select(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        key = current_study().instrument_for("mother", wave)
+        response = Response(
+            instrument_version=db.session.scalar(
+                select(InstrumentVersion)
+                .where(InstrumentVersion.key == key)
+                .order_by(InstrumentVersion.version.desc())
+            ),
+            channel="kiosk",
+            participant=participant,
+            wave=db.session.scalar(select(Wave).where(Wave.code == wave)),
+            submission_key=f"d-{pseudonym}-{wave}",
+            answers={"consent_take_part": 1},
+            flags={FLAG: progress_flag(page, pages, saved_on)},
+        )
+        db.session.add(response)
+        db.session.commit()
+        return response.id

@@ -53,7 +53,16 @@ def test_sheet_names_and_codebook_columns(app: Flask) -> None:
     book = workbook(app)
     assert tuple(book.sheetnames) == SHEET_ORDER
     codebook = list(book["Codebook"].iter_rows(values_only=True))
-    assert codebook[0] == ("variable", "label", "instrument", "versions", "type", "values", "wave")
+    assert codebook[0] == (
+        "variable",
+        "label",
+        "instrument",
+        "versions",
+        "type",
+        "values",
+        "wave",
+        "columns",
+    )
     trust = next(r for r in codebook if r[0] == "css_trust" and r[6] == "T1")
     assert trust[1] == "I can trust Children's Social Services to help my family."
     assert trust[5].startswith(
@@ -96,7 +105,7 @@ def test_a_two_wave_study_keeps_its_codebook_and_about_sheet(app: Flask) -> None
     codebook = list(book["Codebook"].iter_rows(values_only=True))
     assert codebook[1][:2] == (
         "(fixed columns)",
-        "participant_id, site, linkage, t1_date, t1_version, t2_date, t2_version, "
+        "participant_id, site, linkage, t1_date, t1_version, t2_date, t2_version, wave, "
         "response_id, date, version, link_site, flags",
     )
     about = dict(book["About"].iter_rows(values_only=True))

@@ -81,8 +81,10 @@ def test_the_list_shows_a_status_and_a_window_per_follow_up_wave(
     auth.login("fieldworker")
     body = client.get("/research/participants").get_data(as_text=True)
     header = text_of(body.split("<thead>")[1].split("</thead>")[0])
-    assert header == "ID Site Registered T1 date T2 T2 window T3 T3 window"
-    rows = {name: list_rows(body)[pseudonym][2:] for name, pseudonym in cohort.items()}
+    assert header == "ID Site Registered T1 date T2 T2 window T3 T3 window In progress"
+    listed = {name: list_rows(body)[pseudonym] for name, pseudonym in cohort.items()}
+    assert {row[-1] for row in listed.values()} == {"—"}  # no draft in this cohort
+    rows = {name: row[2:-1] for name, row in listed.items()}
     assert rows == {
         "a": ["1 Apr 2025", "done", "—", "due from 1 Mar 2026", "1 Mar 2026 – 1 Jun 2026"],
         "b": [
@@ -215,7 +217,7 @@ def test_the_linked_sheet_has_a_column_group_and_a_linkage_value_per_wave(
     codebook = list(book["Codebook"].iter_rows(values_only=True))
     assert codebook[1][1] == (
         "participant_id, site, linkage, t1_date, t1_version, t2_date, t2_version, t3_date, "
-        "t3_version, response_id, date, version, link_site, flags"
+        "t3_version, wave, response_id, date, version, link_site, flags"
     )
     trust = {r[6]: r for r in codebook if r[0] == "css_trust"}
     assert set(trust) == {"T1", "T2", "T3"} and trust["T3"][2] == "mothers_t3"
@@ -272,7 +274,7 @@ def test_a_mother_answers_t1_t2_and_t3_on_the_kiosk_and_the_export_links_them(
     researcher = app.test_client()
     Auth(app, researcher).login("researcher")
     row = list_rows(researcher.get("/research/participants").get_data(as_text=True))[pseudonym]
-    assert row[2:] == ["12 Jan 2026", "done", "—", "done", "—"]
+    assert row[2:] == ["12 Jan 2026", "done", "—", "done", "—", "—"]
     page = researcher.get("/research/export")
     reply = researcher.post(
         "/research/export", data={"csrf_token": csrf_token(page), "format": "xlsx", "site": ""}

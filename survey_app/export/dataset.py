@@ -27,6 +27,10 @@ from .filters import ExportFilters
 YIELD_PER = 500
 AUDIENCE_SHEETS = {"prison_staff": "Prison staff", "practitioner": "Community practitioners"}
 WAI_FIELDS = ("task", "goal", "bond", "total", "items_answered")
+LINKED_WAI_FIELDS = WAI_FIELDS[:4]  # the scores; the long WAI sheet also counts the items
+# SPSS measure levels: answers on a scale are ordered, counts and scores are measurements.
+ORDINAL_TYPES = ("likert", "rating")
+SCALE_TYPES = ("integer",)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class ColumnMeta:
     numeric: bool = False
     value_labels: Mapping[int, str] = field(default_factory=dict)
     missing_codes: tuple[int, ...] = ()
+    measure: str = "nominal"  # SPSS: nominal, ordinal or scale
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,11 @@ def _meta(column: VarColumn, name: str | None = None) -> ColumnMeta:
         numeric=column.is_numeric,
         value_labels=column.value_labels,
         missing_codes=tuple(sorted(c for c in column.value_labels if c < 0)),
+        measure="ordinal"
+        if column.type in ORDINAL_TYPES
+        else "scale"
+        if column.type in SCALE_TYPES
+        else "nominal",
     )
 
 
@@ -212,7 +222,34 @@ class Dataset:
                 )
             )
             columns += [_meta(c, f"{prefix}_{c.name}") for c in spec.columns]
+            columns += self._linked_wai_columns(spec)
         return columns
+
+    def _linked_wai_names(self, spec: WaveSpec) -> list[tuple[str, str, str]]:
+        """(column, block prefix, score) for a wave's WAI scores on the linked sheet:
+        t1_wai_task ... when the wave asks one WAI block, t1_<block>_task ... when several."""
+        wave = spec.wave.code.lower()
+        return [
+            (
+                f"{wave}_wai_{score}" if len(spec.blocks) == 1 else f"{wave}_{block}_{score}",
+                block,
+                score,
+            )
+            for block in spec.blocks
+            for score in LINKED_WAI_FIELDS
+        ]
+
+    def _linked_wai_columns(self, spec: WaveSpec) -> list[ColumnMeta]:
+        labels = {m.name: m.label for m in self.wai_columns()}
+        return [
+            ColumnMeta(
+                name,
+                f"{spec.wave.code} WAI-SR ({block}): {labels[score]}",
+                numeric=True,
+                measure="scale",
+            )
+            for name, block, score in self._linked_wai_names(spec)
+        ]
 
     @property
     def _two_waves(self) -> bool:
@@ -256,12 +293,14 @@ class Dataset:
             present = [s.wave.code.lower() for s, _ in (w for w in per_wave if w)]
             row: list[Any] = [pseudonym, site, self.linkage(present)]
             for spec, entry in zip(self.waves, per_wave, strict=True):
+                wai = self._linked_wai_names(spec)
                 if entry is None:
-                    row += [None, None] + [None] * len(spec.columns)
+                    row += [None, None] + [None] * (len(spec.columns) + len(wai))
                     continue
                 date, version_id, answers, _flags = entry[1]
                 row += [date, self.version_label[version_id]]
                 row += [c.value(answers) for c in spec.columns]
+                row += [getattr(score_wai(answers, block), score) for _, block, score in wai]
             yield row
 
     def long_columns(self) -> list[ColumnMeta]:
@@ -343,22 +382,31 @@ class Dataset:
                 "task",
                 "Task subscale mean (items 1, 2, 10, 12); blank if any item missing",
                 numeric=True,
+                measure="scale",
             ),
             ColumnMeta(
                 "goal",
                 "Goal subscale mean (items 4, 6, 8, 11); blank if any item missing",
                 numeric=True,
+                measure="scale",
             ),
             ColumnMeta(
                 "bond",
                 "Bond subscale mean (items 3, 5, 7, 9); blank if any item missing",
                 numeric=True,
+                measure="scale",
             ),
-            ColumnMeta("total", "Mean of all 12 items; blank if any item missing", numeric=True),
+            ColumnMeta(
+                "total",
+                "Mean of all 12 items; blank if any item missing",
+                numeric=True,
+                measure="scale",
+            ),
             ColumnMeta(
                 "items_answered",
                 "Items answered 1-5 (Not applicable and missing codes excluded)",
                 numeric=True,
+                measure="scale",
             ),
         ]
 
@@ -449,9 +497,11 @@ class Dataset:
     def codebook_rows(self) -> Iterator[list[Any]]:
         per_wave = [f"{c.lower()}_{n}" for c in self.mother_waves for n in ("date", "version")]
         fixed = ["participant_id", "site", "linkage", *per_wave]
-        fixed += ["response_id", "date", "version", "link_site", "flags"]
-        yield ["(fixed columns)", ", ".join(fixed), "", "", "", "", ""]
+        fixed += ["wave", "response_id", "date", "version", "link_site", "flags"]
+        yield ["(fixed columns)", ", ".join(fixed), "", "", "", "", "", ""]
+        # The last column names each variable's columns as the sheets spell them.
         for spec in self.waves:
+            prefix = spec.wave.code.lower()
             for c in spec.columns:
                 yield [
                     c.name,
@@ -461,6 +511,7 @@ class Dataset:
                     c.type,
                     c.values_text,
                     c.wave,
+                    f"Mothers (linked): {prefix}_{c.name}; Mothers (long): {c.name}",
                 ]
         for audience in self.audiences:
             for c in audience.columns:
@@ -472,8 +523,12 @@ class Dataset:
                     c.type,
                     c.values_text,
                     "once",
+                    f"{AUDIENCE_SHEETS[audience.audience]}: {c.name}",
                 ]
         for meta in self.wai_columns()[4:]:
+            linked = [
+                n for s in self.waves for n, _, f in self._linked_wai_names(s) if f == meta.name
+            ]
             yield [
                 meta.name,
                 meta.label,
@@ -482,6 +537,10 @@ class Dataset:
                 "score",
                 "",
                 ", ".join(s.wave.code for s in self.waves),
+                "; ".join(
+                    ([f"Mothers (linked): {', '.join(linked)}"] if linked else [])
+                    + [f"WAI scores: {meta.name}"]
+                ),
             ]
 
     def about_rows(

@@ -16,7 +16,16 @@ from .filters import ExportFilters
 from .summary import HEADER as SUMMARY_HEADER
 from .summary import summary_rows
 
-CODEBOOK_HEADER = ["variable", "label", "instrument", "versions", "type", "values", "wave"]
+CODEBOOK_HEADER = [
+    "variable",
+    "label",
+    "instrument",
+    "versions",
+    "type",
+    "values",
+    "wave",
+    "columns",  # sheet: column name, as each sheet spells it (t1_css_trust)
+]
 SHEET_ORDER = (
     "About",
     "Codebook",

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .safe import clean_text, looks_like_formula
 from .workbook import Export
 
 _BOLD = Font(bold=True)
+# Widths are measured on the first rows: a write-only sheet needs them before any row is written.
+WIDTH_SAMPLE = 500
+MIN_WIDTH, MAX_WIDTH = 6, 60
+DATE_WIDTH = 11  # 2026-01-31, with room for the filter button
+# Not one table: the About list and the Report's tables and charts get widths only.
+NOT_TABLES = ("About", "Report")
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> Any:
@@ -26,18 +36,52 @@ def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> Any:
     return cell
 
 
+def _shown_length(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return DATE_WIDTH
+    if isinstance(value, float):
+        return len(f"{value:.6g}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def column_widths(header: Sequence[str], sample: Sequence[Sequence[Any]]) -> list[float]:
+    """A width per column that fits its header (plus the filter button) and its sampled values."""
+    # Rows may be ragged (the Report's tables are wider than its one-word header).
+    count = max([len(header), *(len(row) for row in sample)])
+    longest = [len(header[i]) + 3 if i < len(header) else 0 for i in range(count)]
+    for row in sample:
+        for index, value in enumerate(row):
+            longest[index] = max(longest[index], _shown_length(value) + 1)
+    return [float(min(MAX_WIDTH, max(MIN_WIDTH, n))) for n in longest]
+
+
 def write_xlsx(export: Export, out: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     for spec in export.sheets:
         sheet = workbook.create_sheet(spec.name)
+        rows: Iterator[list[Any]] = iter(spec.rows())
+        sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+        table = spec.name not in NOT_TABLES
+        if table:  # header frozen and filters on: ready to sort and read when opened
+            sheet.freeze_panes = "A2"
+        for index, width in enumerate(column_widths(spec.header, sample), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         header = []
         for name in spec.header:
             cell = WriteOnlyCell(sheet, value=name)
             cell.font = _BOLD
             header.append(cell)
         sheet.append(header)
-        for row in spec.rows():
+        written = 0
+        for row in itertools.chain(sample, rows):
             sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
+            written += 1
+        if table and spec.header:
+            # The filter sits in the sheet's tail, so the row count is known by then.
+            last = get_column_letter(len(spec.header))
+            sheet.auto_filter.ref = f"A1:{last}{written + 1}"
         if spec.finish:
             spec.finish(sheet)
     workbook.save(out)

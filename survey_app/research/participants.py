@@ -26,6 +26,7 @@ from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
 from ..services import responses as response_ops
+from ..services.drafts import draft_of
 from .views import bp
 
 # Far beyond any real list; a larger number would overflow the database's OFFSET.
@@ -164,11 +165,17 @@ def _detail(
         withdrawn=participant.withdrawn_at is not None,
         today=today(),
     )
+    drafts = {
+        r.id: draft_of(r.wave.code, r.flags, r.started_on)
+        for r in responses
+        if r.wave and not r.is_complete and r.voided_at is None
+    }
     return render_template(
         "research/participant.html",
         participant=participant,
         responses=responses,
         followup_statuses=statuses,
+        drafts=drafts if participant.withdrawn_at is None else {},
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         void_form=void_form,
         void_target=void_target,

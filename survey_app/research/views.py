@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Role
 from ..models._types import today
 from ..services import followup
+from ..services.drafts import draft_counts
 from . import queries
 
 bp = Blueprint("research", __name__)
@@ -41,16 +42,21 @@ def _helpers() -> dict[str, Any]:
 def dashboard() -> ResponseReturnValue:
     if current_user.role == Role.CASEWORKER:
         return redirect(url_for("cases.index"))  # where a login lands: her cases
-    if not current_user.has_role(Role.RESEARCHER):
-        return render_template("research/dashboard.html")
     on = today()
+    # Follow-ups due and drafts per wave are counts only: fieldworkers see them too.
+    try:
+        due: followup.Due | None = followup.due_counts(db.session, today=on)
+    except LookupError:  # the study's waves not published yet: nothing is due
+        due = None
+    shared = {"due": due, "soon_days": followup.SOON_DAYS, "drafts": draft_counts(db.session)}
+    if not current_user.has_role(Role.RESEARCHER):
+        return render_template("research/dashboard.html", **shared)
     return render_template(
         "research/dashboard.html",
         counts=queries.complete_counts(db.session),
         open_links=queries.open_link_count(db.session, on),
-        due=followup.due_counts(db.session, today=on),
-        soon_days=followup.SOON_DAYS,
         titles=queries.instrument_titles(db.session),
+        **shared,
     )
 
 

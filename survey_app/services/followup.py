@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..models import COMPLETE, Participant, Response, Site, Wave
+from ..models import COMPLETE, IN_PROGRESS, Participant, Response, Site, Wave
 from ..models._types import DbSession
+from .drafts import Draft, draft_of
 
 NOT_YET_DUE = "not_yet_due"
 DUE = "due"
@@ -165,6 +166,11 @@ class Waves:
     def codes(self) -> tuple[str, ...]:
         return tuple(w.code for w in self.followups)
 
+    @property
+    def all_ids(self) -> tuple[tuple[int, str], ...]:
+        """(id, code) of every wave, the baseline first."""
+        return ((self.baseline.id, self.baseline.code), *((w.id, w.code) for w in self.followups))
+
     def statuses(
         self,
         *,
@@ -201,6 +207,7 @@ class Row:
     registered_on: dt.date
     baseline_on: dt.date | None
     followups: tuple[FollowUp, ...]
+    drafts: tuple[Draft, ...] = ()  # waves in progress, in wave order
 
 
 @dataclass(frozen=True)
@@ -373,9 +380,27 @@ def _rows(
     query, completed = _join_completed(query, waves)
     codes = list(completed.done_on)
     query = query.add_columns(completed.baseline_on, *completed.done_on.values())
+    # Drafts, joined for this page's participants only (one live response per wave).
+    for wave_id, _code in waves.all_ids:
+        draft: Any = aliased(Response)
+        query = query.outerjoin(
+            draft,
+            and_(
+                draft.participant_id == Participant.id,
+                draft.wave_id == wave_id,
+                draft.status == IN_PROGRESS,
+                draft.voided_at.is_(None),
+            ),
+        ).add_columns(draft.started_on, draft.flags)
     found = session.execute(query.order_by(*_NEWEST_FIRST)).all()
     rows = []
-    for pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *done in found:
+    for pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *rest in found:
+        done, started = rest[: len(codes)], rest[len(codes) :]
+        drafts = tuple(
+            draft_of(code, started[2 * i + 1], started[2 * i])
+            for i, (_id, code) in enumerate(waves.all_ids)
+            if started[2 * i] is not None and withdrawn_at is None
+        )
         rows.append(
             Row(
                 pseudonym=pseudonym,
@@ -388,6 +413,7 @@ def _rows(
                     withdrawn=withdrawn_at is not None,
                     today=today,
                 ),
+                drafts=drafts,
             )
         )
     return rows, found[0].total if found else 0

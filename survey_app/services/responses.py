@@ -21,6 +21,7 @@ from ..models._types import DbSession, today
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
 from ..study import current_study
+from . import drafts
 from .reasons import checked_reason
 
 
@@ -174,8 +175,17 @@ def save_page(
             answers.pop(variable, None)
         else:
             answers[variable] = value
-    answers = code_skips(instrument_of(response), answers)
-    write_open_draft(session, response, answers=answers, language=language)
+    instrument = instrument_of(response)
+    answers = code_skips(instrument, answers)
+    # Where she got to, for the research pages: this page among those her answers show.
+    shown = visible_sections(instrument, answers)
+    index = instrument.sections.index(section)
+    page = sum(1 for i in shown if i <= index) or 1
+    flags = {
+        **(response.flags or {}),
+        drafts.FLAG: drafts.progress_flag(page, max(page, len(shown)), today()),
+    }
+    write_open_draft(session, response, answers=answers, language=language, flags=flags)
 
 
 def write_open_draft(session: DbSession, response: Response, **values: Any) -> None:
@@ -245,7 +255,15 @@ def complete(session: DbSession, response: Response) -> Response:
     if first_missing_required(instrument, answers) is not None:
         raise RespondentError("Some questions that need an answer have not been answered yet.")
     try:
-        write_open_draft(session, response, answers=answers, status=COMPLETE, completed_on=today())
+        flags = {k: v for k, v in (response.flags or {}).items() if k != drafts.FLAG}
+        write_open_draft(
+            session,
+            response,
+            answers=answers,
+            status=COMPLETE,
+            completed_on=today(),
+            flags=flags,
+        )
     except RespondentError:
         # Sent a moment ago by another request (a double click, where rows are not locked):
         # the same response, finished once.

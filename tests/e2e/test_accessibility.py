@@ -6,6 +6,7 @@ question and announced."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -133,12 +134,16 @@ def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> No
     )
     create_link(server.app, "prison_staff")
     factories.link_response(server.app, "prison_staff", {"consent_take_part": 1})  # newest
+    drafting = register(server.app)  # a T1 left half answered: the "in progress" cells
+    factories.draft_response(server.app, drafting, "T1", 3, 7, dt.date(2026, 1, 20))
     typo = pseudonym[:-1] + ("Z" if pseudonym[-1] != "Z" else "Y")
     for path, name in [
         ("/research/participants", "participants"),
         (f"/research/participants?q={pseudonym.lower()}", "participants, found by ID"),
         (f"/research/participants?q={typo}", "participants, a mistyped ID with a suggestion"),
         (f"/research/participants/{pseudonym}", "a participant"),
+        (f"/research/participants/{drafting}", "a participant with a draft"),
+        ("/research/", "dashboard, with a draft"),
         (f"/research/responses/{response_id}", "a response, read only"),
         ("/research/links", "links"),
         ("/research/instruments", "instruments"),
