@@ -25,6 +25,9 @@ SHEET_ORDER = (
     "Prison staff",
     "Community practitioners",
     "WAI scores",
+    "Cases",
+    "Case forms (long)",
+    "Children",
     "Summary",
     "Report",
 )
