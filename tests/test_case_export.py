@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import tempfile
 import zipfile
 
+import pyreadstat
 from flask import Flask
 
 from survey_app.export.filters import ExportFilters
@@ -79,4 +82,11 @@ def test_csv_and_spss_hold_the_case_sheets(app: Flask) -> None:
         built = build_export(db.session, ExportFilters(), made_by="tester@example.org")
         out = io.BytesIO()
         FORMATS["sav"].write(built, out)
-    assert out.getvalue()
+    archive = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    assert {"cases.sav", "case_forms_long.sav", "children.sav"} <= set(archive.namelist())
+    with tempfile.TemporaryDirectory() as tmp:
+        archive.extract("cases.sav", tmp)
+        frame, meta = pyreadstat.read_sav(os.path.join(tmp, "cases.sav"))
+    assert len(frame) == 12
+    assert meta.column_names_to_labels["n_updates"] == "Number of progress updates sent"
+    assert meta.variable_value_labels["needs___1"][1.0] == "Checked"
