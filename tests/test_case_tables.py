@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
+from survey_app.models import CaseForm
 from survey_app.report.case_tables import quarter_of
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
@@ -123,3 +125,19 @@ def test_the_tables_are_on_the_report_sheet_and_page(app: Flask, client: FlaskCl
     page = client.get("/research/report").get_data(as_text=True)
     assert "Table 7: Barriers identified by TaC social workers" in page
     assert "Support with legal process" in page
+
+
+def test_a_start_before_the_study_counts_as_pre_y1(app: Flask) -> None:
+    """The forms refuse such a date; a case carried over from before the study has one."""
+    case_data.twelve_cases(app)
+    with app.app_context():
+        first = db.session.scalar(
+            select(CaseForm).where(CaseForm.kind == "referral").order_by(CaseForm.id)
+        )
+        assert first is not None
+        first.form_date = D("2021-03-15")
+        first.answers = {**first.answers, "start_date": "2021-03-15"}
+        db.session.commit()
+    table_4 = _cells(_table(_report(app), "4"))
+    assert table_4["HMP Send"][:3] == (1, 0, 1)  # Pre-Y1, Y1 Q1, Y1 Q2
+    assert table_4["Total"][:3] == (1, 1, 2)
