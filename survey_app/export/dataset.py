@@ -21,6 +21,7 @@ from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, S
 from ..models._types import DbSession
 from ..scoring import score_wai
 from ..study import Study, current_study
+from . import cases as case_rows
 from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
 
@@ -107,6 +108,18 @@ class Dataset:
         # The mothers' waves of the study, in order: they name the linked sheet's columns and
         # its linkage values, whichever of them this export's filters leave in.
         self.mother_waves = [w.code for w in self.study.waves if w.code in self.study.kiosk_waves]
+        by_key: dict[str, list[Instrument]] = {}
+        for version in self.versions:
+            by_key.setdefault(version.key, []).append(parsed[version.id])
+        self.case_columns = case_rows.CaseColumns.of(by_key)
+        self._cases: list[case_rows.CaseRecord] | None = None
+
+    @property
+    def cases(self) -> list[case_rows.CaseRecord]:
+        """The case tracker's cases the filters leave in (read once)."""
+        if self._cases is None:
+            self._cases = case_rows.load_cases(self.session, self.filters)
+        return self._cases
 
     # -- what is included ------------------------------------------------------------------
     def _versions(self) -> list[InstrumentVersion]:
@@ -223,6 +236,13 @@ class Dataset:
             )
             columns += [_meta(c, f"{prefix}_{c.name}") for c in spec.columns]
             columns += self._linked_wai_columns(spec)
+        # Her latest case's referral beside her questionnaires (T1/T2 change by need).
+        columns += [
+            ColumnMeta("case_id", "Her latest case with a referral: case number", numeric=True),
+            ColumnMeta("case_status", "Her latest case: status now"),
+            ColumnMeta("case_opened_on", "Her latest case: date opened"),
+        ]
+        columns += [_meta(c, f"case_{c.name}") for c in self.case_columns.by_kind["referral"]]
         return columns
 
     def _linked_wai_names(self, spec: WaveSpec) -> list[tuple[str, str, str]]:
@@ -289,6 +309,7 @@ class Dataset:
         )
 
     def linked_rows(self) -> Iterator[list[Any]]:
+        her_case = case_rows.her_case(self.cases)
         for pseudonym, site, per_wave in self.mothers():
             present = [s.wave.code.lower() for s, _ in (w for w in per_wave if w)]
             row: list[Any] = [pseudonym, site, self.linkage(present)]
@@ -301,6 +322,7 @@ class Dataset:
                 row += [date, self.version_label[version_id]]
                 row += [c.value(answers) for c in spec.columns]
                 row += [getattr(score_wai(answers, block), score) for _, block, score in wai]
+            row += case_rows.linked_case_cells(her_case.get(pseudonym), self.case_columns)
             yield row
 
     def long_columns(self) -> list[ColumnMeta]:
@@ -492,7 +514,45 @@ class Dataset:
             )
         wai_count = sum(self._wave_count(spec) * len(spec.blocks) for spec in self.waves)
         sheets.append(Sheet("WAI scores", self.wai_columns(), self.wai_rows, wai_count))
-        return sheets
+        return sheets + self.case_sheets()
+
+    # -- the case tracker ------------------------------------------------------------------
+    def case_sheet_columns(self) -> dict[str, list[ColumnMeta]]:
+        cols = self.case_columns
+
+        def fixed(spec: list[tuple[str, str, bool]]) -> list[ColumnMeta]:
+            return [ColumnMeta(name, label, numeric=n) for name, label, n in spec]
+
+        per_case = [c for kind in ("referral", "closure", "reopening") for c in cols.by_kind[kind]]
+        return {
+            "Cases": fixed(case_rows.case_fixed()) + [_meta(c) for c in per_case],
+            "Case forms (long)": fixed(case_rows.form_fixed())
+            + [_meta(c) for c in cols.all_forms()],
+            "Children": fixed(case_rows.child_fixed()) + [_meta(c) for c in cols.children],
+        }
+
+    def case_sheets(self) -> list[Sheet]:
+        columns, cols = self.case_sheet_columns(), self.case_columns
+        return [
+            Sheet(
+                "Cases",
+                columns["Cases"],
+                lambda: case_rows.case_rows(self.cases, cols),
+                len(self.cases),
+            ),
+            Sheet(
+                "Case forms (long)",
+                columns["Case forms (long)"],
+                lambda: case_rows.form_rows(self.cases, cols),
+                sum(len(c.forms) for c in self.cases),
+            ),
+            Sheet(
+                "Children",
+                columns["Children"],
+                lambda: case_rows.child_rows(self.cases, cols),
+                case_rows.child_count(self.cases),
+            ),
+        ]
 
     def codebook_rows(self) -> Iterator[list[Any]]:
         per_wave = [f"{c.lower()}_{n}" for c in self.mother_waves for n in ("date", "version")]
@@ -542,6 +602,58 @@ class Dataset:
                     + [f"WAI scores: {meta.name}"]
                 ),
             ]
+        yield from self._case_codebook_rows()
+
+    def _case_codebook_rows(self) -> Iterator[list[Any]]:
+        # Where each name stands, as the sheets spell it (the codebook's last column).
+        where: dict[str, list[str]] = {}
+        for sheet, metas in self.case_sheet_columns().items():
+            for meta in metas:
+                where.setdefault(meta.name, []).append(f"{sheet}: {meta.name}")
+        linked = {m.name: m.label for m in self.linked_columns() if m.name.startswith("case_")}
+        for name in linked:
+            where.setdefault(name, []).append(f"Mothers (linked): {name}")
+            if name[5:] in self._case_var_names:
+                where.setdefault(name[5:], []).append(f"Mothers (linked): {name}")
+        seen: set[str] = set()
+        for sheet, metas in self.case_sheet_columns().items():
+            for meta in metas:
+                if meta.name in seen or meta.value_labels or meta.name in self._case_var_names:
+                    continue
+                seen.add(meta.name)
+                yield [
+                    meta.name,
+                    meta.label,
+                    f"case tracker ({sheet})",
+                    "",
+                    "fixed",
+                    "",
+                    "case",
+                ] + ["; ".join(where[meta.name])]
+        cols = self.case_columns
+        for c in [*cols.all_forms(), *cols.children]:
+            yield [
+                c.name,
+                c.label,
+                c.instrument,
+                ", ".join(map(str, c.versions)),
+                c.type,
+                c.values_text,
+                c.wave,
+                "; ".join(where.get(c.name, [])),
+            ]
+        # Each linked case_ column has a row of its own too (a researcher reading the linked
+        # sheet finds it by the name she sees).
+        for name, label in linked.items():
+            if name not in seen:
+                yield [name, label, "case tracker (Mothers (linked))", "", "fixed", "", "case"] + [
+                    f"Mothers (linked): {name}"
+                ]
+
+    @property
+    def _case_var_names(self) -> set[str]:
+        cols = self.case_columns
+        return {c.name for c in [*cols.all_forms(), *cols.children]}
 
     def about_rows(
         self, made_by: str, sheets: Sequence[Sheet], made_at: dt.datetime
@@ -568,6 +680,28 @@ class Dataset:
         rows.append(["Linkage", self.linkage_text()])
         rows.append(["Multiple choice", "one 0/1 column per option, named <variable>___<code>"])
         rows.append(["Other, please specify", "the text, when Other was chosen: <variable>_other"])
+        rows.append(
+            [
+                "Case tracker",
+                "Cases: one row per case (referral, last closure, last re-opening); Case forms "
+                "(long): one row per sent form, its current revision; Children: one row per "
+                "child on the referral; Mothers (linked): her latest case's referral as "
+                "case_<variable>",
+            ]
+        )
+        rows.append(
+            [
+                "Case tracker filters",
+                "site: the case's site; dates and versions: the forms' dates and versions",
+            ]
+        )
+        rows.append(
+            [
+                "Small numbers",
+                "case counts identify people more than anything: publish the Report sheet's "
+                "case tables in publication mode only (counts under the threshold hidden)",
+            ]
+        )
         return rows
 
 

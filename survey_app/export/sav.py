@@ -1,5 +1,5 @@
-"""SPSS .sav files (pyreadstat) for the mothers' linked and long sheets, staff and
-practitioners, in one zip: variable labels, value labels, and the missing-data codes declared
+"""SPSS .sav files (pyreadstat) for the mothers' linked and long sheets, staff,
+practitioners and the case tracker's three sheets, in one zip: variable labels, value labels, and the missing-data codes declared
 as user-missing so that SPSS leaves them out of statistics."""
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from typing import IO, Any
 from .dataset import Sheet
 from .workbook import Export
 
-SAV_SHEETS = ("Mothers (linked)", "Mothers (long)", "Prison staff", "Community practitioners")
+SAV_SHEETS = (
+    "Mothers (linked)",
+    "Mothers (long)",
+    "Prison staff",
+    "Community practitioners",
+    "Cases",
+    "Case forms (long)",
+    "Children",
+)
 MAX_DISPLAY_WIDTH = 60
 
 

@@ -34,6 +34,9 @@ SHEET_ORDER = (
     "Prison staff",
     "Community practitioners",
     "WAI scores",
+    "Cases",
+    "Case forms (long)",
+    "Children",
     "Summary",
     "Report",
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..export.cases import CaseRecord
 from ..export.dataset import Dataset
 from ..export.filters import ExportFilters
 from ..instruments import missing
@@ -69,6 +70,8 @@ class ReportData:
     staff: Questionnaires
     practitioners: Questionnaires
     period: str | None = None  # the study period the data was cut to, if any
+    cases: tuple[CaseRecord, ...] = ()  # the case tracker's cases
+    case_options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
 
     @property
     def threshold(self) -> int:
@@ -99,11 +102,14 @@ class ReportData:
                 self.practitioners, answered=tuple(filter(keep, self.practitioners.answered))
             ),
             period=period.label,
+            cases=(),  # the case tables are by period already
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.mothers or self.staff.answered or self.practitioners.answered)
+        return not (
+            self.mothers or self.staff.answered or self.practitioners.answered or self.cases
+        )
 
 
 def code_of(answers: Mapping[str, Any], variable: str) -> int | None:
@@ -168,4 +174,6 @@ def load(session: DbSession, filters: ExportFilters, study: Study | None = None)
         mothers=tuple(_mothers(data)),
         staff=_audience(data, "prison_staff"),
         practitioners=_audience(data, "practitioner"),
+        cases=tuple(data.cases),
+        case_options=data.case_columns.options,
     )

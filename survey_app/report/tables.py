@@ -12,6 +12,7 @@ from ..export.filters import ExportFilters
 from ..models._types import DbSession
 from ..study import Study
 from . import data as report_data
+from .case_tables import case_tables
 from .data import ReportData
 from .link_tables import link_tables
 from .model import Report, ReportTable
@@ -20,7 +21,7 @@ from .paired import paired_tables
 
 Builder = Callable[[ReportData], list[ReportTable]]
 
-TABLE_BUILDERS: list[Builder] = [link_tables, mother_tables, paired_tables]
+TABLE_BUILDERS: list[Builder] = [case_tables, link_tables, mother_tables, paired_tables]
 
 EMPTY = "No questionnaires match these filters: there is nothing to report."
 

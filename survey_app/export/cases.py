@@ -1,0 +1,288 @@
+"""The case tracker's rows for every export format: one row per case, one per sent form, one
+per child, and each mother's referral beside her questionnaires. Each form counts with its
+current revision (``case_forms.answers``); drafts are left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..instruments.model import Instrument, Item, Section
+from ..models import Case, CaseForm, InstrumentVersion, Site
+from ..models._types import DbSession
+from ..models.cases import SUBMITTED
+from .columns import VarColumn, variable_columns
+from .filters import ExportFilters
+
+# The forms' instrument keys, in the order a case's forms come.
+FORM_KEYS = {
+    "referral": "case_referral",
+    "update": "case_update",
+    "closure": "case_closure",
+    "reopening": "case_reopening",
+}
+CHILDREN = "children"  # the referral's repeated group: one row per entry on the Children sheet
+
+
+@dataclass(frozen=True)
+class SentForm:
+    id: int
+    kind: str
+    version: int
+    revision: int
+    date: dt.date
+    answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    id: int
+    pseudonym: str
+    site: str
+    status: str
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    forms: tuple[SentForm, ...]  # sent forms, in the order they were sent
+
+    def of_kind(self, kind: str) -> list[SentForm]:
+        return [f for f in self.forms if f.kind == kind]
+
+    @property
+    def referral(self) -> SentForm | None:
+        return next(iter(self.of_kind("referral")), None)
+
+    def last(self, kind: str) -> SentForm | None:
+        found = self.of_kind(kind)
+        return found[-1] if found else None
+
+
+def load_cases(session: DbSession, filters: ExportFilters) -> list[CaseRecord]:
+    """The cases the filters leave in: the case's site; forms dated in the date range and on
+    a chosen version (a case with no such form is left out)."""
+    query = (
+        select(Case)
+        .options(
+            selectinload(Case.forms).joinedload(CaseForm.instrument_version),
+            joinedload(Case.participant),
+            joinedload(Case.site),
+        )
+        .order_by(Case.id)
+    )
+    if filters.site:
+        query = query.join(Site, Case.site_id == Site.id).where(Site.code == filters.site)
+    records = []
+    for case in session.scalars(query).unique():
+        forms = tuple(
+            SentForm(
+                f.id,
+                f.kind,
+                f.instrument_version.version,
+                f.revision,
+                f.form_date,
+                dict(f.answers or {}),
+            )
+            for f in sorted(case.forms, key=lambda f: f.id)
+            if f.status == SUBMITTED and f.form_date is not None and _kept(f, filters)
+        )
+        if forms:
+            records.append(
+                CaseRecord(
+                    case.id,
+                    case.participant.pseudonym,
+                    case.site.code,
+                    case.status,
+                    case.opened_on,
+                    case.closed_on,
+                    forms,
+                )
+            )
+    return records
+
+
+def _kept(form: CaseForm, filters: ExportFilters) -> bool:
+    date = form.form_date
+    assert date is not None  # noqa: S101 - checked by the caller
+    version: InstrumentVersion = form.instrument_version
+    if filters.versions and f"{version.key}:{version.version}" not in filters.versions:
+        return False
+    if filters.date_from and date < filters.date_from:
+        return False
+    return not (filters.date_to and date > filters.date_to)
+
+
+def _without_group(instrument: Instrument) -> Instrument:
+    sections = tuple(
+        replace(s, items=tuple(i for i in s.items if i.type != "group"))
+        for s in instrument.sections
+    )
+    return replace(instrument, sections=sections)
+
+
+def _group_only(instrument: Instrument) -> Instrument:
+    items: list[Item] = [
+        sub for i in instrument.items() if i.variable == CHILDREN for sub in i.items
+    ]
+    return replace(
+        instrument, sections=(Section("children", {"en": "Children"}, None, tuple(items)),)
+    )
+
+
+@dataclass(frozen=True)
+class CaseColumns:
+    """The variable columns of each kind of form, over the versions in the export."""
+
+    by_kind: Mapping[str, tuple[VarColumn, ...]]
+    children: tuple[VarColumn, ...]
+    # Each choice variable's options (code, label), every version's, the newest wording kept.
+    options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parsed: Mapping[str, Sequence[Instrument]]) -> CaseColumns:
+        by_kind = {
+            kind: tuple(variable_columns([_without_group(i) for i in parsed.get(key, ())], "case"))
+            for kind, key in FORM_KEYS.items()
+        }
+        referrals = parsed.get(FORM_KEYS["referral"], ())
+        children = tuple(variable_columns([_group_only(i) for i in referrals], "case"))
+        options: dict[str, dict[int, str]] = {}
+        for key in FORM_KEYS.values():
+            for instrument in sorted(parsed.get(key, ()), key=lambda i: i.version):
+                for item in instrument.questions():
+                    if item.options and item.variable:
+                        found = options.setdefault(item.variable, {})
+                        found.update({o.code: o.label["en"] for o in item.options})
+        return cls(by_kind, children, {v: tuple(sorted(o.items())) for v, o in options.items()})
+
+    def all_forms(self) -> list[VarColumn]:
+        """Every kind's columns once by name, for the long sheet."""
+        seen: dict[str, VarColumn] = {}
+        for columns in self.by_kind.values():
+            for c in columns:
+                seen.setdefault(c.name, c)
+        return list(seen.values())
+
+
+def case_fixed() -> list[tuple[str, str, bool]]:
+    return [
+        ("case_id", "Case number", True),
+        ("participant_id", "Pseudonymous participant ID", False),
+        ("site", "Site of the case", False),
+        ("status", "Status now: new, open or closed", False),
+        ("opened_on", "Date the case opened (the referral's start date)", False),
+        ("closed_on", "Date the case closed (blank while open)", False),
+        ("referral_version", "Referral form version", True),
+        ("n_updates", "Number of progress updates sent", True),
+        ("n_closures", "Number of closure forms sent", True),
+        ("n_reopenings", "Number of re-opening forms sent", True),
+        ("n_children", "Number of children entered on the referral", True),
+        ("closure_version", "Last closure form's version", True),
+        ("reopening_version", "Last re-opening form's version", True),
+    ]
+
+
+def case_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[list[Any]]:
+    """One row per case: its referral, its last closure and its last re-opening."""
+    for record in records:
+        referral, closure, reopening = (
+            record.referral,
+            record.last("closure"),
+            record.last("reopening"),
+        )
+        children = referral.answers.get(CHILDREN) if referral else None
+        row: list[Any] = [
+            record.id,
+            record.pseudonym,
+            record.site,
+            record.status,
+            record.opened_on,
+            record.closed_on,
+            referral.version if referral else None,
+            len(record.of_kind("update")),
+            len(record.of_kind("closure")),
+            len(record.of_kind("reopening")),
+            len(children) if isinstance(children, list) else None,
+            closure.version if closure else None,
+            reopening.version if reopening else None,
+        ]
+        for kind, form in (("referral", referral), ("closure", closure), ("reopening", reopening)):
+            row += [c.value(form.answers) if form else None for c in columns.by_kind[kind]]
+        yield row
+
+
+def form_fixed() -> list[tuple[str, str, bool]]:
+    return [
+        ("case_id", "Case number", True),
+        ("participant_id", "Pseudonymous participant ID", False),
+        ("site", "Site of the case", False),
+        ("form", "Form: referral, update, closure or reopening", False),
+        ("form_id", "Form number", True),
+        ("version", "Form version", True),
+        ("revision", "Revision (1 = as first sent; more after corrections)", True),
+        ("date", "The form's date", False),
+    ]
+
+
+def form_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[list[Any]]:
+    everything = columns.all_forms()
+    for record in records:
+        for form in record.forms:
+            mine = {c.name for c in columns.by_kind[form.kind]}
+            yield [
+                record.id,
+                record.pseudonym,
+                record.site,
+                form.kind,
+                form.id,
+                form.version,
+                form.revision,
+                form.date,
+            ] + [c.value(form.answers) if c.name in mine else None for c in everything]
+
+
+def child_fixed() -> list[tuple[str, str, bool]]:
+    return [
+        ("case_id", "Case number", True),
+        ("participant_id", "Pseudonymous participant ID", False),
+        ("site", "Site of the case", False),
+        ("child", "Child's entry number on the referral", True),
+    ]
+
+
+def child_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[list[Any]]:
+    for record in records:
+        referral = record.referral
+        entries = referral.answers.get(CHILDREN) if referral else None
+        if not isinstance(entries, list):
+            continue
+        for number, entry in enumerate(entries, start=1):
+            values = entry if isinstance(entry, dict) else {}
+            yield [record.id, record.pseudonym, record.site, number] + [
+                c.value(values) for c in columns.children
+            ]
+
+
+def child_count(records: Sequence[CaseRecord]) -> int:
+    return sum(1 for _ in child_rows(records, CaseColumns({}, ())))
+
+
+def her_case(records: Sequence[CaseRecord]) -> dict[str, CaseRecord]:
+    """Each mother's latest case with a referral, for the linked sheet."""
+    mine: dict[str, CaseRecord] = {}
+    for record in records:  # in case order: a later case replaces an earlier one
+        if record.referral is not None:
+            mine[record.pseudonym] = record
+    return mine
+
+
+def linked_case_cells(record: CaseRecord | None, columns: CaseColumns) -> list[Any]:
+    if record is None or record.referral is None:
+        return [None] * (3 + len(columns.by_kind["referral"]))
+    answers = record.referral.answers
+    return [record.id, record.status, record.opened_on] + [
+        c.value(answers) for c in columns.by_kind["referral"]
+    ]
