@@ -98,8 +98,8 @@ def test_the_stop_page_speaks_welsh_after_she_switches(
     page = client.get("/kiosk/page/0")
     client.post("/kiosk/page/0", data={"csrf_token": csrf_token(page), "action": "lang:cy"})
     body = client.get("/kiosk/stop?from=0").get_data(as_text=True)
-    assert "Stop and keep my answers" not in body
-    assert 'lang="cy' in body
+    assert "Stopio a chadw fy atebion" in body and "Stopio a dileu fy atebion" in body
+    assert "Stop and keep my answers" not in body and '<html lang="cy">' in body
 
 
 def test_stop_without_a_draft_or_with_an_expired_page_loses_nothing(
