@@ -5,6 +5,8 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
 
+from .validators import NotBefore
+
 FORMATS = [
     SelectChoice("xlsx", "Excel workbook (.xlsx)"),
     SelectChoice("csv", "CSV files (.zip)"),
@@ -16,6 +18,6 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     format = SelectField("Format", choices=FORMATS, default="xlsx")
     site = SelectField("Site", choices=[SelectChoice("", "All sites")], default="")
     date_from = DateField("Completed from", validators=[Optional()])
-    date_to = DateField("Completed to", validators=[Optional()])
+    date_to = DateField("Completed to", validators=[Optional(), NotBefore("date_from")])
     versions = SelectMultipleField("Questionnaire versions", choices=[])
     publication = BooleanField("For publication: hide counts under 5 in the Summary sheet")
