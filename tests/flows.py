@@ -247,6 +247,17 @@ def enter_id(client: FlaskClient, pseudonym: str) -> Any:
     return submit_form(client, "/kiosk/start", {"participant_id": pseudonym})
 
 
+def past_notice(client: FlaskClient) -> str:
+    """The fieldworker goes on past her notice (with her password, which an out-of-window
+    follow-up asks for); the URL of the first page."""
+    notice = client.get("/kiosk/notice")
+    reply = client.post(
+        "/kiosk/notice", data={"csrf_token": csrf_token(notice), "password": PASSWORD}
+    )
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    return str(reply.headers["Location"])
+
+
 def past_consent(app: Flask, client: FlaskClient, key: str = "mothers_t1") -> str:
     """Agree on the consent page (and nothing else on it); the URL of the next page."""
     page = client.get("/kiosk/page/0")
@@ -261,15 +272,13 @@ def past_consent(app: Flask, client: FlaskClient, key: str = "mothers_t1") -> st
 
 
 def complete_wave(app: Flask, client: FlaskClient, pseudonym: str, key: str, **answers: Any) -> Any:
-    """Enter the ID (past the fieldworker's notice, if one shows), answer every page of
-    ``key``, send; the reply to the send."""
+    """Enter the ID (past the fieldworker's notice, with her password if it asks, if one
+    shows), answer every page of ``key``, send; the reply to the send."""
     started = enter_id(client, pseudonym)
     assert started.status_code == 302, started.get_data(as_text=True)
     first = started.headers["Location"]
     if first == "/kiosk/notice":
-        notice = client.get(first)
-        client.post(first, data={"csrf_token": csrf_token(notice)})
-        first = "/kiosk/page/0"
+        first = past_notice(client)
     finish = answer_pages(client, first, instrument(app, key), answers)
     return send(client, finish, "/kiosk/submit")
 

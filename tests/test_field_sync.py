@@ -117,7 +117,8 @@ def answer(laptop: Laptop, pseudonym: str, wave: str, key: str, texts: Texts) ->
     assert started.status_code == 302, started.get_data(as_text=True)
     first = started.headers["Location"]
     if first == "/kiosk/notice":
-        client.post(first, data={"csrf_token": csrf_token(client.get(first))})
+        page = client.get(first)  # a follow-up outside its window asks for her password
+        client.post(first, data={"csrf_token": csrf_token(page), "password": PASSWORD})
         first = "/kiosk/page/0"
     finish = answer_pages(client, first, instrument(laptop.app, key), answer=texts)
     done = send(client, finish, "/kiosk/submit")

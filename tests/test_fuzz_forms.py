@@ -175,6 +175,7 @@ def test_respondent_forms_never_answer_500(open_app: Flask) -> None:
         (kiosk, "/kiosk/page/99"),
         (kiosk, "/kiosk/resume"),
         (kiosk, "/kiosk/notice"),
+        (kiosk, "/kiosk/stop?from=x"),
         (kiosk, "/kiosk/submit"),
         (browser, f"/s/{token}"),
         (browser, f"/s/{token}/page/0"),

@@ -22,6 +22,7 @@ from tests.flows import (
     enter_id,
     instrument,
     past_consent,
+    past_notice,
     question_names,
     register,
     responses,
@@ -108,7 +109,7 @@ def test_t2_without_t1_warns_the_fieldworker_and_is_flagged(
     assert started.headers["Location"] == "/kiosk/notice"
     assert "no completed T1" in client.get("/kiosk/notice").get_data(as_text=True)
     complete_wave_after_notice = answer_pages(
-        client, "/kiosk/page/0", instrument(app, "mothers_t2")
+        client, past_notice(client), instrument(app, "mothers_t2")
     )
     send(client, complete_wave_after_notice, "/kiosk/submit")
     [stored] = responses(app)

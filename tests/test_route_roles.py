@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "kiosk.lock": "kiosk",
     "kiosk.start": "kiosk",
     "kiosk.notice": "kiosk",
+    "kiosk.stop": "kiosk",
     "kiosk.resume": "kiosk",
     "kiosk.page": "kiosk",
     "kiosk.finish": "kiosk",

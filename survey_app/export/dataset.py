@@ -20,6 +20,7 @@ from ..instruments.model import Instrument
 from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
 from ..models._types import DbSession
 from ..scoring import score_wai
+from ..services import followup
 from ..study import Study, current_study
 from . import cases as case_rows
 from .columns import VarColumn, variable_columns
@@ -234,6 +235,7 @@ class Dataset:
                     f"{prefix}_version", f"{spec.wave.code}: instrument version", numeric=True
                 )
             )
+            columns += self._window_columns(spec)
             columns += [_meta(c, f"{prefix}_{c.name}") for c in spec.columns]
             columns += self._linked_wai_columns(spec)
         # Her latest case's referral beside her questionnaires (T1/T2 change by need).
@@ -269,6 +271,44 @@ class Dataset:
                 measure="scale",
             )
             for name, block, score in self._linked_wai_names(spec)
+        ]
+
+    @property
+    def _baseline(self) -> str:
+        return self.study.waves[0].code if self.study.waves else ""
+
+    def _is_followup(self, spec: WaveSpec) -> bool:
+        return spec.wave.code in self.mother_waves and spec.wave.code != self._baseline
+
+    def _window_columns(self, spec: WaveSpec) -> list[ColumnMeta]:
+        """A follow-up wave's months after the baseline and whether it fell in its window."""
+        if not self._is_followup(spec):
+            return []
+        prefix, base, code = spec.wave.code.lower(), self._baseline, spec.wave.code
+        window = followup.Window.of(spec.wave)
+        return [
+            ColumnMeta(
+                f"{prefix}_months_after_{base.lower()}",
+                f"{code}: months from {base} to {code} (completion dates, one decimal)",
+                numeric=True,
+            ),
+            ColumnMeta(
+                f"{prefix}_in_window",
+                f"{code}: completed in its window, {window.start_months} to "
+                f"{window.end_months} months after {base} (1 = yes, 0 = no)",
+                numeric=True,
+                value_labels={1: "yes", 0: "no"},
+            ),
+        ]
+
+    def _window_values(self, spec: WaveSpec, date: Any, baseline_on: Any) -> list[Any]:
+        if not self._is_followup(spec):
+            return []
+        if date is None or baseline_on is None:
+            return [None, None]
+        return [
+            followup.months_between(baseline_on, date),
+            int(followup.in_window(spec.wave, baseline_on, date)),
         ]
 
     @property
@@ -313,13 +353,18 @@ class Dataset:
         for pseudonym, site, per_wave in self.mothers():
             present = [s.wave.code.lower() for s, _ in (w for w in per_wave if w)]
             row: list[Any] = [pseudonym, site, self.linkage(present)]
+            baseline_on = next(
+                (w[1][0] for w in per_wave if w and w[0].wave.code == self._baseline), None
+            )
             for spec, entry in zip(self.waves, per_wave, strict=True):
                 wai = self._linked_wai_names(spec)
                 if entry is None:
-                    row += [None, None] + [None] * (len(spec.columns) + len(wai))
+                    row += [None, None] + self._window_values(spec, None, None)
+                    row += [None] * (len(spec.columns) + len(wai))
                     continue
                 date, version_id, answers, _flags = entry[1]
                 row += [date, self.version_label[version_id]]
+                row += self._window_values(spec, date, baseline_on)
                 row += [c.value(answers) for c in spec.columns]
                 row += [getattr(score_wai(answers, block), score) for _, block, score in wai]
             row += case_rows.linked_case_cells(her_case.get(pseudonym), self.case_columns)
@@ -560,6 +605,18 @@ class Dataset:
         fixed += ["wave", "response_id", "date", "version", "link_site", "flags"]
         yield ["(fixed columns)", ", ".join(fixed), "", "", "", "", "", ""]
         # The last column names each variable's columns as the sheets spell them.
+        for spec in self.waves:
+            for meta in self._window_columns(spec):
+                values = "1 = yes, 0 = no" if meta.name.endswith("_in_window") else ""
+                yield [
+                    meta.name,
+                    meta.label,
+                    "linked sheet",
+                    "",
+                    "numeric",
+                    values,
+                    spec.wave.code,
+                ] + [f"Mothers (linked): {meta.name}"]
         for spec in self.waves:
             prefix = spec.wave.code.lower()
             for c in spec.columns:

@@ -31,7 +31,7 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
-from ..models import AuditEvent, Role, Site, User, Wave
+from ..models import AuditEvent, Participant, Role, Site, User, Wave
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
@@ -50,6 +50,7 @@ def _flow() -> engine.Flow:
         thanks_url=url_for("kiosk.thanks"),
         leave_url=url_for("kiosk.lock"),
         timeout_url=url_for("kiosk.lock"),
+        stop_url=url_for("kiosk.stop"),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )
 
@@ -177,6 +178,7 @@ def setup() -> ResponseReturnValue:
 @bp.route("/lock")
 def lock() -> ResponseReturnValue:
     _clear_respondent()
+    session.pop("kiosk_pending", None)
     return render_template("respond/lock.html", kiosk=_kiosk(), study=current_study())
 
 
@@ -200,13 +202,18 @@ def start() -> ResponseReturnValue:
         except (pseudonyms.InvalidPseudonym, ops.RespondentError) as exc:
             error, status = str(exc), 422
         else:
+            if started.response is None:
+                # A warning for the fieldworker first; no draft until she goes on.
+                session["kiosk_pending"] = {
+                    "participant": participant.id,
+                    "warning": started.warning,
+                    "window": started.window,
+                }
+                return redirect(url_for("kiosk.notice"))
             if started.resumed:
                 session["resume"] = started.response.submission_key
                 return redirect(url_for("kiosk.resume"))
             _begin(started.response.submission_key)
-            if started.warning:
-                session["kiosk_warning"] = started.warning
-                return redirect(url_for("kiosk.notice"))
             return redirect(url_for("kiosk.page", index=0))
     elif request.method == "POST":
         error, status = "Please enter the ID.", 422
@@ -219,16 +226,87 @@ def _begin(key: str, lang: str = "en") -> None:
 
 @bp.route("/notice", methods=["GET", "POST"])
 def notice() -> ResponseReturnValue:
-    """A warning for the fieldworker (a follow-up with an earlier wave not done) before the
-    kiosk is handed over."""
-    warning = session.get("kiosk_warning")
-    if _respondent_response() is None or not warning:
+    """A warning for the fieldworker (an earlier wave not done; a follow-up outside its
+    window, which goes on only with her password) before the kiosk is handed over. The draft
+    is made only when she goes on, so that Cancel leaves nothing behind."""
+    pending = session.get("kiosk_pending")
+    kiosk = _kiosk()
+    participant = (
+        db.session.get(Participant, pending.get("participant"))
+        if isinstance(pending, dict)
+        else None
+    )
+    if participant is None or kiosk is None or not isinstance(pending, dict):
+        session.pop("kiosk_pending", None)
         return redirect(url_for("kiosk.lock"))
+    window = pending.get("window")
+    form = FieldworkerPasswordForm() if window else FlaskForm()
+    error = None
+    if form.validate_on_submit():
+        if window and not _password_checked(_fieldworker(), form.password.data or ""):
+            error = "That password is not right."
+        else:
+            session.pop("kiosk_pending", None)
+            try:
+                started = ops.start_kiosk(db.session, participant, kiosk["wave"], confirmed=True)
+            except ops.RespondentError:
+                return redirect(url_for("kiosk.lock"))  # withdrawn meanwhile, say
+            assert started.response is not None  # noqa: S101 - confirmed makes one
+            if started.resumed:  # another kiosk started her a moment ago
+                session["resume"] = started.response.submission_key
+                return redirect(url_for("kiosk.resume"))
+            _begin(started.response.submission_key)
+            return redirect(url_for("kiosk.page", index=0))
+    return render_template(
+        "respond/notice.html",
+        warning=pending.get("warning"),
+        window=window,
+        form=form,
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.route("/stop", methods=["GET", "POST"])
+def stop() -> ResponseReturnValue:
+    """Stop, from any of her pages: keep her answers so far (a draft the fieldworker can
+    resume with the password; the default) or delete them, then the lock screen."""
+    response = _respondent_response()
+    if response is None:
+        return redirect(url_for("kiosk.lock"))
+    lang = _lang()
+    use_language(lang)
     form = FlaskForm()
     if form.validate_on_submit():
-        session.pop("kiosk_warning", None)
-        return redirect(url_for("kiosk.page", index=0))
-    return render_template("respond/notice.html", warning=warning, form=form)
+        if request.form.get("choice") == "delete":
+            ops.discard(db.session, response)
+            db.session.add(AuditEvent(kind="kiosk.stopped_deleted", actor_id=_kiosk_actor()))
+        _clear_respondent()
+        return redirect(url_for("kiosk.lock"))
+    if request.method == "POST":
+        abort(
+            400, description="This page had expired, so nothing was done. Please press Stop again."
+        )
+    return render_template(
+        "respond/kiosk_stop.html",
+        form=form,
+        lang=lang,
+        back_url=_back_url(response),
+    )
+
+
+def _back_url(response: Any) -> str:
+    # Back to the page she stopped on (a number, or the finish page).
+    came_from = request.args.get("from", "")
+    if came_from == "finish":
+        return url_for("kiosk.finish")
+    if came_from.isdigit() and len(came_from) < 4:
+        return url_for("kiosk.page", index=int(came_from))
+    return url_for("kiosk.page", index=engine.resume_index(response))
+
+
+def _kiosk_actor() -> int | None:
+    state = _kiosk()
+    return int(state["fw"]) if state else None
 
 
 def _password_checked(fieldworker: User | None, password: str) -> bool:

@@ -65,6 +65,19 @@ TEXT: Final[dict[str, str]] = {
     "skip": N_("Skip to content"),
     "characters_max": N_("Up to %(n)s characters."),
     "optional": N_("You can skip this question."),
+    # Stop, on every page: on the kiosk she keeps her answers (the default) or deletes them.
+    "stop": N_("Stop"),
+    "stop_title": N_("Do you want to stop?"),
+    "stop_body": N_("You can stop now. Do you want us to keep your answers so far?"),
+    "stop_keep": N_("Stop and keep my answers"),
+    "stop_keep_hint": N_("The researcher can help you carry on another day."),
+    "stop_delete": N_("Stop and delete my answers"),
+    "stop_delete_hint": N_("Your answers are wiped. Nothing is kept."),
+    "stop_back": N_("Go back to the questions"),
+    "stop_link": N_("Stop and close this questionnaire"),
+    "stop_link_hint": N_(
+        "Your answers so far are kept for a short time, then deleted. This browser will no longer show them, so the next person to use it cannot see them."
+    ),
 }
 
 

@@ -152,6 +152,56 @@ def status_of(
     return FollowUp(wave.code, wave.baseline, status, due_from, due_until)
 
 
+@dataclass(frozen=True)
+class WindowCheck:
+    """Where a follow-up taken today falls against its window from her baseline date."""
+
+    baseline: str
+    baseline_on: dt.date
+    wave: str
+    due_from: dt.date
+    due_until: dt.date
+    today: dt.date
+
+    @property
+    def inside(self) -> bool:
+        return self.due_from <= self.today <= self.due_until
+
+    @property
+    def text(self) -> str:
+        return (
+            f"{self.baseline} was on {format_date(self.baseline_on)}; the {self.wave} window is "
+            f"{format_date(self.due_from)} to {format_date(self.due_until)}."
+        )
+
+
+def window_check(
+    wave: FollowUpWave, baseline: str, baseline_on: dt.date, today: dt.date
+) -> WindowCheck:
+    return WindowCheck(
+        baseline,
+        baseline_on,
+        wave.code,
+        add_months(baseline_on, wave.window.start_months),
+        add_months(baseline_on, wave.window.end_months),
+        today,
+    )
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Months from ``start`` to ``end``, to one decimal (an average month of 365.25/12 days)."""
+    return round((end - start).days / (365.25 / 12), 1)
+
+
+def in_window(wave: Wave, baseline_on: dt.date, on: dt.date) -> bool:
+    window = Window.of(wave)
+    return (
+        add_months(baseline_on, window.start_months)
+        <= on
+        <= add_months(baseline_on, window.end_months)
+    )
+
+
 # --- queries -----------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from ..models._types import DbSession, today
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
 from ..study import current_study
-from . import drafts
+from . import drafts, followup
 from .reasons import checked_reason
 
 
@@ -31,9 +31,14 @@ class RespondentError(Exception):
 
 @dataclass(frozen=True)
 class KioskStart:
-    response: Response
+    """A started (or resumed) draft; or, while a warning awaits the fieldworker's answer,
+    no draft yet (``response`` None), so that her Cancel leaves nothing behind."""
+
+    response: Response | None
     resumed: bool
     warning: str | None = None
+    # The follow-up is taken outside its window: going on needs the fieldworker's password.
+    window: str | None = None
 
 
 def new_submission_key() -> str:
@@ -65,8 +70,12 @@ def _wave(session: DbSession, code: str) -> Wave:
     return wave
 
 
-def start_kiosk(session: DbSession, participant: Participant, wave_code: str) -> KioskStart:
-    """Start (or find the draft of) this participant's response for a wave."""
+def start_kiosk(
+    session: DbSession, participant: Participant, wave_code: str, *, confirmed: bool = False
+) -> KioskStart:
+    """Start (or find the draft of) this participant's response for a wave. A new draft that
+    needs a warning (an earlier wave not done, a follow-up outside its window) is made only
+    once the fieldworker has ``confirmed``."""
     if participant.withdrawn_at is not None:
         raise RespondentError("This participant has withdrawn from the study.")
     wave = _wave(session, wave_code)
@@ -93,6 +102,12 @@ def start_kiosk(session: DbSession, participant: Participant, wave_code: str) ->
             f"This ID has no completed {' or '.join(missed)}. You can go on: the {wave.code} "
             f"answers will be kept and flagged in exports."
         )
+    window = _window_check(session, participant, wave)
+    if window is not None and not window.inside:
+        flags[f"{wave.code.lower()}_outside_window"] = True
+    window_text = window.text if window is not None and not window.inside else None
+    if (warning or window_text) and not confirmed:
+        return KioskStart(None, resumed=False, warning=warning, window=window_text)
     response = Response(
         instrument_version=version,
         channel="kiosk",
@@ -110,8 +125,20 @@ def start_kiosk(session: DbSession, participant: Participant, wave_code: str) ->
         # Another kiosk started the same participant and wave a moment ago: use that one.
         if live_response(session, participant, wave) is None:
             raise
-        return start_kiosk(session, participant, wave_code)
-    return KioskStart(response, resumed=False, warning=warning)
+        return start_kiosk(session, participant, wave_code, confirmed=confirmed)
+    return KioskStart(response, resumed=False)
+
+
+def _window_check(
+    session: DbSession, participant: Participant, wave: Wave
+) -> followup.WindowCheck | None:
+    """Today against this follow-up's window, when she has a completed baseline."""
+    waves = followup.study_waves(session)
+    mine = [w for w in waves.followups if w.id == wave.id]
+    baseline = live_response(session, participant, waves.baseline)
+    if not mine or baseline is None or baseline.completed_on is None:
+        return None
+    return followup.window_check(mine[0], waves.baseline.code, baseline.completed_on, today())
 
 
 def start_link(session: DbSession, link: Link) -> Response:

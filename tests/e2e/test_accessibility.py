@@ -52,6 +52,25 @@ def check_missing_consent(page: Any, check: PageChecker, lang: str) -> None:
     check("consent, missing consent")
 
 
+def check_window_warning(page: Any, check: PageChecker, server: LiveServer) -> None:
+    """An ID whose T1 was done today: the fieldworker's warning, her password asked (a wrong
+    one refused), then Cancel back to the lock screen."""
+    early = register(server.app)
+    factories.complete_response(server.app, early, "T1", {})
+    page.get_by_role("link", name=re.compile("^Start")).click()
+    page.get_by_label(re.compile("Participant ID")).fill(early)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/kiosk/notice")
+    expect(page.get_by_role("alert").first).to_contain_text("window is")
+    check("fieldworker's note (a follow-up outside its window)")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#pw-error")).to_be_visible()
+    check("fieldworker's note, wrong password")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url("**/kiosk/lock")
+
+
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 @pytest.mark.parametrize("lang", ["en", "cy"])
 @pytest.mark.parametrize(("key", "wave"), [("mothers_t1", "T1"), ("mothers_t2", "T2")])
@@ -73,6 +92,8 @@ def test_every_kiosk_page(
     expect(id_box).to_have_accessible_description(re.compile("not valid"))
     check("ID entry, a mistyped ID")
     page.get_by_role("link", name="Back").click()
+    if wave == "T2":
+        check_window_warning(page, check, server)
 
     enter_id(page, pseudonym, on_notice=lambda _: check("fieldworker's note (T2 with no T1)"))
     if lang == "cy":
@@ -85,6 +106,11 @@ def test_every_kiosk_page(
     pages = answer_to_finish(page, visit=lambda p: check(f"section {p.url.rsplit('/', 1)[-1]}"))
     assert pages == sections  # every section seen (the answers skip none)
     check("finish")
+    page.locator("a.stop").click()
+    page.wait_for_url(re.compile(r"/kiosk/stop"))
+    check("stop: keep or delete her answers")
+    page.go_back()
+    page.wait_for_url("**/kiosk/finish")
     send(page)
     check("thank-you")
     if lang == "en":  # the fieldworker's own pages on the kiosk, in English only
