@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from ..models import COMPLETE, AuditEvent, Response
+from ..models import COMPLETE, Response, record_audit
 from ..models._types import DbSession, utcnow
 from ..models.field import ResponseConflict
 from ..services.responses import live_response
@@ -62,12 +62,11 @@ def resolve(session: DbSession, conflict: ResponseConflict, keep: str, actor_id:
                 flags=conflict.flags,
             )
         )
-    session.add(
-        AuditEvent(
-            kind="field.duplicate_resolved",
-            actor_id=actor_id,
-            target=f"participant:{conflict.participant_id}",
-            detail={"wave": conflict.wave.code, "kept": keep},
-        )
+    record_audit(
+        session,
+        kind="field.duplicate_resolved",
+        actor_id=actor_id,
+        target=f"participant:{conflict.participant_id}",
+        detail={"wave": conflict.wave.code, "kept": keep},
     )
     session.flush()

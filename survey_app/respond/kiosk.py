@@ -31,7 +31,7 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
-from ..models import AuditEvent, Role, Site, User, Wave
+from ..models import Role, Site, User, Wave, record_audit
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
@@ -160,12 +160,11 @@ def setup() -> ResponseReturnValue:
     ]
     if form.validate_on_submit():
         user_id = current_user.id
-        db.session.add(
-            AuditEvent(
-                kind="kiosk.unlocked",
-                actor_id=user_id,
-                detail={"site": form.site.data, "wave": form.wave.data},
-            )
+        record_audit(
+            db.session,
+            kind="kiosk.unlocked",
+            actor_id=user_id,
+            detail={"site": form.site.data, "wave": form.wave.data},
         )
         user = current_user._get_current_object()
         logout_user()
@@ -345,7 +344,7 @@ def exit_kiosk() -> ResponseReturnValue:
     if form.validate_on_submit():
         fieldworker = _fieldworker()
         if fieldworker is not None and _password_checked(fieldworker, form.password.data or ""):
-            db.session.add(AuditEvent(kind="kiosk.exited", actor_id=fieldworker.id))
+            record_audit(db.session, kind="kiosk.exited", actor_id=fieldworker.id)
             if fieldworker.role in current_app.config["TOTP_REQUIRED_ROLES"]:
                 # A researcher or admin gets their research session through the second step,
                 # as at /login: the password alone is not enough.

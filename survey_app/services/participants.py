@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select, update
 
 from .. import pseudonyms
-from ..models import AuditEvent, Participant, Response, Site
+from ..models import Participant, Response, Site, record_audit
 from ..models._types import DbSession, utcnow
 from ..models.erasure import erase_after_commit
 from ..study import current_study
@@ -55,13 +55,12 @@ def register(
         session.add(participant)
         made.append(participant)
     session.flush()
-    session.add(
-        AuditEvent(
-            kind="participants.registered",
-            actor_id=actor_id,
-            target=f"site:{site.code}",
-            detail={"count": count},
-        )
+    record_audit(
+        session,
+        kind="participants.registered",
+        actor_id=actor_id,
+        target=f"site:{site.code}",
+        detail={"count": count},
     )
     session.flush()
     return made
@@ -139,12 +138,11 @@ def withdraw(
             .execution_options(synchronize_session="fetch")
         )
         erase_after_commit(session)
-    session.add(
-        AuditEvent(
-            kind="participant.withdrawn",
-            actor_id=actor_id,
-            target=f"participant:{participant.id}",
-            detail={"mode": mode, "reason": reason},
-        )
+    record_audit(
+        session,
+        kind="participant.withdrawn",
+        actor_id=actor_id,
+        target=f"participant:{participant.id}",
+        detail={"mode": mode, "reason": reason},
     )
     session.flush()

@@ -282,7 +282,7 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
     # Imported here so that the module's earlier imports stay as they are.
     from sqlalchemy import update
 
-    from ..models import AuditEvent
+    from ..models import record_audit
     from ..models._types import utcnow
 
     reason = checked_reason(reason, "Please give the reason for voiding this response.", VoidError)
@@ -300,13 +300,12 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
             "This response has already been voided"
             + (f" (on {when.day} {when:%b %Y})." if when else ".")
         )
-    session.add(
-        AuditEvent(
-            kind="response.voided",
-            actor_id=actor_id,
-            target=f"response:{response.id}",
-            detail={"reason": reason},
-        )
+    record_audit(
+        session,
+        kind="response.voided",
+        actor_id=actor_id,
+        target=f"response:{response.id}",
+        detail={"reason": reason},
     )
     session.flush()
 
