@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 
 from ..models import Role, User, record_audit
 from ..models._types import DbSession
+from ..user_errors import UserError
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     pass
 
 

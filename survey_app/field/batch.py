@@ -21,6 +21,7 @@ from ..models import COMPLETE, InstrumentVersion, Participant, Response, Site, W
 from ..models._types import DbSession, utcnow
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..services.responses import code_skips, first_missing_required, live_response
+from ..user_errors import UserError
 from .bundle import when
 from .receipts import make_receipt
 from .sealing import Opener, StudyKey, b64, unb64
@@ -29,7 +30,7 @@ FORMAT = "survey_app-field-batch"
 VERSION = 1
 
 
-class BatchError(ValueError):
+class BatchError(UserError, ValueError):
     """A batch refused whole; the message says why in one line."""
 
 

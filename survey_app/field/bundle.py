@@ -21,13 +21,14 @@ from ..models.field import FieldInstance, SealedResponse
 from ..models.users import new_session_token
 from ..services.responses import live_response, new_submission_key
 from ..study import current_study, study_file
+from ..user_errors import UserError
 from .sealing import KEY_FORMAT, StudyKey, StudyKeyError, b64
 
 FORMAT = "survey_app-field-bundle"
 VERSION = 1
 
 
-class BundleError(ValueError):
+class BundleError(UserError, ValueError):
     """A bundle that cannot be written or taken; the message says why in one line."""
 
 

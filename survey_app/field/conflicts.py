@@ -9,13 +9,16 @@ from ..models import COMPLETE, Response, record_audit
 from ..models._types import DbSession, utcnow
 from ..models.field import ResponseConflict
 from ..services.responses import live_response
+from ..user_errors import UserError
 
 KEEP_EXISTING = "existing"
 KEEP_FIELD = "field"
 
 
-class ConflictError(ValueError):
+class ConflictError(UserError, ValueError):
     """A choice that cannot be made; the message says why."""
+
+    status = 409
 
 
 def open_conflicts(session: DbSession) -> list[tuple[ResponseConflict, Response | None]]:

@@ -17,6 +17,7 @@ from typing import Any, Final
 import yaml
 from marshmallow import ValidationError
 
+from ..user_errors import UserError
 from .schema import (
     CHOICE_TYPES,
     BlockSchema,
@@ -61,7 +62,7 @@ WELSH_YES_NO: Final = (
 )
 
 
-class InstrumentError(Exception):
+class InstrumentError(UserError):
     """One or more problems in instrument files; ``problems`` holds one line each."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -11,6 +11,7 @@ from ..models import Participant, Response, Site, record_audit
 from ..models._types import DbSession, utcnow
 from ..models.erasure import erase_after_commit
 from ..study import current_study
+from ..user_errors import UserError
 from .reasons import checked_reason
 
 WITHDRAW_DELETE = "delete"
@@ -20,11 +21,11 @@ WITHDRAW_MODES = (WITHDRAW_DELETE, WITHDRAW_KEEP)
 MAX_NEAREST = 10
 
 
-class UnknownSite(ValueError):
-    pass
+class UnknownSite(UserError, ValueError):
+    status = 404
 
 
-class WithdrawalError(ValueError):
+class WithdrawalError(UserError, ValueError):
     """A withdrawal that cannot be made; the message says why."""
 
 

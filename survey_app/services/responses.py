@@ -21,10 +21,11 @@ from ..models._types import DbSession, today
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
 from ..study import current_study
+from ..user_errors import UserError
 from .reasons import checked_reason
 
 
-class RespondentError(Exception):
+class RespondentError(UserError):
     """Something the person at the kiosk or link can put right; the message says how."""
 
 
@@ -272,7 +273,7 @@ def discard(session: DbSession, response: Response) -> None:
         erase_after_commit(session)
 
 
-class VoidError(ValueError):
+class VoidError(UserError, ValueError):
     """A void that cannot be made; the message says why."""
 
 
