@@ -130,8 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
-    from .research import exports as _exports  # noqa: F401 - registers its routes on bp
-    from .research.views import bp as research_bp
+    from .research import bp as research_bp
     from .respond.kiosk import bp as kiosk_bp
     from .respond.link import bp as link_bp
 

@@ -15,8 +15,7 @@ from ..instruments.model import pick
 from ..instruments.publish import version_table
 from ..models import InstrumentVersion, Role
 from ..respond.text import t
-from . import queries
-from .views import bp
+from . import bp, queries
 
 
 def _version(key: str, version: int | None) -> InstrumentVersion:

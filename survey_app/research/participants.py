@@ -26,7 +26,7 @@ from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
 from ..services import responses as response_ops
-from .views import bp
+from . import bp
 
 # Far beyond any real list; a larger number would overflow the database's OFFSET.
 MAX_PAGE = 100_000

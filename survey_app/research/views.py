@@ -1,11 +1,11 @@
 """Research-side routes. Business logic lives in survey_app/services; the pages are split by
-area (participants, links, instruments), all on this one blueprint."""
+area (participants, links, instruments), all on the one blueprint in research/__init__.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -15,9 +15,7 @@ from ..extensions import db
 from ..models import Role
 from ..models._types import today
 from ..services import followup
-from . import queries
-
-bp = Blueprint("research", __name__)
+from . import bp, queries
 
 
 @bp.before_request
@@ -52,7 +50,3 @@ def dashboard() -> ResponseReturnValue:
         soon_days=followup.SOON_DAYS,
         titles=queries.instrument_titles(db.session),
     )
-
-
-# The other pages register on ``bp`` when imported; they import ``bp`` from here.
-from . import admin, field, instruments, links, participants, report, responses  # noqa: E402, F401
