@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..models import Role, User, record_audit
-from ..models._types import DbSession
+from ..models.types import DbSession
 from ..user_errors import UserError
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 

@@ -24,7 +24,7 @@ import segno
 from sqlalchemy import or_, select, update
 
 from ..models import User, record_audit
-from ..models._types import DbSession
+from ..models.types import DbSession
 
 ISSUER = "survey_app"
 RECOVERY_CODES = 10

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..models import record_audit
-from ..models._types import DbSession, utcnow
+from ..models.types import DbSession, utcnow
 from ..report.sheet import report_sheet
 from ..report.tables import build_report
 from .dataset import ColumnMeta, Dataset, Sheet

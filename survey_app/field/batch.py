@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from ..instruments import model
 from ..models import COMPLETE, InstrumentVersion, Participant, Response, Site, Wave
-from ..models._types import DbSession, utcnow
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
+from ..models.types import DbSession, utcnow
 from ..services.responses import code_skips, first_missing_required, live_response
 from ..user_errors import UserError
 from .bundle import when

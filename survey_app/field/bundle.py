@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, InstrumentVersion, Participant, Response, Role, Site, User, Wave
-from ..models._types import DbSession, utcnow
 from ..models.field import FieldInstance, SealedResponse
+from ..models.types import DbSession, utcnow
 from ..models.users import new_session_token
 from ..services.responses import live_response, new_submission_key
 from ..study import current_study, study_file

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from ..models import COMPLETE, Response, record_audit
-from ..models._types import DbSession, utcnow
 from ..models.field import ResponseConflict
+from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
 from ..user_errors import UserError
 

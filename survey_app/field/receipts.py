@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from ..models._types import DbSession, utcnow
 from ..models.erasure import erase_after_commit
 from ..models.field import FieldExport, FieldInstance, SealedResponse
+from ..models.types import DbSession, utcnow
 from ..user_errors import UserError
 
 FORMAT = "survey_app-field-receipt"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..models import InstrumentVersion, Response, Site, Wave, record_audit
-from ..models._types import DbSession
+from ..models.types import DbSession
 from ..study import Study
 from .loader import InstrumentError, content_hash, load_all
 

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import DbSession, JSONType, utcnow
+from .types import DbSession, JSONType, utcnow
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]

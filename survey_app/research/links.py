@@ -13,7 +13,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.research import LinkForm
 from ..models import InstrumentVersion, Link, Role, Site
-from ..models._types import today
+from ..models.types import today
 from ..services import links as link_ops
 from . import bp, queries
 

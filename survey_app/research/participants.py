@@ -21,7 +21,7 @@ from ..forms.research import (
     WithdrawForm,
 )
 from ..models import Participant, Response, Role, Site
-from ..models._types import today
+from ..models.types import today
 from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops

@@ -13,7 +13,7 @@ from ..auth import sessions
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import Role
-from ..models._types import today
+from ..models.types import today
 from ..services import followup
 from . import bp, queries
 

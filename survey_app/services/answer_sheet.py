@@ -11,7 +11,7 @@ from typing import Any
 from ..instruments import missing
 from ..instruments.model import Instrument, Item, pick
 from ..models import Response, record_audit
-from ..models._types import DbSession
+from ..models.types import DbSession
 
 ANSWERED = "answered"
 MISSING = "missing"  # a missing-data code: don't know, prefer not to say, not applicable

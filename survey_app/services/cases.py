@@ -26,8 +26,8 @@ from ..models import (
     User,
     UserSite,
 )
-from ..models._types import DbSession, today, utcnow
 from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, SUBMITTED
+from ..models.types import DbSession, today, utcnow
 from ..study import current_study
 from ..user_errors import UserError
 from . import responses as response_ops

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..instruments.publish import latest_version
 from ..models import Link, Site, record_audit
-from ..models._types import DbSession, utcnow
+from ..models.types import DbSession, utcnow
 from ..user_errors import UserError
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

@@ -8,8 +8,8 @@ from sqlalchemy import delete, or_, select, update
 
 from .. import pseudonyms
 from ..models import Participant, Response, Site, record_audit
-from ..models._types import DbSession, utcnow
 from ..models.erasure import erase_after_commit
+from ..models.types import DbSession, utcnow
 from ..study import current_study
 from ..user_errors import UserError
 from .reasons import checked_reason

@@ -17,9 +17,9 @@ from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, IN_PROGRESS, Link, Participant, Response, Wave
-from ..models._types import DbSession, today
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
+from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
 from .reasons import checked_reason
@@ -284,7 +284,7 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
     from sqlalchemy import update
 
     from ..models import record_audit
-    from ..models._types import utcnow
+    from ..models.types import utcnow
 
     reason = checked_reason(reason, "Please give the reason for voiding this response.", VoidError)
     # A guarded update, so that two researchers voiding it at once record it once.
@@ -318,7 +318,7 @@ def purge_link_drafts(session: DbSession, older_than_days: int) -> int:
     from sqlalchemy import delete
 
     from ..models import IN_PROGRESS
-    from ..models._types import today as _today
+    from ..models.types import today as _today
 
     cutoff = _today() - dt.timedelta(days=older_than_days)
     result = session.execute(
