@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
 def register_babel(app: Flask) -> None:
     """Interface strings through Flask-Babel: the respondent pages in their language (the
     catalogue is survey_app/translations), everything else in English."""
-    from .respond.text import current_language, english, welsh, welsh_setting
+    from .i18n import current_language, english, welsh, welsh_setting
 
     babel.init_app(app, locale_selector=current_language)
     app.jinja_env.globals.update(english=english, welsh=welsh, welsh_setting=welsh_setting)

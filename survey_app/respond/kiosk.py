@@ -31,12 +31,12 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
+from ..i18n import use_language
 from ..models import Role, Site, User, Wave, record_audit
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
 from . import engine
-from .text import use_language
 
 bp = Blueprint("kiosk", __name__)
 
