@@ -257,7 +257,7 @@ def links_create(instrument_key: str, site_code: str | None, closes: Any) -> Non
 
 @click.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="xlsx", show_default=True
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="xlsx", show_default=True
 )
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--site", default=None, help="Only this site.")
