@@ -219,24 +219,7 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
         if held:
             report.already_held += 1
             continue
-        fields = {
-            "instrument_version": version,
-            "participant": participant,
-            "wave": wave,
-            "submission_key": key,
-            "answers": body["answers"],
-            "language": body["language"],
-            "started_on": dt.date.fromisoformat(body["started_on"]),
-            "completed_on": dt.date.fromisoformat(body["completed_on"]),
-            "flags": {**body["flags"], "field_laptop": header["laptop_id"]},
-        }
-        if live_response(session, participant, wave) is not None:
-            session.add(ResponseConflict(laptop_id=header["laptop_id"], **fields))
-            report.conflicts += 1
-        else:
-            session.add(Response(channel="kiosk", status=COMPLETE, **fields))
-            report.inserted += 1
-        session.flush()
+        _insert(session, body, (version, wave, participant), header["laptop_id"], report)
     report.receipt = make_receipt(header, opened.secret, settled)
     session.add(
         FieldBatch(
@@ -254,6 +237,35 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
     )
     session.flush()
     return report
+
+
+def _insert(
+    session: DbSession,
+    body: dict[str, Any],
+    where: tuple[InstrumentVersion, Wave, Participant],
+    laptop_id: str,
+    report: ImportReport,
+) -> None:
+    """One new response, or a duplicate beside the live one for her wave."""
+    version, wave, participant = where
+    fields = {
+        "instrument_version": version,
+        "participant": participant,
+        "wave": wave,
+        "submission_key": body["submission_key"],
+        "answers": body["answers"],
+        "language": body["language"],
+        "started_on": dt.date.fromisoformat(body["started_on"]),
+        "completed_on": dt.date.fromisoformat(body["completed_on"]),
+        "flags": {**body["flags"], "field_laptop": laptop_id},
+    }
+    if live_response(session, participant, wave) is not None:
+        session.add(ResponseConflict(laptop_id=laptop_id, **fields))
+        report.conflicts += 1
+    else:
+        session.add(Response(channel="kiosk", status=COMPLETE, **fields))
+        report.inserted += 1
+    session.flush()
 
 
 def _participant(
