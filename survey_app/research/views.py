@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -17,13 +17,7 @@ from ..models.types import today
 from ..services import followup
 from . import bp, queries
 
-
-@bp.before_request
-def _not_from_kiosk_mode() -> ResponseReturnValue | None:
-    # An unlocked kiosk leads nowhere but back to its lock screen.
-    if session.get("kiosk"):
-        return redirect(url_for("kiosk.lock"))
-    return sessions.check_lifetime()
+bp.before_request(sessions.staff_page)
 
 
 @bp.context_processor
