@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import delete, select
 
 from survey_app import create_app
-from survey_app.extensions import db
+from survey_app.extensions import db, limiter
 from survey_app.instruments.loader import load_all, load_instrument_file, load_library
 from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import (
@@ -129,6 +129,9 @@ def _empty_tables(app: Flask) -> None:
             )
         )
         db.session.commit()
+        # Throttle counters are keyed by user id, and SQLite reuses the ids of emptied tables:
+        # a test must not inherit the last one's failed attempts.
+        limiter.reset()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ SQLite file, driven through the kiosk's pages; batches carried back, receipts co
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.instruments.model import Item
 from survey_app.models import Response
-from survey_app.models.field import ResponseConflict, SealedResponse
+from survey_app.models.field import FieldInstance, ResponseConflict, SealedResponse
 from survey_app.services import participants as participant_ops
 from tests import factories
 from tests.conftest import app_config
@@ -298,3 +299,42 @@ def test_a_researcher_keeps_the_later_duplicate_and_the_first_is_voided(
         data={"csrf_token": csrf_token(page), "keep": "existing"},
     )
     assert again.status_code == 409
+
+
+def test_an_edited_bundle_is_refused_whole_and_the_laptop_keeps_its_study_key(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle)
+    with laptop.app.app_context():
+        key_before = db.session.get(FieldInstance, 1).public_key  # type: ignore[union-attr]
+    original = json.loads(bundle.read_text())
+    later = (dt.datetime.fromisoformat(original["created"]) + dt.timedelta(hours=1)).isoformat()
+
+    # Another study key: sealing would send her answers to whoever made it.
+    other_keys = tmp_path / "other-keys"
+    ok(cli(server, "keygen", "--out", str(other_keys), input=PASSPHRASE + "\n"))
+    other_public = json.loads((other_keys / "study_public.json").read_text())["public_key"]
+    edits: dict[str, dict[str, Any]] = {
+        "another key": {"public_key": other_public, "created": later},
+        "made in the future": {"created": "2099-01-01T00:00:00"},
+        "a site that is not a site": {"site": "eastwood_park", "created": later},
+        "participants that are not a list": {"participants": "none", "created": later},
+    }
+    for name, change in edits.items():
+        edited = tmp_path / f"{name}.bundle"
+        edited.write_text(json.dumps({**original, **change}))
+        refused = cli(laptop.app, "refresh", str(edited))
+        assert refused.exit_code == 1, (name, refused.output)
+        assert "Traceback" not in refused.output and len(refused.output.splitlines()) == 1, name
+    with laptop.app.app_context():
+        instance = db.session.get(FieldInstance, 1)
+        assert instance is not None and instance.public_key == key_before
+        assert instance.bundle_created == dt.datetime.fromisoformat(original["created"])
+
+
+def test_a_file_that_cannot_be_written_is_one_line(server: Flask, tmp_path: Path) -> None:
+    refused = cli(server, "bundle", "--site", "send", "--out", str(tmp_path / "no" / "x.bundle"))
+    assert refused.exit_code == 1
+    assert refused.output.startswith("cannot write") and "Traceback" not in refused.output

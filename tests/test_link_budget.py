@@ -24,6 +24,7 @@ from survey_app.models import Response
 from survey_app.services import links as link_ops
 from tests.flows import csrf_token
 from tests.liveserver import free_port, live_server
+from tests.redisutil import missing_redis
 
 BUSY = "Many people have started this questionnaire in the last minute"
 ADDRESSES = ("192.0.2.", "203.0.113.9")
@@ -107,7 +108,7 @@ REDIS = shutil.which("redis-server")
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A throwaway Redis on a free port, keeping nothing on disk."""
     if REDIS is None:
-        pytest.skip("redis-server is not installed")
+        missing_redis("redis-server is not installed")
     port = free_port()
     process = subprocess.Popen(
         [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

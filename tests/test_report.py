@@ -492,3 +492,25 @@ def test_report_download_is_audited_with_its_filters(app: Flask, auth: Auth) -> 
         assert event.detail["publication"].startswith("yes")
     refused = auth.client.post("/research/report/download", data={"site": "send"})
     assert refused.status_code == 400
+
+
+def test_dates_given_the_wrong_way_round_are_pointed_out_not_an_empty_result(
+    auth: Auth,
+) -> None:
+    auth.login("researcher")
+    page = auth.client.get("/research/report?date_from=2023-01-01&date_to=2022-01-01")
+    assert page.status_code == 400
+    assert "This date is before the start date." in page.get_data(as_text=True)
+    export = auth.client.get("/research/export")
+    refused = auth.client.post(
+        "/research/export",
+        data={
+            "csrf_token": csrf_token(export),
+            "format": "xlsx",
+            "site": "",
+            "date_from": "2023-01-01",
+            "date_to": "2022-01-01",
+        },
+    )
+    assert refused.status_code == 400
+    assert "This date is before the start date." in refused.get_data(as_text=True)

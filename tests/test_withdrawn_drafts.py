@@ -81,7 +81,10 @@ def test_the_service_sees_a_withdrawal_committed_after_it_loaded_the_draft(
     key, pseudonym = _stale_draft(app, client, auth)
     [before] = responses(app)
     with app.app_context():
-        response = ops.by_key(db.session, key, lock=True)
+        # Loaded without the lock: on SQLite the lock is the database's write lock
+        # (BEGIN IMMEDIATE), which would make the withdrawal below wait for this request; the
+        # guarded write must catch a stale load however the draft was read.
+        response = ops.by_key(db.session, key, lock=False)
         assert response is not None and response.participant is not None
         assert response.participant.withdrawn_at is None  # loaded before the withdrawal
         # Another request (a researcher) withdraws her meanwhile; its own session commits.

@@ -149,15 +149,32 @@ class Applied:
     instruments_added: int
 
 
+# A laptop's clock may run a little ahead of the server's; a bundle "made" later than this is
+# refused, since it would make every real bundle look older than it.
+CLOCK_SKEW = dt.timedelta(days=1)
+
+
 def apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> Applied:
     """Take a bundle: ``laptop_id`` given makes a new field laptop (``field init``); None
-    refreshes the laptop this database already is (``field refresh``)."""
+    refreshes the laptop this database already is (``field refresh``). A bundle whose parts
+    have the wrong shape is refused whole with one line."""
+    try:
+        return _apply(session, doc, laptop_id=laptop_id)
+    except BundleError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise BundleError("This field bundle is damaged or incomplete.") from None
+
+
+def _apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> Applied:
     if doc["study_file_sha256"] != study_file_digest():
         raise BundleError(
             "This laptop's survey_app has a different study file from the server's: "
             "install the same version of survey_app on both."
         )
     created = dt.datetime.fromisoformat(doc["created"])
+    if created > utcnow() + CLOCK_SKEW:
+        raise BundleError(f"This bundle says it was made in the future ({created:%Y-%m-%d}).")
     instance = session.get(FieldInstance, 1)
     if laptop_id is not None:
         if instance is not None:
@@ -183,6 +200,14 @@ def apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> 
             raise BundleError("This database is not a field laptop: use `field init` first.")
         if doc["study_id"] != instance.study_id:
             raise BundleError("This bundle is for another study than this laptop's.")
+        if doc["public_key"] != instance.public_key:
+            # Sealing to a key the laptop was not set up with would send her answers to
+            # whoever made that key: a new study key means a new `field init`.
+            raise BundleError(
+                "This bundle carries a different study key from the laptop's: refused. "
+                "If the study's key really changed, send what the laptop holds, then set it up "
+                "again with `field init`."
+            )
         if doc["site"]["code"] != instance.site_code:
             raise BundleError(
                 f"This bundle is for site {doc['site']['code']!r}; "
@@ -195,7 +220,6 @@ def apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> 
             )
         instance.bundle_id = doc["bundle_id"]
         instance.bundle_created = created
-        instance.public_key = doc["public_key"]
     site = _site(session, doc["site"])
     waves = _waves(session, doc["waves"])
     added_versions = _instruments(session, doc["instruments"])

@@ -43,7 +43,10 @@ def _read_passphrase(confirm: bool) -> str:
 
 def _write(path: str, doc: dict[str, Any]) -> int:
     data = json.dumps(doc, separators=(",", ":")).encode()
-    Path(path).write_bytes(data)
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror}")
     return len(data)
 
 

@@ -6,6 +6,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
 
 from ..export.formats import FORMATS
+from .validators import NotBefore
 
 
 class ExportForm(FlaskForm):  # type: ignore[misc]
@@ -16,6 +17,6 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     )
     site = SelectField("Site", choices=[SelectChoice("", "All sites")], default="")
     date_from = DateField("Completed from", validators=[Optional()])
-    date_to = DateField("Completed to", validators=[Optional()])
+    date_to = DateField("Completed to", validators=[Optional(), NotBefore("date_from")])
     versions = SelectMultipleField("Questionnaire versions", choices=[])
     publication = BooleanField("For publication: hide counts under 5 in the Summary sheet")

@@ -5,6 +5,8 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
 
+from .validators import NotBefore
+
 
 class ReportForm(FlaskForm):  # type: ignore[misc]
     """The report page's filters, the export's own, sent in the address (GET): viewing
@@ -15,7 +17,7 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
 
     site = SelectField("Site", choices=[SelectChoice("", "All sites")], default="")
     date_from = DateField("Completed from", validators=[Optional()])
-    date_to = DateField("Completed to", validators=[Optional()])
+    date_to = DateField("Completed to", validators=[Optional(), NotBefore("date_from")])
     versions = SelectMultipleField("Instrument versions (none chosen: all)", choices=[])
     publication = BooleanField("For publication: hide counts under 5")
     by_period = BooleanField("Also split by study period (Year 1, Year 2)")
