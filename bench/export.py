@@ -36,7 +36,7 @@ from survey_app.extensions import db  # noqa: E402
 from survey_app.instruments import model  # noqa: E402
 from survey_app.instruments.publish import latest_version  # noqa: E402
 from survey_app.models import COMPLETE, Participant, Response, Site, Wave  # noqa: E402
-from survey_app.models._types import random_id  # noqa: E402
+from survey_app.models.types import random_id  # noqa: E402
 from survey_app.pseudonyms import generate as new_pseudonym  # noqa: E402
 from survey_app.services.responses import new_submission_key  # noqa: E402
 

@@ -28,7 +28,7 @@ from bench.export import Mother, add_mothers
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Participant
-from survey_app.models._types import today
+from survey_app.models.types import today
 from survey_app.services.followup import PER_PAGE
 from tests import factories
 from tests.conftest import app_config

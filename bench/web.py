@@ -25,7 +25,7 @@ from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.publish import latest_version
 from survey_app.models import COMPLETE, IN_PROGRESS, Response
-from survey_app.models._types import random_id, today
+from survey_app.models.types import random_id, today
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from survey_app.services.responses import new_submission_key

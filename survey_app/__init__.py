@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
 def register_babel(app: Flask) -> None:
     """Interface strings through Flask-Babel: the respondent pages in their language (the
     catalogue is survey_app/translations), everything else in English."""
-    from .respond.text import current_language, english, welsh, welsh_setting
+    from .i18n import current_language, english, welsh, welsh_setting
 
     babel.init_app(app, locale_selector=current_language)
     app.jinja_env.globals.update(english=english, welsh=welsh, welsh_setting=welsh_setting)
@@ -130,8 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
-    from .research import exports as _exports  # noqa: F401 - registers its routes on bp
-    from .research.views import bp as research_bp
+    from .research import bp as research_bp
     from .respond.kiosk import bp as kiosk_bp
     from .respond.link import bp as link_bp
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from .user_errors import UserError
+
 TABLES = (
     "site",
     "wave",
@@ -21,7 +23,7 @@ TABLES = (
 )
 
 
-class BackupError(Exception):
+class BackupError(UserError):
     pass
 
 

@@ -30,7 +30,7 @@ from .instruments import model
 from .instruments.diff import diff as diff_versions
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
-from .models import AuditEvent, InstrumentVersion, Role, User
+from .models import InstrumentVersion, Role, User, record_audit
 from .services import cases as case_ops
 from .services import links as link_ops
 from .services import participants as participant_ops
@@ -208,7 +208,7 @@ def users_reset_totp(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         _fail([f"No user with email {email}."])
-    db.session.add(totp.reset(user))
+    totp.reset(db.session, user)
     db.session.commit()
     click.echo(f"two-step login reset for {user.email}; their sessions are ended")
 
@@ -257,7 +257,7 @@ def links_create(instrument_key: str, site_code: str | None, closes: Any) -> Non
 
 @click.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="xlsx", show_default=True
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="xlsx", show_default=True
 )
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--site", default=None, help="Only this site.")
@@ -314,9 +314,7 @@ responses = AppGroup("responses", help="Housekeeping of responses.")
 def responses_purge_drafts(days: int) -> None:
     """Delete unfinished anonymous-link drafts older than DAYS (nobody can resume them)."""
     count = response_ops.purge_link_drafts(db.session, days)
-    db.session.add(
-        AuditEvent(kind="responses.drafts_purged", detail={"count": count, "days": days})
-    )
+    record_audit(db.session, kind="responses.drafts_purged", detail={"count": count, "days": days})
     db.session.commit()
     click.echo(f"deleted {count} unfinished link drafts started more than {days} days ago")
 
@@ -348,8 +346,8 @@ def backup_command(out_path: str | None, verify_path: str | None) -> None:
     try:
         if out_path:
             result = backups.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(out_path))
-            db.session.add(
-                AuditEvent(kind="backup.made", detail={"rows": sum(result.counts.values())})
+            record_audit(
+                db.session, kind="backup.made", detail={"rows": sum(result.counts.values())}
             )
             db.session.commit()
             click.echo(f"wrote {out_path}")

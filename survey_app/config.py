@@ -122,26 +122,11 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
     """Read settings from the environment, then ``overrides`` (tests pass a mapping)."""
     source: dict[str, Any] = {k: v for k, v in os.environ.items() if k.isupper()}
     source.update(overrides or {})
-
-    env = str(source.get("SURVEY_APP_ENV", "development")).strip().lower()
-    if env not in {"development", "production", "testing"}:
-        raise ConfigError(f"SURVEY_APP_ENV must be development, production or testing, got {env!r}")
-
-    database_url = str(source.get("DATABASE_URL") or _sqlite_url(instance_path / "survey_app.db"))
-    if database_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-
-    secret_key = source.get("SECRET_KEY")
-    if not secret_key:
-        if env == "production":
-            raise ConfigError("SECRET_KEY must be set when SURVEY_APP_ENV=production")
-        secret_key = _dev_secret_key(instance_path)
-
+    env = _env(source)
     return Settings(
         env=env,
-        database_url=database_url,
-        secret_key=str(secret_key),
+        database_url=_database_url(source, instance_path),
+        secret_key=_secret_key(source, env, instance_path),
         kiosk_idle_seconds=_as_int("KIOSK_IDLE_SECONDS", source.get("KIOSK_IDLE_SECONDS", 600)),
         # Kiosk mode lasts a working day at most; a day and a night would defeat the limit.
         kiosk_max_hours=_as_int("KIOSK_MAX_HOURS", source.get("KIOSK_MAX_HOURS", 10), maximum=24),
@@ -182,6 +167,30 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         field_key_dir=str(source.get("FIELD_KEY_DIR") or instance_path / "field-keys"),
         field_draft_hours=_as_int("FIELD_DRAFT_HOURS", source.get("FIELD_DRAFT_HOURS", 12)),
     )
+
+
+def _env(source: Mapping[str, Any]) -> str:
+    env = str(source.get("SURVEY_APP_ENV", "development")).strip().lower()
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError(f"SURVEY_APP_ENV must be development, production or testing, got {env!r}")
+    return env
+
+
+def _database_url(source: Mapping[str, Any], instance_path: Path) -> str:
+    database_url = str(source.get("DATABASE_URL") or _sqlite_url(instance_path / "survey_app.db"))
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return database_url
+
+
+def _secret_key(source: Mapping[str, Any], env: str, instance_path: Path) -> str:
+    secret_key = source.get("SECRET_KEY")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError("SECRET_KEY must be set when SURVEY_APP_ENV=production")
+        secret_key = _dev_secret_key(instance_path)
+    return str(secret_key)
 
 
 def _study_file(raw: object) -> Path:

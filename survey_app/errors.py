@@ -13,6 +13,8 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .user_errors import UserError
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -41,6 +43,11 @@ def register(app: Flask) -> None:
             "This page had expired or was opened in another window, so nothing was sent. "
             "Please go back, reload the page and try again.",
         )
+
+    @app.errorhandler(UserError)
+    def user_error(error: UserError) -> ResponseReturnValue:
+        # A refusal a view did not answer itself: its message and status, on the side's page.
+        return _page(error.status, str(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

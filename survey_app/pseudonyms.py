@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import secrets
 
+from .user_errors import UserError
+
 # Digits 2-9 and A-Z without I, L, O: 31 symbols, and 31 is prime.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
@@ -21,7 +23,7 @@ _MESSAGE = "This ID is not valid: please check it"
 _SEPARATORS = re.compile(r"[\s-]+")
 
 
-class InvalidPseudonym(ValueError):
+class InvalidPseudonym(UserError, ValueError):
     """Raised for any ID that is mistyped; one message so the kiosk can show it as is."""
 
     def __init__(self) -> None:

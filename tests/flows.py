@@ -27,7 +27,7 @@ from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.model import Instrument, Item
 from survey_app.models import InstrumentVersion, Response, User
-from survey_app.models import _types as model_types
+from survey_app.models import types as model_types
 from survey_app.services import participants as participant_ops
 from survey_app.services.followup import add_months
 from tests import factories
@@ -72,7 +72,7 @@ class Clock:
     """The date the app sees as today, frozen, and moved on by tests in which time passes.
 
     Every ``today()`` of the app (imported by name or used as a column default) reads
-    ``survey_app.models._types.utcnow`` when called, so replacing that one function moves
+    ``survey_app.models.types.utcnow`` when called, so replacing that one function moves
     them all; timestamps taken with ``utcnow`` imported elsewhere keep the real time."""
 
     def __init__(self, day: dt.date) -> None:

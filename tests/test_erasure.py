@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from survey_app.extensions import db
 from survey_app.models import Response
-from survey_app.models._types import today
+from survey_app.models.types import today
 from survey_app.services import participants as participant_ops
 from tests.dbutil import BACKEND
 from tests.flows import Auth, answer_pages, csrf_token, instrument, send, submit_form

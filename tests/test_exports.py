@@ -517,3 +517,14 @@ def test_progress_counts_every_data_row(app: Flask) -> None:
         total = progress_total(built)
     # About rows + linked 1 + long 2 + WAI 2, then the codebook and summary rows.
     assert sum(steps) >= total > 0
+
+
+def test_the_export_page_and_the_cli_offer_the_one_list_of_formats(app: Flask) -> None:
+    from survey_app.cli import export_command
+    from survey_app.forms.export import ExportForm
+
+    with app.test_request_context("/research/export"):
+        choices = [(choice.value, choice.label) for choice in ExportForm().format.choices]
+    assert choices == [(name, fmt.label) for name, fmt in FORMATS.items()]
+    (option,) = [p for p in export_command.params if p.name == "fmt"]
+    assert list(option.type.choices) == list(FORMATS)  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.model import Instrument, Item
 from survey_app.models import Link, Response
-from survey_app.models._types import today
+from survey_app.models.types import today
 from survey_app.services import links as link_ops
 from tests.flows import (
     answer_pages,

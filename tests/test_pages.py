@@ -85,3 +85,31 @@ def test_respondent_errors_lead_to_no_research_page(client: FlaskClient) -> None
 def test_a_request_body_over_the_limit_gets_413(client: FlaskClient) -> None:
     reply = client.post("/login", data={"email": "x" * (600 * 1024)})
     assert reply.status_code == 413 and "too much to send" in reply.get_data(as_text=True)
+
+
+def test_a_refusal_no_view_catches_answers_with_its_message_and_status(make_app: object) -> None:
+    from collections.abc import Callable
+
+    from flask import Flask
+
+    from survey_app.services.links import LinkError
+    from survey_app.services.participants import UnknownSite
+
+    build: Callable[..., Flask] = make_app  # type: ignore[assignment]
+    other = build()
+
+    @other.route("/refused/link")
+    def refused_link() -> str:
+        raise LinkError("That link cannot be made.")
+
+    @other.route("/kiosk/refused")
+    def refused_kiosk() -> str:
+        raise UnknownSite("No such site.")
+
+    client = other.test_client()
+    research = client.get("/refused/link")
+    assert research.status_code == 422
+    assert "That link cannot be made." in research.get_data(as_text=True)
+    respondent = client.get("/kiosk/refused")
+    assert respondent.status_code == 404
+    assert "No such site." in respondent.get_data(as_text=True)

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import gettext
 
-from survey_app.respond.text import TEXT, t, use_language
+from survey_app.i18n import TEXT, t, use_language
 from tests.flows import Auth, csrf_token, enter_id, past_consent, register, unlock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ CATALOGUE = ROOT / "survey_app" / "translations" / "cy" / "LC_MESSAGES"
 # english() and welsh() as keywords beside gettext's usual ones.
 METHOD_MAP = [
     ("respond/**.py", "python"),
+    ("i18n.py", "python"),
     ("templates/respond/**.html", "jinja2"),
 ]
 KEYWORDS = {**DEFAULT_KEYWORDS, "english": None, "welsh": None}
@@ -90,14 +91,14 @@ def test_the_committed_mo_is_compiled_from_the_po() -> None:
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "Page 2 of 5"), ("cy", "Tudalen 2 o 5")],
+    [("en", "Up to 5 characters."), ("cy", "Hyd at 5 nod.")],
 )
 def test_t_gives_the_catalogue_text_in_either_language(
     app: Flask, lang: str, expected: str
 ) -> None:
     with app.test_request_context("/research/"):
-        assert t("progress", lang, n=2, total=5) == expected
-        assert t("next", lang) == {"en": "Next", "cy": "Nesaf"}[lang]
+        assert t("characters_max", lang, n=5) == expected
+        assert t("agree", lang) == {"en": "Yes, I agree", "cy": "Ydw, rwy'n cytuno"}[lang]
 
 
 def test_a_kiosk_page_speaks_the_catalogue_s_welsh_and_english(
@@ -118,7 +119,7 @@ def test_a_kiosk_page_speaks_the_catalogue_s_welsh_and_english(
     assert ">Next</button>" not in welsh and ">Back</button>" not in welsh
     # ... and the Welsh comes from the catalogue, not from the code.
     assert _messages(_po())["Next"] == "Nesaf"
-    assert "Nesaf" not in (ROOT / "survey_app" / "respond" / "text.py").read_text()
+    assert "Nesaf" not in (ROOT / "survey_app" / "i18n.py").read_text()
 
 
 def test_the_pages_before_her_language_is_known_speak_both(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..models import AuditEvent, Role, User
-from ..models._types import DbSession
+from ..models import Role, User, record_audit
+from ..models.types import DbSession
+from ..user_errors import UserError
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     pass
 
 
@@ -41,13 +42,12 @@ def create_user(
     user = User(email=email, password_hash=hash_password(password), role=role.value)
     session.add(user)
     session.flush()
-    session.add(
-        AuditEvent(
-            kind="user.created",
-            actor_id=actor_id,
-            target=f"user:{user.id}",
-            detail={"role": role.value},
-        )
+    record_audit(
+        session,
+        kind="user.created",
+        actor_id=actor_id,
+        target=f"user:{user.id}",
+        detail={"role": role.value},
     )
     session.flush()
     return user
@@ -59,17 +59,16 @@ def authenticate(session: DbSession, email: str, password: str) -> User | None:
     user: User | None = session.scalar(select(User).where(User.email == normalise_email(email)))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        session.add(
-            AuditEvent(
-                kind="login.failed",
-                actor_id=user.id if user else None,
-                detail={"known_account": user is not None},
-            )
+        record_audit(
+            session,
+            kind="login.failed",
+            actor_id=user.id if user else None,
+            detail={"known_account": user is not None},
         )
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.add(AuditEvent(kind="login.succeeded", actor_id=user.id))
+    record_audit(session, kind="login.succeeded", actor_id=user.id)
     return user
 
 
@@ -92,16 +91,14 @@ def change_user(session: DbSession, user: User, action: str, actor_id: int) -> N
     if action == "deactivate":
         user.active = False
         user.revoke_sessions()
-        event = AuditEvent(kind="user.deactivated", target=f"user:{user.id}")
+        record_audit(session, "user.deactivated", actor_id=actor_id, target=f"user:{user.id}")
     elif action == "activate":
         user.active = True
-        event = AuditEvent(kind="user.activated", target=f"user:{user.id}")
+        record_audit(session, "user.activated", actor_id=actor_id, target=f"user:{user.id}")
     elif action == "unlock-totp":
-        event = totp.unlock(user)
+        totp.unlock(session, user, actor_id)
     else:
-        event = totp.reset(user)
-    event.actor_id = actor_id
-    session.add(event)
+        totp.reset(session, user, actor_id)
     session.flush()
 
 
@@ -127,5 +124,5 @@ def _replace_password(
         raise AccountError(problem)
     user.password_hash = hash_password(new)
     user.revoke_sessions()
-    session.add(AuditEvent(kind=kind, actor_id=actor_id, target=f"user:{user.id}"))
+    record_audit(session, kind=kind, actor_id=actor_id, target=f"user:{user.id}")
     session.flush()

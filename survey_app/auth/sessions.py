@@ -33,6 +33,14 @@ def end(user: User | None) -> None:
     session.clear()
 
 
+def staff_page() -> ResponseReturnValue | None:
+    """Before each research or case page: an unlocked kiosk leads nowhere but back to its lock
+    screen, and a session past its time ends."""
+    if session.get("kiosk"):
+        return redirect(url_for("kiosk.lock"))
+    return check_lifetime()
+
+
 def check_lifetime() -> ResponseReturnValue | None:
     """before_request for research pages: end sessions idle or old past their limits."""
     if not current_user.is_authenticated:

@@ -23,8 +23,8 @@ import pyotp
 import segno
 from sqlalchemy import or_, select, update
 
-from ..models import AuditEvent, User
-from ..models._types import DbSession
+from ..models import User, record_audit
+from ..models.types import DbSession
 
 ISSUER = "survey_app"
 RECOVERY_CODES = 10
@@ -132,18 +132,17 @@ def verify(session: DbSession, user: User, code: str, now: float | None = None) 
     if accepted is not None:
         _set(session, user, totp_failures=0, totp_locked_until=None)
         return accepted
-    session.add(AuditEvent(kind="totp.failed", actor_id=user.id))
+    record_audit(session, kind="totp.failed", actor_id=user.id)
     if failures % LOCK_AFTER:
         return None
     length = lock_length(failures // LOCK_AFTER)
     _set(session, user, totp_locked_until=clock + length)
-    session.add(
-        AuditEvent(
-            kind="totp.locked",
-            actor_id=user.id,
-            target=f"user:{user.id}",
-            detail={"wrong_codes": failures, "minutes": int(length.total_seconds() // 60)},
-        )
+    record_audit(
+        session,
+        kind="totp.locked",
+        actor_id=user.id,
+        target=f"user:{user.id}",
+        detail={"wrong_codes": failures, "minutes": int(length.total_seconds() // 60)},
     )
     raise Locked(clock + length, clock)
 
@@ -177,18 +176,18 @@ def _set(session: DbSession, user: User, **values: object) -> None:
     session.execute(update(User).where(User.id == user.id).values(**values))
 
 
-def unlock(user: User) -> AuditEvent:
+def unlock(session: DbSession, user: User, actor_id: int | None = None) -> None:
     """An admin ends a lock (and the count of wrong codes) before its time."""
     user.totp_failures = 0
     user.totp_locked_until = None
-    return AuditEvent(kind="totp.unlocked", target=f"user:{user.id}")
+    record_audit(session, "totp.unlocked", actor_id=actor_id, target=f"user:{user.id}")
 
 
-def reset(user: User) -> AuditEvent:
+def reset(session: DbSession, user: User, actor_id: int | None = None) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     user.recovery_codes = []
     user.totp_failures = 0
     user.totp_locked_until = None
     user.revoke_sessions()
-    return AuditEvent(kind="totp.reset", target=f"user:{user.id}")
+    record_audit(session, "totp.reset", actor_id=actor_id, target=f"user:{user.id}")

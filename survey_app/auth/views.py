@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from ..extensions import db, limiter
 from ..forms.admin import PasswordChangeForm
 from ..forms.auth import CodeForm, LoginForm
-from ..models import AuditEvent, User
+from ..models import User, record_audit
 from . import sessions, throttle, totp
 from .operations import (
     AccountError,
@@ -87,7 +87,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     user = current_user._get_current_object() if current_user.is_authenticated else None
     if user is not None:
-        db.session.add(AuditEvent(kind="logout", actor_id=user.id))
+        record_audit(db.session, kind="logout", actor_id=user.id)
     sessions.end(user)
     return redirect(url_for("main.index"))
 
@@ -120,7 +120,7 @@ def enrol() -> ResponseReturnValue:
         codes = totp.enrol(user, secret, form.code.data or "")
         if codes is not None:
             target = session["pending"]["next"]
-            db.session.add(AuditEvent(kind="totp.enrolled", actor_id=user.id))
+            record_audit(db.session, kind="totp.enrolled", actor_id=user.id)
             sessions.start(user)
             return render_template("auth/recovery_codes.html", codes=codes, next_url=target)
         error = "That code is not right. Check the time on your phone and try the newest code."
@@ -170,12 +170,11 @@ def _locked_message(locked: totp.Locked) -> str:
 def _second_step_passed(user: User, accepted: str) -> ResponseReturnValue:
     target = session["pending"]["next"]
     if accepted == "recovery":
-        db.session.add(
-            AuditEvent(
-                kind="totp.recovery_used",
-                actor_id=user.id,
-                detail={"left": len(user.recovery_codes)},
-            )
+        record_audit(
+            db.session,
+            kind="totp.recovery_used",
+            actor_id=user.id,
+            detail={"left": len(user.recovery_codes)},
         )
     sessions.start(user)
     return redirect(target)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, session, url_for
-from flask.typing import ResponseReturnValue
+from flask import Blueprint
 from flask_login import current_user
 
 from ..auth import sessions
@@ -16,12 +15,7 @@ from ..services import followup
 bp = Blueprint("cases", __name__)
 
 
-@bp.before_request
-def _not_from_kiosk_mode() -> ResponseReturnValue | None:
-    # An unlocked kiosk leads nowhere but back to its lock screen.
-    if session.get("kiosk"):
-        return redirect(url_for("kiosk.lock"))
-    return sessions.check_lifetime()
+bp.before_request(sessions.staff_page)
 
 
 @bp.context_processor

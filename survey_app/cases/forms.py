@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 
 from ..forms.respondent import FORM_KEYS, AnswerField, CodeField, CodesField, TextField
 from ..instruments.model import Item
-from ..models._types import today
+from ..models.types import today
 from ..services.cases import date_problem
 
 REQUIRED = "Please answer this question."

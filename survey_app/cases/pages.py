@@ -14,7 +14,7 @@ from .. import pseudonyms
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import Case, CaseForm, Role, Site
-from ..models._types import today
+from ..models.types import today
 from ..services import cases as ops
 from ..services import participants as participant_ops
 from ..study import current_study

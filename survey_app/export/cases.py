@@ -14,8 +14,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..instruments.model import Instrument, Item, Section
 from ..models import Case, CaseForm, InstrumentVersion, Site
-from ..models._types import DbSession
 from ..models.cases import SUBMITTED
+from ..models.types import DbSession
 from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
 

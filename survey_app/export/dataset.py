@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from ..instruments import missing, model
 from ..instruments.model import Instrument
 from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
-from ..models._types import DbSession
+from ..models.types import DbSession
 from ..scoring import score_wai
 from ..services import followup
 from ..study import Study, current_study

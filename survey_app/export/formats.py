@@ -1,4 +1,5 @@
-"""Format name -> writer, file name and media type."""
+"""The export formats, once: name -> label, writer, file name and media type (the export page's
+choices and the CLI's --format both read FORMATS, in this order)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .xlsx import write_xlsx
 
 @dataclass(frozen=True)
 class Format:
+    label: str
     write: Callable[[Export, IO[bytes]], None]
     suffix: str
     mimetype: str
@@ -21,10 +23,13 @@ class Format:
 
 FORMATS = {
     "xlsx": Format(
-        write_xlsx, ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        "Excel workbook (.xlsx)",
+        write_xlsx,
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    "csv": Format(write_csv_zip, "-csv.zip", "application/zip"),
-    "sav": Format(write_sav_zip, "-spss.zip", "application/zip"),
+    "csv": Format("CSV files (.zip)", write_csv_zip, "-csv.zip", "application/zip"),
+    "sav": Format("SPSS files (.zip)", write_sav_zip, "-spss.zip", "application/zip"),
 }
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..models import AuditEvent
-from ..models._types import DbSession, utcnow
+from ..models import record_audit
+from ..models.types import DbSession, utcnow
 from ..report.sheet import report_sheet
 from ..report.tables import build_report
 from .dataset import ColumnMeta, Dataset, Sheet
@@ -97,12 +97,11 @@ def progress_total(export: Export) -> int:
 def record_export(
     session: DbSession, actor_id: int | None, fmt: str, filters: ExportFilters
 ) -> None:
-    session.add(
-        AuditEvent(
-            kind="export",
-            actor_id=actor_id,
-            target=fmt,
-            detail={"format": fmt, **filters.describe()},
-        )
+    record_audit(
+        session,
+        kind="export",
+        actor_id=actor_id,
+        target=fmt,
+        detail={"format": fmt, **filters.describe()},
     )
     session.flush()

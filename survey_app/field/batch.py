@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from ..instruments import model
 from ..models import COMPLETE, InstrumentVersion, Participant, Response, Site, Wave
-from ..models._types import DbSession, utcnow
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
+from ..models.types import DbSession, utcnow
 from ..services.responses import code_skips, first_missing_required, live_response
+from ..user_errors import UserError
 from .bundle import when
 from .receipts import make_receipt
 from .sealing import Opener, StudyKey, b64, unb64
@@ -29,7 +30,7 @@ FORMAT = "survey_app-field-batch"
 VERSION = 1
 
 
-class BatchError(ValueError):
+class BatchError(UserError, ValueError):
     """A batch refused whole; the message says why in one line."""
 
 
@@ -218,24 +219,7 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
         if held:
             report.already_held += 1
             continue
-        fields = {
-            "instrument_version": version,
-            "participant": participant,
-            "wave": wave,
-            "submission_key": key,
-            "answers": body["answers"],
-            "language": body["language"],
-            "started_on": dt.date.fromisoformat(body["started_on"]),
-            "completed_on": dt.date.fromisoformat(body["completed_on"]),
-            "flags": {**body["flags"], "field_laptop": header["laptop_id"]},
-        }
-        if live_response(session, participant, wave) is not None:
-            session.add(ResponseConflict(laptop_id=header["laptop_id"], **fields))
-            report.conflicts += 1
-        else:
-            session.add(Response(channel="kiosk", status=COMPLETE, **fields))
-            report.inserted += 1
-        session.flush()
+        _insert(session, body, (version, wave, participant), header["laptop_id"], report)
     report.receipt = make_receipt(header, opened.secret, settled)
     session.add(
         FieldBatch(
@@ -253,6 +237,35 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
     )
     session.flush()
     return report
+
+
+def _insert(
+    session: DbSession,
+    body: dict[str, Any],
+    where: tuple[InstrumentVersion, Wave, Participant],
+    laptop_id: str,
+    report: ImportReport,
+) -> None:
+    """One new response, or a duplicate beside the live one for her wave."""
+    version, wave, participant = where
+    fields = {
+        "instrument_version": version,
+        "participant": participant,
+        "wave": wave,
+        "submission_key": body["submission_key"],
+        "answers": body["answers"],
+        "language": body["language"],
+        "started_on": dt.date.fromisoformat(body["started_on"]),
+        "completed_on": dt.date.fromisoformat(body["completed_on"]),
+        "flags": {**body["flags"], "field_laptop": laptop_id},
+    }
+    if live_response(session, participant, wave) is not None:
+        session.add(ResponseConflict(laptop_id=laptop_id, **fields))
+        report.conflicts += 1
+    else:
+        session.add(Response(channel="kiosk", status=COMPLETE, **fields))
+        report.inserted += 1
+    session.flush()
 
 
 def _participant(

@@ -16,18 +16,19 @@ from sqlalchemy import select
 
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, InstrumentVersion, Participant, Response, Role, Site, User, Wave
-from ..models._types import DbSession, utcnow
 from ..models.field import FieldInstance, SealedResponse
+from ..models.types import DbSession, utcnow
 from ..models.users import new_session_token
 from ..services.responses import live_response, new_submission_key
 from ..study import current_study, study_file
+from ..user_errors import UserError
 from .sealing import KEY_FORMAT, StudyKey, StudyKeyError, b64
 
 FORMAT = "survey_app-field-bundle"
 VERSION = 1
 
 
-class BundleError(ValueError):
+class BundleError(UserError, ValueError):
     """A bundle that cannot be written or taken; the message says why in one line."""
 
 
@@ -42,22 +43,6 @@ def when(value: dt.datetime | dt.date | None) -> str | None:
 
 def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
     """The bundle for ``site`` as a JSON-ready mapping."""
-    participants = session.scalars(
-        select(Participant).where(Participant.site_id == site.id).order_by(Participant.pseudonym)
-    ).all()
-    done: dict[int, dict[str, str | None]] = {}
-    for participant_id, wave_code, completed_on in session.execute(
-        select(Response.participant_id, Wave.code, Response.completed_on)
-        .join(Wave, Response.wave_id == Wave.id)
-        .join(Participant, Response.participant_id == Participant.id)
-        .where(
-            Participant.site_id == site.id,
-            Response.status == COMPLETE,
-            Response.voided_at.is_(None),
-        )
-    ):
-        if participant_id is not None:
-            done.setdefault(participant_id, {})[wave_code] = when(completed_on)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -92,15 +77,7 @@ def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
                 select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
             )
         ],
-        "participants": [
-            {
-                "pseudonym": p.pseudonym,
-                "registered": when(p.created_at),
-                "withdrawn": when(p.withdrawn_at),
-                "waves_done": done.get(p.id, {}),
-            }
-            for p in participants
-        ],
+        "participants": _site_participants(session, site),
         # Fieldworker accounts only, as password hashes: no researcher or admin can log in
         # on a laptop, and no two-step secret leaves the server.
         "users": [
@@ -112,6 +89,35 @@ def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
             )
         ],
     }
+
+
+def _site_participants(session: DbSession, site: Site) -> list[dict[str, Any]]:
+    """The site's participants, each with the waves she has done (and when)."""
+    participants = session.scalars(
+        select(Participant).where(Participant.site_id == site.id).order_by(Participant.pseudonym)
+    ).all()
+    done: dict[int, dict[str, str | None]] = {}
+    for participant_id, wave_code, completed_on in session.execute(
+        select(Response.participant_id, Wave.code, Response.completed_on)
+        .join(Wave, Response.wave_id == Wave.id)
+        .join(Participant, Response.participant_id == Participant.id)
+        .where(
+            Participant.site_id == site.id,
+            Response.status == COMPLETE,
+            Response.voided_at.is_(None),
+        )
+    ):
+        if participant_id is not None:
+            done.setdefault(participant_id, {})[wave_code] = when(completed_on)
+    return [
+        {
+            "pseudonym": p.pseudonym,
+            "registered": when(p.created_at),
+            "withdrawn": when(p.withdrawn_at),
+            "waves_done": done.get(p.id, {}),
+        }
+        for p in participants
+    ]
 
 
 def parse(raw: bytes) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import record_audit
 from ..models.field import FieldInstance
 from ..services import participants as participant_ops
 from . import batch, bundle, receipts, sealing, sending
@@ -89,12 +89,11 @@ def make_bundle(site_code: str, out_path: str) -> None:
         _fail(str(exc))
     doc = bundle.build(db.session, site, key)
     size = _write(out_path, doc)
-    db.session.add(
-        AuditEvent(
-            kind="field.bundle",
-            target=f"site:{site.code}",
-            detail={"bundle": doc["bundle_id"], "participants": len(doc["participants"])},
-        )
+    record_audit(
+        db.session,
+        kind="field.bundle",
+        target=f"site:{site.code}",
+        detail={"bundle": doc["bundle_id"], "participants": len(doc["participants"])},
     )
     db.session.commit()
     click.echo(
@@ -178,12 +177,11 @@ def import_(batch_path: str, key_path: str | None, receipt_path: str | None) -> 
     except (sealing.StudyKeyError, batch.BatchError) as exc:
         _fail(str(exc))
     if report.again is None:
-        db.session.add(
-            AuditEvent(
-                kind="field.imported",
-                target=f"batch:{report.batch_id}",
-                detail={"inserted": report.inserted, "conflicts": report.conflicts},
-            )
+        record_audit(
+            db.session,
+            kind="field.imported",
+            target=f"batch:{report.batch_id}",
+            detail={"inserted": report.inserted, "conflicts": report.conflicts},
         )
     db.session.commit()
     out = receipt_path or f"{batch_path}.receipt.json"

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from ..models import COMPLETE, AuditEvent, Response
-from ..models._types import DbSession, utcnow
+from ..models import COMPLETE, Response, record_audit
 from ..models.field import ResponseConflict
+from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
+from ..user_errors import UserError
 
 KEEP_EXISTING = "existing"
 KEEP_FIELD = "field"
 
 
-class ConflictError(ValueError):
+class ConflictError(UserError, ValueError):
     """A choice that cannot be made; the message says why."""
+
+    status = 409
 
 
 def open_conflicts(session: DbSession) -> list[tuple[ResponseConflict, Response | None]]:
@@ -62,12 +65,11 @@ def resolve(session: DbSession, conflict: ResponseConflict, keep: str, actor_id:
                 flags=conflict.flags,
             )
         )
-    session.add(
-        AuditEvent(
-            kind="field.duplicate_resolved",
-            actor_id=actor_id,
-            target=f"participant:{conflict.participant_id}",
-            detail={"wave": conflict.wave.code, "kept": keep},
-        )
+    record_audit(
+        session,
+        kind="field.duplicate_resolved",
+        actor_id=actor_id,
+        target=f"participant:{conflict.participant_id}",
+        detail={"wave": conflict.wave.code, "kept": keep},
     )
     session.flush()

@@ -11,14 +11,15 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from ..models._types import DbSession, utcnow
 from ..models.erasure import erase_after_commit
 from ..models.field import FieldExport, FieldInstance, SealedResponse
+from ..models.types import DbSession, utcnow
+from ..user_errors import UserError
 
 FORMAT = "survey_app-field-receipt"
 
 
-class ReceiptError(ValueError):
+class ReceiptError(UserError, ValueError):
     """A receipt refused; the message says why in one line."""
 
 

@@ -17,12 +17,14 @@ import nacl.secret
 import nacl.utils
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from ..user_errors import UserError
+
 PUBLIC_FILE = "study_public.json"
 PRIVATE_FILE = "study_private.json"
 KEY_FORMAT = "survey_app-study-key"
 
 
-class StudyKeyError(ValueError):
+class StudyKeyError(UserError, ValueError):
     """A key file that cannot be used; the message says why."""
 
 

@@ -10,9 +10,9 @@ import json
 from sqlalchemy import delete, select
 
 from ..models import IN_PROGRESS, Response
-from ..models._types import DbSession, utcnow
 from ..models.erasure import erase_after_commit
 from ..models.field import FieldDraft, FieldInstance, SealedResponse
+from ..models.types import DbSession, utcnow
 from .sealing import StudyKey, unb64
 
 

@@ -5,17 +5,16 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
 
+from ..export.formats import FORMATS
 from .validators import NotBefore
-
-FORMATS = [
-    SelectChoice("xlsx", "Excel workbook (.xlsx)"),
-    SelectChoice("csv", "CSV files (.zip)"),
-    SelectChoice("sav", "SPSS files (.zip)"),
-]
 
 
 class ExportForm(FlaskForm):  # type: ignore[misc]
-    format = SelectField("Format", choices=FORMATS, default="xlsx")
+    format = SelectField(
+        "Format",
+        choices=[SelectChoice(name, fmt.label) for name, fmt in FORMATS.items()],
+        default="xlsx",
+    )
     site = SelectField("Site", choices=[SelectChoice("", "All sites")], default="")
     date_from = DateField("Completed from", validators=[Optional()])
     date_to = DateField("Completed to", validators=[Optional(), NotBefore("date_from")])

@@ -11,7 +11,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..models._types import today
+from ..models.types import today
 from ..services.participants import WITHDRAW_DELETE, WITHDRAW_KEEP
 from ..services.reasons import REASON_MAX_LENGTH
 

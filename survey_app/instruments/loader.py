@@ -17,6 +17,7 @@ from typing import Any, Final
 import yaml
 from marshmallow import ValidationError
 
+from ..user_errors import UserError
 from .schema import (
     CHOICE_TYPES,
     BlockSchema,
@@ -61,7 +62,7 @@ WELSH_YES_NO: Final = (
 )
 
 
-class InstrumentError(Exception):
+class InstrumentError(UserError):
     """One or more problems in instrument files; ``problems`` holds one line each."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -395,10 +396,22 @@ class _Expander:
             self.problem(f"{path}.block", f"unknown block {use['block']!r}")
             return []
         params: dict[str, dict[str, str]] = use.get("params", {})
+        if not self._block_params_ok(block, params, path):
+            return []
+        if "show_if" in use:
+            self.check_show_if(use["show_if"], f"{path}.show_if")
+        items = self._block_items(block, use, params, path)
+        self.blocks[use["prefix"]] = _block_metadata(block, use["prefix"], params)
+        return items
+
+    def _block_params_ok(
+        self, block: dict[str, Any], params: dict[str, dict[str, str]], path: str
+    ) -> bool:
+        """Every param given, in every language, and every placeholder a param."""
         missing = [p for p in block["params"] if p not in params]
         if missing:
             self.problem(f"{path}.params", f"block {block['key']!r} needs {', '.join(missing)}")
-            return []
+            return False
         for name, text in params.items():
             for lang in self.languages:
                 if lang not in text:
@@ -415,9 +428,16 @@ class _Expander:
                             f"item {block_item['number']} of block {block['key']!r} uses "
                             f"{{{placeholder}}}, which is not one of its params",
                         )
-                        return []
-        if "show_if" in use:
-            self.check_show_if(use["show_if"], f"{path}.show_if")
+                        return False
+        return True
+
+    def _block_items(
+        self,
+        block: dict[str, Any],
+        use: dict[str, Any],
+        params: dict[str, dict[str, str]],
+        path: str,
+    ) -> list[dict[str, Any]]:
         prefix = use["prefix"]
         items = []
         for block_item in block["items"]:
@@ -441,24 +461,27 @@ class _Expander:
             expanded = self.item(item, f"{path} ({variable})")
             if expanded is not None:
                 items.append(expanded)
-        self.blocks[prefix] = {
-            "key": block["key"],
-            "title": block["title"],
-            "citation": block["citation"],
-            "licence": block["licence"],
-            "adaptation": block.get("adaptation"),
-            "params": params,
-            "subscales": {
-                name: [f"{prefix}_{n:02d}" for n in numbers]
-                for name, numbers in block.get("subscales", {}).items()
-            },
-            "original": {
-                f"{prefix}_{b['number']:02d}": b["original"]
-                for b in block["items"]
-                if "original" in b
-            },
-        }
         return items
+
+
+def _block_metadata(
+    block: dict[str, Any], prefix: str, params: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    return {
+        "key": block["key"],
+        "title": block["title"],
+        "citation": block["citation"],
+        "licence": block["licence"],
+        "adaptation": block.get("adaptation"),
+        "params": params,
+        "subscales": {
+            name: [f"{prefix}_{n:02d}" for n in numbers]
+            for name, numbers in block.get("subscales", {}).items()
+        },
+        "original": {
+            f"{prefix}_{b['number']:02d}": b["original"] for b in block["items"] if "original" in b
+        },
+    }
 
 
 def _jsonable(value: Any) -> Any:

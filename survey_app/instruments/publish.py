@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..models import AuditEvent, InstrumentVersion, Response, Site, Wave
-from ..models._types import DbSession
+from ..models import InstrumentVersion, Response, Site, Wave, record_audit
+from ..models.types import DbSession
 from ..study import Study
 from .loader import InstrumentError, content_hash, load_all
 
@@ -88,12 +88,11 @@ def sync_instruments(
                 definition=definition,
             )
         )
-        session.add(
-            AuditEvent(
-                kind="instrument.published",
-                target=f"{result.key} v{result.version}",
-                detail={"hash": result.content_hash},
-            )
+        record_audit(
+            session,
+            kind="instrument.published",
+            target=f"{result.key} v{result.version}",
+            detail={"hash": result.content_hash},
         )
     session.flush()
     return results

@@ -2,7 +2,7 @@
 
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
-from .audit import AuditEvent
+from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
 from .instruments import InstrumentVersion
 from .links import Link
@@ -28,4 +28,5 @@ __all__ = [
     "User",
     "UserSite",
     "Wave",
+    "record_audit",
 ]

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import JSONType, utcnow
+from .types import DbSession, JSONType, utcnow
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
@@ -21,6 +21,20 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+def record_audit(
+    session: DbSession,
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit event to the session (the request handler commits it)."""
+    event = AuditEvent(kind=kind, actor_id=actor_id, target=target, detail=detail or {})
+    session.add(event)
+    return event
 
 
 class AppendOnly(RuntimeError):

@@ -10,10 +10,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import JSONType, utcnow
 from .instruments import InstrumentVersion
 from .participants import Participant
 from .study import Site
+from .types import JSONType, utcnow
 from .users import User
 
 

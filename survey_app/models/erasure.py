@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ._types import DbSession
+from .types import DbSession
 
 log = logging.getLogger(__name__)
 _MARK = "survey_app.erase_after_commit"

@@ -12,10 +12,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import JSONType, random_id, utcnow
 from .instruments import InstrumentVersion
 from .participants import Participant
 from .study import Wave
+from .types import JSONType, random_id, utcnow
 
 
 class FieldInstance(db.Model):  # type: ignore[name-defined,misc]

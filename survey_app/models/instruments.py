@@ -10,7 +10,7 @@ from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import JSONType, utcnow
+from .types import JSONType, utcnow
 
 
 class InstrumentVersion(db.Model):  # type: ignore[name-defined,misc]

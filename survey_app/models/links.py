@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import utcnow
 from .study import Site
+from .types import utcnow
 
 
 def new_token() -> str:

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 
-from ._types import DbSession
+from .types import DbSession
 
 S = TypeVar("S", bound=Select[Any])
 

@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import utcnow
 from .study import Site
+from .types import utcnow
 
 
 class Participant(db.Model):  # type: ignore[name-defined,misc]

@@ -10,11 +10,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import JSONType, random_id, today
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
 from .study import Wave
+from .types import JSONType, random_id, today
 
 IN_PROGRESS = "in_progress"
 COMPLETE = "complete"

@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import JSONType, utcnow
+from .types import JSONType, utcnow
 
 
 def new_session_token() -> str:

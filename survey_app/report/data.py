@@ -13,7 +13,7 @@ from ..export.dataset import Dataset
 from ..export.filters import ExportFilters
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
-from ..models._types import DbSession
+from ..models.types import DbSession
 from ..study import Period, Study
 
 

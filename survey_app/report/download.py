@@ -8,7 +8,7 @@ from ..export.dataset import ColumnMeta, Dataset, Sheet
 from ..export.filters import ExportFilters
 from ..export.workbook import Export
 from ..export.xlsx import write_xlsx
-from ..models._types import DbSession, utcnow
+from ..models.types import DbSession, utcnow
 from .sheet import report_sheet
 from .tables import build_report
 

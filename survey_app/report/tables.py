@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..export.filters import ExportFilters
-from ..models._types import DbSession
+from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
 from .case_tables import case_tables

@@ -15,7 +15,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.admin import AuditFilterForm, NewUserForm
 from ..models import AuditEvent, Role, User
-from .views import bp
+from . import bp
 
 AUDIT_PAGE = 100
 

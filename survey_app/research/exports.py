@@ -17,7 +17,7 @@ from ..export.workbook import build_export, record_export
 from ..extensions import db
 from ..forms.export import ExportForm
 from ..models import InstrumentVersion, Role, Site
-from .views import bp
+from . import bp
 
 
 @bp.route("/export", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from ..field import conflicts
 from ..forms.field import ConflictForm
 from ..models import Role
 from ..models.field import ResponseConflict
-from .views import bp
+from . import bp
 
 
 def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:

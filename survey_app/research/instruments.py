@@ -9,14 +9,13 @@ from sqlalchemy import select
 
 from ..auth.roles import role_required
 from ..extensions import db
+from ..i18n import t
 from ..instruments import missing, model
 from ..instruments.diff import diff
 from ..instruments.model import pick
 from ..instruments.publish import version_table
 from ..models import InstrumentVersion, Role
-from ..respond.text import t
-from . import queries
-from .views import bp
+from . import bp, queries
 
 
 def _version(key: str, version: int | None) -> InstrumentVersion:

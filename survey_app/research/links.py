@@ -13,10 +13,9 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.research import LinkForm
 from ..models import InstrumentVersion, Link, Role, Site
-from ..models._types import today
+from ..models.types import today
 from ..services import links as link_ops
-from . import queries
-from .views import bp
+from . import bp, queries
 
 
 def _link_form() -> LinkForm:

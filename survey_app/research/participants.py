@@ -21,13 +21,13 @@ from ..forms.research import (
     WithdrawForm,
 )
 from ..models import Participant, Response, Role, Site
-from ..models._types import today
+from ..models.types import today
 from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
 from ..services import responses as response_ops
 from ..services.drafts import draft_of
-from .views import bp
+from . import bp
 
 # Far beyond any real list; a larger number would overflow the database's OFFSET.
 MAX_PAGE = 100_000

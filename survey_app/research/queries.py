@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
-from ..models._types import DbSession
+from ..models.types import DbSession
 
 
 def complete_counts(session: DbSession) -> list[tuple[str, str | None, str | None, int]]:

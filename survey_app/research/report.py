@@ -22,7 +22,7 @@ from ..report.charts import svg
 from ..report.download import XLSX_MIMETYPE, write_report_xlsx
 from ..report.model import Report
 from ..report.tables import build_report
-from .views import bp
+from . import bp
 
 
 def _choices(form: ReportForm) -> None:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..instruments import model
 from ..models import Response, Role
 from ..services import answer_sheet
-from .views import bp
+from . import bp
 
 
 @bp.route("/responses/<response_id>")

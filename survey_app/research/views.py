@@ -1,11 +1,11 @@
 """Research-side routes. Business logic lives in survey_app/services; the pages are split by
-area (participants, links, instruments), all on this one blueprint."""
+area (participants, links, instruments), all on the one blueprint in research/__init__.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -13,20 +13,12 @@ from ..auth import sessions
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import Role
-from ..models._types import today
+from ..models.types import today
 from ..services import followup
 from ..services.drafts import draft_counts
-from . import queries
+from . import bp, queries
 
-bp = Blueprint("research", __name__)
-
-
-@bp.before_request
-def _not_from_kiosk_mode() -> ResponseReturnValue | None:
-    # An unlocked kiosk leads nowhere but back to its lock screen.
-    if session.get("kiosk"):
-        return redirect(url_for("kiosk.lock"))
-    return sessions.check_lifetime()
+bp.before_request(sessions.staff_page)
 
 
 @bp.context_processor
@@ -58,7 +50,3 @@ def dashboard() -> ResponseReturnValue:
         titles=queries.instrument_titles(db.session),
         **shared,
     )
-
-
-# The other pages register on ``bp`` when imported; they import ``bp`` from here.
-from . import admin, field, instruments, links, participants, report, responses  # noqa: E402, F401

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..forms.respondent import PageForm, build_page_form
+from ..i18n import use_language, welsh_setting
 from ..instruments import missing
 from ..instruments.model import Instrument, pick
 from ..models import Response
 from ..services import responses as ops
 from . import layout
-from .text import use_language, welsh_setting
 
 
 @dataclass(frozen=True)

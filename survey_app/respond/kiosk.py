@@ -31,12 +31,12 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
-from ..models import AuditEvent, Participant, Role, Site, User, Wave
+from ..i18n import use_language
+from ..models import Participant, Role, Site, User, Wave, record_audit
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
 from . import engine
-from .text import use_language
 
 bp = Blueprint("kiosk", __name__)
 
@@ -161,12 +161,11 @@ def setup() -> ResponseReturnValue:
     ]
     if form.validate_on_submit():
         user_id = current_user.id
-        db.session.add(
-            AuditEvent(
-                kind="kiosk.unlocked",
-                actor_id=user_id,
-                detail={"site": form.site.data, "wave": form.wave.data},
-            )
+        record_audit(
+            db.session,
+            kind="kiosk.unlocked",
+            actor_id=user_id,
+            detail={"site": form.site.data, "wave": form.wave.data},
         )
         user = current_user._get_current_object()
         logout_user()
@@ -279,7 +278,7 @@ def stop() -> ResponseReturnValue:
     if form.validate_on_submit():
         if request.form.get("choice") == "delete":
             ops.discard(db.session, response)
-            db.session.add(AuditEvent(kind="kiosk.stopped_deleted", actor_id=_kiosk_actor()))
+            record_audit(db.session, "kiosk.stopped_deleted", actor_id=_kiosk_actor())
         _clear_respondent()
         return redirect(url_for("kiosk.lock"))
     if request.method == "POST":
@@ -423,7 +422,7 @@ def exit_kiosk() -> ResponseReturnValue:
     if form.validate_on_submit():
         fieldworker = _fieldworker()
         if fieldworker is not None and _password_checked(fieldworker, form.password.data or ""):
-            db.session.add(AuditEvent(kind="kiosk.exited", actor_id=fieldworker.id))
+            record_audit(db.session, kind="kiosk.exited", actor_id=fieldworker.id)
             if fieldworker.role in current_app.config["TOTP_REQUIRED_ROLES"]:
                 # A researcher or admin gets their research session through the second step,
                 # as at /login: the password alone is not enough.

@@ -29,7 +29,7 @@ from ..instruments import model
 from ..instruments.model import pick
 from ..instruments.publish import latest_version
 from ..models import Link
-from ..models._types import today
+from ..models.types import today
 from ..services import links as link_ops
 from ..services import responses as ops
 from . import engine

@@ -10,8 +10,8 @@ from typing import Any
 
 from ..instruments import missing
 from ..instruments.model import Instrument, Item, pick
-from ..models import AuditEvent, Response
-from ..models._types import DbSession
+from ..models import Response, record_audit
+from ..models.types import DbSession
 
 ANSWERED = "answered"
 MISSING = "missing"  # a missing-data code: don't know, prefer not to say, not applicable
@@ -90,7 +90,7 @@ def build(
 
 def record_view(session: DbSession, response: Response, actor_id: int | None) -> None:
     """Who read which response and when; never what it says."""
-    session.add(
-        AuditEvent(kind="response.viewed", actor_id=actor_id, target=f"response:{response.id}")
+    record_audit(
+        session, kind="response.viewed", actor_id=actor_id, target=f"response:{response.id}"
     )
     session.flush()

@@ -26,21 +26,17 @@ from ..models import (
     User,
     UserSite,
 )
-from ..models._types import DbSession, today, utcnow
 from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, SUBMITTED
+from ..models.types import DbSession, today, utcnow
 from ..study import current_study
+from ..user_errors import UserError
 from . import responses as response_ops
 
 
-class CaseError(ValueError):
+class CaseError(UserError, ValueError):
     """Something the caseworker can put right; ``status`` is the HTTP status to answer."""
 
     status = 409
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
 
 
 def grant_sites(session: DbSession, user: User, sites: Iterable[Site]) -> None:

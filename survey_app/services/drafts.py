@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..models import IN_PROGRESS, Participant, Response, Wave
-from ..models._types import DbSession
+from ..models.types import DbSession
 
 FLAG = "draft"
 

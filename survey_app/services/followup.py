@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, func,
 from sqlalchemy.orm import aliased
 
 from ..models import COMPLETE, IN_PROGRESS, Participant, Response, Site, Wave
-from ..models._types import DbSession
+from ..models.types import DbSession
 from .drafts import Draft, draft_of
 
 NOT_YET_DUE = "not_yet_due"

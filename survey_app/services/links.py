@@ -10,13 +10,14 @@ import segno
 from sqlalchemy import select
 
 from ..instruments.publish import latest_version
-from ..models import AuditEvent, Link, Site
-from ..models._types import DbSession, utcnow
+from ..models import Link, Site, record_audit
+from ..models.types import DbSession, utcnow
+from ..user_errors import UserError
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-class LinkError(ValueError):
+class LinkError(UserError, ValueError):
     pass
 
 
@@ -39,13 +40,12 @@ def create(
     )
     session.add(link)
     session.flush()
-    session.add(
-        AuditEvent(
-            kind="link.created",
-            actor_id=actor_id,
-            target=f"link:{link.id}",
-            detail={"instrument": instrument_key, "site": site.code if site else None},
-        )
+    record_audit(
+        session,
+        kind="link.created",
+        actor_id=actor_id,
+        target=f"link:{link.id}",
+        detail={"instrument": instrument_key, "site": site.code if site else None},
     )
     session.flush()
     return link
@@ -54,7 +54,7 @@ def create(
 def close(session: DbSession, link: Link, actor_id: int | None = None) -> None:
     if link.closed_at is None:
         link.closed_at = utcnow()
-        session.add(AuditEvent(kind="link.closed", actor_id=actor_id, target=f"link:{link.id}"))
+        record_audit(session, kind="link.closed", actor_id=actor_id, target=f"link:{link.id}")
         session.flush()
 
 
@@ -69,7 +69,7 @@ def reopen(session: DbSession, link: Link, today: dt.date, actor_id: int | None 
             " create a new link."
         )
     link.closed_at = None
-    session.add(AuditEvent(kind="link.reopened", actor_id=actor_id, target=f"link:{link.id}"))
+    record_audit(session, kind="link.reopened", actor_id=actor_id, target=f"link:{link.id}")
     session.flush()
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select, update
 
 from .. import pseudonyms
-from ..models import AuditEvent, Participant, Response, Site
-from ..models._types import DbSession, utcnow
+from ..models import Participant, Response, Site, record_audit
 from ..models.erasure import erase_after_commit
+from ..models.types import DbSession, utcnow
 from ..study import current_study
+from ..user_errors import UserError
 from .reasons import checked_reason
 
 WITHDRAW_DELETE = "delete"
@@ -20,11 +21,11 @@ WITHDRAW_MODES = (WITHDRAW_DELETE, WITHDRAW_KEEP)
 MAX_NEAREST = 10
 
 
-class UnknownSite(ValueError):
-    pass
+class UnknownSite(UserError, ValueError):
+    status = 404
 
 
-class WithdrawalError(ValueError):
+class WithdrawalError(UserError, ValueError):
     """A withdrawal that cannot be made; the message says why."""
 
 
@@ -55,13 +56,12 @@ def register(
         session.add(participant)
         made.append(participant)
     session.flush()
-    session.add(
-        AuditEvent(
-            kind="participants.registered",
-            actor_id=actor_id,
-            target=f"site:{site.code}",
-            detail={"count": count},
-        )
+    record_audit(
+        session,
+        kind="participants.registered",
+        actor_id=actor_id,
+        target=f"site:{site.code}",
+        detail={"count": count},
     )
     session.flush()
     return made
@@ -139,12 +139,11 @@ def withdraw(
             .execution_options(synchronize_session="fetch")
         )
         erase_after_commit(session)
-    session.add(
-        AuditEvent(
-            kind="participant.withdrawn",
-            actor_id=actor_id,
-            target=f"participant:{participant.id}",
-            detail={"mode": mode, "reason": reason},
-        )
+    record_audit(
+        session,
+        kind="participant.withdrawn",
+        actor_id=actor_id,
+        target=f"participant:{participant.id}",
+        detail={"mode": mode, "reason": reason},
     )
     session.flush()

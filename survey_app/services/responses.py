@@ -17,15 +17,16 @@ from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
 from ..models import COMPLETE, IN_PROGRESS, Link, Participant, Response, Wave
-from ..models._types import DbSession, today
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
+from ..models.types import DbSession, today
 from ..study import current_study
+from ..user_errors import UserError
 from . import drafts, followup
 from .reasons import checked_reason
 
 
-class RespondentError(Exception):
+class RespondentError(UserError):
     """Something the person at the kiosk or link can put right; the message says how."""
 
 
@@ -317,7 +318,7 @@ def discard(session: DbSession, response: Response) -> None:
         erase_after_commit(session)
 
 
-class VoidError(ValueError):
+class VoidError(UserError, ValueError):
     """A void that cannot be made; the message says why."""
 
 
@@ -327,8 +328,8 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
     # Imported here so that the module's earlier imports stay as they are.
     from sqlalchemy import update
 
-    from ..models import AuditEvent
-    from ..models._types import utcnow
+    from ..models import record_audit
+    from ..models.types import utcnow
 
     reason = checked_reason(reason, "Please give the reason for voiding this response.", VoidError)
     # A guarded update, so that two researchers voiding it at once record it once.
@@ -345,13 +346,12 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
             "This response has already been voided"
             + (f" (on {when.day} {when:%b %Y})." if when else ".")
         )
-    session.add(
-        AuditEvent(
-            kind="response.voided",
-            actor_id=actor_id,
-            target=f"response:{response.id}",
-            detail={"reason": reason},
-        )
+    record_audit(
+        session,
+        kind="response.voided",
+        actor_id=actor_id,
+        target=f"response:{response.id}",
+        detail={"reason": reason},
     )
     session.flush()
 
@@ -363,7 +363,7 @@ def purge_link_drafts(session: DbSession, older_than_days: int) -> int:
     from sqlalchemy import delete
 
     from ..models import IN_PROGRESS
-    from ..models._types import today as _today
+    from ..models.types import today as _today
 
     cutoff = _today() - dt.timedelta(days=older_than_days)
     result = session.execute(
