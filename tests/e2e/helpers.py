@@ -137,6 +137,8 @@ def enter_id(page: Any, pseudonym: str, on_notice: Any = None) -> None:
     if page.url.endswith("/notice"):
         if on_notice is not None:
             on_notice(page)
+        if page.locator("#password").count():  # outside a follow-up window: she types it
+            page.locator("#password").fill(PASSWORD)
         page.get_by_role("button", name="Continue").click()
         page.wait_for_url("**/kiosk/page/0")
 

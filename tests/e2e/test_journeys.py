@@ -82,7 +82,8 @@ def test_a_mother_answers_t1_and_t2_and_a_researcher_downloads_her_row(
         page.go_back()
         assert_nothing_of_hers(page, pseudonym)
 
-    # Six months on: the fieldworker switches the kiosk to T2 and she answers again.
+    # The fieldworker switches the kiosk to T2 and she answers again (the same day here, so
+    # outside T2's window: enter_id gives the fieldworker's password at the warning).
     page.goto("/kiosk/lock")
     page.get_by_role("link", name="Fieldworker: leave kiosk mode").click()
     page.get_by_label("Password").fill(PASSWORD)
