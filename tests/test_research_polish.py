@@ -118,13 +118,12 @@ def test_the_export_form_offers_versions_as_ticked_boxes_joined_to_labels(
         body,
     )
     assert [value for _, value, _ in boxes] == [
-        "mothers_t1:1",
-        "mothers_t2:1",
-        "practitioners:1",
-        "prison_staff:1",
+        f"{key}:{version}"
+        for key in ("mothers_t1", "mothers_t2", "practitioners", "prison_staff")
+        for version in (1, 2)
     ]
     labels = [html.unescape(label) for _, _, label in boxes]
-    assert labels[3] == "Together a Chance: questionnaire for prison staff, version 1"
+    assert labels[6] == "Together a Chance: questionnaire for prison staff, version 1"
     assert re.search(
         r'<label class="option" for="publication"><input id="publication" name="publication"'
         r' type="checkbox" value="y">\s*<span>For publication',
