@@ -620,28 +620,12 @@ class Dataset:
         for spec in self.waves:
             prefix = spec.wave.code.lower()
             for c in spec.columns:
-                yield [
-                    c.name,
-                    c.label,
-                    c.instrument,
-                    ", ".join(map(str, c.versions)),
-                    c.type,
-                    c.values_text,
-                    c.wave,
-                    f"Mothers (linked): {prefix}_{c.name}; Mothers (long): {c.name}",
-                ]
+                yield _variable_row(
+                    c, c.wave, f"Mothers (linked): {prefix}_{c.name}; Mothers (long): {c.name}"
+                )
         for audience in self.audiences:
             for c in audience.columns:
-                yield [
-                    c.name,
-                    c.label,
-                    c.instrument,
-                    ", ".join(map(str, c.versions)),
-                    c.type,
-                    c.values_text,
-                    "once",
-                    f"{AUDIENCE_SHEETS[audience.audience]}: {c.name}",
-                ]
+                yield _variable_row(c, "once", f"{AUDIENCE_SHEETS[audience.audience]}: {c.name}")
         for meta in self.wai_columns()[4:]:
             linked = [
                 n for s in self.waves for n, _, f in self._linked_wai_names(s) if f == meta.name
@@ -689,16 +673,7 @@ class Dataset:
                 ] + ["; ".join(where[meta.name])]
         cols = self.case_columns
         for c in [*cols.all_forms(), *cols.children]:
-            yield [
-                c.name,
-                c.label,
-                c.instrument,
-                ", ".join(map(str, c.versions)),
-                c.type,
-                c.values_text,
-                c.wave,
-                "; ".join(where.get(c.name, [])),
-            ]
+            yield _variable_row(c, c.wave, "; ".join(where.get(c.name, [])))
         # Each linked case_ column has a row of its own too (a researcher reading the linked
         # sheet finds it by the name she sees).
         for name, label in linked.items():
@@ -760,6 +735,12 @@ class Dataset:
             ]
         )
         return rows
+
+
+def _variable_row(c: Any, wave: str, columns: str) -> list[Any]:
+    """A codebook row for one variable; ``columns`` names its columns as the sheets spell them."""
+    versions = ", ".join(map(str, c.versions))
+    return [c.name, c.label, c.instrument, versions, c.type, c.values_text, wave, columns]
 
 
 def _joined(codes: Sequence[str]) -> list[str]:
