@@ -55,19 +55,26 @@ def _stacked(figure: Figure, chart: Chart) -> None:
         if names:  # hidden counts are not drawn; their place says so
             axes.text(left[i] + 1, positions[i], "; ".join(names), va="center", fontsize=8)
     axes.set_yticks(positions, labels, fontsize=8)
+    axes.set_ylim(-0.6, len(labels) - 0.4)  # the same room when every bar is hidden
     axes.set_xlim(0, chart.axis_max)
     axes.set_xlabel(chart.axis_title)
     handles, names = axes.get_legend_handles_labels()
     unique = dict(zip(names, handles, strict=True))
-    axes.legend(
+    # Below the figure, laid out with it: a legend placed under the axes by hand ran into
+    # the axis title on a chart of few bars.
+    figure.legend(
         unique.values(),
         unique.keys(),
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12),
+        loc="outside lower center",
         ncol=min(3, len(unique)) or 1,
         fontsize=8,
         frameon=False,
     )
+
+
+def _value_label(chart: Chart, value: float) -> str:
+    # Percentages (an axis to 100) in whole numbers; means (the WAI's 1 to 5) to two places.
+    return f"{value:.0f}%" if chart.axis_max == 100 else f"{value:.2f}"
 
 
 def _grouped(figure: Figure, chart: Chart) -> None:
@@ -83,8 +90,9 @@ def _grouped(figure: Figure, chart: Chart) -> None:
             if value is None:
                 continue
             axes.bar(x, value, width=width, color=colour, label=series.name)
-            axes.text(x, value + 0.05, f"{value:.2f}", ha="center", fontsize=8)
-    axes.set_xticks(range(len(chart.categories)), chart.categories)
+            axes.text(x, value + 0.05, _value_label(chart, value), ha="center", fontsize=8)
+    labels = [textwrap.fill(c, 18) for c in chart.categories]  # long ones side by side
+    axes.set_xticks(range(len(chart.categories)), labels, fontsize=8)
     axes.set_xlim(-0.5, len(chart.categories) - 0.5)
     axes.set_ylim(0, chart.axis_max)
     axes.set_ylabel(chart.axis_title)
