@@ -18,10 +18,17 @@ from .link_tables import link_tables
 from .model import Report, ReportTable
 from .mother_tables import mother_tables
 from .paired import paired_tables
+from .practitioner_tables import practitioner_tables
 
 Builder = Callable[[ReportData], list[ReportTable]]
 
-TABLE_BUILDERS: list[Builder] = [case_tables, link_tables, mother_tables, paired_tables]
+TABLE_BUILDERS: list[Builder] = [
+    case_tables,
+    link_tables,
+    practitioner_tables,
+    mother_tables,
+    paired_tables,
+]
 
 EMPTY = "No questionnaires match these filters: there is nothing to report."
 
