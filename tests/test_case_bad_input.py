@@ -295,13 +295,17 @@ def test_a_tampered_revision_number_is_refused(app: Flask, client: FlaskClient) 
         client.post(send_url, data={"csrf_token": csrf_token(page), "revision": "x"}).status_code
         == 400
     )
-    assert (
-        client.post(send_url, data={"csrf_token": csrf_token(page), "revision": "4"}).status_code
-        == 409
-    )
+    altered = client.post(send_url, data={"csrf_token": csrf_token(page), "revision": "4"})
+    assert altered.status_code == 409
+    text = altered.get_data(as_text=True)
+    # A draft has never been sent: the message says what happened and what to do.
+    assert "sent already" not in text
+    assert "changed in another window" in text and "check the answers below" in text
+    assert "so nothing was sent" in text
     with app.app_context():
         form = db.session.scalar(select(CaseForm))
         assert form is not None and form.is_draft and form.answers["needs"] == [1]
+    assert steps.send(client, send_url).status_code == 302  # and it can still be sent
 
 
 def test_a_closed_case_is_not_reopened_while_she_has_another_open(
