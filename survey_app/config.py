@@ -145,9 +145,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         ),
         research_max_hours=_as_int("RESEARCH_MAX_HOURS", source.get("RESEARCH_MAX_HOURS", 12)),
         session_cookie_secure=env == "production",
-        # memory:// is per process: with several gunicorn workers set a shared store
-        # (e.g. redis://127.0.0.1:6379) so that the limits hold across workers.
-        ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        ratelimit_storage_uri=_ratelimit_storage_uri(source, env),
         # Keeps this app's counters apart when several apps (or test runs) share one Redis.
         ratelimit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or ""),
         # Two-step login for researchers, admins and caseworkers (they read case forms), except
@@ -191,6 +189,21 @@ def _secret_key(source: Mapping[str, Any], env: str, instance_path: Path) -> str
             raise ConfigError("SECRET_KEY must be set when SURVEY_APP_ENV=production")
         secret_key = _dev_secret_key(instance_path)
     return str(secret_key)
+
+
+def _ratelimit_storage_uri(source: Mapping[str, Any], env: str) -> str:
+    """memory:// counts in each process apart: under gunicorn's n workers every limit would be
+    n times itself. So production is told where to count, and memory:// only if asked for."""
+    uri = str(source.get("RATELIMIT_STORAGE_URI") or "").strip()
+    if uri:
+        return uri
+    if env == "production":
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must be set when SURVEY_APP_ENV=production: a redis:// URL "
+            "that every gunicorn worker shares (e.g. redis://127.0.0.1:6379), or memory:// "
+            "for a single worker"
+        )
+    return "memory://"
 
 
 def _study_file(raw: object) -> Path:

@@ -270,8 +270,14 @@ def _complete(form: CaseForm, answers: Mapping[str, Any]) -> tuple[dict[str, Any
 def submit(session: DbSession, user: User, form: CaseForm, seen_revision: int) -> None:
     """Send a draft: revision 1, and the case's status follows the form."""
     check_site(session, user, form.case.site_id)
-    if not form.is_draft or seen_revision != 0:
+    if not form.is_draft:
         raise CaseError("This form has been sent already.")
+    if seen_revision != 0:
+        # A draft's send page carries revision 0: another number means the page was altered.
+        raise CaseError(
+            "This page was changed in another window, so nothing was sent. Please check the "
+            "answers below and press Send again."
+        )
     case = form.case
     expected = {"referral": (CASE_NEW,), "update": (CASE_OPEN,), "closure": (CASE_OPEN,)}
     if case.status not in expected.get(form.kind, (CASE_CLOSED,)):
