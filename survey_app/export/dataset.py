@@ -113,6 +113,10 @@ class Dataset:
         for version in self.versions:
             by_key.setdefault(version.key, []).append(parsed[version.id])
         self.case_columns = case_rows.CaseColumns.of(by_key)
+        # Each kind of case form's versions in this export (the report's "not asked" notes).
+        self.case_instruments = {
+            kind: tuple(by_key.get(key, ())) for kind, key in case_rows.FORM_KEYS.items()
+        }
         self._cases: list[case_rows.CaseRecord] | None = None
 
     @property

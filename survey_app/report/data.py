@@ -72,6 +72,8 @@ class ReportData:
     period: str | None = None  # the study period the data was cut to, if any
     cases: tuple[CaseRecord, ...] = ()  # the case tracker's cases
     case_options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # Each kind of case form ("referral", "update" ...) -> its versions in the report.
+    case_instruments: Mapping[str, tuple[Instrument, ...]] = field(default_factory=dict)
 
     @property
     def threshold(self) -> int:
@@ -176,4 +178,5 @@ def load(session: DbSession, filters: ExportFilters, study: Study | None = None)
         practitioners=_audience(data, "practitioner"),
         cases=tuple(data.cases),
         case_options=data.case_columns.options,
+        case_instruments=data.case_instruments,
     )
