@@ -19,7 +19,9 @@ from survey_app.export.formats import FORMATS
 from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
+from survey_app.instruments.model import build as build_instrument
 from survey_app.instruments.publish import sync_instruments
+from survey_app.report import case_slides
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
 from tests import case_data, factories
@@ -331,3 +333,30 @@ def test_the_report_page_draws_an_svg_per_figure(app: Flask, auth: Auth) -> None
     svgs = [base64.b64decode(i).decode() for i in images]
     assert len(svgs) == len(CHARTED) and all("<svg" in s for s in svgs)
     assert any("HMP Send &lt;5" in s for s in svgs)  # a hidden bar's label, not a bar
+
+
+def test_the_slides_codes_mean_what_the_bundled_forms_say_in_every_version() -> None:
+    """The slides table counts by code: a form version that re-codes one of these options
+    must fail here, not quietly change a published percentage."""
+    expected = {
+        ("case_referral", "contact_at_referral", case_slides.NO_CONTACT): "No contact",
+        ("case_referral", "family_court", case_slides.CURRENTLY_IN_PROCEEDINGS):
+            "Currently in proceedings brought by the local authority",
+        ("case_update", "acct", case_slides.YES): "Yes",
+        ("case_update", "in_proceedings", case_slides.YES): "Yes",
+        ("case_closure", "contact_outcome", case_slides.PLAN): "Contact plan in place",
+        ("case_closure", "contact_outcome", case_slides.SUPPORTED):
+            "Supported with no contact in the child's best interest",
+        ("case_closure", "contact_outcome", case_slides.NOT_RESOLVED):
+            "Contact issue not resolved",
+        ("case_closure", "contact_outcome", case_slides.NOT_AN_ISSUE): "Contact was not an issue",
+    }  # fmt: skip
+    instruments = [build_instrument(d) for d in load_all()]
+    for (key, variable, code), label in expected.items():
+        versions = [i for i in instruments if i.key == key]
+        assert versions, key
+        for instrument in versions:
+            item = instrument.item(variable)
+            assert item is not None, (key, instrument.version, variable)
+            labels = {o.code: o.label["en"] for o in item.options}
+            assert labels.get(code) == label, (key, instrument.version, variable, code)
