@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .kinds import Role, values
+
 # The study this installation serves (sites, waves, schedule); STUDY_FILE names another.
 BUNDLED_STUDY_FILE = Path(__file__).with_name("study.yaml")
 
@@ -40,7 +42,7 @@ class Settings:
     session_cookie_secure: bool
     ratelimit_storage_uri: str
     ratelimit_key_prefix: str
-    totp_required_roles: tuple[str, ...]
+    totp_required_roles: tuple[Role, ...]
     trusted_proxies: int
     study_file: Path
     field_key_dir: str
@@ -153,7 +155,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         totp_required_roles=_roles(
             source.get(
                 "TOTP_REQUIRED_ROLES",
-                "" if env == "development" else "admin,researcher,caseworker",
+                () if env == "development" else (Role.ADMIN, Role.RESEARCHER, Role.CASEWORKER),
             )
         ),
         # How many reverse proxies stand in front of gunicorn: their X-Forwarded-For and
@@ -215,12 +217,14 @@ def _study_file(raw: object) -> Path:
     return path
 
 
-def _roles(raw: object) -> tuple[str, ...]:
+def _roles(raw: object) -> tuple[Role, ...]:
     if isinstance(raw, (list, tuple)):
         names = [str(r) for r in raw]
     else:
         names = [r.strip() for r in str(raw).split(",") if r.strip()]
-    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker", "caseworker")]
+    unknown = [r for r in names if r not in values(Role)]
     if unknown:
-        raise ConfigError(f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r}")
-    return tuple(names)
+        raise ConfigError(
+            f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r} (the roles are {', '.join(Role)})"
+        )
+    return tuple(Role(r) for r in names)

@@ -13,6 +13,7 @@ from ..export.dataset import Dataset
 from ..export.filters import ExportFilters
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
+from ..kinds import Audience
 from ..models.types import DbSession
 from ..study import Period, Study
 
@@ -134,7 +135,7 @@ def period_of(date: dt.date, periods: Sequence[Period]) -> str | None:
     return next((p.label for p in periods if p.start <= date <= p.end), None)
 
 
-def _audience(data: Dataset, audience: str) -> Questionnaires:
+def _audience(data: Dataset, audience: Audience) -> Questionnaires:
     spec = next(s for s in data.audiences if s.audience == audience)
     if not spec.version_ids:
         return Questionnaires(spec.instruments)
@@ -174,8 +175,8 @@ def load(session: DbSession, filters: ExportFilters, study: Study | None = None)
             for spec in data.waves
         ),
         mothers=tuple(_mothers(data)),
-        staff=_audience(data, "prison_staff"),
-        practitioners=_audience(data, "practitioner"),
+        staff=_audience(data, Audience.PRISON_STAFF),
+        practitioners=_audience(data, Audience.PRACTITIONER),
         cases=tuple(data.cases),
         case_options=data.case_columns.options,
         case_instruments=data.case_instruments,
