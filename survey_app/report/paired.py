@@ -8,7 +8,7 @@ from functools import partial
 
 from ..scoring import score_wai
 from .data import Answered, ReportData, Wave, code_of
-from .grid import CrossTab
+from .grid import CrossTab, n_shown
 from .model import Cell, ReportTable, Row
 from .mother_tables import LIKERT_TABLES, RATINGS, WAI_PARTS
 from .stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
@@ -88,7 +88,7 @@ def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
     return ReportTable(
         f"change-{later.code}",
         f"Supplementary table C: Change from {first.code} to {later.code} for the same mothers "
-        f"({len(linked)} answered both)",
+        f"({n_shown(len(linked), threshold)} answered both)",
         (
             "",
             "n pairs",

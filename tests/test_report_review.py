@@ -1,0 +1,93 @@
+"""Publication mode beyond the cells: a table's n stated in its notes, its title or its
+column heads is a count too, so under 5 it is "<5" there as well, on the page and in the
+workbook (found by the review of the Report page, issue #17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import openpyxl
+from flask import Flask
+
+from survey_app.export.filters import ExportFilters
+from survey_app.extensions import db
+from survey_app.report.model import Report
+from survey_app.report.tables import build_report
+from tests import factories
+from tests.case_data import CHILD, add_case
+from tests.flows import Auth, csrf_token
+
+CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
+MOTHER_CONSENT = {"consent_info_sheet": 1, "consent_skip": 1, "consent_take_part": 1}
+# "n = 3", "(n=2)", "(4 answered both)": a count of 1 to 4 stated in words.
+SMALL_N = re.compile(r"\bn ?= ?[1-4]\b|\b[1-4] answered both\b")
+
+
+def add_few_of_everyone(app: Flask) -> None:
+    """Two prison staff, three practitioners, four mothers at T1 and T2, three cases."""
+    for _ in range(2):
+        factories.link_response(
+            app, "prison_staff", {**CONSENT, "prison": 1, "role_level": 1, "contact_purpose": [1]}
+        )
+    for _ in range(3):
+        factories.link_response(
+            app, "practitioners", {**CONSENT, "practitioner_role": 1, "supported_mother": 5}
+        )
+    for k in range(4):
+        pseudonym = f"TC-R{k:02d}-AAAA"
+        factories.complete_response(app, pseudonym, "T1", MOTHER_CONSENT, dt.date(2022, 1, 5))
+        factories.complete_response(app, pseudonym, "T2", MOTHER_CONSENT, dt.date(2022, 7, 5))
+    for month in (5, 6, 7):
+        referral = {"needs": [1], "ethnicity": 1, "local_authorities": [1], "children": [CHILD]}
+        add_case(app, "send", [("referral", f"2021-{month:02d}-10", referral)])
+
+
+def report_of(app: Flask, publication: bool) -> Report:
+    with app.app_context():
+        return build_report(db.session, ExportFilters(publication=publication), by_period=True)
+
+
+def stated(report: Report) -> list[tuple[str, str]]:
+    return [
+        (t.key, text)
+        for t in report.tables
+        for text in (t.title, *t.columns, *t.notes)
+        if SMALL_N.search(text)
+    ]
+
+
+def test_publication_states_no_count_under_five_in_a_notes_title_or_heads(app: Flask) -> None:
+    add_few_of_everyone(app)
+    # Without publication the small n are there to be hidden (the test sees what it checks).
+    plain = dict(stated(report_of(app, publication=False)))
+    for key in ("8", "10", "13a", "14a-year-1", "fig-1", "slides", "change-T2"):
+        assert key in plain, key
+    assert stated(report_of(app, publication=True)) == []
+
+
+def test_the_page_and_the_workbook_in_publication_mode_state_no_small_n(
+    app: Flask, auth: Auth
+) -> None:
+    add_few_of_everyone(app)
+    auth.login("researcher")
+    page = auth.client.get("/research/report?publication=y&by_period=y")
+    assert page.status_code == 200
+    text = re.sub(r"<[^>]+>", " ", page.get_data(as_text=True))
+    assert SMALL_N.findall(text) == []
+    download = auth.client.post(
+        "/research/report/download",
+        data={"csrf_token": csrf_token(page), "publication": "y", "by_period": "y"},
+    )
+    body = download.data
+    download.close()
+    assert download.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    said = [
+        value
+        for row in book["Report"].iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str) and SMALL_N.search(value)
+    ]
+    assert said == []
