@@ -10,10 +10,12 @@ import re
 
 import openpyxl
 from flask import Flask
+from matplotlib.figure import Figure
 
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
-from survey_app.report.model import Report
+from survey_app.report.charts import DRAW
+from survey_app.report.model import Chart, Report, Series
 from survey_app.report.tables import build_report
 from tests import factories
 from tests.case_data import CHILD, add_case
@@ -91,3 +93,41 @@ def test_the_page_and_the_workbook_in_publication_mode_state_no_small_n(
         if isinstance(value, str) and SMALL_N.search(value)
     ]
     assert said == []
+
+
+def legend_of(chart: Chart) -> list[str]:
+    figure = Figure()
+    DRAW[chart.kind](figure, chart)
+    legend = figure.axes[0].get_legend()
+    return [] if legend is None else [text.get_text() for text in legend.get_texts()]
+
+
+def test_a_grouped_charts_key_names_a_series_whose_every_bar_is_hidden() -> None:
+    # The WAI chart of a site with few T2 answers: each T2 place says only "<5".
+    wai = Chart(
+        "WAI-SR subscales, T1 beside T2",
+        ("Task", "Goal"),
+        (Series("T1", (2.9, 3.1), (False, False)), Series("T2", (None, None), (True, True))),
+        "grouped",
+        "Mean score (1-5)",
+        5,
+        5,
+    )
+    assert legend_of(wai) == ["T1", "T2"]
+    # Table 10 of a small prison: every tick hidden, no bar drawn at all.
+    ticks = Chart(
+        "Table 10",
+        ("Sent referral",),
+        (Series("HMP Send", (None,), (True,)), Series("Total", (None,), (True,))),
+        "grouped",
+        "% of staff who ticked it",
+        100,
+        5,
+    )
+    assert legend_of(ticks) == ["HMP Send", "Total"]
+    # A series with nothing to draw and nothing hidden (no answers at T2) stays out of it.
+    unanswered = Chart(
+        "t", ("Task",), (Series("T1", (3.0,), (False,)), Series("T2", (None,), (False,))),
+        "grouped", "Mean", 5,
+    )  # fmt: skip
+    assert legend_of(unanswered) == ["T1"]
