@@ -131,3 +131,28 @@ def test_a_grouped_charts_key_names_a_series_whose_every_bar_is_hidden() -> None
         "grouped", "Mean", 5,
     )  # fmt: skip
     assert legend_of(unanswered) == ["T1"]
+
+
+def test_mcnemars_p_is_not_shown_beside_a_hidden_discordant_count(app: Flask) -> None:
+    # Twelve pairs: 3 agree at T1 only (hidden), 8 at T2 only, 1 at neither. With T1 only
+    # shown, p = mcnemar(b, c) has one c that fits: the p would give the hidden count back.
+    plan = [(4, 2)] * 3 + [(2, 4)] * 8 + [(2, 2)]
+    for k, (before, after) in enumerate(plan):
+        pseudonym = f"TC-M{k:02d}-AAAA"
+        t1 = {**MOTHER_CONSENT, "css_willing": before}
+        t2 = {**MOTHER_CONSENT, "css_willing": after}
+        factories.complete_response(app, pseudonym, "T1", t1, dt.date(2022, 1, 5))
+        factories.complete_response(app, pseudonym, "T2", t2, dt.date(2022, 7, 5))
+    willing = "I am willing to engage with Children's Social Services. (Strongly agree or agree)"
+
+    def row(publication: bool) -> tuple[object, ...]:
+        table = next(t for t in report_of(app, publication).tables if t.key == "agreement-T2")
+        return dict((r.label, r.cells) for r in table.rows)[willing]
+
+    plain = row(publication=False)
+    assert plain[:5] == (12, 0, 3, 8, 1) and isinstance(plain[5], float)
+    hidden = row(publication=True)
+    assert hidden[2] == "<5" and hidden[5] is None
+    pub = report_of(app, publication=True)
+    notes = next(t for t in pub.tables if t.key == "agreement-T2").notes
+    assert any(note.startswith("For publication, no p") for note in notes)
