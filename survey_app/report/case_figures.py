@@ -17,7 +17,7 @@ from .case_answers import Answers, entries, label_of, not_asked, option_labels, 
 from .case_slides import slides_table
 from .case_tables import _prisons
 from .data import ReportData, codes_of
-from .grid import hide, ordered, shown
+from .grid import hide, n_shown, ordered, shown
 from .link_tables import NOT_ANSWERED
 from .model import Cell, ReportTable, Row
 
@@ -124,7 +124,11 @@ def count_table(
         body[index[label]][column[site]] += 1
     counts = Counts.crosstab(body, len(prisons), data.threshold)
     total_label, counted, axis = UNITS[figure.unit]
-    n = f"n = {len(pairs)}" if pairs else "n = 0: no cases with a referral match the filters"
+    n = (
+        f"n = {n_shown(len(pairs), data.threshold)}"
+        if pairs
+        else "n = 0: no cases with a referral match the filters"
+    )
     return ReportTable(
         f"fig-{figure.number}",
         figure.title,
@@ -222,7 +226,9 @@ def figure_5(data: ReportData) -> ReportTable:
             f"Listed by name: the authorities named by at least {least} mothers across all "
             "sites (the publication threshold).",
             LATEST,
-            f"n = {len(named)}" if named else "n = 0: no referral names a local authority",
+            f"n = {n_shown(len(named), data.threshold)}"
+            if named
+            else "n = 0: no referral names a local authority",
         ),
     )
 

@@ -12,7 +12,7 @@ from .by_prison import Counts, heads, percent_chart
 from .case_answers import not_asked
 from .case_tables import _prisons
 from .data import ReportData, code_of
-from .grid import Line
+from .grid import Line, n_shown
 from .model import ReportTable, Row
 
 # The forms' codes (instruments/files/case_*.yaml; a code never changes its meaning).
@@ -131,7 +131,7 @@ def slides_table(data: ReportData) -> ReportTable:
     chart = percent_chart(
         title, counts, names, CHARTED, labels, axis_title="% of the n in the table"
     )
-    n = f"n = {len(facts)} cases"
+    n = f"n = {n_shown(len(facts), data.threshold)} cases"
     return ReportTable(
         "slides", title, ("", *heads(names)), tuple(rows), (*notes, *NOTES, n), chart
     )

@@ -10,6 +10,7 @@ import textwrap
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .model import Chart
 
@@ -89,17 +90,22 @@ def _grouped(figure: Figure, chart: Chart) -> None:
                 continue
             if value is None:
                 continue
-            axes.bar(x, value, width=width, color=colour, label=series.name)
+            axes.bar(x, value, width=width, color=colour)
             axes.text(x, value + 0.05, _value_label(chart, value), ha="center", fontsize=8)
     labels = [textwrap.fill(c, 18) for c in chart.categories]  # long ones side by side
     axes.set_xticks(range(len(chart.categories)), labels, fontsize=8)
     axes.set_xlim(-0.5, len(chart.categories) - 0.5)
     axes.set_ylim(0, chart.axis_max)
     axes.set_ylabel(chart.axis_title)
-    handles, names = axes.get_legend_handles_labels()
-    unique = dict(zip(names, handles, strict=True))
-    if unique:
-        axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False)
+    # A hidden place says only "<5": the key names every series shown or hidden, in order,
+    # also one with no bar drawn, or its labels would be no one's.
+    handles = [
+        Patch(color=colour, label=series.name)
+        for colour, series in zip(COLOURS * 3, chart.series, strict=False)
+        if any(v is not None for v in series.values) or any(series.hidden)
+    ]
+    if handles:
+        axes.legend(handles=handles, fontsize=8, frameon=False)
 
 
 def _bars(figure: Figure, chart: Chart) -> None:

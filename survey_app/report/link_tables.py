@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from .count_charts import columns_chart, percent_chart, rows_chart
 from .data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from .grid import CrossTab, RowKey, crosstab_rows, ordered, shown
+from .grid import CrossTab, RowKey, crosstab_rows, n_shown, ordered, shown
 from .model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
@@ -60,6 +60,7 @@ def _table(
     body: list[tuple[str, list[Cell], str]],
     notes: Sequence[str],
     n: int,
+    threshold: int,
     extra_columns: Sequence[str] = ("Total",),
 ) -> ReportTable:
     return ReportTable(
@@ -67,7 +68,10 @@ def _table(
         title=title,
         columns=(header, *columns, *extra_columns),
         rows=tuple(Row(label, tuple(cells), kind) for label, cells, kind in body),
-        notes=(*notes, f"n = {n}" if n else "n = 0: no questionnaires match the filters"),
+        notes=(
+            *notes,
+            f"n = {n_shown(n, threshold)}" if n else "n = 0: no questionnaires match the filters",
+        ),
     )
 
 
@@ -98,7 +102,8 @@ def _crosstab(
         percent_column=percent_column,
     )
     extra = ("Total", "%") if percent_column else ("Total",)
-    return _table(key, title, header, cols, body, not_asked(q, variables), len(pairs), extra)
+    notes = not_asked(q, variables)
+    return _table(key, title, header, cols, body, notes, len(pairs), data.threshold, extra)
 
 
 def table_8(data: ReportData) -> ReportTable:
@@ -164,7 +169,7 @@ def table_10(data: ReportData) -> ReportTable:
         notes=(
             *not_asked(q, ["contact_purpose"]),
             "Tick all that apply: a column's cells do not add up to its n.",
-            f"n = {len(answered_lists)}" if answered_lists else "n = 0",
+            f"n = {shown_ns[-1]}" if answered_lists else "n = 0",
         ),
         # Ticks are not shares of one whole: bars side by side, each % of its prison's n.
         chart=percent_chart(

@@ -13,7 +13,7 @@ from typing import Any
 from ..instruments import missing
 from .count_charts import percent_chart
 from .data import Questionnaires, ReportData
-from .grid import hide, pct, shown
+from .grid import hide, n_shown, pct, shown
 from .link_tables import not_asked
 from .model import Cell, ReportTable, Row
 
@@ -141,7 +141,7 @@ def agreement_table(
     notes = (
         *not_asked(q, variables),
         "n and % of the practitioners who answered each statement; skipped: not counted.",
-        f"n = {n}" if n else "n = 0: no questionnaires match the filters",
+        f"n = {n_shown(n, threshold)}" if n else "n = 0: no questionnaires match the filters",
     )
     chart = percent_chart(
         title,
