@@ -368,13 +368,18 @@ def test_publication_hides_small_cells_across_rows_and_columns(app: Flask) -> No
     add_staff(app)
     add_mothers_of_table_14(app)
     report = report_of(app, ExportFilters(publication=True))
-    # Table 8: every count under 5 is hidden, then a second cell in any row or column that
-    # hid only one (6, 7 and 8), so that no hidden count follows from a total.
-    assert cells(table(report, "8")) == [
+    # Table 8: every count under 5 is hidden ("<5"), then a second cell in any row or column
+    # that hid only one (6, 7 and 8), so that no hidden count follows from a total: "[c]",
+    # since saying "<5" of 6, 7 or 8 would be false.
+    t8 = table(report, "8")
+    assert cells(t8) == [
         ("Management/leadership role", ("<5", "<5", "<5")),
-        ("Frontline role", ("<5", "<5", "<5")),
-        ("Total respondents", ("<5", "<5", 11)),
+        ("Frontline role", ("<5", "[c]", "[c]")),
+        ("Total respondents", ("<5", "[c]", 11)),
     ]
+    assert (
+        t8.notes[-1] == "[c]: hidden so that a count under 5 cannot be worked out from the totals"
+    )
     t14 = table(report, "14")
     assert cells(t14)[1:5] == [
         ("Strongly agree or agree", (32, 84, 15, 83)),
