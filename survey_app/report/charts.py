@@ -6,6 +6,7 @@ so that such a count cannot be worked out."""
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
@@ -154,6 +155,10 @@ def _height(chart: Chart) -> float:
     return 3.6
 
 
+# Drawing is nearly all of the report page's time, and the same filters give the same charts:
+# a Chart (frozen, of tuples) is its own key. lru_cache keeps its bookkeeping under a lock;
+# two threads missing at once each draw the same SVG, which is harmless.
+@functools.lru_cache(maxsize=256)
 def svg(chart: Chart) -> str:
     figure = Figure(figsize=(7.5, _height(chart)), layout="constrained")
     DRAW.get(chart.kind, _grouped)(figure, chart)
