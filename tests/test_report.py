@@ -473,7 +473,11 @@ def test_report_page_with_filters_that_leave_nothing_says_so(app: Flask, auth: A
     auth.login("researcher")
     page = auth.client.get("/research/report?date_to=2000-01-01")
     assert page.status_code == 200
-    assert "nothing to report" in page.get_data(as_text=True)
+    # No case either: the message does not speak of questionnaires alone.
+    assert (
+        "No questionnaires or cases match these filters: there is nothing to report."
+        in page.get_data(as_text=True)
+    )
     bad = auth.client.get("/research/report?date_from=not-a-date")
     assert bad.status_code == 400
     assert "Please check the fields" in bad.get_data(as_text=True)
@@ -498,6 +502,7 @@ def test_report_download_is_audited_with_its_filters(app: Flask, auth: Auth) -> 
         assert event.target == "report-xlsx"
         assert event.detail["site"] == "eastwood_park"
         assert event.detail["publication"].startswith("yes")
+        assert event.detail["split"] == "no"
     refused = auth.client.post("/research/report/download", data={"site": "send"})
     assert refused.status_code == 400
 

@@ -11,10 +11,12 @@ import re
 import openpyxl
 from flask import Flask
 from matplotlib.figure import Figure
+from sqlalchemy import select
 
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
-from survey_app.report.charts import DRAW
+from survey_app.models import AuditEvent
+from survey_app.report.charts import DRAW, svg
 from survey_app.report.model import Chart, Report, Series
 from survey_app.report.tables import build_report
 from tests import factories
@@ -85,6 +87,9 @@ def test_the_page_and_the_workbook_in_publication_mode_state_no_small_n(
     body = download.data
     download.close()
     assert download.status_code == 200
+    with auth.app.app_context():
+        audited = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "export")).one()
+        assert audited.detail["split"] == "by study period"
     book = openpyxl.load_workbook(io.BytesIO(body))
     said = [
         value
@@ -225,3 +230,4 @@ def test_a_chart_labels_a_bar_hidden_to_protect_another_c() -> None:
     axes = figure.axes[0]
     assert [t.get_text() for t in axes.texts] == ["HMP Send [c]", "HMP Send <5"]
     assert len(axes.patches) == 0  # neither is drawn
+    assert "HMP Send [c]" in svg(chart)  # the SVG keeps each text as a comment

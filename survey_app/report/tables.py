@@ -34,7 +34,7 @@ TABLE_BUILDERS: list[Builder] = [
     paired_tables,
 ]
 
-EMPTY = "No questionnaires match these filters: there is nothing to report."
+EMPTY = "No questionnaires or cases match these filters: there is nothing to report."
 
 
 def tables_of(data: ReportData, builders: list[Builder] | None = None) -> list[ReportTable]:
