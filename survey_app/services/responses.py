@@ -92,21 +92,7 @@ def start_kiosk(
     version = latest_version(session, key) if key else None
     if version is None:
         raise RespondentError(f"No questionnaire is published for mothers at {wave.code}.")
-    earlier = session.scalars(
-        select(Wave).where(Wave.position < wave.position).order_by(Wave.position)
-    ).all()
-    missed = [w.code for w in earlier if not _completed(live_response(session, participant, w))]
-    flags: dict[str, Any] = {f"{wave.code.lower()}_without_{c.lower()}": True for c in missed}
-    warning = None
-    if missed:
-        warning = (
-            f"This ID has no completed {' or '.join(missed)}. You can go on: the {wave.code} "
-            f"answers will be kept and flagged in exports."
-        )
-    window = _window_check(session, participant, wave)
-    if window is not None and not window.inside:
-        flags[f"{wave.code.lower()}_outside_window"] = True
-    window_text = window.text if window is not None and not window.inside else None
+    flags, warning, window_text = _start_warnings(session, participant, wave)
     if (warning or window_text) and not confirmed:
         return KioskStart(None, resumed=False, warning=warning, window=window_text)
     response = Response(
@@ -128,6 +114,29 @@ def start_kiosk(
             raise
         return start_kiosk(session, participant, wave_code, confirmed=confirmed)
     return KioskStart(response, resumed=False)
+
+
+def _start_warnings(
+    session: DbSession, participant: Participant, wave: Wave
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """The flags a new draft carries, and the fieldworker's warnings: earlier waves she has
+    not completed, and a follow-up outside its window."""
+    earlier = session.scalars(
+        select(Wave).where(Wave.position < wave.position).order_by(Wave.position)
+    ).all()
+    missed = [w.code for w in earlier if not _completed(live_response(session, participant, w))]
+    flags: dict[str, Any] = {f"{wave.code.lower()}_without_{c.lower()}": True for c in missed}
+    warning = None
+    if missed:
+        warning = (
+            f"This ID has no completed {' or '.join(missed)}. You can go on: the {wave.code} "
+            f"answers will be kept and flagged in exports."
+        )
+    window = _window_check(session, participant, wave)
+    if window is not None and not window.inside:
+        flags[f"{wave.code.lower()}_outside_window"] = True
+    window_text = window.text if window is not None and not window.inside else None
+    return flags, warning, window_text
 
 
 def _window_check(
