@@ -415,6 +415,14 @@ def _rows(
     session: DbSession, page_of: Subquery, waves: Waves, today: dt.date
 ) -> tuple[list[Row], int]:
     """The page's participants with their site, completion dates and statuses; the total."""
+    query, codes = _page_query(page_of, waves)
+    found = session.execute(query.order_by(*_NEWEST_FIRST)).all()
+    rows = [_row(record, codes, waves, today) for record in found]
+    return rows, found[0].total if found else 0
+
+
+def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
+    """The select of the page's rows, and the wave codes of its completion dates in order."""
     query = (
         select(
             Participant.pseudonym,
@@ -442,31 +450,31 @@ def _rows(
                 draft.voided_at.is_(None),
             ),
         ).add_columns(draft.started_on, draft.flags)
-    found = session.execute(query.order_by(*_NEWEST_FIRST)).all()
-    rows = []
-    for pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *rest in found:
-        done, started = rest[: len(codes)], rest[len(codes) :]
-        drafts = tuple(
-            draft_of(code, started[2 * i + 1], started[2 * i])
-            for i, (_id, code) in enumerate(waves.all_ids)
-            if started[2 * i] is not None and withdrawn_at is None
-        )
-        rows.append(
-            Row(
-                pseudonym=pseudonym,
-                site_name=site_name,
-                registered_on=created_at.date(),
-                baseline_on=baseline_on,
-                followups=waves.statuses(
-                    baseline_on=baseline_on,
-                    done_on=dict(zip(codes, done, strict=True)),
-                    withdrawn=withdrawn_at is not None,
-                    today=today,
-                ),
-                drafts=drafts,
-            )
-        )
-    return rows, found[0].total if found else 0
+    return query, codes
+
+
+def _row(record: Any, codes: list[str], waves: Waves, today: dt.date) -> Row:
+    """One participant's row from a row of ``_page_query``."""
+    pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *rest = record
+    done, started = rest[: len(codes)], rest[len(codes) :]
+    drafts = tuple(
+        draft_of(code, started[2 * i + 1], started[2 * i])
+        for i, (_id, code) in enumerate(waves.all_ids)
+        if started[2 * i] is not None and withdrawn_at is None
+    )
+    return Row(
+        pseudonym=pseudonym,
+        site_name=site_name,
+        registered_on=created_at.date(),
+        baseline_on=baseline_on,
+        followups=waves.statuses(
+            baseline_on=baseline_on,
+            done_on=dict(zip(codes, done, strict=True)),
+            withdrawn=withdrawn_at is not None,
+            today=today,
+        ),
+        drafts=drafts,
+    )
 
 
 def due_counts(session: DbSession, *, today: dt.date) -> Due:
