@@ -23,6 +23,7 @@ from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
 from . import drafts, followup
+from .once import stamp_once
 from .reasons import checked_reason
 
 
@@ -335,26 +336,17 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
     """Void a response with a reason: it stays stored (and out of exports), and its
     participant's wave is free for a new response. The audit event holds the reason only."""
     # Imported here so that the module's earlier imports stay as they are.
-    from sqlalchemy import update
-
     from ..models import record_audit
-    from ..models.types import utcnow
 
     reason = checked_reason(reason, "Please give the reason for voiding this response.", VoidError)
-    # A guarded update, so that two researchers voiding it at once record it once.
-    done = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.voided_at.is_(None))
-        .values(voided_at=utcnow(), void_reason=reason)
-        .execution_options(synchronize_session="fetch")
+    stamp_once(
+        session,
+        response,
+        "voided_at",
+        {"void_reason": reason},
+        "This response has already been voided",
+        VoidError,
     )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        session.refresh(response)
-        when = response.voided_at
-        raise VoidError(
-            "This response has already been voided"
-            + (f" (on {when.day} {when:%b %Y})." if when else ".")
-        )
     record_audit(
         session,
         kind="response.voided",
