@@ -299,6 +299,22 @@ class _Completed:
     done_on: dict[str, ColumnElement[dt.date]]
 
 
+def _join_live(query: _Query, wave_id: int, status: str) -> tuple[_Query, Any]:
+    """Outer-join each participant's live (not voided) response with this status at a wave,
+    under an alias of its own; the query and the alias."""
+    alias: Any = aliased(Response)
+    query = query.outerjoin(
+        alias,
+        and_(
+            alias.participant_id == Participant.id,
+            alias.wave_id == wave_id,
+            alias.status == status,
+            alias.voided_at.is_(None),
+        ),
+    )
+    return query, alias
+
+
 def _join_completed(
     query: _Query, waves: Waves, only: str | None = None
 ) -> tuple[_Query, _Completed]:
@@ -308,16 +324,7 @@ def _join_completed(
     dates: list[ColumnElement[dt.date]] = []
     wave_ids = [waves.baseline.id] + [w.id for w in waves.followups if only in (None, w.code)]
     for wave_id in wave_ids:
-        alias: Any = aliased(Response)
-        query = query.outerjoin(
-            alias,
-            and_(
-                alias.participant_id == Participant.id,
-                alias.wave_id == wave_id,
-                alias.status == COMPLETE,
-                alias.voided_at.is_(None),
-            ),
-        )
+        query, alias = _join_live(query, wave_id, COMPLETE)
         dates.append(alias.completed_on)
     codes = [w.code for w in waves.followups if only in (None, w.code)]
     return query, _Completed(dates[0], dict(zip(codes, dates[1:], strict=True)))
@@ -440,16 +447,8 @@ def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
     query = query.add_columns(completed.baseline_on, *completed.done_on.values())
     # Drafts, joined for this page's participants only (one live response per wave).
     for wave_id, _code in waves.all_ids:
-        draft: Any = aliased(Response)
-        query = query.outerjoin(
-            draft,
-            and_(
-                draft.participant_id == Participant.id,
-                draft.wave_id == wave_id,
-                draft.status == IN_PROGRESS,
-                draft.voided_at.is_(None),
-            ),
-        ).add_columns(draft.started_on, draft.flags)
+        query, draft = _join_live(query, wave_id, IN_PROGRESS)
+        query = query.add_columns(draft.started_on, draft.flags)
     return query, codes
 
 
