@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_template_context(app)
     register_request_hooks(app)
     register_errors(app)
+    register_logging(app)
     register_cli(app)
     if app.config.get("CHECK_DATABASE_ON_START", True):
         check_database(app)
@@ -164,6 +165,14 @@ def register_errors(app: Flask) -> None:
     from .errors import register
 
     register(app)
+
+
+def register_logging(app: Flask) -> None:
+    """An error on a link's page is logged with its path: hide the link's token in it
+    (gunicorn's own error log gets the same filter from accesslog.RespondentSafeLogger)."""
+    from .logtokens import install
+
+    install(app.logger)
 
 
 def register_cli(app: Flask) -> None:

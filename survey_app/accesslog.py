@@ -7,8 +7,12 @@ for ``/s/`` leave no line at all, and neither do ``/static/`` files (each page l
 them, so their times would show when a respondent was answering). Every other request is
 logged in the configured format.
 
+gunicorn's error log names the request it failed on ("Error handling request /s/..."): there
+the link's token is hidden instead (logtokens.py).
+
 ``gunicorn --logger-class survey_app.accesslog.RespondentSafeLogger`` (see the README), or the
-filter ``RespondentRequestFilter`` on the ``gunicorn.access`` logger in a logging config."""
+filters ``RespondentRequestFilter`` on the ``gunicorn.access`` logger and
+``survey_app.logtokens.LinkTokenFilter`` on ``gunicorn.error`` in a logging config."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+from .logtokens import install as install_token_filter
 
 _SLASHES = re.compile("/{2,}")
 UNLOGGED_PREFIXES = ("/s/", "/static/")
@@ -42,10 +48,12 @@ class RespondentRequestFilter(logging.Filter):
 
 
 class RespondentSafeLogger(Logger):  # type: ignore[misc]
-    """gunicorn's logger with ``RespondentRequestFilter`` on its access log."""
+    """gunicorn's logger with ``RespondentRequestFilter`` on its access log, and link tokens
+    hidden in its error log ("Error handling request /s/<token>", logtokens.py)."""
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         # setup runs again on a configuration reload: one filter, however often.
         if not any(isinstance(f, RespondentRequestFilter) for f in self.access_log.filters):
             self.access_log.addFilter(RespondentRequestFilter())
+        install_token_filter(self.error_log)

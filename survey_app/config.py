@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .kinds import Role, values
+
 # The study this installation serves (sites, waves, schedule); STUDY_FILE names another.
 BUNDLED_STUDY_FILE = Path(__file__).with_name("study.yaml")
 
@@ -40,7 +42,7 @@ class Settings:
     session_cookie_secure: bool
     ratelimit_storage_uri: str
     ratelimit_key_prefix: str
-    totp_required_roles: tuple[str, ...]
+    totp_required_roles: tuple[Role, ...]
     trusted_proxies: int
     study_file: Path
     field_key_dir: str
@@ -145,9 +147,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         ),
         research_max_hours=_as_int("RESEARCH_MAX_HOURS", source.get("RESEARCH_MAX_HOURS", 12)),
         session_cookie_secure=env == "production",
-        # memory:// is per process: with several gunicorn workers set a shared store
-        # (e.g. redis://127.0.0.1:6379) so that the limits hold across workers.
-        ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        ratelimit_storage_uri=_ratelimit_storage_uri(source, env),
         # Keeps this app's counters apart when several apps (or test runs) share one Redis.
         ratelimit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or ""),
         # Two-step login for researchers, admins and caseworkers (they read case forms), except
@@ -155,7 +155,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         totp_required_roles=_roles(
             source.get(
                 "TOTP_REQUIRED_ROLES",
-                "" if env == "development" else "admin,researcher,caseworker",
+                () if env == "development" else (Role.ADMIN, Role.RESEARCHER, Role.CASEWORKER),
             )
         ),
         # How many reverse proxies stand in front of gunicorn: their X-Forwarded-For and
@@ -193,6 +193,21 @@ def _secret_key(source: Mapping[str, Any], env: str, instance_path: Path) -> str
     return str(secret_key)
 
 
+def _ratelimit_storage_uri(source: Mapping[str, Any], env: str) -> str:
+    """memory:// counts in each process apart: under gunicorn's n workers every limit would be
+    n times itself. So production is told where to count, and memory:// only if asked for."""
+    uri = str(source.get("RATELIMIT_STORAGE_URI") or "").strip()
+    if uri:
+        return uri
+    if env == "production":
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must be set when SURVEY_APP_ENV=production: a redis:// URL "
+            "that every gunicorn worker shares (e.g. redis://127.0.0.1:6379), or memory:// "
+            "for a single worker"
+        )
+    return "memory://"
+
+
 def _study_file(raw: object) -> Path:
     if not raw:
         return BUNDLED_STUDY_FILE
@@ -202,12 +217,14 @@ def _study_file(raw: object) -> Path:
     return path
 
 
-def _roles(raw: object) -> tuple[str, ...]:
+def _roles(raw: object) -> tuple[Role, ...]:
     if isinstance(raw, (list, tuple)):
         names = [str(r) for r in raw]
     else:
         names = [r.strip() for r in str(raw).split(",") if r.strip()]
-    unknown = [r for r in names if r not in ("admin", "researcher", "fieldworker", "caseworker")]
+    unknown = [r for r in names if r not in values(Role)]
     if unknown:
-        raise ConfigError(f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r}")
-    return tuple(names)
+        raise ConfigError(
+            f"TOTP_REQUIRED_ROLES: unknown role {unknown[0]!r} (the roles are {', '.join(Role)})"
+        )
+    return tuple(Role(r) for r in names)

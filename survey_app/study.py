@@ -14,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from .config import BUNDLED_STUDY_FILE
 from .instruments.loader import InstrumentError, _flatten, _read_yaml
+from .kinds import Audience
 
 WELSH_SETTINGS = ("on", "draft", "off")
 
@@ -40,10 +41,7 @@ class _WaveSchema(_Strict):
 
 
 class _ScheduleSchema(_Strict):
-    audience = fields.String(
-        required=True,
-        validate=validate.OneOf(["mother", "prison_staff", "practitioner", "caseworker"]),
-    )
+    audience = fields.Enum(Audience, required=True, by_value=True)
     wave = fields.String()
     instrument = fields.String(required=True)
 
@@ -113,7 +111,7 @@ class WaveConfig:
 
 @dataclass(frozen=True)
 class ScheduleEntry:
-    audience: str
+    audience: Audience
     wave: str | None
     instrument: str
 
@@ -138,7 +136,7 @@ class Study:
     periods: tuple[Period, ...] = ()
     welsh: str = "on"
 
-    def instrument_for(self, audience: str, wave: str | None) -> str | None:
+    def instrument_for(self, audience: Audience, wave: str | None) -> str | None:
         for entry in self.schedule:
             if entry.audience == audience and entry.wave == wave:
                 return entry.instrument
@@ -153,7 +151,7 @@ class Study:
 
     @property
     def kiosk_waves(self) -> tuple[str, ...]:
-        return tuple(e.wave for e in self.schedule if e.audience == "mother" and e.wave)
+        return tuple(e.wave for e in self.schedule if e.audience == Audience.MOTHER and e.wave)
 
 
 def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:

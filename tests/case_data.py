@@ -47,38 +47,52 @@ CASES: list[tuple[str, list[tuple[str, str, dict[str, Any]]]]] = [
 ]  # fmt: skip
 
 
+Form = tuple[str, str, dict[str, Any]]  # (kind, date, answers as the forms code them)
+
+
+def add_case(app: Flask, site: str, forms: list[Form]) -> str:
+    """A new mother at ``site`` with one case of these sent forms, in order; her pseudonym.
+    Each form is as first sent (revision 1) on its form's latest version."""
+    [pseudonym] = factories.participants(app, 1, site)
+    with app.app_context():
+        participant = db.session.scalar(
+            select(Participant).where(Participant.pseudonym == pseudonym)
+        )
+        assert participant is not None
+        case = Case(participant=participant, site_id=participant.site_id)
+        db.session.add(case)
+        for kind, date, answers in forms:
+            key, date_variable = KINDS[kind]
+            version = latest_version(db.session, key)
+            assert version is not None
+            coded = {date_variable: date, **answers}
+            form = CaseForm(
+                case=case, kind=kind, instrument_version=version, form_date=D(date),
+                status=SUBMITTED, revision=1, answers=coded,
+                submitted_at=dt.datetime(2023, 6, 30),
+            )  # fmt: skip
+            db.session.add(form)
+            db.session.flush()
+            db.session.add(
+                CaseFormRevision(form_id=form.id, revision=1, form_date=D(date), answers=coded)
+            )
+        db.session.flush()
+        refresh_case(case)
+        db.session.commit()
+    return pseudonym
+
+
 def twelve_cases(app: Flask) -> list[str]:
     """The cases above, one mother each; their pseudonyms in order. The referral of case n
-    has n % 3 + 1 children; each referral's first form is corrected once (revision 2)."""
+    has n % 3 + 1 children."""
     pseudonyms = []
     for number, (site, forms) in enumerate(CASES, start=1):
-        [pseudonym] = factories.participants(app, 1, site)
-        pseudonyms.append(pseudonym)
-        with app.app_context():
-            participant = db.session.scalar(
-                select(Participant).where(Participant.pseudonym == pseudonym)
-            )
-            assert participant is not None
-            case = Case(participant=participant, site_id=participant.site_id)
-            db.session.add(case)
-            for kind, date, answers in forms:
-                key, date_variable = KINDS[kind]
-                version = latest_version(db.session, key)
-                assert version is not None
-                coded = {date_variable: date, **answers}
-                if kind == "referral":
-                    coded.update(ethnicity=1, children=[dict(CHILD)] * (number % 3 + 1))
-                form = CaseForm(
-                    case=case, kind=kind, instrument_version=version, form_date=D(date),
-                    status=SUBMITTED, revision=1, answers=coded,
-                    submitted_at=dt.datetime(2023, 6, 30),
-                )  # fmt: skip
-                db.session.add(form)
-                db.session.flush()
-                db.session.add(
-                    CaseFormRevision(form_id=form.id, revision=1, form_date=D(date), answers=coded)
-                )
-            db.session.flush()
-            refresh_case(case)
-            db.session.commit()
+        children = [dict(CHILD)] * (number % 3 + 1)
+        sent = [
+            (kind, date, {**answers, "ethnicity": 1, "children": children})
+            if kind == "referral"
+            else (kind, date, answers)
+            for kind, date, answers in forms
+        ]
+        pseudonyms.append(add_case(app, site, sent))
     return pseudonyms

@@ -164,6 +164,10 @@ def test_an_admin_cannot_deactivate_themselves(app: Flask, client: FlaskClient, 
         f"/research/users/{admin.id}/deactivate", data={"csrf_token": csrf_token(page)}
     )
     assert reply.status_code == 409
+    # The Users page itself, with the reason: a browser shows a redirect's 409 as a blank page.
+    assert "You cannot deactivate your own account." in reply.text
+    assert "<h1>Users</h1>" in reply.text
+    assert "You cannot deactivate" not in client.get("/research/users").text  # shown once
     assert client.get("/research/users").status_code == 200  # still logged in, still active
     assert (
         client.post(

@@ -114,6 +114,36 @@ def test_children_are_added_and_removed_without_javascript_up_to_fifteen(
         assert form is not None and len(form.answers["children"]) == 14
 
 
+def test_a_refused_sixteenth_child_keeps_the_answers_typed_on_the_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    _caseworker(app, client)
+    first = steps.open_case(client, register(app))
+    children_url = steps.fill_pages(client, first, steps.REFERRAL_PAGES)
+    full = steps.children_page(15)
+    full["children-14-child_age_band"] = "6"  # the last child, typed just before Add
+    reply = steps.post_page(client, children_url, full, "group:add:children")
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 422 and "At most 15 entries" in page
+    # The page comes back as she filled it: fifteen children, each answer still ticked.
+    assert "Child 15" in page and "Remove child 15" in page and "Child 16" not in page
+    assert (
+        'id="children-14-child_age_band-6" name="children-14-child_age_band" value="6" checked'
+        in page
+    )
+    assert page.count(" checked>") == 15 * 3
+    with app.app_context():  # a refused page saves nothing, and loses nothing saved before
+        form = db.session.scalar(select(CaseForm))
+        assert form is not None and "children" not in form.answers
+        assert form.answers["start_date"] == "2022-01-10"
+    reply = client.post(children_url, data={"csrf_token": csrf_token(reply), **full})
+    assert reply.status_code == 302  # Next on the page that came back saves all fifteen
+    with app.app_context():
+        form = db.session.scalar(select(CaseForm))
+        assert form is not None and len(form.answers["children"]) == 15
+        assert form.answers["children"][14]["child_age_band"] == 6
+
+
 def test_siblings_are_asked_only_with_two_children(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
     first = steps.open_case(client, register(app))
@@ -255,13 +285,17 @@ def test_a_tampered_revision_number_is_refused(app: Flask, client: FlaskClient) 
         client.post(send_url, data={"csrf_token": csrf_token(page), "revision": "x"}).status_code
         == 400
     )
-    assert (
-        client.post(send_url, data={"csrf_token": csrf_token(page), "revision": "4"}).status_code
-        == 409
-    )
+    altered = client.post(send_url, data={"csrf_token": csrf_token(page), "revision": "4"})
+    assert altered.status_code == 409
+    text = altered.get_data(as_text=True)
+    # A draft has never been sent: the message says what happened and what to do.
+    assert "sent already" not in text
+    assert "changed in another window" in text and "check the answers below" in text
+    assert "so nothing was sent" in text
     with app.app_context():
         form = db.session.scalar(select(CaseForm))
         assert form is not None and form.is_draft and form.answers["needs"] == [1]
+    assert steps.send(client, send_url).status_code == 302  # and it can still be sent
 
 
 def test_a_closed_case_is_not_reopened_while_she_has_another_open(

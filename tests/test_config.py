@@ -137,7 +137,10 @@ def test_the_app_fixture_is_a_flask_app(app: Flask) -> None:
 
 def test_two_step_login_is_required_outside_development(tmp_path: Path) -> None:
     assert load_settings(tmp_path, {"SECRET_KEY": "x"}).totp_required_roles == ()
-    production = load_settings(tmp_path, {"SECRET_KEY": "x", "SURVEY_APP_ENV": "production"})
+    production = load_settings(
+        tmp_path,
+        {"SECRET_KEY": "x", "SURVEY_APP_ENV": "production", "RATELIMIT_STORAGE_URI": "memory://"},
+    )
     assert production.totp_required_roles == ("admin", "researcher", "caseworker")
     with pytest.raises(ConfigError, match="unknown role 'boss'"):
         load_settings(tmp_path, {"SECRET_KEY": "x", "TOTP_REQUIRED_ROLES": "admin,boss"})
@@ -157,12 +160,80 @@ def test_a_bad_rate_limit_storage_stops_the_app_with_one_line(tmp_path: Path) ->
     )
 
 
+PRODUCTION_STORE_MESSAGE = (
+    "survey_app: RATELIMIT_STORAGE_URI must be set when SURVEY_APP_ENV=production: a redis:// "
+    "URL that every gunicorn worker shares (e.g. redis://127.0.0.1:6379), or memory:// for a "
+    "single worker"
+)
+
+
+def test_production_refuses_to_start_without_a_rate_limit_store(tmp_path: Path) -> None:
+    # memory:// counts in each worker apart: four workers would allow four times each limit.
+    for unset in ("", "  "):
+        with pytest.raises(ConfigError) as caught:
+            load_settings(
+                tmp_path,
+                {"SURVEY_APP_ENV": "production", "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": unset},
+            )
+        assert str(caught.value.code) == PRODUCTION_STORE_MESSAGE
+
+
+def test_production_start_without_a_rate_limit_store_prints_one_line(tmp_path: Path) -> None:
+    env = {
+        "SURVEY_APP_ENV": "production",
+        "SECRET_KEY": "x",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from survey_app import create_app; create_app()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == PRODUCTION_STORE_MESSAGE
+
+
+@pytest.mark.parametrize("uri", ["memory://", "redis://127.0.0.1:6379"])
+def test_production_counts_where_it_is_told(tmp_path: Path, uri: str) -> None:
+    settings = load_settings(
+        tmp_path, {"SURVEY_APP_ENV": "production", "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": uri}
+    )
+    assert settings.flask_config()["RATELIMIT_STORAGE_URI"] == uri
+
+
+def test_production_starts_with_memory_asked_for_explicitly(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "SURVEY_APP_ENV": "production",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+        }
+    )
+    with app.app_context():
+        db.engine.dispose()
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize("env", ["development", "testing"])
+def test_development_and_testing_count_in_memory_unless_told(tmp_path: Path, env: str) -> None:
+    settings = load_settings(
+        tmp_path, {"SURVEY_APP_ENV": env, "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": ""}
+    )
+    assert settings.ratelimit_storage_uri == "memory://"
+
+
 def test_production_refuses_debug_mode(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="debug mode must be off"):
         create_app(
             {
                 "SECRET_KEY": "x",
                 "SURVEY_APP_ENV": "production",
+                "RATELIMIT_STORAGE_URI": "memory://",
                 "DEBUG": True,
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
             }

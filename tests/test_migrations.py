@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.util import CommandError
+from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import CheckConstraint, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -90,4 +95,136 @@ def test_upgrade_downgrade_upgrade_with_data(tmp_path: Path) -> None:
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
             upgrade()
             assert set(inspect(db.engine).get_table_names()) == EXPECTED_TABLES
+            db.engine.dispose()
+
+
+# Rows as 0007 holds them: a mother's kiosk response and a staff member's link response on
+# their instrument versions, and an account of each role.
+ROWS_0007 = [
+    "INSERT INTO site (code, name, kind) VALUES ('send', 'HMP Send', 'prison')",
+    "INSERT INTO wave (code, label, position, offset_months) VALUES ('T1', 'Start', 1, 0)",
+    "INSERT INTO participant (pseudonym, site_id, created_at)"
+    " VALUES ('TC-ABC-DEFG', 1, '2026-01-01')",
+    *(
+        'INSERT INTO "user" (email, password_hash, role, active, created_at, session_token,'
+        f" recovery_codes) VALUES ('{role}@example.org', 'x', '{role}', true, '2026-01-01',"
+        f" 't{n}', '[]')"
+        for n, role in enumerate(("admin", "researcher", "fieldworker", "caseworker"))
+    ),
+    "INSERT INTO link (token, instrument_key, created_at) VALUES ('tok', 'staff', '2026-01-01')",
+    *(
+        "INSERT INTO instrument_version (key, version, audience, title, content_hash,"
+        f" definition, published_at) VALUES ('{key}', 1, '{audience}', 'T', 'h', '{{}}',"
+        " '2026-01-01')"
+        for key, audience in (
+            ("mothers", "mother"),
+            ("staff", "prison_staff"),
+            ("practitioners", "practitioner"),
+            ("case_referral", "caseworker"),
+        )
+    ),
+    "INSERT INTO response (id, instrument_version_id, channel, participant_id, wave_id,"
+    " status, submission_key, answers, language, started_on, flags)"
+    " VALUES ('r1', 1, 'kiosk', 1, 1, 'in_progress', 'k1', '{\"a\": 1}', 'en', '2026-01-01', '{}')",
+    "INSERT INTO response (id, instrument_version_id, channel, link_id, status,"
+    " submission_key, answers, language, started_on, flags)"
+    " VALUES ('r2', 2, 'link', 1, 'in_progress', 'k2', '{}', 'en', '2026-01-01', '{}')",
+]
+KIND_TABLES = ("user", "instrument_version", "response", "link")
+A_BAD_AUDIENCE = (
+    "INSERT INTO instrument_version (key, version, audience, title, content_hash, definition,"
+    " published_at) VALUES ('visitors', 1, 'visitor', 'T', 'h', '{}', '2026-01-01')"
+)
+
+
+def _rows(table: str) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in db.session.execute(text(f'SELECT * FROM "{table}" ORDER BY 1'))]
+
+
+def _checks(table: str) -> set[str]:
+    return {c["name"] for c in inspect(db.engine).get_check_constraints(table)}
+
+
+def _refused(statement: str) -> bool:
+    try:
+        with db.session.begin_nested():
+            db.session.execute(text(statement))
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_0008_keeps_every_row_and_then_refuses_an_audience_or_channel_outside_the_enums(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SECRET_KEY": "x", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade(revision="0007")
+            for statement in ROWS_0007:
+                db.session.execute(text(statement))
+            db.session.commit()
+            before = {table: _rows(table) for table in KIND_TABLES}
+            db.session.commit()
+
+            upgrade(revision="0008")
+            assert {table: _rows(table) for table in KIND_TABLES} == before
+            assert "ck_instrument_version_audience" in _checks("instrument_version")
+            # ck_response_channel_owner already held channel to kiosk or link: the new
+            # constraint says so on its own, as the model declares it.
+            assert {"ck_response_channel", "ck_response_channel_owner"} <= _checks("response")
+            assert _refused(A_BAD_AUDIENCE)
+            assert _refused("UPDATE \"user\" SET role = 'boss' WHERE id = 1")
+            if db.engine.dialect.name == "sqlite":
+                # The migrations ran with foreign keys off (SQLite copies the table to add a
+                # constraint); the app's connections have them on again.
+                assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            db.session.commit()
+
+            downgrade(revision="0007")
+            assert {table: _rows(table) for table in KIND_TABLES} == before
+            assert "ck_instrument_version_audience" not in _checks("instrument_version")
+            assert "ck_response_channel" not in _checks("response")
+            assert not _refused(A_BAD_AUDIENCE)
+            db.session.rollback()
+            db.engine.dispose()
+
+
+def test_0008_over_a_value_outside_its_enum_stops_naming_it_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SECRET_KEY": "x", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade(revision="0007")
+            db.session.execute(text(A_BAD_AUDIENCE))
+            db.session.commit()
+            config = current_app.extensions["migrate"].migrate.get_config()
+            with pytest.raises(CommandError) as caught:
+                command.upgrade(config, "0008")
+            assert str(caught.value) == (
+                "0008 changed nothing: instrument_version.audience holds 'visitor' in 1 row"
+                " (allowed: mother, prison_staff, practitioner, caseworker)."
+                " Correct those rows, then upgrade again."
+            )
+            version = db.session.execute(text("SELECT version_num FROM alembic_version"))
+            assert version.scalar() == "0007"
+            audiences = db.session.execute(text("SELECT audience FROM instrument_version"))
+            assert audiences.scalars().all() == ["visitor"]
+            assert "ck_instrument_version_audience" not in _checks("instrument_version")
+            db.session.rollback()
+            db.engine.dispose()
+
+
+def test_the_models_check_constraints_are_those_the_migrations_make(tmp_path: Path) -> None:
+    # compare_metadata (above) leaves CHECK constraints out: they are compared by name here.
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SECRET_KEY": "x", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade()
+            for table in db.metadata.sorted_tables:
+                declared = {
+                    str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)
+                }
+                assert _checks(table.name) == declared, table.name
             db.engine.dispose()

@@ -41,7 +41,7 @@ def test_production_adds_hsts(make_app: object) -> None:
     from flask import Flask
 
     build: Callable[..., Flask] = make_app  # type: ignore[assignment]
-    production = build(SURVEY_APP_ENV="production")
+    production = build(SURVEY_APP_ENV="production", RATELIMIT_STORAGE_URI="memory://")
     assert production.config["SESSION_COOKIE_SECURE"] is True
     headers = production.test_client().get("/").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -31,15 +31,13 @@ def create_user(
     try:
         role = Role(role)
     except ValueError:
-        raise AccountError(
-            f"Unknown role {role!r}: use admin, researcher, fieldworker or caseworker."
-        ) from None
+        raise AccountError(f"Unknown role {role!r}: use {', '.join(Role)}.") from None
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"A user with email {email} already exists.")
-    user = User(email=email, password_hash=hash_password(password), role=role.value)
+    user = User(email=email, password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
     record_audit(

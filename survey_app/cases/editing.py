@@ -152,9 +152,11 @@ def _handle(target: Target, index: int) -> ResponseReturnValue:
     action = str(actions[-1]) if actions else "next"
     if action.startswith("group:"):
         values, problem = _group_action(form, action)
-        target.save(values)
         if problem:
-            return _render_page(target, index, None, 422, problem)
+            # A refusal saves nothing: the page comes back as it was sent, every answer typed
+            # on it still in its box.
+            return _render_page(target, index, form, 422, problem)
+        target.save(values)
         return redirect(target.page_url(index))
     short = [(item, count) for item, count in form.groups.values() if count < item.min_entries]
     if action == "next" and (not valid or short):

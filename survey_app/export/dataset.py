@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument
-from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
+from ..models import COMPLETE, Audience, InstrumentVersion, Link, Participant, Response, Site, Wave
 from ..models.types import DbSession
 from ..scoring import score_wai
 from ..services import followup
@@ -27,7 +27,11 @@ from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
 
 YIELD_PER = 500
-AUDIENCE_SHEETS = {"prison_staff": "Prison staff", "practitioner": "Community practitioners"}
+# One sheet for each audience answering through links, named for the researchers.
+AUDIENCE_SHEETS: dict[Audience, str] = {
+    Audience.PRISON_STAFF: "Prison staff",
+    Audience.PRACTITIONER: "Community practitioners",
+}
 WAI_FIELDS = ("task", "goal", "bond", "total", "items_answered")
 LINKED_WAI_FIELDS = WAI_FIELDS[:4]  # the scores; the long WAI sheet also counts the items
 # SPSS measure levels: answers on a scale are ordered, counts and scores are measurements.
@@ -71,7 +75,7 @@ class WaveSpec:
 
 @dataclass(frozen=True)
 class AudienceSpec:
-    audience: str
+    audience: Audience
     instruments: tuple[Instrument, ...]
     version_ids: tuple[int, ...]
     columns: tuple[VarColumn, ...]
@@ -113,6 +117,10 @@ class Dataset:
         for version in self.versions:
             by_key.setdefault(version.key, []).append(parsed[version.id])
         self.case_columns = case_rows.CaseColumns.of(by_key)
+        # Each kind of case form's versions in this export (the report's "not asked" notes).
+        self.case_instruments = {
+            kind: tuple(by_key.get(key, ())) for kind, key in case_rows.FORM_KEYS.items()
+        }
         self._cases: list[case_rows.CaseRecord] | None = None
 
     @property
@@ -134,7 +142,7 @@ class Dataset:
         specs = []
         waves = self.session.scalars(select(Wave).order_by(Wave.position)).all()
         for wave in waves:
-            key = self.study.instrument_for("mother", wave.code)
+            key = self.study.instrument_for(Audience.MOTHER, wave.code)
             chosen = [v for v in self.versions if v.key == key]
             instruments = tuple(parsed[v.id] for v in chosen)
             blocks = sorted({p for i in instruments for p in i.blocks})

@@ -17,7 +17,7 @@ import nacl.exceptions
 from sqlalchemy import select
 
 from ..instruments import model
-from ..models import COMPLETE, InstrumentVersion, Participant, Response, Site, Wave
+from ..models import COMPLETE, Channel, InstrumentVersion, Participant, Response, Site, Wave
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..services.responses import code_skips, first_missing_required, live_response
@@ -263,7 +263,7 @@ def _insert(
         session.add(ResponseConflict(laptop_id=laptop_id, **fields))
         report.conflicts += 1
     else:
-        session.add(Response(channel="kiosk", status=COMPLETE, **fields))
+        session.add(Response(channel=Channel.KIOSK, status=COMPLETE, **fields))
         report.inserted += 1
     session.flush()
 

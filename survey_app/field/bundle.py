@@ -15,7 +15,18 @@ from typing import Any
 from sqlalchemy import select
 
 from ..instruments.publish import latest_version
-from ..models import COMPLETE, InstrumentVersion, Participant, Response, Role, Site, User, Wave
+from ..models import (
+    COMPLETE,
+    Audience,
+    Channel,
+    InstrumentVersion,
+    Participant,
+    Response,
+    Role,
+    Site,
+    User,
+    Wave,
+)
 from ..models.field import FieldInstance, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..models.users import new_session_token
@@ -67,7 +78,7 @@ def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
             {
                 "key": v.key,
                 "version": v.version,
-                "audience": v.audience,
+                "audience": v.audience.value,
                 "title": v.title,
                 "content_hash": v.content_hash,
                 "definition": v.definition,
@@ -84,7 +95,7 @@ def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
             {"email": u.email, "password_hash": u.password_hash}
             for u in session.scalars(
                 select(User)
-                .where(User.role == Role.FIELDWORKER.value, User.active.is_(True))
+                .where(User.role == Role.FIELDWORKER, User.active.is_(True))
                 .order_by(User.email)
             )
         ],
@@ -295,7 +306,7 @@ def _instruments(session: DbSession, rows: list[dict[str, Any]]) -> int:
             InstrumentVersion(
                 key=data["key"],
                 version=data["version"],
-                audience=data["audience"],
+                audience=Audience(data["audience"]),
                 title=data["title"],
                 content_hash=data["content_hash"],
                 definition=data["definition"],
@@ -324,7 +335,7 @@ def _users(session: DbSession, rows: list[dict[str, Any]]) -> int:
             User(
                 email=email,
                 password_hash=password_hash,
-                role=Role.FIELDWORKER.value,
+                role=Role.FIELDWORKER,
                 session_token=new_session_token(),
             )
         )
@@ -368,14 +379,14 @@ def _participants(
 def _mark_done(session: DbSession, participant: Participant, wave: Wave, on: dt.date) -> None:
     """A wave done on the server: a complete response with no answers, so that the laptop's
     kiosk refuses a second one and warns of a missing earlier wave as the server does."""
-    key = current_study().instrument_for("mother", wave.code)
+    key = current_study().instrument_for(Audience.MOTHER, wave.code)
     version = latest_version(session, key) if key else None
     if version is None:
         return
     session.add(
         Response(
             instrument_version=version,
-            channel="kiosk",
+            channel=Channel.KIOSK,
             participant=participant,
             wave=wave,
             status=COMPLETE,

@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import delete, select
 
-from ..models import IN_PROGRESS, Response
+from ..models import IN_PROGRESS, Channel, Response
 from ..models.erasure import erase_after_commit
 from ..models.field import FieldDraft, FieldInstance, SealedResponse
 from ..models.types import DbSession, utcnow
@@ -50,7 +50,7 @@ def seal_if_field(session: DbSession, response: Response) -> bool:
     caller's transaction: the plaintext and the sealed copy never both survive a commit).
     The response row stays, blank, so that the kiosk knows the wave is done."""
     instance = field_instance(session)
-    if instance is None or response.channel != "kiosk":
+    if instance is None or response.channel != Channel.KIOSK:
         return False
     body = payload(response)
     key = StudyKey(instance.study_id, unb64(instance.public_key))
@@ -82,7 +82,7 @@ def purge_drafts(session: DbSession, hours: int, now: dt.datetime | None = None)
     }
     stale = []
     for response in session.scalars(
-        select(Response).where(Response.channel == "kiosk", Response.status == IN_PROGRESS)
+        select(Response).where(Response.channel == Channel.KIOSK, Response.status == IN_PROGRESS)
     ):
         started = clocks.get(response.submission_key) or dt.datetime.combine(
             response.started_on, dt.time()

@@ -5,12 +5,16 @@ from wtforms import DateField, EmailField, PasswordField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-ROLES = [SelectChoice("fieldworker"), SelectChoice("researcher"), SelectChoice("admin")]
+from ..kinds import Role
+
+# The page has no site picker: a caseworker, who needs sites, is made with
+# `flask users create --role caseworker --site CODE`.
+ROLES = [SelectChoice(r.value) for r in (Role.FIELDWORKER, Role.RESEARCHER, Role.ADMIN)]
 
 
 class NewUserForm(FlaskForm):  # type: ignore[misc]
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=ROLES, default="fieldworker")
+    role = SelectField("Role", choices=ROLES, default=Role.FIELDWORKER.value)
     password = PasswordField(
         "Starting password (12 to 128 characters)", validators=[DataRequired(), Length(max=1024)]
     )

@@ -6,6 +6,7 @@ inside it and the problem, e.g. ``mothers_t1.yaml: sections[2].items[4].scale: u
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import json
 import re
@@ -486,11 +487,14 @@ def _block_metadata(
 
 
 def _jsonable(value: Any) -> Any:
-    """Rename the schema's in_ back to the file's 'in' and drop Python-only shapes."""
+    """Rename the schema's in_ back to the file's 'in' and drop Python-only shapes (an enum
+    member becomes the plain string the file gave)."""
     if isinstance(value, dict):
         return {("in" if k == "in_" else k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
     return value
 
 

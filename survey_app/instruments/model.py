@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kinds import Audience
 from . import missing
 
 
@@ -129,7 +130,7 @@ class Section:
 class Instrument:
     key: str
     version: int
-    audience: str
+    audience: Audience
     title: Mapping[str, str]
     waves: tuple[str, ...]
     languages: tuple[str, ...]
@@ -224,7 +225,7 @@ def build(definition: Mapping[str, Any]) -> Instrument:
     return Instrument(
         key=definition["key"],
         version=definition["version"],
-        audience=definition["audience"],
+        audience=Audience(definition["audience"]),
         title=definition["title"],
         waves=tuple(definition.get("waves", ())),
         languages=tuple(definition.get("languages", ["en"])),

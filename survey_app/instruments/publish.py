@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..kinds import Audience
 from ..models import InstrumentVersion, Response, Site, Wave, record_audit
 from ..models.types import DbSession
 from ..study import Study
@@ -103,7 +104,7 @@ def _publish(
             InstrumentVersion(
                 key=result.key,
                 version=result.version,
-                audience=definition["audience"],
+                audience=Audience(definition["audience"]),
                 title=definition["title"]["en"][:300],
                 content_hash=result.content_hash,
                 definition=definition,

@@ -17,6 +17,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..kinds import Audience
+
 FORMAT_VERSION = 2
 # Format 2: a yes/no question in an instrument in Welsh carries its own Welsh yes and no
 # (yes_no_cy). Format 1 files (published versions, kept as they are) are still read, and
@@ -25,7 +27,6 @@ FORMATS = (1, 2)
 BLOCK_FORMAT = 1
 LIST_FORMAT = 1  # bundled lists (shared/lists/*.yaml) have a format of their own
 LANGUAGES = ("en", "cy")
-AUDIENCES = ("mother", "prison_staff", "practitioner", "caseworker")
 ITEM_TYPES = (
     "likert",
     "rating",
@@ -275,7 +276,7 @@ class InstrumentSchema(Strict):
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     title = LangText(required=True)
     description = LangText()
-    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+    audience = fields.Enum(Audience, required=True, by_value=True)
     # Case forms have no waves: they follow the case, not the study's schedule.
     waves = fields.List(fields.String(), validate=validate.Length(min=1))
     languages = fields.List(
@@ -292,7 +293,7 @@ class InstrumentSchema(Strict):
 
     @validates_schema
     def _waves(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("audience") == "caseworker":
+        if data.get("audience") == Audience.CASEWORKER:
             if "waves" in data:
                 raise ValidationError("case forms follow the case: leave out waves", "waves")
         elif "waves" not in data:

@@ -1,5 +1,6 @@
 """The data model, one module per entity family."""
 
+from ..kinds import Audience, Channel, Role
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .audit import AuditEvent, record_audit
@@ -9,16 +10,18 @@ from .links import Link
 from .participants import Participant
 from .responses import COMPLETE, IN_PROGRESS, Response
 from .study import Site, Wave
-from .users import Role, User
+from .users import User
 
 __all__ = [
     "COMPLETE",
     "IN_PROGRESS",
+    "Audience",
     "AuditEvent",
     "Case",
     "CaseCorrection",
     "CaseForm",
     "CaseFormRevision",
+    "Channel",
     "InstrumentVersion",
     "Link",
     "Participant",

@@ -10,7 +10,8 @@ from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import JSONType, utcnow
+from ..kinds import Audience
+from .types import JSONType, enum_type, utcnow
 
 
 class InstrumentVersion(db.Model):  # type: ignore[name-defined,misc]
@@ -19,7 +20,7 @@ class InstrumentVersion(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column()
-    audience: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[Audience] = mapped_column(enum_type(Audience, "audience", 40))
     title: Mapped[str] = mapped_column(String(300))
     content_hash: Mapped[str] = mapped_column(String(64))
     # Deferred: respondent pages find the parsed version in the in-process cache by its hash,

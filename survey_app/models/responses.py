@@ -10,11 +10,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..kinds import Channel
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
 from .study import Wave
-from .types import JSONType, random_id, today
+from .types import JSONType, enum_type, random_id, today
 
 IN_PROGRESS = "in_progress"
 COMPLETE = "complete"
@@ -28,7 +29,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     # Random, so that response IDs say nothing about the order in which people answered.
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_version.id"))
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel", 10))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE")
     )
@@ -53,9 +54,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
 
     __table_args__ = (
         CheckConstraint(
-            "(channel = 'kiosk' AND participant_id IS NOT NULL AND wave_id IS NOT NULL"
+            f"(channel = '{Channel.KIOSK}' AND participant_id IS NOT NULL AND wave_id IS NOT NULL"
             " AND link_id IS NULL)"
-            " OR (channel = 'link' AND link_id IS NOT NULL AND participant_id IS NULL)",
+            f" OR (channel = '{Channel.LINK}' AND link_id IS NOT NULL AND participant_id IS NULL)",
             name="channel_owner",
         ),
         CheckConstraint(f"status IN ('{IN_PROGRESS}', '{COMPLETE}')", name="status"),

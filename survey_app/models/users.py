@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import secrets
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import JSONType, utcnow
+from ..kinds import Role
+from .types import JSONType, enum_type, utcnow
 
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    RESEARCHER = "researcher"
-    FIELDWORKER = "fieldworker"
-    # The prison-based social worker: the cases of the sites granted to her, nothing else.
-    CASEWORKER = "caseworker"
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -33,7 +25,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role", 20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Part of every session's identity: rotating it (logout, password change) revokes every
@@ -47,12 +39,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # totp_locked_until (survey_app/auth/totp.py).
     totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     totp_locked_until: Mapped[dt.datetime | None] = mapped_column()
-
-    __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'researcher', 'fieldworker', 'caseworker')", name="role"
-        ),
-    )
 
     @property
     def is_active(self) -> bool:
@@ -71,8 +57,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def has_role(self, *roles: Role | str) -> bool:
         # Admins may do anything a researcher may; researchers anything a fieldworker may and
         # read what a caseworker may. Fieldworkers and caseworkers see nothing of each other.
-        mine = Role(self.role)
-        return any(mine in _HOLDERS[Role(r)] for r in roles)
+        return any(self.role in _HOLDERS[Role(r)] for r in roles)
 
 
 _HOLDERS: dict[Role, frozenset[Role]] = {

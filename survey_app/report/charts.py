@@ -10,6 +10,7 @@ import textwrap
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .model import Chart
 
@@ -55,19 +56,26 @@ def _stacked(figure: Figure, chart: Chart) -> None:
         if names:  # hidden counts are not drawn; their place says so
             axes.text(left[i] + 1, positions[i], "; ".join(names), va="center", fontsize=8)
     axes.set_yticks(positions, labels, fontsize=8)
+    axes.set_ylim(-0.6, len(labels) - 0.4)  # the same room when every bar is hidden
     axes.set_xlim(0, chart.axis_max)
     axes.set_xlabel(chart.axis_title)
     handles, names = axes.get_legend_handles_labels()
     unique = dict(zip(names, handles, strict=True))
-    axes.legend(
+    # Below the figure, laid out with it: a legend placed under the axes by hand ran into
+    # the axis title on a chart of few bars.
+    figure.legend(
         unique.values(),
         unique.keys(),
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12),
+        loc="outside lower center",
         ncol=min(3, len(unique)) or 1,
         fontsize=8,
         frameon=False,
     )
+
+
+def _value_label(chart: Chart, value: float) -> str:
+    # Percentages (an axis to 100) in whole numbers; means (the WAI's 1 to 5) to two places.
+    return f"{value:.0f}%" if chart.axis_max == 100 else f"{value:.2f}"
 
 
 def _grouped(figure: Figure, chart: Chart) -> None:
@@ -82,22 +90,71 @@ def _grouped(figure: Figure, chart: Chart) -> None:
                 continue
             if value is None:
                 continue
-            axes.bar(x, value, width=width, color=colour, label=series.name)
-            axes.text(x, value + 0.05, f"{value:.2f}", ha="center", fontsize=8)
-    axes.set_xticks(range(len(chart.categories)), chart.categories)
+            axes.bar(x, value, width=width, color=colour)
+            axes.text(x, value + 0.05, _value_label(chart, value), ha="center", fontsize=8)
+    labels = [textwrap.fill(c, 18) for c in chart.categories]  # long ones side by side
+    axes.set_xticks(range(len(chart.categories)), labels, fontsize=8)
     axes.set_xlim(-0.5, len(chart.categories) - 0.5)
     axes.set_ylim(0, chart.axis_max)
     axes.set_ylabel(chart.axis_title)
+    # A hidden place says only "<5": the key names every series shown or hidden, in order,
+    # also one with no bar drawn, or its labels would be no one's.
+    handles = [
+        Patch(color=colour, label=series.name)
+        for colour, series in zip(COLOURS * 3, chart.series, strict=False)
+        if any(v is not None for v in series.values) or any(series.hidden)
+    ]
+    if handles:
+        axes.legend(handles=handles, fontsize=8, frameon=False)
+
+
+def _bars(figure: Figure, chart: Chart) -> None:
+    """Horizontal bars side by side, one colour per series, each labelled with its %."""
+    axes = figure.add_subplot()
+    count = max(len(chart.series), 1)
+    height = 0.8 / count
+    positions = list(range(len(chart.categories)))[::-1]  # first category on top
+    for s, (colour, series) in enumerate(zip(COLOURS * 3, chart.series, strict=False)):
+        for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
+            y = positions[i] + 0.4 - height * (s + 0.5)
+            if hidden:  # not drawn; its place says so
+                axes.text(1, y, f"{series.name} <{chart.threshold}", va="center", fontsize=7)
+            elif value is not None:
+                axes.barh(y, value, height=height, color=colour, label=series.name)
+                axes.text(value + 1, y, f"{value:.0f}%", va="center", fontsize=7)
+    labels = [textwrap.fill(c, _WRAP) for c in chart.categories]
+    axes.set_yticks(positions, labels, fontsize=8)
+    axes.set_ylim(-0.5, len(labels) - 0.5)
+    axes.set_xlim(0, chart.axis_max * 1.1)  # room for a full bar's label
+    axes.set_xlabel(chart.axis_title)
     handles, names = axes.get_legend_handles_labels()
     unique = dict(zip(names, handles, strict=True))
     if unique:
-        axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False)
+        axes.legend(
+            unique.values(),
+            unique.keys(),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=min(3, len(unique)),
+            fontsize=8,
+            frameon=False,
+        )
+
+
+DRAW = {"stacked": _stacked, "grouped": _grouped, "bars": _bars}
+
+
+def _height(chart: Chart) -> float:
+    if chart.kind == "stacked":
+        return 1.2 + 0.45 * len(chart.categories)
+    if chart.kind == "bars":
+        return 1.8 + 0.2 * len(chart.categories) * max(len(chart.series), 1)
+    return 3.6
 
 
 def svg(chart: Chart) -> str:
-    height = 1.2 + 0.45 * len(chart.categories) if chart.kind == "stacked" else 3.6
-    figure = Figure(figsize=(7.5, height), layout="constrained")
-    (_stacked if chart.kind == "stacked" else _grouped)(figure, chart)
+    figure = Figure(figsize=(7.5, _height(chart)), layout="constrained")
+    DRAW.get(chart.kind, _grouped)(figure, chart)
     figure.suptitle(textwrap.fill(chart.title, 70), fontsize=10)
     out = io.StringIO()
     FigureCanvasSVG(figure).print_svg(out, metadata={"Date": None})  # type: ignore[no-untyped-call]

@@ -13,6 +13,7 @@ from ..export.dataset import Dataset
 from ..export.filters import ExportFilters
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
+from ..kinds import Audience
 from ..models.types import DbSession
 from ..study import Period, Study
 
@@ -72,6 +73,8 @@ class ReportData:
     period: str | None = None  # the study period the data was cut to, if any
     cases: tuple[CaseRecord, ...] = ()  # the case tracker's cases
     case_options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # Each kind of case form ("referral", "update" ...) -> its versions in the report.
+    case_instruments: Mapping[str, tuple[Instrument, ...]] = field(default_factory=dict)
 
     @property
     def threshold(self) -> int:
@@ -132,7 +135,7 @@ def period_of(date: dt.date, periods: Sequence[Period]) -> str | None:
     return next((p.label for p in periods if p.start <= date <= p.end), None)
 
 
-def _audience(data: Dataset, audience: str) -> Questionnaires:
+def _audience(data: Dataset, audience: Audience) -> Questionnaires:
     spec = next(s for s in data.audiences if s.audience == audience)
     if not spec.version_ids:
         return Questionnaires(spec.instruments)
@@ -172,8 +175,9 @@ def load(session: DbSession, filters: ExportFilters, study: Study | None = None)
             for spec in data.waves
         ),
         mothers=tuple(_mothers(data)),
-        staff=_audience(data, "prison_staff"),
-        practitioners=_audience(data, "practitioner"),
+        staff=_audience(data, Audience.PRISON_STAFF),
+        practitioners=_audience(data, Audience.PRACTITIONER),
         cases=tuple(data.cases),
         case_options=data.case_columns.options,
+        case_instruments=data.case_instruments,
     )

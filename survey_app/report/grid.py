@@ -40,6 +40,12 @@ def shown(n: int, hidden: bool, threshold: int) -> Cell:
     return f"<{threshold}" if hidden else n
 
 
+def n_shown(n: int, threshold: int) -> Cell:
+    """A count stated in words (a note's "n = 3", a title's "3 answered both"): hidden
+    under the threshold as its cell is, or the words would give it back."""
+    return shown(n, bool(threshold) and 0 < n < threshold, threshold)
+
+
 @dataclass
 class CrossTab:
     """Body counts ``cells[row][col]``, with a total column and a total row added."""

@@ -5,9 +5,11 @@ the link's site when they did not say; an all-sites Total column is always there
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
+from .count_charts import columns_chart, percent_chart, rows_chart
 from .data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from .grid import CrossTab, RowKey, crosstab_rows, ordered, shown
+from .grid import CrossTab, RowKey, crosstab_rows, n_shown, ordered, shown
 from .model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
@@ -58,6 +60,7 @@ def _table(
     body: list[tuple[str, list[Cell], str]],
     notes: Sequence[str],
     n: int,
+    threshold: int,
     extra_columns: Sequence[str] = ("Total",),
 ) -> ReportTable:
     return ReportTable(
@@ -65,7 +68,10 @@ def _table(
         title=title,
         columns=(header, *columns, *extra_columns),
         rows=tuple(Row(label, tuple(cells), kind) for label, cells, kind in body),
-        notes=(*notes, f"n = {n}" if n else "n = 0: no questionnaires match the filters"),
+        notes=(
+            *notes,
+            f"n = {n_shown(n, threshold)}" if n else "n = 0: no questionnaires match the filters",
+        ),
     )
 
 
@@ -96,7 +102,8 @@ def _crosstab(
         percent_column=percent_column,
     )
     extra = ("Total", "%") if percent_column else ("Total",)
-    return _table(key, title, header, cols, body, not_asked(q, variables), len(pairs), extra)
+    notes = not_asked(q, variables)
+    return _table(key, title, header, cols, body, notes, len(pairs), data.threshold, extra)
 
 
 def table_8(data: ReportData) -> ReportTable:
@@ -117,7 +124,7 @@ def table_8(data: ReportData) -> ReportTable:
 
 def table_9(data: ReportData) -> ReportTable:
     q = data.staff
-    return _crosstab(
+    table = _crosstab(
         "9",
         "Table 9: Reported contact frequency between prison staff and the TaC social worker",
         data,
@@ -129,6 +136,9 @@ def table_9(data: ReportData) -> ReportTable:
         percent_column=True,
         variables=("contact_frequency", "role_level"),
     )
+    # Each role a bar (then all staff): how often, as % of those in the role.
+    chart = columns_chart(table, data.threshold, "% of staff in the role", len(table.columns) - 3)
+    return replace(table, chart=chart)
 
 
 def table_10(data: ReportData) -> ReportTable:
@@ -147,21 +157,29 @@ def table_10(data: ReportData) -> ReportTable:
     table = CrossTab(cells, threshold, total_row=False)
     shown_cells, _grid, _hidden = table.rendered()
     ns = [sum(col == c for col, _ in answered_lists) for c in columns] + [len(answered_lists)]
-    header = [
-        f"{name} (n={shown(n, bool(threshold) and 0 < n < threshold, threshold)})"
-        for name, n in zip([*columns, "Total"], ns, strict=True)
-    ]
+    shown_ns = [shown(n, bool(threshold) and 0 < n < threshold, threshold) for n in ns]
+    names = [*columns, "Total"]
+    title = "Table 10: Purpose of contact between prison staff and the TaC social worker"
+    rows = [Row(o.label["en"], tuple(row)) for o, row in zip(choices, shown_cells, strict=True)]
     return ReportTable(
         key="10",
-        title="Table 10: Purpose of contact between prison staff and the TaC social worker",
-        columns=("", *header),
-        rows=tuple(
-            Row(o.label["en"], tuple(row)) for o, row in zip(choices, shown_cells, strict=True)
-        ),
+        title=title,
+        columns=("", *(f"{name} (n={n})" for name, n in zip(names, shown_ns, strict=True))),
+        rows=tuple(rows),
         notes=(
             *not_asked(q, ["contact_purpose"]),
             "Tick all that apply: a column's cells do not add up to its n.",
-            f"n = {len(answered_lists)}" if answered_lists else "n = 0",
+            f"n = {shown_ns[-1]}" if answered_lists else "n = 0",
+        ),
+        # Ticks are not shares of one whole: bars side by side, each % of its prison's n.
+        chart=percent_chart(
+            title,
+            "grouped",
+            [r.label for r in rows],
+            names,
+            [[(cell, n) for cell, n in zip(r.cells, shown_ns, strict=True)] for r in rows],
+            threshold,
+            "% of staff who ticked it",
         ),
     )
 
@@ -170,7 +188,7 @@ def table_11(data: ReportData) -> ReportTable:
     q = data.staff
     roles = options(q, "role_level")
     prisons = prison_columns(data)
-    return _crosstab(
+    table = _crosstab(
         "11",
         "Table 11: Reported involvement of the TaC social worker in the ACCT process",
         data,
@@ -185,6 +203,7 @@ def table_11(data: ReportData) -> ReportTable:
         header=(item.text["en"] if (item := q.item("acct_involvement")) else ""),
         variables=("acct_involvement", "role_level"),
     )
+    return _with_rows_chart(data, table)
 
 
 def role_group(q: Questionnaires, a: Answered) -> str:
@@ -200,7 +219,7 @@ def role_group(q: Questionnaires, a: Answered) -> str:
 def table_12(data: ReportData) -> ReportTable:
     q = data.staff
     groups = ["Leader/manager", "OMU staff", "Other frontline role"]
-    return _crosstab(
+    table = _crosstab(
         "12",
         "Table 12: Responses regarding level of qualification for the role",
         data,
@@ -211,6 +230,13 @@ def table_12(data: ReportData) -> ReportTable:
         options(q, "qualification"),
         variables=("qualification", "role_level", "department"),
     )
+    return _with_rows_chart(data, table)
+
+
+def _with_rows_chart(data: ReportData, table: ReportTable) -> ReportTable:
+    """Each row (a role or group in a prison, then all staff) a bar of its answers' %."""
+    chart = rows_chart(table, data.threshold, "% of staff in the row", len(table.columns) - 2)
+    return replace(table, chart=chart)
 
 
 def table_13(data: ReportData) -> ReportTable:

@@ -28,7 +28,8 @@ class Chart:
     title: str
     categories: tuple[str, ...]
     series: tuple[Series, ...]
-    # "stacked": horizontal bars of percentages adding up to 100; "grouped": bars side by side.
+    # "stacked": horizontal bars of percentages adding up to 100; "grouped": bars side by side;
+    # "bars": horizontal bars side by side, one per series in each category.
     kind: str
     axis_title: str
     axis_max: float

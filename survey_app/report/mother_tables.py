@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ..scoring import WAI_SR_SUBSCALES, score_wai
 from .data import ReportData, Wave, code_of, period_of
-from .grid import crosstab_rows, hide, pct, shown
+from .grid import crosstab_rows, hide, n_shown, pct, shown
 from .link_tables import OUTSIDE_PERIODS
 from .model import Cell, Chart, ReportTable, Row, Series
 
@@ -71,7 +71,9 @@ def table_14a(data: ReportData) -> ReportTable:
         rows=tuple(Row(label, tuple(cells), kind) for label, cells, kind in body),
         notes=(
             "Numbered 14 in the 2023 report, which has two tables 14.",
-            f"n = {len(pairs)}" if pairs else "n = 0: no questionnaires match the filters",
+            f"n = {n_shown(len(pairs), data.threshold)}"
+            if pairs
+            else "n = 0: no questionnaires match the filters",
         ),
     )
 

@@ -8,7 +8,7 @@ from functools import partial
 
 from ..scoring import score_wai
 from .data import Answered, ReportData, Wave, code_of
-from .grid import CrossTab
+from .grid import CrossTab, n_shown
 from .model import Cell, ReportTable, Row
 from .mother_tables import LIKERT_TABLES, RATINGS, WAI_PARTS
 from .stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
@@ -89,9 +89,9 @@ def _agreement_row(
     later: Wave,
     linked: list[tuple[Answered, Answered]],
     threshold: int,
-) -> Row | None:
-    """One item's first collapsed category at both waves; None for an item with no scale or
-    no collapsed categories."""
+) -> tuple[Row, bool] | None:
+    """One item's first collapsed category at both waves, and whether its p is withheld; None
+    for an item with no scale or no collapsed categories."""
     item = first.questionnaires.item(variable) or later.questionnaires.item(variable)
     if item is None or item.scale is None:
         return None
@@ -108,11 +108,16 @@ def _agreement_row(
     ]
     result = paired_agreement(pairs)
     counts = [result.both, result.before_only, result.after_only, result.neither]
-    shown, _grid, _hidden = CrossTab([counts], threshold, total_row=False).rendered()
-    return Row(
+    shown, _grid, hidden = CrossTab([counts], threshold, total_row=False).rendered()
+    p = _p(result.p, result.n)
+    # McNemar's p is a function of the two discordant counts (At T1 only, At T2 only):
+    # beside a hidden one it gives the count back (one value fits p and the other).
+    withheld = bool((hidden[0][1] or hidden[0][2]) and p != TOO_FEW)
+    row = Row(
         f"{item.text['en']} ({top_label['en']})",
-        (shown[0][-1], *shown[0][:-1], _p(result.p, result.n)),
+        (shown[0][-1], *shown[0][:-1], None if withheld else p),
     )
+    return row, withheld
 
 
 def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
@@ -122,7 +127,7 @@ def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
     return ReportTable(
         f"change-{later.code}",
         f"Supplementary table C: Change from {first.code} to {later.code} for the same mothers "
-        f"({len(linked)} answered both)",
+        f"({n_shown(len(linked), threshold)} answered both)",
         (
             "",
             "n pairs",
@@ -145,12 +150,14 @@ def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
 def agreement_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
     linked = _pairs(data, first, later)
     threshold = data.threshold
-    rows = [
-        row
+    found = [
+        agreed
         for _key, _title, variables in LIKERT_TABLES
         for variable in variables
-        if (row := _agreement_row(variable, first, later, linked, threshold)) is not None
+        if (agreed := _agreement_row(variable, first, later, linked, threshold)) is not None
     ]
+    rows = [row for row, _withheld in found]
+    p_withheld = any(withheld for _row, withheld in found)
     return ReportTable(
         f"agreement-{later.code}",
         f"Supplementary table D: Collapsed items, {first.code} beside {later.code} for the same "
@@ -170,6 +177,14 @@ def agreement_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
             "for mothers who answered it at both.",
             "McNemar's exact test: two-sided binomial test of the discordant pairs (scipy).",
             f"Under {MIN_PAIRS} pairs: {TOO_FEW}.",
+            *(
+                [
+                    f"For publication, no p where {first.code} only or {later.code} only is "
+                    "hidden: with the other count it would give the hidden one back."
+                ]
+                if p_withheld
+                else []
+            ),
         ),
     )
 

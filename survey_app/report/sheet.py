@@ -83,6 +83,9 @@ def _excel_chart(placed: _Placed, worksheet: Any) -> BarChart:
         bar.type, bar.grouping, bar.overlap = "bar", "stacked", 100
         bar.y_axis.scaling.orientation = "minMax"
         bar.x_axis.scaling.orientation = "maxMin"  # first category on top, as in the table
+    elif chart.kind == "bars":
+        bar.type, bar.grouping = "bar", "clustered"
+        bar.x_axis.scaling.orientation = "maxMin"
     else:
         bar.type, bar.grouping = "col", "clustered"
     bar.y_axis.title = chart.axis_title
@@ -94,7 +97,8 @@ def _excel_chart(placed: _Placed, worksheet: Any) -> BarChart:
     )
     bar.add_data(data, titles_from_data=True)
     bar.set_categories(Reference(worksheet, min_col=1, min_row=first + 1, max_row=last))
-    bar.width, bar.height = 18, 4 + 0.8 * len(chart.categories)
+    per_category = 0.3 * len(chart.series) if chart.kind == "bars" else 0.8
+    bar.width, bar.height = 18, 4 + per_category * len(chart.categories)
     return bar
 
 

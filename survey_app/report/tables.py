@@ -1,7 +1,8 @@
 """The report's table builders, in the report's order, and the report they make.
 
 A builder takes the report's data and returns its tables; the case tracker's Tables 1 to 7
-are added as one more builder in ``TABLE_BUILDERS``, before the questionnaires'."""
+and Figures 1 to 14 (with the slides' percentages) are added as two more builders in
+``TABLE_BUILDERS``, before the questionnaires'."""
 
 from __future__ import annotations
 
@@ -12,16 +13,25 @@ from ..export.filters import ExportFilters
 from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
+from .case_figures import case_figures
 from .case_tables import case_tables
 from .data import ReportData
 from .link_tables import link_tables
 from .model import Report, ReportTable
 from .mother_tables import mother_tables
 from .paired import paired_tables
+from .practitioner_tables import practitioner_tables
 
 Builder = Callable[[ReportData], list[ReportTable]]
 
-TABLE_BUILDERS: list[Builder] = [case_tables, link_tables, mother_tables, paired_tables]
+TABLE_BUILDERS: list[Builder] = [
+    case_tables,
+    case_figures,
+    link_tables,
+    practitioner_tables,
+    mother_tables,
+    paired_tables,
+]
 
 EMPTY = "No questionnaires match these filters: there is nothing to report."
 

@@ -74,8 +74,11 @@ def users() -> ResponseReturnValue:
         else:
             flash(f"Account {made.email} ({made.role}) created.", "status")
             return redirect(url_for("research.users"))
+    return _render_users(form, error, 422 if error or form.errors else 200)
+
+
+def _render_users(form: NewUserForm, error: str | None, status: int) -> ResponseReturnValue:
     listed = db.session.scalars(select(User).order_by(User.email)).all()
-    status = 422 if error or form.errors else 200
     return render_template("research/users.html", form=form, users=listed, error=error), status
 
 
@@ -94,6 +97,7 @@ def user_action(user_id: int, action: str) -> ResponseReturnValue:
     try:
         change_user(db.session, user, action, current_user.id)
     except AccountError as exc:
+        # The Users page itself with the reason at its top (a redirect's body is blank).
         flash(str(exc), "error")
-        return redirect(url_for("research.users")), 409  # type: ignore[return-value]
+        return _render_users(NewUserForm(formdata=None), None, 409)
     return redirect(url_for("research.users"))

@@ -16,7 +16,7 @@ from ..export.formats import FORMATS, filename
 from ..export.workbook import build_export, record_export
 from ..extensions import db
 from ..forms.export import ExportForm
-from ..models import InstrumentVersion, Role, Site
+from ..models import Audience, InstrumentVersion, Role, Site
 from . import bp
 
 
@@ -32,7 +32,7 @@ def export() -> ResponseReturnValue:
         SelectChoice(f"{v.key}:{v.version}", v.label)
         for v in db.session.scalars(
             select(InstrumentVersion)
-            .where(InstrumentVersion.audience != "caseworker")
+            .where(InstrumentVersion.audience != Audience.CASEWORKER)
             .order_by(InstrumentVersion.key, InstrumentVersion.version)
         )
     ]

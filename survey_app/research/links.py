@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.research import LinkForm
+from ..kinds import LINK_AUDIENCES
 from ..models import InstrumentVersion, Link, Role, Site
 from ..models.types import today
 from ..services import links as link_ops
@@ -20,11 +21,11 @@ from . import bp, queries
 
 def _link_form() -> LinkForm:
     form = LinkForm()
-    # Mothers answer on the kiosk, caseworkers on the case pages: only staff and practitioner
-    # questionnaires get links.
+    # Mothers answer on the kiosk, caseworkers on the case pages: only the questionnaires of
+    # the audiences who answer through links get links.
     keys = db.session.execute(
         select(InstrumentVersion.key, InstrumentVersion.title)
-        .where(InstrumentVersion.audience.not_in(("mother", "caseworker")))
+        .where(InstrumentVersion.audience.in_(LINK_AUDIENCES))
         .order_by(InstrumentVersion.key, InstrumentVersion.version.desc())
     ).all()
     choices: dict[str, str] = {}

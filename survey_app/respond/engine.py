@@ -16,14 +16,14 @@ from ..forms.respondent import PageForm, build_page_form
 from ..i18n import use_language, welsh_setting
 from ..instruments import missing
 from ..instruments.model import Instrument, Section, pick
-from ..models import Response
+from ..models import Channel, Response
 from ..services import responses as ops
 from . import layout
 
 
 @dataclass(frozen=True)
 class Flow:
-    channel: str  # "kiosk" or "link"
+    channel: Channel
     page_url: Callable[[int], str]
     finish_url: str
     submit_url: str

@@ -32,7 +32,7 @@ from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
 from ..i18n import use_language
-from ..models import Participant, Role, Site, User, Wave, record_audit
+from ..models import Channel, Participant, Role, Site, User, Wave, record_audit
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
@@ -43,7 +43,7 @@ bp = Blueprint("kiosk", __name__)
 
 def _flow() -> engine.Flow:
     return engine.Flow(
-        channel="kiosk",
+        channel=Channel.KIOSK,
         page_url=lambda index: url_for("kiosk.page", index=index),
         finish_url=url_for("kiosk.finish"),
         submit_url=url_for("kiosk.submit"),
@@ -85,7 +85,7 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
         _clear_respondent()
         return None
     response = ops.by_key(db.session, state.get("key"), lock=request.method == "POST")
-    if response is None or response.channel != "kiosk" or _withdrawn(response):
+    if response is None or response.channel != Channel.KIOSK or _withdrawn(response):
         _clear_respondent()
         return None
     state["seen"] = time.time()
@@ -372,7 +372,7 @@ def finish() -> ResponseReturnValue:
 @bp.route("/submit", methods=["POST"])
 def submit() -> ResponseReturnValue:
     response = ops.by_key(db.session, request.form.get("submission_key"), lock=True)
-    if response is None or response.channel != "kiosk":
+    if response is None or response.channel != Channel.KIOSK:
         return redirect(url_for("kiosk.lock"))
     if not response.is_complete:
         # Only the respondent at this kiosk, in kiosk mode still valid and within the idle

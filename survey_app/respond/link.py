@@ -28,7 +28,7 @@ from ..extensions import db, limiter
 from ..instruments import model
 from ..instruments.model import pick
 from ..instruments.publish import latest_version
-from ..models import Link
+from ..models import Channel, Link
 from ..models.types import today
 from ..services import links as link_ops
 from ..services import responses as ops
@@ -39,7 +39,7 @@ bp = Blueprint("link", __name__)
 
 def _flow(token: str) -> engine.Flow:
     return engine.Flow(
-        channel="link",
+        channel=Channel.LINK,
         page_url=lambda index: url_for("link.page", token=token, index=index),
         finish_url=url_for("link.finish", token=token),
         submit_url=url_for("link.submit", token=token),

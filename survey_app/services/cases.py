@@ -22,6 +22,7 @@ from ..models import (
     CaseForm,
     CaseFormRevision,
     Participant,
+    Role,
     Site,
     User,
     UserSite,
@@ -41,7 +42,7 @@ class CaseError(UserError, ValueError):
 
 def grant_sites(session: DbSession, user: User, sites: Iterable[Site]) -> None:
     """Grant ``sites`` to a caseworker (in addition to those she has)."""
-    if user.role != "caseworker":
+    if user.role != Role.CASEWORKER:
         raise CaseError("Only a caseworker account is granted sites.", 422)
     have = set(granted_site_ids(session, user))
     for site in sites:
@@ -61,9 +62,9 @@ def granted_site_ids(session: DbSession, user: User) -> list[int]:
 
 def readable_site_ids(session: DbSession, user: User) -> list[int] | None:
     """The sites whose cases ``user`` may read: None for every site (researchers, admins)."""
-    if user.role == "caseworker":
+    if user.role == Role.CASEWORKER:
         return granted_site_ids(session, user)
-    if user.has_role("researcher"):
+    if user.has_role(Role.RESEARCHER):
         return None
     return []
 
@@ -93,7 +94,7 @@ def instrument_of(form: CaseForm) -> Instrument:
 
 
 def check_site(session: DbSession, user: User, site_id: int) -> None:
-    if user.role != "caseworker" or site_id not in granted_site_ids(session, user):
+    if user.role != Role.CASEWORKER or site_id not in granted_site_ids(session, user):
         raise CaseError("Your account does not cover this site's cases.", 403)
 
 
@@ -270,8 +271,14 @@ def _complete(form: CaseForm, answers: Mapping[str, Any]) -> tuple[dict[str, Any
 def submit(session: DbSession, user: User, form: CaseForm, seen_revision: int) -> None:
     """Send a draft: revision 1, and the case's status follows the form."""
     check_site(session, user, form.case.site_id)
-    if not form.is_draft or seen_revision != 0:
+    if not form.is_draft:
         raise CaseError("This form has been sent already.")
+    if seen_revision != 0:
+        # A draft's send page carries revision 0: another number means the page was altered.
+        raise CaseError(
+            "This page was changed in another window, so nothing was sent. Please check the "
+            "answers below and press Send again."
+        )
     case = form.case
     expected = {"referral": (CASE_NEW,), "update": (CASE_OPEN,), "closure": (CASE_OPEN,)}
     if case.status not in expected.get(form.kind, (CASE_CLOSED,)):

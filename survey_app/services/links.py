@@ -10,7 +10,7 @@ import segno
 from sqlalchemy import select
 
 from ..instruments.publish import latest_version
-from ..models import Link, Site, record_audit
+from ..models import Audience, Link, Site, record_audit
 from ..models.types import DbSession, utcnow
 from ..user_errors import UserError
 
@@ -31,9 +31,9 @@ def create(
     version = latest_version(session, instrument_key)
     if version is None:
         raise LinkError(f"No published instrument {instrument_key!r}.")
-    if version.audience == "mother":
+    if version.audience == Audience.MOTHER:
         raise LinkError("Mothers answer on the kiosk, not through anonymous links.")
-    if version.audience == "caseworker":
+    if version.audience == Audience.CASEWORKER:
         raise LinkError("Case forms are written on the case pages, not through anonymous links.")
     link = Link(
         instrument_key=instrument_key, site=site, closes_on=closes_on, created_by_id=actor_id

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
-from ..models import COMPLETE, IN_PROGRESS, Link, Participant, Response, Wave
+from ..models import COMPLETE, IN_PROGRESS, Audience, Channel, Link, Participant, Response, Wave
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
 from ..models.types import DbSession, today
@@ -89,7 +89,7 @@ def start_kiosk(
                 f"{existing.completed_on:%d %B %Y}. If that was a mistake, a researcher can void it."
             )
         return KioskStart(existing, resumed=True)
-    key = current_study().instrument_for("mother", wave.code)
+    key = current_study().instrument_for(Audience.MOTHER, wave.code)
     version = latest_version(session, key) if key else None
     if version is None:
         raise RespondentError(f"No questionnaire is published for mothers at {wave.code}.")
@@ -98,7 +98,7 @@ def start_kiosk(
         return KioskStart(None, resumed=False, warning=warning, window=window_text)
     response = Response(
         instrument_version=version,
-        channel="kiosk",
+        channel=Channel.KIOSK,
         participant=participant,
         wave=wave,
         submission_key=new_submission_key(),
@@ -158,7 +158,7 @@ def start_link(session: DbSession, link: Link) -> Response:
         raise RespondentError("This survey is not available.")
     response = Response(
         instrument_version=version,
-        channel="link",
+        channel=Channel.LINK,
         link=link,
         submission_key=new_submission_key(),
         answers={},
@@ -369,7 +369,7 @@ def purge_link_drafts(session: DbSession, older_than_days: int) -> int:
     cutoff = _today() - dt.timedelta(days=older_than_days)
     result = session.execute(
         delete(Response).where(
-            Response.channel == "link",
+            Response.channel == Channel.LINK,
             Response.status == IN_PROGRESS,
             Response.started_on < cutoff,
         )

@@ -38,7 +38,14 @@ from tests.e2e.helpers import (
 from tests.liveserver import LiveServer, live_server
 from tests.tls import Certificate, self_signed_certificate, tls_proxy
 
-PRODUCTION = {"SURVEY_APP_ENV": "production", "TOTP_REQUIRED_ROLES": "admin,researcher"}
+PRODUCTION = {
+    "SURVEY_APP_ENV": "production",
+    "TOTP_REQUIRED_ROLES": "admin,researcher",
+    # Production must be told where the limiter counts. These tests throttle nothing, so each
+    # worker's own memory will do; the limits across workers are tested with Redis
+    # (tests/test_concurrency.py, tests/test_link_budget.py).
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,105 @@
+"""Counts by prison with an all-sites Total column, each count beside its percentage of a
+base row (the column's n), as the case tracker's figures and the slides' percentages show
+them; and their charts: side-by-side bars of those percentages, one colour per prison."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .grid import CrossTab, Line, hide, pct, shown
+from .model import Cell, Chart, Row, Series
+
+ALL_SITES = "All sites"
+
+
+def heads(names: Sequence[str]) -> tuple[str, ...]:
+    """The columns of such a table: an n and a % for each prison, then for the total."""
+    return tuple(h for name in [*names, "Total"] for h in (f"{name} n", f"{name} %"))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts ``grid[row][prison]``, the all-sites total last in each row; what publication
+    mode hides, and each row's base row for its percentages (None: no percentage)."""
+
+    grid: list[list[int]]
+    hidden: list[list[bool]]
+    bases: list[int | None]
+    threshold: int
+
+    @classmethod
+    def of(
+        cls, body: list[list[int]], lines: Sequence[Line], bases: list[int | None], threshold: int
+    ) -> Counts:
+        """``body`` already holds its total column; ``lines`` are the sums publication mode
+        must not let anyone undo."""
+        return cls(body, hide(body, lines, threshold), bases, threshold)
+
+    @classmethod
+    def crosstab(cls, body: list[list[int]], n_cols: int, threshold: int) -> Counts:
+        """Rows of exclusive answers: a Total column and a Total row (the base) are added."""
+        table = CrossTab(body, threshold, n_cols=n_cols)
+        _cells, grid, hidden = table.rendered()
+        last = len(grid) - 1
+        return cls(grid, hidden, [last] * len(grid), threshold)
+
+    def percent(self, i: int, j: int) -> int | None:
+        base = self.bases[i]
+        if base is None:
+            return None
+        return pct(self.grid[i][j], self.grid[base][j], self.hidden[i][j] or self.hidden[base][j])
+
+    def cells(self, i: int) -> tuple[Cell, ...]:
+        out: list[Cell] = []
+        for j, n in enumerate(self.grid[i]):
+            out += [shown(n, self.hidden[i][j], self.threshold), self.percent(i, j)]
+        return tuple(out)
+
+    def rows(self, labels: Sequence[str], kinds: Sequence[str]) -> tuple[Row, ...]:
+        return tuple(
+            Row(label, self.cells(i), kind)
+            for i, (label, kind) in enumerate(zip(labels, kinds, strict=True))
+        )
+
+    def value(self, i: int, j: int) -> float | None:
+        """The exact percentage a chart draws; None when hidden or of no base."""
+        base = self.bases[i]
+        if base is None or self.hidden[i][j] or self.hidden[base][j] or not self.grid[base][j]:
+            return None
+        return self.grid[i][j] * 100 / self.grid[base][j]
+
+    def series(self, name: str, j: int, rows: Sequence[int]) -> Series:
+        """A column's percentages; one hidden in the table (the count's or its base's) is
+        labelled, not drawn."""
+        return Series(
+            name,
+            tuple(self.value(i, j) for i in rows),
+            tuple(self.hidden[i][j] or self._base_hidden(i, j) for i in rows),
+        )
+
+    def _base_hidden(self, i: int, j: int) -> bool:
+        base = self.bases[i]
+        return base is not None and self.hidden[base][j]
+
+
+def percent_chart(
+    title: str,
+    counts: Counts,
+    names: Sequence[str],
+    rows: Sequence[int],
+    labels: Sequence[str],
+    *,
+    axis_title: str = "%",
+    all_sites_only: bool = False,
+) -> Chart:
+    """Bars of the rows' percentages: one series per prison with something to show, then
+    all sites together (when more than one prison has)."""
+    series = [counts.series(name, j, rows) for j, name in enumerate(names)]
+    series = [s for s in series if any(v is not None for v in s.values) or any(s.hidden)]
+    total = counts.series(ALL_SITES, len(names), rows)
+    if all_sites_only or not series:
+        series = [total]
+    elif len(series) > 1:
+        series.append(total)
+    return Chart(title, tuple(labels), tuple(series), "bars", axis_title, 100, counts.threshold)

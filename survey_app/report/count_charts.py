@@ -1,0 +1,93 @@
+"""Percentage charts read from a count table's own cells, as the table shows them.
+
+A chart drawn from the shown cells cannot show what the table hides: a hidden count ("<5")
+is a hidden bar, labelled, and a percentage whose denominator is hidden is not drawn, since
+it and the counts beside it would give the hidden total back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import Cell, Chart, ReportTable, Row, Series
+
+Point = tuple[float | None, bool]  # (percentage or None, hidden by publication mode)
+ALL = "All"
+
+
+def hidden_cell(cell: Cell) -> bool:
+    return isinstance(cell, str) and cell.startswith("<")
+
+
+def count_of(cell: Cell) -> int | None:
+    """A shown count; None when hidden, blank or not a count ("not asked")."""
+    return cell if isinstance(cell, int) and not isinstance(cell, bool) else None
+
+
+def percent_point(cell: Cell, total: Cell) -> Point:
+    if hidden_cell(cell):
+        return None, True
+    n, whole = count_of(cell), count_of(total)
+    if n is None or not whole:
+        return None, False
+    return n * 100 / whole, False
+
+
+def percent_chart(
+    title: str,
+    kind: str,
+    categories: Sequence[str],
+    names: Sequence[str],
+    pairs: Sequence[Sequence[tuple[Cell, Cell]]],
+    threshold: int,
+    axis_title: str,
+) -> Chart:
+    """``pairs[category][series]`` is (count cell, denominator cell) from the table."""
+    series = []
+    for s, name in enumerate(names):
+        points = [percent_point(*pairs[c][s]) for c in range(len(categories))]
+        series.append(Series(name, tuple(v for v, _ in points), tuple(h for _, h in points)))
+    return Chart(title, tuple(categories), tuple(series), kind, axis_title, 100, threshold)
+
+
+def _labelled_rows(rows: Sequence[Row]) -> list[tuple[str, Row]]:
+    """Data and total rows, each named with the heading it sits under ("HMP Send: OMU
+    staff"); the total row is "All"."""
+    out: list[tuple[str, Row]] = []
+    heading = ""
+    for row in rows:
+        if row.kind == "heading":
+            heading = row.label
+        elif row.kind == "total":
+            out.append((ALL, row))
+        else:
+            out.append((f"{heading} {row.label}".strip(), row))
+    return out
+
+
+def rows_chart(table: ReportTable, threshold: int, axis_title: str, n_columns: int) -> Chart:
+    """Each row a bar: its first ``n_columns`` counts as % of its total (the next cell).
+    Rows with no one in them are left out."""
+    categories, pairs = [], []
+    for label, row in _labelled_rows(table.rows):
+        total = row.cells[n_columns]
+        if count_of(total) == 0:
+            continue
+        categories.append(label)
+        pairs.append([(row.cells[c], total) for c in range(n_columns)])
+    names = table.columns[1 : 1 + n_columns]
+    return percent_chart(table.title, "stacked", categories, names, pairs, threshold, axis_title)
+
+
+def columns_chart(table: ReportTable, threshold: int, axis_title: str, n_columns: int) -> Chart:
+    """Each of the first ``n_columns`` columns (then the Total column, as "All") a bar: its
+    data rows as % of the total row."""
+    data = [r for r in table.rows if r.kind == "data"]
+    total = next(r for r in table.rows if r.kind == "total")
+    categories, pairs = [], []
+    for c in range(n_columns + 1):
+        if count_of(total.cells[c]) == 0:
+            continue
+        categories.append(ALL if c == n_columns else table.columns[1 + c])
+        pairs.append([(row.cells[c], total.cells[c]) for row in data])
+    names = [row.label for row in data]
+    return percent_chart(table.title, "stacked", categories, names, pairs, threshold, axis_title)
