@@ -45,7 +45,7 @@ def _stacked(figure: Figure, chart: Chart) -> None:
 
 def _stack_bars(axes: Axes, chart: Chart, positions: list[int]) -> None:
     """One bar per category, its series end to end, each share of 8 or more labelled inside.
-    A hidden share is not drawn: the end of the bar names it "<threshold"."""
+    A hidden share is not drawn: the end of the bar names it, marked as its cell is."""
     left = [0.0] * len(positions)
     small: list[list[str]] = [[] for _ in positions]
     labelled: set[str] = set()
