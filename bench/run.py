@@ -9,10 +9,12 @@
 3. Research pages (bench/research.py): 20,000 participants on SQLite, then on PostgreSQL;
    the participants list, the T2 due and overdue lists and the dashboard timed in an
    in-process test client, with the plans of their SQL in bench/results/explain-<db>.txt.
+4. Report page (bench/report.py): 300 mothers on SQLite, then on PostgreSQL; the Report page
+   plain and for publication, the first request (charts drawn) and the next ones (cached).
 
 Every load is bounded by a request count and a time limit, and talks to 127.0.0.1 only.
 Results go to bench/results/latest.json. ``--quick`` shortens everything; ``--only research``
-(or web, export) runs one part."""
+(or web, export, report) runs one part."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench import research, web  # noqa: E402
+from bench import report, research, web  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -238,7 +240,26 @@ def run_research(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     return {"runs": runs, "table": research.table(runs)}
 
 
-PARTS = ("web", "export", "research")
+def run_report(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    runs: list[dict[str, Any]] = []
+    for backend in args.backends:
+        if backend == "postgresql":
+            reason = postgres_available(args.postgres_url)
+            if reason:
+                print(f"report: PostgreSQL skipped ({reason})", flush=True)
+                runs.append({"backend": backend, "skipped": reason})
+                continue
+        print(f"report: {args.report_mothers} mothers on {backend} ...", flush=True)
+        (tmp / backend / "report").mkdir()
+        runs.append(
+            report.bench_backend(
+                tmp / backend / "report", backend, args.postgres_url, args.report_mothers
+            )
+        )
+    return {"runs": runs, "table": report.table(runs)}
+
+
+PARTS = ("web", "export", "research", "report")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -247,11 +268,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-web", dest="web", action="store_false")
     parser.add_argument("--no-export", dest="export", action="store_false")
     parser.add_argument("--no-research", dest="research", action="store_false")
+    parser.add_argument("--no-report", dest="report", action="store_false")
     parser.add_argument(
         "--only",
         choices=PARTS,
         default=None,
-        help="run this part only (web, export or research)",
+        help="run this part only (web, export, research or report)",
     )
     parser.add_argument(
         "--backends",
@@ -280,6 +302,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=None,
         help="participants for the research pages (20000; --quick: 2000)",
+    )
+    parser.add_argument(
+        "--report-mothers",
+        type=int,
+        default=300,
+        help="mothers behind the Report page (300)",
     )
     args = parser.parse_args(argv)
     if args.requests is None:
@@ -327,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
             results["export"] = run_export(args, tmp)
         if args.research:
             results["research"] = run_research(args, tmp)
+        if args.report:
+            results["report"] = run_report(args, tmp)
     results["seconds"] = round(time.perf_counter() - began, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -339,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if "research" in results:
         print(results["research"]["table"])
+        print()
+    if "report" in results:
+        print(results["report"]["table"])
         print()
     results["machine"]["load_average_at_end"] = os.getloadavg()
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")

@@ -264,7 +264,9 @@ def links_create(instrument_key: str, site_code: str | None, closes: Any) -> Non
 @click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 @click.option("--version", "versions", multiple=True, help="key:version to include (repeatable).")
-@click.option("--publication", is_flag=True, help="Hide small counts in the Summary sheet.")
+@click.option(
+    "--publication", is_flag=True, help="Hide small counts in the Summary and Report sheets."
+)
 @with_appcontext
 def export_command(
     fmt: str,

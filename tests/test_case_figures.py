@@ -223,7 +223,8 @@ def test_figure_5_counts_local_authorities_and_names_the_frequent_ones(app: Flas
         "Devon": (4, 1, 5),
     }
     published = cells(table(report_of(app, ExportFilters(publication=True)), "fig-5"))
-    assert published["Oxfordshire"] == ("<5", "<5", 6)
+    # Eastwood Park's 5 Oxfordshire mothers are hidden so that Send's 1 does not follow from 6.
+    assert published["Oxfordshire"] == ("<5", "[c]", 6)
     assert published["Devon"] == ("<5", "<5", 5)
 
 
@@ -264,13 +265,18 @@ def test_publication_mode_hides_counts_under_five_and_their_bars(app: Flask) -> 
     thirteen_cases(app)
     fig = table(report_of(app, ExportFilters(publication=True)), "fig-1")
     got = cells(fig)
-    # Eastwood Park's 4 is hidden, and so Send's 5 beside it (9 - 4 would give it away).
-    assert got["Self-referral"] == ("<5", None, "<5", None, 9, 69)
+    # Eastwood Park's 4 is hidden, and so Send's 5 beside it (9 - 4 would give it away), as
+    # "[c]": it is not under 5.
+    assert got["Self-referral"] == ("[c]", None, "<5", None, 9, 69)
     assert got["Prison Offender Manager (OMU)"] == ("<5", None, 0, 0, "<5", None)
     assert got["Total mothers"] == (7, 100, 6, 100, 13, 100)
     assert fig.chart is not None
     send = fig.chart.series[0]
     assert send.hidden[0] and send.values[0] is None
+    assert send.mark(0, 5) == "[c]" and fig.chart.series[1].mark(0, 5) == "<5"
+    assert (
+        fig.notes[-1] == "[c]: hidden so that a count under 5 cannot be worked out from the totals"
+    )
     assert fig.chart.series[2].values[0] == 9 * 100 / 13
 
 

@@ -148,8 +148,9 @@ def test_a_small_total_is_hidden_with_its_cells() -> None:
     assert shown == {"Yes": "<5", "No": 0, "Total answered": "<5"}
     rows = _distribution(["M", "T1", "x", "X?"], "full", [("a", 10), ("b", 3), ("c", 0)], 13, 5)
     shown = {r[5]: r[6] for r in rows}
-    # b is small; a is hidden too so that the total cannot give b away; the total stays.
-    assert (shown["a"], shown["b"], shown["c"], shown["Total answered"]) == ("<5", "<5", 0, 13)
+    # b is small; a is hidden too so that the total cannot give b away, marked "[c]" (it is
+    # 10: "<5" would be false); the total stays.
+    assert (shown["a"], shown["b"], shown["c"], shown["Total answered"]) == ("[c]", "<5", 0, 13)
 
 
 def test_a_nul_byte_in_a_path_is_404(client: FlaskClient, auth: Auth) -> None:

@@ -368,13 +368,18 @@ def test_publication_hides_small_cells_across_rows_and_columns(app: Flask) -> No
     add_staff(app)
     add_mothers_of_table_14(app)
     report = report_of(app, ExportFilters(publication=True))
-    # Table 8: every count under 5 is hidden, then a second cell in any row or column that
-    # hid only one (6, 7 and 8), so that no hidden count follows from a total.
-    assert cells(table(report, "8")) == [
+    # Table 8: every count under 5 is hidden ("<5"), then a second cell in any row or column
+    # that hid only one (6, 7 and 8), so that no hidden count follows from a total: "[c]",
+    # since saying "<5" of 6, 7 or 8 would be false.
+    t8 = table(report, "8")
+    assert cells(t8) == [
         ("Management/leadership role", ("<5", "<5", "<5")),
-        ("Frontline role", ("<5", "<5", "<5")),
-        ("Total respondents", ("<5", "<5", 11)),
+        ("Frontline role", ("<5", "[c]", "[c]")),
+        ("Total respondents", ("<5", "[c]", 11)),
     ]
+    assert (
+        t8.notes[-1] == "[c]: hidden so that a count under 5 cannot be worked out from the totals"
+    )
     t14 = table(report, "14")
     assert cells(t14)[1:5] == [
         ("Strongly agree or agree", (32, 84, 15, 83)),
@@ -468,7 +473,11 @@ def test_report_page_with_filters_that_leave_nothing_says_so(app: Flask, auth: A
     auth.login("researcher")
     page = auth.client.get("/research/report?date_to=2000-01-01")
     assert page.status_code == 200
-    assert "nothing to report" in page.get_data(as_text=True)
+    # No case either: the message does not speak of questionnaires alone.
+    assert (
+        "No questionnaires or cases match these filters: there is nothing to report."
+        in page.get_data(as_text=True)
+    )
     bad = auth.client.get("/research/report?date_from=not-a-date")
     assert bad.status_code == 400
     assert "Please check the fields" in bad.get_data(as_text=True)
@@ -493,6 +502,7 @@ def test_report_download_is_audited_with_its_filters(app: Flask, auth: Auth) -> 
         assert event.target == "report-xlsx"
         assert event.detail["site"] == "eastwood_park"
         assert event.detail["publication"].startswith("yes")
+        assert event.detail["split"] == "no"
     refused = auth.client.post("/research/report/download", data={"site": "send"})
     assert refused.status_code == 400
 

@@ -11,10 +11,12 @@ import re
 import openpyxl
 from flask import Flask
 from matplotlib.figure import Figure
+from sqlalchemy import select
 
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
-from survey_app.report.charts import DRAW
+from survey_app.models import AuditEvent
+from survey_app.report.charts import DRAW, svg
 from survey_app.report.model import Chart, Report, Series
 from survey_app.report.tables import build_report
 from tests import factories
@@ -85,6 +87,9 @@ def test_the_page_and_the_workbook_in_publication_mode_state_no_small_n(
     body = download.data
     download.close()
     assert download.status_code == 200
+    with auth.app.app_context():
+        audited = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "export")).one()
+        assert audited.detail["split"] == "by study period"
     book = openpyxl.load_workbook(io.BytesIO(body))
     said = [
         value
@@ -156,3 +161,73 @@ def test_mcnemars_p_is_not_shown_beside_a_hidden_discordant_count(app: Flask) ->
     pub = report_of(app, publication=True)
     notes = next(t for t in pub.tables if t.key == "agreement-T2").notes
     assert any(note.startswith("For publication, no p") for note in notes)
+
+
+# Table 8 for the "[c]" test: (prison, role) -> staff. Send's 2 managers are under 5; the
+# 6, 11 and 15 are hidden only so that the 2 cannot be worked out from the totals.
+ROLES = {(1, 1): 2, (2, 1): 6, (1, 2): 11, (2, 2): 15}
+TABLE_8 = [
+    ("Management/leadership role", ("<5", "[c]", 8)),
+    ("Frontline role", ("[c]", "[c]", 26)),
+    ("Total respondents", (13, 21, 34)),
+]
+C_NOTE = "[c]: hidden so that a count under 5 cannot be worked out from the totals"
+
+
+def add_roles(app: Flask) -> None:
+    for (prison, role), n in ROLES.items():
+        for _ in range(n):
+            factories.link_response(
+                app, "prison_staff", {**CONSENT, "prison": prison, "role_level": role}, site=None
+            )
+
+
+def test_a_cell_hidden_only_to_protect_another_is_marked_c_not_under_five(
+    app: Flask, auth: Auth
+) -> None:
+    add_roles(app)
+    t8 = next(t for t in report_of(app, publication=True).tables if t.key == "8")
+    assert [(r.label, r.cells) for r in t8.rows] == TABLE_8
+    assert t8.notes[-1] == C_NOTE
+    plain = next(t for t in report_of(app, publication=False).tables if t.key == "8")
+    assert C_NOTE not in plain.notes
+    auth.login("researcher")
+    page = auth.client.get("/research/report?publication=y")
+    section = re.search(
+        r'<section class="report-table" aria-labelledby="table-8">(.*?)</section>',
+        page.get_data(as_text=True),
+        re.S,
+    )
+    assert section is not None
+    shown = re.findall(r"<td>([^<]*)</td>", section.group(1))
+    assert shown == ["&lt;5", "[c]", "8", "[c]", "[c]", "26", "13", "21", "34"]
+    assert C_NOTE in section.group(1)
+    download = auth.client.post(
+        "/research/report/download", data={"csrf_token": csrf_token(page), "publication": "y"}
+    )
+    body = download.data
+    download.close()
+    rows = list(openpyxl.load_workbook(io.BytesIO(body))["Report"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Table 8:"))
+    block = [tuple(v for v in r if v is not None) for r in rows[start + 2 : start + 5]]
+    assert block == [(label, *values) for label, values in TABLE_8]
+    notes = [r[0] for r in rows[start + 5 : start + 5 + len(t8.notes)]]
+    assert notes == [f"Note: {note}" for note in t8.notes]
+
+
+def test_a_chart_labels_a_bar_hidden_to_protect_another_c() -> None:
+    chart = Chart(
+        "Table 9",
+        ("Weekly", "Monthly"),
+        (Series("HMP Send", (None, None), (True, True), (True, False)),),
+        "bars",
+        "%",
+        100,
+        5,
+    )
+    figure = Figure()
+    DRAW[chart.kind](figure, chart)
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.texts] == ["HMP Send [c]", "HMP Send <5"]
+    assert len(axes.patches) == 0  # neither is drawn
+    assert "HMP Send [c]" in svg(chart)  # the SVG keeps each text as a comment

@@ -23,7 +23,9 @@ class ExportFilters:
             "from": self.date_from.isoformat() if self.date_from else "any",
             "to": self.date_to.isoformat() if self.date_to else "any",
             "versions": ", ".join(sorted(self.versions)) or "all",
-            "publication": f"yes (cells under {self.threshold} suppressed)"
+            "publication": f"yes (counts under {self.threshold} shown as <{self.threshold}; "
+            f"[c]: hidden so that a count under {self.threshold} cannot be worked out from the "
+            "totals)"
             if self.publication
             else "no",
         }

@@ -3,8 +3,9 @@ collapsed categories and full distributions for Likert items, n / mean / median 
 ratings, % yes for yes/no items, counts by site for staff and practitioner choices.
 
 Percentages are whole numbers, as the report gives them. With ``publication`` on, counts under
-the threshold are shown as "<5", and so is the next smallest count in the same table whenever
-only one was hidden (otherwise it could be worked out by subtraction from the total)."""
+the threshold are shown as "<5", and the next smallest count in the same table is hidden too
+whenever only one was (otherwise it could be worked out by subtraction from the total): shown
+as "[c]", not "<5", since it need not be small (the About sheet says what "[c]" means)."""
 
 from __future__ import annotations
 
@@ -108,7 +109,10 @@ def summary_rows(data: Dataset) -> Iterator[list[Any]]:
 
 
 def _shown(n: int, hidden: bool, threshold: int) -> Any:
-    return f"<{threshold}" if hidden else n
+    # As the Report sheet marks them (report/grid.py): "<5" only for a count under 5.
+    if not hidden:
+        return n
+    return f"<{threshold}" if 0 < n < threshold else "[c]"
 
 
 def _distribution(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -95,13 +95,18 @@ def progress_total(export: Export) -> int:
 
 
 def record_export(
-    session: DbSession, actor_id: int | None, fmt: str, filters: ExportFilters
+    session: DbSession,
+    actor_id: int | None,
+    fmt: str,
+    filters: ExportFilters,
+    extra: Mapping[str, str] | None = None,
 ) -> None:
+    """``extra``: what else shaped the download (the report's split by study period)."""
     record_audit(
         session,
         kind="export",
         actor_id=actor_id,
         target=fmt,
-        detail={"format": fmt, **filters.describe()},
+        detail={"format": fmt, **filters.describe(), **(extra or {})},
     )
     session.flush()

@@ -19,4 +19,6 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     date_from = DateField("Completed from", validators=[Optional()])
     date_to = DateField("Completed to", validators=[Optional(), NotBefore("date_from")])
     versions = SelectMultipleField("Questionnaire versions", choices=[])
-    publication = BooleanField("For publication: hide counts under 5 in the Summary sheet")
+    publication = BooleanField(
+        "For publication: hide counts under 5 in the Summary and Report sheets"
+    )

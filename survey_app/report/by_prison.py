@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .grid import CrossTab, Line, hide, pct, shown
+from .grid import CrossTab, Line, hide, pct, primary, shown
 from .model import Cell, Chart, Row, Series
 
 ALL_SITES = "All sites"
@@ -71,11 +71,16 @@ class Counts:
 
     def series(self, name: str, j: int, rows: Sequence[int]) -> Series:
         """A column's percentages; one hidden in the table (the count's or its base's) is
-        labelled, not drawn."""
+        labelled, not drawn: "<5" when its count is under the threshold, else "[c]"."""
+        hidden = tuple(self.hidden[i][j] or self._base_hidden(i, j) for i in rows)
         return Series(
             name,
             tuple(self.value(i, j) for i in rows),
-            tuple(self.hidden[i][j] or self._base_hidden(i, j) for i in rows),
+            hidden,
+            tuple(
+                h and not primary(self.grid[i][j], self.threshold)
+                for i, h in zip(rows, hidden, strict=True)
+            ),
         )
 
     def _base_hidden(self, i: int, j: int) -> bool:

@@ -1,10 +1,12 @@
 """Charts drawn server-side as SVG with matplotlib's object API (a Figure per chart, no
 pyplot state: safe in a threaded web process). Text is drawn as paths (svg.fonttype
 "path"), so the SVG needs no font and loads nothing. In publication mode a hidden value is
-not drawn and its place is labelled "<threshold"."""
+not drawn and its place is labelled: "<5" when under the threshold, "[c]" when hidden only
+so that such a count cannot be worked out."""
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
@@ -52,7 +54,7 @@ def _stack_bars(axes: Axes, chart: Chart, positions: list[int]) -> None:
     for colour, series in zip(COLOURS * 3, chart.series, strict=False):
         for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
             if hidden:
-                small[i].append(f"{series.name} <{chart.threshold}")
+                small[i].append(f"{series.name} {series.mark(i, chart.threshold)}")
             if hidden or not value:
                 continue
             axes.barh(
@@ -93,7 +95,7 @@ def _grouped(figure: Figure, chart: Chart) -> None:
         for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
             x = i - 0.4 + width * (s + 0.5)
             if hidden:
-                axes.text(x, 0.1, f"<{chart.threshold}", ha="center", fontsize=8)
+                axes.text(x, 0.1, series.mark(i, chart.threshold), ha="center", fontsize=8)
                 continue
             if value is None:
                 continue
@@ -104,7 +106,7 @@ def _grouped(figure: Figure, chart: Chart) -> None:
     axes.set_xlim(-0.5, len(chart.categories) - 0.5)
     axes.set_ylim(0, chart.axis_max)
     axes.set_ylabel(chart.axis_title)
-    # A hidden place says only "<5": the key names every series shown or hidden, in order,
+    # A hidden place says only "<5" or "[c]": the key names every series shown or hidden, in order,
     # also one with no bar drawn, or its labels would be no one's.
     handles = [
         Patch(color=colour, label=series.name)
@@ -125,7 +127,8 @@ def _bars(figure: Figure, chart: Chart) -> None:
         for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
             y = positions[i] + 0.4 - height * (s + 0.5)
             if hidden:  # not drawn; its place says so
-                axes.text(1, y, f"{series.name} <{chart.threshold}", va="center", fontsize=7)
+                label = f"{series.name} {series.mark(i, chart.threshold)}"
+                axes.text(1, y, label, va="center", fontsize=7)
             elif value is not None:
                 axes.barh(y, value, height=height, color=colour, label=series.name)
                 axes.text(value + 1, y, f"{value:.0f}%", va="center", fontsize=7)
@@ -159,6 +162,10 @@ def _height(chart: Chart) -> float:
     return 3.6
 
 
+# Drawing is nearly all of the report page's time, and the same filters give the same charts:
+# a Chart (frozen, of tuples) is its own key. lru_cache keeps its bookkeeping under a lock;
+# two threads missing at once each draw the same SVG, which is harmless.
+@functools.lru_cache(maxsize=256)
 def svg(chart: Chart) -> str:
     figure = Figure(figsize=(7.5, _height(chart)), layout="constrained")
     DRAW.get(chart.kind, _grouped)(figure, chart)

@@ -1,21 +1,22 @@
 """Percentage charts read from a count table's own cells, as the table shows them.
 
-A chart drawn from the shown cells cannot show what the table hides: a hidden count ("<5")
-is a hidden bar, labelled, and a percentage whose denominator is hidden is not drawn, since
+A chart drawn from the shown cells cannot show what the table hides: a hidden count ("<5",
+or "[c]" when hidden only to protect another) is a hidden bar, labelled as its cell is, and a percentage whose denominator is hidden is not drawn, since
 it and the counts beside it would give the hidden total back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import Cell, Chart, ReportTable, Row, Series
+from .model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 
-Point = tuple[float | None, bool]  # (percentage or None, hidden by publication mode)
+# (percentage or None, hidden by publication mode, hidden only to protect another)
+Point = tuple[float | None, bool, bool]
 ALL = "All"
 
 
 def hidden_cell(cell: Cell) -> bool:
-    return isinstance(cell, str) and cell.startswith("<")
+    return isinstance(cell, str) and (cell.startswith("<") or cell == SECONDARY)
 
 
 def count_of(cell: Cell) -> int | None:
@@ -25,11 +26,11 @@ def count_of(cell: Cell) -> int | None:
 
 def percent_point(cell: Cell, total: Cell) -> Point:
     if hidden_cell(cell):
-        return None, True
+        return None, True, cell == SECONDARY
     n, whole = count_of(cell), count_of(total)
     if n is None or not whole:
-        return None, False
-    return n * 100 / whole, False
+        return None, False, False
+    return n * 100 / whole, False, False
 
 
 def percent_chart(
@@ -45,7 +46,14 @@ def percent_chart(
     series = []
     for s, name in enumerate(names):
         points = [percent_point(*pairs[c][s]) for c in range(len(categories))]
-        series.append(Series(name, tuple(v for v, _ in points), tuple(h for _, h in points)))
+        series.append(
+            Series(
+                name,
+                tuple(v for v, _, _ in points),
+                tuple(h for _, h, _ in points),
+                tuple(c for _, _, c in points),
+            )
+        )
     return Chart(title, tuple(categories), tuple(series), kind, axis_title, 100, threshold)
 
 

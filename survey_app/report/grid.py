@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..export.summary import percent
-from .model import Cell
+from .model import SECONDARY, Cell
 
 Line = list[tuple[int, int]]
 
@@ -36,14 +36,33 @@ def hide(grid: Sequence[Sequence[int]], lines: Sequence[Line], threshold: int) -
     return hidden
 
 
+# Marks as the ONS and GSS guidance has them: "<5" says the count is under 5; "[c]"
+# (confidential, model.SECONDARY) a count of any size hidden only so that one under 5 cannot
+# be worked out by subtraction. Marking both "<5" said that a hidden 50 was under 5.
+
+
+def secondary_note(threshold: int) -> str:
+    return f"{SECONDARY}: hidden so that a count under {threshold} cannot be worked out from the totals"
+
+
+def primary(n: int, threshold: int) -> bool:
+    """Under the threshold: hidden for itself."""
+    return bool(threshold) and 0 < n < threshold
+
+
+def mark(n: int, threshold: int) -> str:
+    """What a hidden count shows: "<5" when it is under the threshold, else "[c]"."""
+    return f"<{threshold}" if primary(n, threshold) else SECONDARY
+
+
 def shown(n: int, hidden: bool, threshold: int) -> Cell:
-    return f"<{threshold}" if hidden else n
+    return mark(n, threshold) if hidden else n
 
 
 def n_shown(n: int, threshold: int) -> Cell:
     """A count stated in words (a note's "n = 3", a title's "3 answered both"): hidden
     under the threshold as its cell is, or the words would give it back."""
-    return shown(n, bool(threshold) and 0 < n < threshold, threshold)
+    return shown(n, primary(n, threshold), threshold)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Cell = int | float | str | None
+SECONDARY = "[c]"  # a count hidden only so that one under the threshold cannot be worked out
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,14 @@ class Series:
 
     name: str
     values: tuple[float | None, ...]
-    hidden: tuple[bool, ...]  # hidden by publication mode: labelled "<threshold"
+    hidden: tuple[bool, ...]  # hidden by publication mode: not drawn, labelled
+    # Which hidden values are hidden only to protect another (labelled "[c]", not "<5");
+    # empty: none.
+    secondary: tuple[bool, ...] = ()
+
+    def mark(self, i: int, threshold: int) -> str:
+        """The label of hidden value ``i``."""
+        return SECONDARY if self.secondary and self.secondary[i] else f"<{threshold}"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,12 @@ class Chart:
     axis_title: str
     axis_max: float
     threshold: int = 0
+
+    @property
+    def has_secondary(self) -> bool:
+        return any(
+            h and c for s in self.series for h, c in zip(s.hidden, s.secondary, strict=False)
+        )
 
     @property
     def drawable(self) -> bool:

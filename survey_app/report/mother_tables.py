@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ..scoring import WAI_SR_SUBSCALES, score_wai
 from .data import ReportData, Wave, code_of, period_of
-from .grid import crosstab_rows, hide, n_shown, pct, shown
+from .grid import crosstab_rows, hide, n_shown, pct, primary, shown
 from .link_tables import OUTSIDE_PERIODS
 from .model import Cell, Chart, ReportTable, Row, Series
 
@@ -135,7 +135,7 @@ def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str
     rows: list[Row] = []
     notes: list[str] = []
     categories: list[str] = []
-    stacks: dict[int, list[tuple[float | None, bool]]] = {}
+    stacks: dict[int, list[tuple[float | None, bool, bool]]] = {}  # value, hidden, [c]
     group_names: list[str] = []
     for variable in variables:
         block, block_notes, chart = _likert_block(data, variable)
@@ -147,10 +147,16 @@ def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str
             total = counts[-1]
             for g in range(len(counts) - 1):
                 value = counts[g] * 100 / total if total and not hidden[g] else None
-                stacks.setdefault(g, []).append((value, hidden[g]))
+                secondary = hidden[g] and not primary(counts[g], data.threshold)
+                stacks.setdefault(g, []).append((value, hidden[g], secondary))
     notes.append("n and % of the mothers who answered the item at each wave.")
     series = tuple(
-        Series(name, tuple(v for v, _ in stacks[g]), tuple(h for _, h in stacks[g]))
+        Series(
+            name,
+            tuple(v for v, _, _ in stacks[g]),
+            tuple(h for _, h, _ in stacks[g]),
+            tuple(c for _, _, c in stacks[g]),
+        )
         for g, name in enumerate(group_names)
         if g in stacks
     )

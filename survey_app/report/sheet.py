@@ -61,13 +61,13 @@ class ReportSheet:
 
 
 def _chart_block(chart: Chart) -> list[list[Any]]:
-    """Categories down, one column per series; a hidden value is the text "<5" (not drawn)."""
+    """Categories down, one column per series; a hidden value is its mark, "<5" or "[c]" (not drawn)."""
     rows: list[list[Any]] = [[f"Chart data: {chart.axis_title}", *(s.name for s in chart.series)]]
     for i, category in enumerate(chart.categories):
         cells: list[Any] = [category]
         for series in chart.series:
             if series.hidden[i]:
-                cells.append(f"<{chart.threshold}")
+                cells.append(series.mark(i, chart.threshold))
             else:
                 value = series.values[i]
                 cells.append(None if value is None else round(value, 2))

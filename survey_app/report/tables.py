@@ -16,8 +16,9 @@ from . import data as report_data
 from .case_figures import case_figures
 from .case_tables import case_tables
 from .data import ReportData
+from .grid import secondary_note
 from .link_tables import link_tables
-from .model import Report, ReportTable
+from .model import SECONDARY, Report, ReportTable
 from .mother_tables import mother_tables
 from .paired import paired_tables
 from .practitioner_tables import practitioner_tables
@@ -33,13 +34,23 @@ TABLE_BUILDERS: list[Builder] = [
     paired_tables,
 ]
 
-EMPTY = "No questionnaires match these filters: there is nothing to report."
+EMPTY = "No questionnaires or cases match these filters: there is nothing to report."
 
 
 def tables_of(data: ReportData, builders: list[Builder] | None = None) -> list[ReportTable]:
     tables = [table for build in builders or TABLE_BUILDERS for table in build(data)]
     # A chart with nothing to draw (no answers at any wave) is left out; its table says n = 0.
-    return [t if not t.chart or t.chart.drawable else replace(t, chart=None) for t in tables]
+    tables = [t if not t.chart or t.chart.drawable else replace(t, chart=None) for t in tables]
+    return [_marked(t, data.threshold) for t in tables]
+
+
+def _marked(table: ReportTable, threshold: int) -> ReportTable:
+    """A table showing "[c]" (in a cell or on its chart) says what it means, in one place
+    for every builder."""
+    in_cells = any(cell == SECONDARY for row in table.rows for cell in row.cells)
+    if not (in_cells or (table.chart and table.chart.has_secondary)):
+        return table
+    return replace(table, notes=(*table.notes, secondary_note(threshold)))
 
 
 def build_report(

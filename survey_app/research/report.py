@@ -84,10 +84,10 @@ def report_download() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(form, 400)
     filters = _filters(form)
+    by_period = bool(form.by_period.data)
     out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
-    name = write_report_xlsx(
-        db.session, filters, current_user.email, out, by_period=bool(form.by_period.data)
-    )
+    name = write_report_xlsx(db.session, filters, current_user.email, out, by_period=by_period)
     out.seek(0)
-    record_export(db.session, current_user.id, "report-xlsx", filters)
+    split = {"split": "by study period" if by_period else "no"}
+    record_export(db.session, current_user.id, "report-xlsx", filters, split)
     return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
