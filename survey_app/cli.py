@@ -24,7 +24,7 @@ from .auth.operations import (
 )
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
-from .export.workbook import build_export, progress_total, record_export, with_progress
+from .export.workbook import Export, build_export, progress_total, record_export, with_progress
 from .extensions import db
 from .instruments import model
 from .instruments.diff import diff as diff_versions
@@ -291,6 +291,17 @@ def export_command(
         publication=publication,
     )
     built = build_export(db.session, filters, made_by="command line")
+    _write_export(built, fmt, out_path)
+    record_export(db.session, None, fmt, filters)
+    db.session.commit()
+    counts = ", ".join(
+        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != "About"
+    )
+    click.echo(f"wrote {out_path} ({counts})")
+
+
+def _write_export(built: Export, fmt: str, out_path: str) -> None:
+    """Write the export in ``fmt``, with a progress bar when someone is watching."""
     with open(out_path, "wb") as out:
         if sys.stderr.isatty():
             # Rows are counted as they stream out; the Codebook and Summary add a little more.
@@ -300,12 +311,6 @@ def export_command(
                 FORMATS[fmt].write(with_progress(built, bar.update), out)
         else:
             FORMATS[fmt].write(built, out)
-    record_export(db.session, None, fmt, filters)
-    db.session.commit()
-    counts = ", ".join(
-        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != "About"
-    )
-    click.echo(f"wrote {out_path} ({counts})")
 
 
 responses = AppGroup("responses", help="Housekeeping of responses.")

@@ -9,7 +9,10 @@ import datetime as dt
 import html
 import io
 import re
+import textwrap
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -25,6 +28,7 @@ from survey_app.export.formats import FORMATS
 from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments import model
+from survey_app.instruments.loader import InstrumentError, load_all
 from survey_app.instruments.model import Instrument, Item
 from survey_app.models import InstrumentVersion, Response, User
 from survey_app.models import types as model_types
@@ -271,6 +275,42 @@ def past_consent(app: Flask, client: FlaskClient, key: str = "mothers_t1") -> st
     return reply.headers["Location"]
 
 
+@dataclass(frozen=True)
+class SecondPage:
+    """A new mother's kiosk page after consent, as it was shown: its URL, the page and the
+    form names of its questions."""
+
+    url: str
+    page: TestResponse
+    names: list[str]
+
+    def post(
+        self, client: FlaskClient, action: str | list[str], answers: dict[str, str]
+    ) -> TestResponse:
+        """Press ``action`` with these answers, under the page's CSRF token."""
+        data: dict[str, Any] = {"csrf_token": csrf_token(self.page), "action": action}
+        return client.post(self.url, data=data | answers)
+
+
+def second_page(app: Flask, client: FlaskClient, auth: Auth) -> SecondPage:
+    """The kiosk unlocked, a new participant's ID entered, past her consent."""
+    unlock(auth, client)
+    enter_id(client, register(app))
+    url = past_consent(app, client)
+    page = client.get(url)
+    return SecondPage(url, page, question_names(page))
+
+
+def kiosk_finish(
+    app: Flask, client: FlaskClient, auth: Auth, answers: Mapping[str, Any] | None = None
+) -> TestResponse:
+    """The kiosk unlocked, a new participant's ID entered and every page of her T1 answered
+    (``answers`` where given): the finish page, not sent."""
+    unlock(auth, client)
+    enter_id(client, register(app))
+    return answer_pages(client, "/kiosk/page/0", instrument(app, "mothers_t1"), answers)
+
+
 def complete_wave(app: Flask, client: FlaskClient, pseudonym: str, key: str, **answers: Any) -> Any:
     """Enter the ID (past the fieldworker's notice, with her password if it asks, if one
     shows), answer every page of ``key``, send; the reply to the send."""
@@ -355,6 +395,43 @@ def link_consent(client: FlaskClient, token: str) -> None:
         client, f"/s/{token}/page/0", {"consent_info_sheet": "1", "consent_take_part": "1"}
     )
     assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/1"
+
+
+def consented_link(app: Flask, client: FlaskClient, key: str = "prison_staff") -> str:
+    """A new link for ``key``, started in this browser and past its consent page; the token."""
+    token = create_link(app, key)
+    start_link(client, token)
+    link_consent(client, token)
+    return token
+
+
+# Instrument files, for the loader
+
+
+def instrument_tree(tmp_path: Path, instrument: str, shared: Mapping[str, str]) -> Path:
+    """``files/demo.yaml`` and the shared files (path under ``shared/``: text), dedented, under
+    ``tmp_path``; the root the loader reads."""
+    for name, text in shared.items():
+        path = tmp_path / "shared" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "demo.yaml").write_text(textwrap.dedent(instrument))
+    return tmp_path
+
+
+def changed(good: str, change: tuple[str, str]) -> str:
+    """``good`` with one change (old, new) made once; the old text must be in it."""
+    old, new = change
+    assert old in good, old
+    return good.replace(old, new, 1)
+
+
+def loader_problems(root: Path) -> list[str]:
+    """The loader refuses the tree at ``root``: its problem lines."""
+    with pytest.raises(InstrumentError) as caught:
+        load_all(root / "files", root / "shared")
+    return caught.value.problems
 
 
 # Exports, read back

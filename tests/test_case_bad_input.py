@@ -11,20 +11,10 @@ from sqlalchemy import func, select
 
 from survey_app import pseudonyms
 from survey_app.extensions import db
-from survey_app.models import Case, CaseCorrection, CaseForm, CaseFormRevision, Site
-from survey_app.services import participants
+from survey_app.models import Case, CaseCorrection, CaseForm, CaseFormRevision
 from tests import case_steps as steps
 from tests import factories
-from tests.flows import Auth, csrf_token, submit_form
-
-
-def registered(app: Flask, site: str = "send") -> str:
-    with app.app_context():
-        found = db.session.scalar(select(Site).where(Site.code == site))
-        assert found is not None
-        [made] = participants.register(db.session, found, 1)
-        db.session.commit()
-        return made.pseudonym
+from tests.flows import Auth, csrf_token, register, submit_form
 
 
 def _caseworker(app: Flask, client: FlaskClient) -> None:
@@ -34,7 +24,7 @@ def _caseworker(app: Flask, client: FlaskClient) -> None:
 
 def test_a_mistyped_or_unknown_id_is_refused(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    good = registered(app)
+    good = register(app)
     mistyped = good[:-1] + ("A" if good[-1] != "A" else "B")
     reply = submit_form(client, "/cases/new", {"existing-pseudonym": mistyped})
     assert reply.status_code == 422 and "not valid" in reply.get_data(as_text=True)
@@ -57,7 +47,7 @@ def test_a_new_id_opens_a_case_at_her_prison(app: Flask, client: FlaskClient) ->
 
 def test_a_second_open_case_for_one_mother_is_refused(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    pseudonym = registered(app)
+    pseudonym = register(app)
     steps.referral(client, pseudonym)
     reply = submit_form(client, "/cases/new", {"existing-pseudonym": pseudonym})
     assert reply.status_code == 409
@@ -66,7 +56,7 @@ def test_a_second_open_case_for_one_mother_is_refused(app: Flask, client: FlaskC
 
 def test_no_update_on_a_closed_case_and_dates_in_order(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    case_url = steps.referral(client, registered(app))
+    case_url = steps.referral(client, register(app))
     early = steps.closure(client, case_url, "2021-12-01")  # before the referral's start
     assert early.status_code == 422
     assert "is before the referral of 10 January 2022" in early.get_data(as_text=True)
@@ -92,7 +82,7 @@ def test_a_date_in_the_future_or_before_the_study_is_a_message(
     app: Flask, client: FlaskClient
 ) -> None:
     _caseworker(app, client)
-    first = steps.open_case(client, registered(app))
+    first = steps.open_case(client, register(app))
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     for date, message in (
         (tomorrow, "is in the future"),
@@ -106,7 +96,7 @@ def test_children_are_added_and_removed_without_javascript_up_to_fifteen(
     app: Flask, client: FlaskClient
 ) -> None:
     _caseworker(app, client)
-    first = steps.open_case(client, registered(app))
+    first = steps.open_case(client, register(app))
     children_url = steps.fill_pages(client, first, steps.REFERRAL_PAGES)
     reply = steps.post_page(client, children_url, steps.children_page(1), "group:add:children")
     assert reply.status_code == 302
@@ -128,7 +118,7 @@ def test_a_refused_sixteenth_child_keeps_the_answers_typed_on_the_page(
     app: Flask, client: FlaskClient
 ) -> None:
     _caseworker(app, client)
-    first = steps.open_case(client, registered(app))
+    first = steps.open_case(client, register(app))
     children_url = steps.fill_pages(client, first, steps.REFERRAL_PAGES)
     full = steps.children_page(15)
     full["children-14-child_age_band"] = "6"  # the last child, typed just before Add
@@ -156,7 +146,7 @@ def test_a_refused_sixteenth_child_keeps_the_answers_typed_on_the_page(
 
 def test_siblings_are_asked_only_with_two_children(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    first = steps.open_case(client, registered(app))
+    first = steps.open_case(client, register(app))
     children_url = steps.fill_pages(client, first, steps.REFERRAL_PAGES)
     family = steps.post_page(client, children_url, steps.children_page(1)).headers["Location"]
     assert "Where do the brothers and sisters live?" not in client.get(family).get_data(
@@ -170,7 +160,7 @@ def test_a_value_not_offered_or_a_tampered_field_is_refused(
     app: Flask, client: FlaskClient
 ) -> None:
     _caseworker(app, client)
-    first = steps.open_case(client, registered(app))
+    first = steps.open_case(client, register(app))
     las = steps.fill_pages(client, first, steps.REFERRAL_PAGES[:2])
     assert steps.post_page(client, las, {"local_authorities": ["1", "999"]}).status_code == 400
     assert steps.post_page(client, las, {"someone_else": "1"}).status_code == 400
@@ -188,7 +178,7 @@ def test_a_value_not_offered_or_a_tampered_field_is_refused(
 
 def test_free_text_boxes_say_no_names(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    case_url = steps.referral(client, registered(app))
+    case_url = steps.referral(client, register(app))
     first = steps.start_form(client, case_url, "update").headers["Location"]
     second = steps.fill_pages(
         client, first, [{"update_date": "2022-02-01", "acct": "0", "domestic_abuse": "0"}]
@@ -199,7 +189,7 @@ def test_free_text_boxes_say_no_names(app: Flask, client: FlaskClient) -> None:
 
 def test_another_sites_case_is_out_of_reach(app: Flask, client: FlaskClient, auth: Auth) -> None:
     _caseworker(app, client)
-    case_url = steps.referral(client, registered(app))
+    case_url = steps.referral(client, register(app))
     other = app.test_client()
     factories.caseworker(app, sites=("eastwood_park",), email="ep@example.org")
     steps.log_in(other, "ep@example.org")
@@ -211,7 +201,7 @@ def test_another_sites_case_is_out_of_reach(app: Flask, client: FlaskClient, aut
         draft_url = f"{case_url}/forms/{draft.id}/pages/0"
     assert other.get(draft_url).status_code == 403
     assert other.get("/cases/").get_data(as_text=True).count("cases/1") == 0
-    foreign = registered(app, "send")
+    foreign = register(app, "send")
     reply = submit_form(other, "/cases/new", {"existing-pseudonym": foreign})
     assert reply.status_code == 403
     reader = app.test_client()
@@ -230,7 +220,7 @@ def test_a_correction_keeps_the_earlier_revision_and_a_stale_one_is_told(
     steps.log_in(client)
     second = app.test_client()
     steps.log_in(second, "second@example.org")
-    case_url = steps.referral(client, registered(app))
+    case_url = steps.referral(client, register(app))
     with app.app_context():
         form_id = db.session.scalar(select(CaseForm.id))
     form_url = f"{case_url}/forms/{form_id}"
@@ -287,7 +277,7 @@ def test_a_correction_keeps_the_earlier_revision_and_a_stale_one_is_told(
 
 def test_a_tampered_revision_number_is_refused(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    first = steps.open_case(client, registered(app))
+    first = steps.open_case(client, register(app))
     pages = [*steps.REFERRAL_PAGES, steps.children_page(1), steps.FAMILY, {"needs": ["1"]}]
     send_url = steps.fill_pages(client, first, pages)
     page = client.get(send_url)
@@ -312,7 +302,7 @@ def test_a_closed_case_is_not_reopened_while_she_has_another_open(
     app: Flask, client: FlaskClient
 ) -> None:
     _caseworker(app, client)
-    pseudonym = registered(app)
+    pseudonym = register(app)
     first_case = steps.referral(client, pseudonym)
     assert steps.closure(client, first_case, "2022-02-01").status_code == 302
     steps.referral(client, pseudonym, start="2022-03-01")  # a new case once the first closed

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from flask.testing import FlaskClient
 from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.diff import diff
-from survey_app.instruments.loader import SHARED_DIR, InstrumentError, load_all
+from survey_app.instruments.loader import SHARED_DIR, load_all
 from survey_app.instruments.publish import sync_instruments
-from tests.flows import Auth
+from tests.flows import Auth, changed, instrument_tree, loader_problems
 
 REFERENCE = Path("/work/shared/reference/CASE_TRACKER.md")
 FIXTURE = Path(__file__).parent / "fixtures" / "reference_case_tracker.md"
@@ -178,18 +177,11 @@ entries:
 
 
 def write_tree(tmp_path: Path, instrument: str, places: str = PLACES) -> Path:
-    (tmp_path / "shared" / "lists").mkdir(parents=True)
-    (tmp_path / "shared" / "lists" / "places.yaml").write_text(textwrap.dedent(places))
-    (tmp_path / "files").mkdir()
-    (tmp_path / "files" / "demo.yaml").write_text(textwrap.dedent(instrument))
-    return tmp_path
+    return instrument_tree(tmp_path, instrument, {"lists/places.yaml": places})
 
 
 def problems(tmp_path: Path, instrument: str, places: str = PLACES) -> list[str]:
-    root = write_tree(tmp_path, instrument, places)
-    with pytest.raises(InstrumentError) as caught:
-        load_all(root / "files", root / "shared")
-    return caught.value.problems
+    return loader_problems(write_tree(tmp_path, instrument, places))
 
 
 def test_a_good_case_form_loads_with_the_list_expanded(tmp_path: Path) -> None:
@@ -264,9 +256,7 @@ def test_a_good_case_form_loads_with_the_list_expanded(tmp_path: Path) -> None:
 def test_broken_case_forms_are_named_precisely(
     tmp_path: Path, change: tuple[str, str], expected: str
 ) -> None:
-    old, new = change
-    assert old in GOOD
-    lines = problems(tmp_path, GOOD.replace(old, new, 1))
+    lines = problems(tmp_path, changed(GOOD, change))
     assert any(line.startswith(expected) for line in lines), lines
 
 

@@ -11,24 +11,13 @@ from survey_app.extensions import db
 from survey_app.models import Case, CaseForm
 from tests import case_steps as steps
 from tests import factories
-
-
-def _registered(app: Flask, site: str = "send") -> str:
-    from survey_app.models import Site
-    from survey_app.services import participants
-
-    with app.app_context():
-        found = db.session.scalar(select(Site).where(Site.code == site))
-        assert found is not None
-        [made] = participants.register(db.session, found, 1)
-        db.session.commit()
-        return made.pseudonym
+from tests.flows import register
 
 
 def test_a_case_from_referral_to_a_second_closure(app: Flask, client: FlaskClient) -> None:
     factories.caseworker(app)
     steps.log_in(client)
-    pseudonym = _registered(app)
+    pseudonym = register(app)
     case_url = steps.referral(client, pseudonym)
     for date in ("2022-03-01", "2022-06-01"):
         assert steps.update(client, case_url, date).status_code == 302
@@ -73,7 +62,7 @@ def test_the_participant_page_shows_her_case_to_researchers_only(
 
     factories.caseworker(app)
     steps.log_in(client)
-    pseudonym = _registered(app)
+    pseudonym = register(app)
     case_url = steps.referral(client, pseudonym)
     researcher = app.test_client()
     Auth(app, researcher).login("researcher")

@@ -10,6 +10,7 @@ import pytest
 
 from survey_app.instruments import model
 from survey_app.instruments.loader import InstrumentError, content_hash, load_all
+from tests.flows import changed, instrument_tree, loader_problems
 
 SCALES = """
 scales:
@@ -62,14 +63,7 @@ sections:
 
 
 def write_tree(tmp_path: Path, instrument: str, scales: str = SCALES, block: str = BLOCK) -> Path:
-    shared = tmp_path / "shared"
-    (shared / "blocks").mkdir(parents=True)
-    (shared / "scales.yaml").write_text(textwrap.dedent(scales))
-    (shared / "blocks" / "pair.yaml").write_text(textwrap.dedent(block))
-    files = tmp_path / "files"
-    files.mkdir()
-    (files / "demo.yaml").write_text(textwrap.dedent(instrument))
-    return tmp_path
+    return instrument_tree(tmp_path, instrument, {"scales.yaml": scales, "blocks/pair.yaml": block})
 
 
 def load(tmp_path: Path) -> list[dict[str, object]]:
@@ -77,10 +71,7 @@ def load(tmp_path: Path) -> list[dict[str, object]]:
 
 
 def problems(tmp_path: Path, instrument: str, **kwargs: str) -> list[str]:
-    root = write_tree(tmp_path, instrument, **kwargs)
-    with pytest.raises(InstrumentError) as caught:
-        load(root)
-    return caught.value.problems
+    return loader_problems(write_tree(tmp_path, instrument, **kwargs))
 
 
 def test_a_good_file_expands_blocks_and_scales(tmp_path: Path) -> None:
@@ -170,9 +161,7 @@ def test_a_change_to_a_shared_scale_changes_the_hash(tmp_path: Path) -> None:
 def test_broken_instrument_files_are_named_precisely(
     tmp_path: Path, change: tuple[str, str], expected: str
 ) -> None:
-    old, new = change
-    assert old in GOOD
-    lines = problems(tmp_path, GOOD.replace(old, new, 1))
+    lines = problems(tmp_path, changed(GOOD, change))
     assert any(line.startswith(expected) for line in lines), lines
 
 

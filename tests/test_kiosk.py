@@ -21,11 +21,13 @@ from tests.flows import (
     csrf_token,
     enter_id,
     instrument,
+    kiosk_finish,
     past_consent,
     past_notice,
     question_names,
     register,
     responses,
+    second_page,
     send,
     submission_key,
     submit_form,
@@ -152,15 +154,9 @@ def test_declining_consent_keeps_nothing(app: Flask, client: FlaskClient, auth: 
 def test_out_of_scale_values_are_refused_and_nothing_is_saved(
     app: Flask, client: FlaskClient, auth: Auth, value: str, message: str
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    names = question_names(page)
-    reply = client.post(
-        second,
-        data={"csrf_token": csrf_token(page), "action": "next", names[0]: "4", names[1]: value},
-    )
+    at = second_page(app, client, auth)
+    names = at.names
+    reply = at.post(client, "next", {names[0]: "4", names[1]: value})
     assert reply.status_code == 400
     assert message in reply.get_data(as_text=True)
     [draft] = responses(app)
@@ -171,11 +167,8 @@ def test_out_of_scale_values_are_refused_and_nothing_is_saved(
 def test_a_variable_that_is_not_on_the_page_is_refused(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    reply = client.post(second, data={"csrf_token": csrf_token(page), "tac_hopes": "sneaked in"})
+    at = second_page(app, client, auth)
+    reply = client.post(at.url, data={"csrf_token": csrf_token(at.page), "tac_hopes": "sneaked in"})
     assert reply.status_code == 400
     assert "not on it" in reply.get_data(as_text=True)
     [draft] = responses(app)
@@ -220,9 +213,7 @@ def test_an_expired_page_keeps_her_answers_on_screen(
 def test_a_replayed_final_submit_makes_one_response(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(client, "/kiosk/page/0", instrument(app, "mothers_t1"))
+    finish = kiosk_finish(app, client, auth)
     key = submission_key(finish)
     token = csrf_token(finish)
     replies = [
@@ -237,11 +228,7 @@ def test_a_replayed_final_submit_makes_one_response(
 def test_after_thanks_nothing_of_her_answers_can_be_seen(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(
-        client, "/kiosk/page/0", instrument(app, "mothers_t1"), {"tac_hopes": "my private hope"}
-    )
+    finish = kiosk_finish(app, client, auth, {"tac_hopes": "my private hope"})
     assert send(client, finish, "/kiosk/submit").headers["Location"] == "/kiosk/thanks"
     client.get("/kiosk/thanks")
     for url in ("/kiosk/page/0", "/kiosk/page/3", "/kiosk/page/6", "/kiosk/finish"):
@@ -260,14 +247,9 @@ def test_respondent_pages_are_never_cached(app: Flask, client: FlaskClient, auth
 
 
 def test_the_welsh_switch_keeps_her_answers(app: Flask, client: FlaskClient, auth: Auth) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    names = question_names(page)
-    reply = client.post(
-        second, data={"csrf_token": csrf_token(page), "action": "lang:cy", names[0]: "5"}
-    )
+    at = second_page(app, client, auth)
+    second, names = at.url, at.names
+    reply = at.post(client, "lang:cy", {names[0]: "5"})
     assert reply.status_code == 302 and reply.headers["Location"] == second
     welsh = client.get(second).get_data(as_text=True)
     t1 = instrument(app, "mothers_t1")
@@ -300,14 +282,9 @@ def test_the_idle_timeout_returns_to_the_lock_screen_and_loses_nothing(
 def test_the_timeout_action_saves_the_page_she_was_on(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    names = question_names(page)
-    reply = client.post(
-        second, data={"csrf_token": csrf_token(page), "action": "timeout", names[0]: "3"}
-    )
+    at = second_page(app, client, auth)
+    second, names = at.url, at.names
+    reply = at.post(client, "timeout", {names[0]: "3"})
     assert reply.headers["Location"] == "/kiosk/lock"
     assert responses(app)[0].answers[names[0]] == 3
     assert client.get(second).headers["Location"] == "/kiosk/lock"
@@ -316,11 +293,7 @@ def test_the_timeout_action_saves_the_page_she_was_on(
 def test_never_met_skips_the_wai_and_codes_it_not_applicable(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(
-        client, "/kiosk/page/0", instrument(app, "mothers_t1"), {"csw_contact": "1"}
-    )
+    finish = kiosk_finish(app, client, auth, {"csw_contact": "1"})
     send(client, finish, "/kiosk/submit")
     [stored] = responses(app)
     wai = {k: v for k, v in stored.answers.items() if k.startswith("wai_csw_")}
@@ -330,27 +303,13 @@ def test_never_met_skips_the_wai_and_codes_it_not_applicable(
 def test_prefer_not_to_say_is_stored_as_its_code(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(
-        client,
-        "/kiosk/page/0",
-        instrument(app, "mothers_t1"),
-        {"css_trust": str(missing.PREFER_NOT_TO_SAY)},
-    )
+    finish = kiosk_finish(app, client, auth, {"css_trust": str(missing.PREFER_NOT_TO_SAY)})
     send(client, finish, "/kiosk/submit")
     assert responses(app)[0].answers["css_trust"] == missing.PREFER_NOT_TO_SAY
 
 
 def test_skipped_questions_are_left_blank(app: Flask, client: FlaskClient, auth: Auth) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(
-        client,
-        "/kiosk/page/0",
-        instrument(app, "mothers_t1"),
-        {"css_trust": None, "tac_hopes": None},
-    )
+    finish = kiosk_finish(app, client, auth, {"css_trust": None, "tac_hopes": None})
     send(client, finish, "/kiosk/submit")
     answers = responses(app)[0].answers
     assert "css_trust" not in answers and "tac_hopes" not in answers

@@ -22,10 +22,10 @@ from tests.flows import (
     csrf_token,
     enter_id,
     instrument,
-    past_consent,
-    question_names,
+    kiosk_finish,
     register,
     responses,
+    second_page,
     submit_form,
     unlock,
 )
@@ -34,17 +34,12 @@ from tests.flows import (
 def test_an_idle_page_is_saved_before_the_kiosk_locks(
     app: Flask, client: FlaskClient, auth: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    names = question_names(page)
+    at = second_page(app, client, auth)
+    second, names = at.url, at.names
     later = time.time() + app.config["KIOSK_IDLE_SECONDS"] + 2
     monkeypatch.setattr(time, "time", lambda: later)
     # The page's own timer fires just after the server's limit, as in a real browser.
-    reply = client.post(
-        second, data={"csrf_token": csrf_token(page), "action": "timeout", names[0]: "4"}
-    )
+    reply = at.post(client, "timeout", {names[0]: "4"})
     assert reply.headers["Location"] == "/kiosk/lock"
     assert responses(app)[0].answers[names[0]] == 4
     assert client.get(second).headers["Location"] == "/kiosk/lock"
@@ -53,16 +48,11 @@ def test_an_idle_page_is_saved_before_the_kiosk_locks(
 def test_a_long_pause_then_next_saves_and_locks(
     app: Flask, client: FlaskClient, auth: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    names = question_names(page)
+    at = second_page(app, client, auth)
+    names = at.names
     later = time.time() + app.config["KIOSK_IDLE_SECONDS"] + 300
     monkeypatch.setattr(time, "time", lambda: later)
-    reply = client.post(
-        second, data={"csrf_token": csrf_token(page), "action": ["next", "next"], names[0]: "2"}
-    )
+    reply = at.post(client, ["next", "next"], {names[0]: "2"})
     assert reply.headers["Location"] == "/kiosk/lock"
     assert responses(app)[0].answers[names[0]] == 2
 
@@ -70,9 +60,7 @@ def test_a_long_pause_then_next_saves_and_locks(
 def test_only_the_kiosk_respondent_sends_an_unfinished_draft(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(client, "/kiosk/page/0", instrument(app, "mothers_t1"))
+    finish = kiosk_finish(app, client, auth)
     key = finish.get_data(as_text=True).split('name="submission_key" value="')[1].split('"')[0]
     stranger = app.test_client()
     reply = stranger.post("/kiosk/submit", data={"submission_key": key})
@@ -81,9 +69,7 @@ def test_only_the_kiosk_respondent_sends_an_unfinished_draft(
 
 
 def test_the_finish_page_locks_when_idle(app: Flask, client: FlaskClient, auth: Auth) -> None:
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(client, "/kiosk/page/0", instrument(app, "mothers_t1"))
+    finish = kiosk_finish(app, client, auth)
     body = finish.get_data(as_text=True)
     assert 'data-idle-leave="/kiosk/lock"' in body and "data-idle-seconds=" in body
 

@@ -27,6 +27,7 @@ from tests.flows import (
     question_names,
     register,
     responses,
+    second_page,
     submission_key,
     submit_form,
     unlock,
@@ -198,15 +199,12 @@ def test_a_copied_cookie_past_the_limit_writes_nothing(
     app: Flask, client: FlaskClient, auth: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unlocked_at = time.time()
-    unlock(auth, client)
-    enter_id(client, register(app))
-    second = past_consent(app, client)
-    page = client.get(second)
-    names = question_names(page)
+    at = second_page(app, client, auth)
+    names = at.names
     copy = _copy(app, client)
     # The next day: her respondent state is long idle, kiosk mode long over.
     monkeypatch.setattr(time, "time", lambda: unlocked_at + 24 * 3600)
-    reply = copy.post(second, data={"csrf_token": csrf_token(page), names[0]: "4"})
+    reply = copy.post(at.url, data={"csrf_token": csrf_token(at.page), names[0]: "4"})
     assert reply.headers["Location"] == "/kiosk/ended"
     assert names[0] not in responses(app)[0].answers
 

@@ -14,6 +14,7 @@ from tests.flows import (
     Auth,
     csrf_token,
     enter_id,
+    kiosk_finish,
     past_consent,
     register,
     responses,
@@ -79,11 +80,8 @@ def test_stop_and_delete_leaves_nothing_but_an_audit_without_content(
 def test_stop_is_offered_on_the_finish_page_and_go_back_returns_there(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    from tests.flows import answer_pages, instrument
 
-    unlock(auth, client)
-    enter_id(client, register(app))
-    finish = answer_pages(client, "/kiosk/page/0", instrument(app, "mothers_t1"))
+    finish = kiosk_finish(app, client, auth)
     assert finish.status_code == 200
     stop_url = _stop_from(client, "/kiosk/finish")
     assert stop_url == "/kiosk/stop?from=finish"

@@ -30,6 +30,7 @@ from survey_app.services import links as link_ops
 from tests.flows import (
     answer_pages,
     click,
+    consented_link,
     create_link,
     csrf_token,
     hidden_inputs,
@@ -292,9 +293,7 @@ def test_a_malformed_submission_key_is_refused_never_500(
 
 
 def test_a_closed_link_answers_410(app: Flask, client: FlaskClient) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     finish = answer_pages(client, f"/s/{token}/page/1", instrument(app, "prison_staff"))
     key = submission_key(finish)
 
@@ -359,9 +358,7 @@ def test_a_missing_consent_shows_the_page_again_with_the_message_beside_it(
 def test_an_answer_outside_the_scale_is_refused_and_nothing_of_it_saved(
     app: Flask, client: FlaskClient
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     reply = click(client, f"/s/{token}/page/1", {"prison": "99", "role_level": "1"})
     assert reply.status_code == 400
     assert "not one of the answers offered" in reply.get_data(as_text=True)
@@ -379,9 +376,7 @@ def test_an_answer_outside_the_scale_is_refused_and_nothing_of_it_saved(
 
 
 def test_a_question_that_is_not_on_the_page_is_refused(app: Flask, client: FlaskClient) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     for extra in ({"contact_frequency": "1"}, {"ip_address": "203.0.113.9"}):
         reply = click(client, f"/s/{token}/page/1", {"prison": "1", **extra})
         assert reply.status_code == 400, extra
@@ -442,9 +437,7 @@ def test_characters_xml_forbids_are_dropped_from_a_text_answer_and_the_workbook_
 def test_a_page_with_a_bad_csrf_token_shows_her_answers_again_unsaved(
     app: Flask, client: FlaskClient, csrf: str | None
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     answers = {"prison": "2", "role_level": "1", "department": "4"}
     reply = click(client, f"/s/{token}/page/1", answers, csrf=csrf)
     assert reply.status_code == 400
@@ -591,9 +584,7 @@ def test_nothing_identifying_is_stored_or_logged(
 def test_reopening_the_link_resumes_her_draft_and_another_browser_starts_its_own(
     app: Flask, client: FlaskClient
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     page1 = click(client, f"/s/{token}/page/1", {"prison": "3", "role_level": "2"})
     assert page1.headers["Location"] == f"/s/{token}/page/2"
 
@@ -722,9 +713,7 @@ def _fresh_start(client: FlaskClient, token: str) -> None:
 def test_the_next_person_opening_the_link_after_an_idle_pause_starts_afresh(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     assert click(client, f"/s/{token}/page/1", {"prison": "3"}).status_code == 302
     assert app.config["LINK_IDLE_MINUTES"] == 30
     _later(app, monkeypatch, 5)
@@ -737,9 +726,7 @@ def test_the_next_person_opening_the_link_after_an_idle_pause_starts_afresh(
 def test_a_link_page_within_the_idle_limit_still_resumes(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     _later(app, monkeypatch, -60)
     reply = client.get(f"/s/{token}")
     assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/page/1"
@@ -748,9 +735,7 @@ def test_a_link_page_within_the_idle_limit_still_resumes(
 def test_the_idle_timer_of_a_link_page_saves_it_and_lets_go_of_the_draft(
     app: Flask, client: FlaskClient
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     page = client.get(f"/s/{token}/page/1")
     body = page.get_data(as_text=True)
     assert f'data-idle-seconds="{app.config["LINK_IDLE_MINUTES"] * 60}"' in body
@@ -770,9 +755,7 @@ def test_the_idle_timer_of_a_link_page_saves_it_and_lets_go_of_the_draft(
 def test_a_long_pause_then_next_on_a_link_page_saves_it_and_lets_go(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     page = client.get(f"/s/{token}/page/1")
     _later(app, monkeypatch, 300)
     reply = client.post(
@@ -800,9 +783,7 @@ def test_an_idle_finish_page_cannot_be_sent_from_the_same_browser_later(
 def test_stop_keeps_the_draft_and_this_browser_lets_go_of_it(
     app: Flask, client: FlaskClient
 ) -> None:
-    token = create_link(app)
-    start_link(client, token)
-    link_consent(client, token)
+    token = consented_link(app, client)
     page = client.get(f"/s/{token}/page/1")
     body = page.get_data(as_text=True)
     assert f'<form method="post" action="/s/{token}/stop" class="stop-form">' in body

@@ -25,6 +25,23 @@ def start(user: User) -> None:
     session["seen_at"] = now
 
 
+def after_password(user: User, target: str) -> ResponseReturnValue:
+    """Her password is right: a role that needs a second factor is half logged in and asked
+    for its code (or to enrol); any other role's session starts and goes to ``target``."""
+    if user.role in current_app.config["TOTP_REQUIRED_ROLES"]:
+        # Half logged in: the second factor decides.
+        session.clear()
+        session["pending"] = {
+            "user": user.id,
+            "token": user.session_token,
+            "at": time.time(),
+            "next": target,
+        }
+        return redirect(url_for("auth.code" if user.totp_secret else "auth.enrol"))
+    start(user)
+    return redirect(target)
+
+
 def end(user: User | None) -> None:
     """Log out everywhere: rotating the token revokes every session of this user."""
     if user is not None:

@@ -66,19 +66,7 @@ def login() -> ResponseReturnValue:
         user = authenticate(db.session, email, form.password.data or "")
         if user is not None:
             attempt.succeeded()
-            target = _safe_next(request.args.get("next"))
-            if user.role in current_app.config["TOTP_REQUIRED_ROLES"]:
-                # Half logged in: the second factor decides.
-                session.clear()
-                session["pending"] = {
-                    "user": user.id,
-                    "token": user.session_token,
-                    "at": time.time(),
-                    "next": target,
-                }
-                return redirect(url_for("auth.code" if user.totp_secret else "auth.enrol"))
-            sessions.start(user)
-            return redirect(target)
+            return sessions.after_password(user, _safe_next(request.args.get("next")))
         error = LOGIN_FAILED
     return render_template("auth/login.html", form=form, error=error)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..instruments.model import Instrument, pick
-from ..models import Case, CaseCorrection, CaseForm
+from ..models import Case, CaseCorrection, CaseForm, User
 from ..services import cases as ops
 from ..services import responses as response_ops
 from . import bp
@@ -180,9 +180,7 @@ def _handle(target: Target, index: int) -> ResponseReturnValue:
 @bp.route("/<int:case_id>/forms/<int:form_id>/pages/<int:index>", methods=["GET", "POST"])
 @caseworker_only
 def form_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
-    case = load_case(case_id)
-    form = load_form(case, form_id)
-    ops.check_site(db.session, current_user._get_current_object(), case.site_id)
+    case, form = _writable(case_id, form_id)
     return _handle(_draft_target(case, form), index)
 
 
@@ -191,10 +189,30 @@ def form_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
 )
 @caseworker_only
 def correction_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
+    case, form = _writable(case_id, form_id)
+    return _handle(_correction_target(case, form), index)
+
+
+def _writable(case_id: int, form_id: int) -> tuple[Case, CaseForm]:
+    """The case and its form, for a caseworker of the case's site only."""
     case = load_case(case_id)
     form = load_form(case, form_id)
     ops.check_site(db.session, current_user._get_current_object(), case.site_id)
-    return _handle(_correction_target(case, form), index)
+    return case, form
+
+
+def _send(target: Target, send: Callable[[User], object]) -> ResponseReturnValue | None:
+    """The review page on GET; on POST, ``send`` as this user: None once sent, else the
+    review page again with the reason."""
+    if request.method == "GET":
+        return _review(target)
+    if not FlaskForm().validate():
+        return _review(target, 400, "This page was open for a long time: press Send again.")
+    try:
+        send(current_user._get_current_object())
+    except ops.CaseError as exc:
+        return _review(target, exc.status, str(exc))
+    return None
 
 
 def _seen_revision() -> int:
@@ -226,22 +244,16 @@ def _review(target: Target, status: int = 200, error: str | None = None) -> Resp
 @bp.route("/<int:case_id>/forms/<int:form_id>/send", methods=["GET", "POST"])
 @caseworker_only
 def send_form(case_id: int, form_id: int) -> ResponseReturnValue:
-    case = load_case(case_id)
-    form = load_form(case, form_id)
-    user = current_user._get_current_object()
-    ops.check_site(db.session, user, case.site_id)
+    case, form = _writable(case_id, form_id)
     if not form.is_draft:
         flash("This form has been sent already.", "status")
         return redirect(url_for("cases.form_view", case_id=case.id, form_id=form.id))
-    target = _draft_target(case, form)
-    if request.method == "GET":
-        return _review(target)
-    if not FlaskForm().validate():
-        return _review(target, 400, "This page was open for a long time: press Send again.")
-    try:
-        ops.submit(db.session, user, form, _seen_revision())
-    except ops.CaseError as exc:
-        return _review(target, exc.status, str(exc))
+    refused = _send(
+        _draft_target(case, form),
+        lambda user: ops.submit(db.session, user, form, _seen_revision()),
+    )
+    if refused is not None:
+        return refused
     flash(f"{ops.KIND_LABELS[form.kind]} form sent.", "status")
     return redirect(url_for("cases.case", case_id=case.id))
 
@@ -249,23 +261,15 @@ def send_form(case_id: int, form_id: int) -> ResponseReturnValue:
 @bp.route("/<int:case_id>/forms/<int:form_id>/correction/send", methods=["GET", "POST"])
 @caseworker_only
 def send_correction(case_id: int, form_id: int) -> ResponseReturnValue:
-    case = load_case(case_id)
-    form = load_form(case, form_id)
-    user = current_user._get_current_object()
-    ops.check_site(db.session, user, case.site_id)
+    case, form = _writable(case_id, form_id)
     correction = _correction(form)
-    target = _correction_target(case, form)
-    if request.method == "GET":
-        return _review(target)
-    if not FlaskForm().validate():
-        return _review(target, 400, "This page was open for a long time: press Send again.")
-    try:
-        ops.submit_correction(db.session, user, correction, _seen_revision())
-    except ops.StaleRevision as exc:
-        # Her correction stays as it is; the refusal keeps nothing else.
-        return _review(target, exc.status, str(exc))
-    except ops.CaseError as exc:
-        return _review(target, exc.status, str(exc))
+    # A stale revision is refused like any other: her correction stays as it is.
+    refused = _send(
+        _correction_target(case, form),
+        lambda user: ops.submit_correction(db.session, user, correction, _seen_revision()),
+    )
+    if refused is not None:
+        return refused
     flash(f"Correction sent: this is now revision {form.revision}.", "status")
     return redirect(url_for("cases.form_view", case_id=case.id, form_id=form.id))
 
@@ -310,9 +314,7 @@ def correct_form(case_id: int, form_id: int) -> ResponseReturnValue:
 @bp.route("/<int:case_id>/forms/<int:form_id>/correction/rebase", methods=["POST"])
 @caseworker_only
 def rebase_correction(case_id: int, form_id: int) -> ResponseReturnValue:
-    case = load_case(case_id)
-    form = load_form(case, form_id)
-    ops.check_site(db.session, current_user._get_current_object(), case.site_id)
+    case, form = _writable(case_id, form_id)
     if not FlaskForm().validate():
         abort(400, description="This page was open for a long time: go back and try again.")
     ops.rebase_correction(db.session, _correction(form))

@@ -22,52 +22,45 @@ from ..services.cases import date_problem
 REQUIRED = "Please answer this question."
 
 
-class DateAnswer(AnswerField):
-    """A date typed as YYYY-MM-DD (what a browser's date box sends)."""
+class _TypedAnswer(AnswerField):
+    """One typed value. A value she could have mistyped is a ``problem``: a message on the
+    page, not a refusal."""
 
     problem: str | None = None
 
-    def parse(self, raw: list[str]) -> str | None:
-        values = [v.strip() for v in raw if v.strip()]
-        if not values:
-            return None
-        if len(values) > 1:
-            self._refuse(f"{self.name}: more than one answer was sent")
-            return None
+    def parse(self, raw: list[str]) -> Any:
+        value = self._single([v.strip() for v in raw if v.strip()])
+        return None if value is None else self.convert(value)
+
+    def convert(self, value: str) -> Any:
+        raise NotImplementedError
+
+    def pre_validate(self, form: Any) -> None:
+        if self.problem:
+            raise ValidationError(self.problem)
+        super().pre_validate(form)
+
+
+class DateAnswer(_TypedAnswer):
+    """A date typed as YYYY-MM-DD (what a browser's date box sends)."""
+
+    def convert(self, value: str) -> str | None:
         try:
-            date = dt.date.fromisoformat(values[0])
+            date = dt.date.fromisoformat(value)
         except ValueError:
             self.problem = "Please give a date as year-month-day, for example 2022-05-31."
             return None
         self.problem = date_problem(date, today())
         return None if self.problem else date.isoformat()
 
-    def pre_validate(self, form: Any) -> None:
-        if self.problem:
-            raise ValidationError(self.problem)
-        super().pre_validate(form)
 
-
-class IntegerAnswer(AnswerField):
-    problem: str | None = None
-
-    def parse(self, raw: list[str]) -> int | None:
-        values = [v.strip() for v in raw if v.strip()]
-        if not values:
-            return None
-        if len(values) > 1:
-            self._refuse(f"{self.name}: more than one answer was sent")
-            return None
+class IntegerAnswer(_TypedAnswer):
+    def convert(self, value: str) -> int | None:
         low, high = self.item.min or 0, self.item.max or 0
-        if not values[0].isdigit() or not low <= int(values[0]) <= high:
+        if not value.isdigit() or not low <= int(value) <= high:
             self.problem = f"Please give a whole number from {low} to {high}."
             return None
-        return int(values[0])
-
-    def pre_validate(self, form: Any) -> None:
-        if self.problem:
-            raise ValidationError(self.problem)
-        super().pre_validate(form)
+        return int(value)
 
 
 def _field_for(item: Item) -> AnswerField:

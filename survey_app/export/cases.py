@@ -49,6 +49,11 @@ class CaseRecord:
     closed_on: dt.date | None
     forms: tuple[SentForm, ...]  # sent forms, in the order they were sent
 
+    @property
+    def key(self) -> list[Any]:
+        """The values of the key columns that start each of its rows."""
+        return [self.id, self.pseudonym, self.site]
+
     def of_kind(self, kind: str) -> list[SentForm]:
         return [f for f in self.forms if f.kind == kind]
 
@@ -167,11 +172,17 @@ class CaseColumns:
         return list(seen.values())
 
 
+# The columns that start every case sheet's row (the values: CaseRecord.key).
+_KEY_COLUMNS = (
+    ("case_id", "Case number", True),
+    ("participant_id", "Pseudonymous participant ID", False),
+    ("site", "Site of the case", False),
+)
+
+
 def case_fixed() -> list[tuple[str, str, bool]]:
     return [
-        ("case_id", "Case number", True),
-        ("participant_id", "Pseudonymous participant ID", False),
-        ("site", "Site of the case", False),
+        *_KEY_COLUMNS,
         ("status", "Status now: new, open or closed", False),
         ("opened_on", "Date the case opened (the referral's start date)", False),
         ("closed_on", "Date the case closed (blank while open)", False),
@@ -195,9 +206,7 @@ def case_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
         )
         children = referral.answers.get(CHILDREN) if referral else None
         row: list[Any] = [
-            record.id,
-            record.pseudonym,
-            record.site,
+            *record.key,
             record.status,
             record.opened_on,
             record.closed_on,
@@ -216,9 +225,7 @@ def case_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
 
 def form_fixed() -> list[tuple[str, str, bool]]:
     return [
-        ("case_id", "Case number", True),
-        ("participant_id", "Pseudonymous participant ID", False),
-        ("site", "Site of the case", False),
+        *_KEY_COLUMNS,
         ("form", "Form: referral, update, closure or reopening", False),
         ("form_id", "Form number", True),
         ("version", "Form version", True),
@@ -233,9 +240,7 @@ def form_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
         for form in record.forms:
             mine = {c.name for c in columns.by_kind[form.kind]}
             yield [
-                record.id,
-                record.pseudonym,
-                record.site,
+                *record.key,
                 form.kind,
                 form.id,
                 form.version,
@@ -246,9 +251,7 @@ def form_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
 
 def child_fixed() -> list[tuple[str, str, bool]]:
     return [
-        ("case_id", "Case number", True),
-        ("participant_id", "Pseudonymous participant ID", False),
-        ("site", "Site of the case", False),
+        *_KEY_COLUMNS,
         ("child", "Child's entry number on the referral", True),
     ]
 
@@ -261,9 +264,7 @@ def child_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[
             continue
         for number, entry in enumerate(entries, start=1):
             values = entry if isinstance(entry, dict) else {}
-            yield [record.id, record.pseudonym, record.site, number] + [
-                c.value(values) for c in columns.children
-            ]
+            yield [*record.key, number] + [c.value(values) for c in columns.children]
 
 
 def child_count(records: Sequence[CaseRecord]) -> int:

@@ -69,56 +69,64 @@ def _labels(item: Item, skip_logic: bool) -> dict[int, str]:
 
 def variable_columns(instruments: Iterable[Instrument], wave: str) -> list[VarColumn]:
     """Columns for the variables of these versions (newest first decides the order)."""
+    columns: list[VarColumn] = []
+    for name, pairs in _by_variable(instruments).items():
+        columns.extend(_question_columns(name, pairs, wave))
+        columns.extend(_other_column(name, pairs, wave))
+    return columns
+
+
+def _by_variable(instruments: Iterable[Instrument]) -> dict[str, list[tuple[Instrument, Item]]]:
+    """Each variable with its (version, question) pairs, newest version first; the variables
+    in the newest version's order, then those only older versions ask."""
     ordered = sorted(instruments, key=lambda i: i.version, reverse=True)
-    names: list[str] = []
     per_var: dict[str, list[tuple[Instrument, Item]]] = {}
     for instrument in ordered:
         for item in instrument.questions():
             assert item.variable is not None  # noqa: S101 - questions have variables
-            if item.variable not in per_var:
-                names.append(item.variable)
-                per_var[item.variable] = []
-            per_var[item.variable].append((instrument, item))
-    columns: list[VarColumn] = []
-    for name in names:
-        pairs = per_var[name]
-        newest_instrument, item = pairs[0]
-        versions = tuple(sorted(i.version for i, _ in pairs))
-        skip_logic = any(it.show_if is not None for _, it in pairs)
-        common = {
-            "variable": name,
-            "type": item.type,
-            "instrument": newest_instrument.key,
-            "versions": versions,
-            "wave": wave,
-        }
-        if item.type == "multiple":
-            options: dict[int, str] = {}
-            for _, it in reversed(pairs):
-                options.update({o.code: o.label["en"] for o in it.options})
-            base = _labels(item, skip_logic)
-            for code, label in sorted(options.items()):
-                columns.append(
-                    VarColumn(
-                        name=f"{name}___{code}",
-                        option=code,
-                        label=f"{item.text['en']} [{label}]",
-                        value_labels={1: "Checked", 0: "Unchecked", **base},
-                        **common,  # type: ignore[arg-type]
-                    )
-                )
-        else:
-            columns.append(
-                VarColumn(
-                    name=name,
-                    option=None,
-                    label=item.text["en"],
-                    value_labels=_labels(item, skip_logic),
-                    **common,  # type: ignore[arg-type]
-                )
+            per_var.setdefault(item.variable, []).append((instrument, item))
+    return per_var
+
+
+def _question_columns(
+    name: str, pairs: list[tuple[Instrument, Item]], wave: str
+) -> list[VarColumn]:
+    """The question's column, or one 0/1 column per option of a tick-all question (the options
+    of every version)."""
+    newest_instrument, item = pairs[0]
+    versions = tuple(sorted(i.version for i, _ in pairs))
+    skip_logic = any(it.show_if is not None for _, it in pairs)
+    common = {
+        "variable": name,
+        "type": item.type,
+        "instrument": newest_instrument.key,
+        "versions": versions,
+        "wave": wave,
+    }
+    if item.type != "multiple":
+        return [
+            VarColumn(
+                name=name,
+                option=None,
+                label=item.text["en"],
+                value_labels=_labels(item, skip_logic),
+                **common,  # type: ignore[arg-type]
             )
-        columns.extend(_other_column(name, pairs, wave))
-    return columns
+        ]
+    options: dict[int, str] = {}
+    for _, it in reversed(pairs):
+        options.update({o.code: o.label["en"] for o in it.options})
+    base = _labels(item, skip_logic)
+    return [
+        VarColumn(
+            name=f"{name}___{code}",
+            option=code,
+            label=f"{item.text['en']} [{label}]",
+            value_labels={1: "Checked", 0: "Unchecked", **base},
+            **common,  # type: ignore[arg-type]
+        )
+        for code, label in sorted(options.items())
+    ]
 
 
 def _other_column(name: str, pairs: list[tuple[Instrument, Item]], wave: str) -> list[VarColumn]:

@@ -178,6 +178,23 @@ def apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> 
 
 
 def _apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> Applied:
+    created = _created(doc)
+    instance = session.get(FieldInstance, 1)
+    if laptop_id is not None:
+        _new_laptop(session, instance, doc, laptop_id, created)
+    else:
+        _refresh_laptop(instance, doc, created)
+    site = _site(session, doc["site"])
+    waves = _waves(session, doc["waves"])
+    added_versions = _instruments(session, doc["instruments"])
+    users = _users(session, doc["users"])
+    added, withdrawals = _participants(session, site, waves, doc["participants"])
+    session.flush()
+    return Applied(added, withdrawals, users, added_versions)
+
+
+def _created(doc: dict[str, Any]) -> dt.datetime:
+    """When the bundle was made, once it is known to come from this version of survey_app."""
     if doc["study_file_sha256"] != study_file_digest():
         raise BundleError(
             "This laptop's survey_app has a different study file from the server's: "
@@ -186,17 +203,25 @@ def _apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) ->
     created = dt.datetime.fromisoformat(doc["created"])
     if created > utcnow() + CLOCK_SKEW:
         raise BundleError(f"This bundle says it was made in the future ({created:%Y-%m-%d}).")
-    instance = session.get(FieldInstance, 1)
-    if laptop_id is not None:
-        if instance is not None:
-            raise BundleError("This database is a field laptop already: use `field refresh`.")
-        if session.scalar(select(User.id).limit(1)) or session.scalar(
-            select(Participant.id).limit(1)
-        ):
-            raise BundleError(
-                "This database holds data already: a field laptop starts from an empty one."
-            )
-        instance = FieldInstance(
+    return created
+
+
+def _new_laptop(
+    session: DbSession,
+    instance: FieldInstance | None,
+    doc: dict[str, Any],
+    laptop_id: str,
+    created: dt.datetime,
+) -> None:
+    """``field init``: an empty database becomes a field laptop."""
+    if instance is not None:
+        raise BundleError("This database is a field laptop already: use `field refresh`.")
+    if session.scalar(select(User.id).limit(1)) or session.scalar(select(Participant.id).limit(1)):
+        raise BundleError(
+            "This database holds data already: a field laptop starts from an empty one."
+        )
+    session.add(
+        FieldInstance(
             id=1,
             laptop_id=laptop_id,
             study_id=doc["study_id"],
@@ -205,39 +230,37 @@ def _apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) ->
             bundle_id=doc["bundle_id"],
             bundle_created=created,
         )
-        session.add(instance)
-    else:
-        if instance is None:
-            raise BundleError("This database is not a field laptop: use `field init` first.")
-        if doc["study_id"] != instance.study_id:
-            raise BundleError("This bundle is for another study than this laptop's.")
-        if doc["public_key"] != instance.public_key:
-            # Sealing to a key the laptop was not set up with would send her answers to
-            # whoever made that key: a new study key means a new `field init`.
-            raise BundleError(
-                "This bundle carries a different study key from the laptop's: refused. "
-                "If the study's key really changed, send what the laptop holds, then set it up "
-                "again with `field init`."
-            )
-        if doc["site"]["code"] != instance.site_code:
-            raise BundleError(
-                f"This bundle is for site {doc['site']['code']!r}; "
-                f"this laptop is for {instance.site_code!r}."
-            )
-        if created <= instance.bundle_created:
-            raise BundleError(
-                f"This bundle (made {created:%Y-%m-%d %H:%M}) is not newer than the laptop's "
-                f"(made {instance.bundle_created:%Y-%m-%d %H:%M}): nothing changed."
-            )
-        instance.bundle_id = doc["bundle_id"]
-        instance.bundle_created = created
-    site = _site(session, doc["site"])
-    waves = _waves(session, doc["waves"])
-    added_versions = _instruments(session, doc["instruments"])
-    users = _users(session, doc["users"])
-    added, withdrawals = _participants(session, site, waves, doc["participants"])
-    session.flush()
-    return Applied(added, withdrawals, users, added_versions)
+    )
+
+
+def _refresh_laptop(
+    instance: FieldInstance | None, doc: dict[str, Any], created: dt.datetime
+) -> None:
+    """``field refresh``: a newer bundle for this laptop's study, key and site."""
+    if instance is None:
+        raise BundleError("This database is not a field laptop: use `field init` first.")
+    if doc["study_id"] != instance.study_id:
+        raise BundleError("This bundle is for another study than this laptop's.")
+    if doc["public_key"] != instance.public_key:
+        # Sealing to a key the laptop was not set up with would send her answers to
+        # whoever made that key: a new study key means a new `field init`.
+        raise BundleError(
+            "This bundle carries a different study key from the laptop's: refused. "
+            "If the study's key really changed, send what the laptop holds, then set it up "
+            "again with `field init`."
+        )
+    if doc["site"]["code"] != instance.site_code:
+        raise BundleError(
+            f"This bundle is for site {doc['site']['code']!r}; "
+            f"this laptop is for {instance.site_code!r}."
+        )
+    if created <= instance.bundle_created:
+        raise BundleError(
+            f"This bundle (made {created:%Y-%m-%d %H:%M}) is not newer than the laptop's "
+            f"(made {instance.bundle_created:%Y-%m-%d %H:%M}): nothing changed."
+        )
+    instance.bundle_id = doc["bundle_id"]
+    instance.bundle_created = created
 
 
 def _site(session: DbSession, data: dict[str, Any]) -> Site:

@@ -49,21 +49,27 @@ class AnswerField(Field):  # type: ignore[misc]
     def _refuse(self, message: str) -> None:
         self.tampered = message
 
-
-class CodeField(AnswerField):
-    """One code: a Likert point, a rating, a single choice, yes/no, or a consent tick."""
-
-    def parse(self, raw: list[str]) -> int | None:
-        values = [v for v in raw if v != ""]
+    def _single(self, values: list[str]) -> str | None:
+        """The one value sent; None when none was, or (refused) when several were."""
         if not values:
             return None
         if len(values) > 1:
             self._refuse(f"{self.name}: more than one answer was sent")
             return None
+        return values[0]
+
+
+class CodeField(AnswerField):
+    """One code: a Likert point, a rating, a single choice, yes/no, or a consent tick."""
+
+    def parse(self, raw: list[str]) -> int | None:
+        value = self._single([v for v in raw if v != ""])
+        if value is None:
+            return None
         try:
-            code = int(values[0])
+            code = int(value)
         except ValueError:
-            self._refuse(f"{self.name}: {values[0][:20]!r} is not one of the answers offered")
+            self._refuse(f"{self.name}: {value[:20]!r} is not one of the answers offered")
             return None
         if code not in self.item.valid_codes():
             self._refuse(f"{self.name}: {code} is not one of the answers offered")

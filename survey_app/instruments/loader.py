@@ -143,25 +143,26 @@ def load_library(shared_dir: Path = SHARED_DIR) -> Library:
             scales.update(data["scales"])
         except InstrumentError as exc:
             problems.extend(exc.problems)
-    blocks: dict[str, dict[str, Any]] = {}
-    for path in sorted((shared_dir / "blocks").glob("*.yaml")):
-        try:
-            block = _validate(BlockSchema(), _read_yaml(path), f"blocks/{path.name}")
-        except InstrumentError as exc:
-            problems.extend(exc.problems)
-            continue
-        blocks[block["key"]] = block
-    lists: dict[str, dict[str, Any]] = {}
-    for path in sorted((shared_dir / "lists").glob("*.yaml")):
-        try:
-            bundled = _validate(ListSchema(), _read_yaml(path), f"lists/{path.name}")
-        except InstrumentError as exc:
-            problems.extend(exc.problems)
-            continue
-        lists[bundled["key"]] = bundled
+    blocks = _load_keyed(shared_dir, "blocks", BlockSchema(), problems)
+    lists = _load_keyed(shared_dir, "lists", ListSchema(), problems)
     if problems:
         raise InstrumentError(problems)
     return Library(scales=scales, blocks=blocks, lists=lists)
+
+
+def _load_keyed(
+    shared_dir: Path, folder: str, schema: Any, problems: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Each file of ``folder`` by its key; a file's problems go to ``problems``."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted((shared_dir / folder).glob("*.yaml")):
+        try:
+            data = _validate(schema, _read_yaml(path), f"{folder}/{path.name}")
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        found[data["key"]] = data
+    return found
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -49,12 +49,26 @@ def sync_instruments(
     version) with different content is refused as a whole, before anything is written."""
     definitions = load_all() if definitions is None else definitions
     if study is not None:
-        keys = {d["key"] for d in definitions}
-        unknown = [e.instrument for e in study.schedule if e.instrument not in keys]
-        if unknown:
-            raise InstrumentError(
-                [f"{study.source}: schedule: unknown instrument {k!r}" for k in unknown]
-            )
+        _check_schedule(study, definitions)
+    results = _compare(session, definitions)
+    _publish(session, definitions, results)
+    session.flush()
+    return results
+
+
+def _check_schedule(study: Study, definitions: list[dict[str, Any]]) -> None:
+    """Every instrument the study's schedule names is among the definitions."""
+    keys = {d["key"] for d in definitions}
+    unknown = [e.instrument for e in study.schedule if e.instrument not in keys]
+    if unknown:
+        raise InstrumentError(
+            [f"{study.source}: schedule: unknown instrument {k!r}" for k in unknown]
+        )
+
+
+def _compare(session: DbSession, definitions: list[dict[str, Any]]) -> list[SyncResult]:
+    """Each definition against the published versions: new or unchanged; any (key, version)
+    published with other content refuses the lot."""
     published = {(v.key, v.version): v for v in session.scalars(select(InstrumentVersion))}
     results: list[SyncResult] = []
     conflicts: list[str] = []
@@ -74,6 +88,13 @@ def sync_instruments(
             )
     if conflicts:
         raise InstrumentError(conflicts)
+    return results
+
+
+def _publish(
+    session: DbSession, definitions: list[dict[str, Any]], results: list[SyncResult]
+) -> None:
+    """Add the new versions, each with its audit record."""
     by_ident = {(d["key"], d["version"]): d for d in definitions}
     for result in results:
         if result.status != "published":
@@ -95,8 +116,6 @@ def sync_instruments(
             target=f"{result.key} v{result.version}",
             detail={"hash": result.content_hash},
         )
-    session.flush()
-    return results
 
 
 def version_table(session: DbSession) -> list[tuple[InstrumentVersion, int]]:

@@ -10,6 +10,7 @@ import functools
 import io
 import textwrap
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -25,8 +26,30 @@ def _stacked(figure: Figure, chart: Chart) -> None:
     axes = figure.add_subplot()
     labels = [textwrap.fill(c, _WRAP) for c in chart.categories]
     positions = list(range(len(labels)))[::-1]  # first category on top
-    left = [0.0] * len(labels)
-    small: list[list[str]] = [[] for _ in labels]
+    _stack_bars(axes, chart, positions)
+    axes.set_yticks(positions, labels, fontsize=8)
+    axes.set_ylim(-0.6, len(labels) - 0.4)  # the same room when every bar is hidden
+    axes.set_xlim(0, chart.axis_max)
+    axes.set_xlabel(chart.axis_title)
+    handles, names = axes.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))
+    # Below the figure, laid out with it: a legend placed under the axes by hand ran into
+    # the axis title on a chart of few bars.
+    figure.legend(
+        unique.values(),
+        unique.keys(),
+        loc="outside lower center",
+        ncol=min(3, len(unique)) or 1,
+        fontsize=8,
+        frameon=False,
+    )
+
+
+def _stack_bars(axes: Axes, chart: Chart, positions: list[int]) -> None:
+    """One bar per category, its series end to end, each share of 8 or more labelled inside.
+    A hidden share is not drawn: the end of the bar names it, marked as its cell is."""
+    left = [0.0] * len(positions)
+    small: list[list[str]] = [[] for _ in positions]
     labelled: set[str] = set()
     for colour, series in zip(COLOURS * 3, chart.series, strict=False):
         for i, (value, hidden) in enumerate(zip(series.values, series.hidden, strict=True)):
@@ -57,22 +80,6 @@ def _stacked(figure: Figure, chart: Chart) -> None:
     for i, names in enumerate(small):
         if names:  # hidden counts are not drawn; their place says so
             axes.text(left[i] + 1, positions[i], "; ".join(names), va="center", fontsize=8)
-    axes.set_yticks(positions, labels, fontsize=8)
-    axes.set_ylim(-0.6, len(labels) - 0.4)  # the same room when every bar is hidden
-    axes.set_xlim(0, chart.axis_max)
-    axes.set_xlabel(chart.axis_title)
-    handles, names = axes.get_legend_handles_labels()
-    unique = dict(zip(names, handles, strict=True))
-    # Below the figure, laid out with it: a legend placed under the axes by hand ran into
-    # the axis title on a chart of few bars.
-    figure.legend(
-        unique.values(),
-        unique.keys(),
-        loc="outside lower center",
-        ncol=min(3, len(unique)) or 1,
-        fontsize=8,
-        frameon=False,
-    )
 
 
 def _value_label(chart: Chart, value: float) -> str:

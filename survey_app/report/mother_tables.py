@@ -235,15 +235,35 @@ def wai_scores(data: ReportData, wave: Wave, prefix: str) -> dict[str, list[floa
 
 
 def wai_table(data: ReportData, prefix: str) -> ReportTable:
-    threshold = data.threshold
-    answered = [len(data.answered_at(w.code)) for w in data.waves]
     asked = [prefix in w.questionnaires.blocks for w in data.waves]
     scores = [
         wai_scores(data, w, prefix) if ok else None for w, ok in zip(data.waves, asked, strict=True)
     ]
+    rows = _wai_completion_rows(data, scores, asked) + _wai_score_rows(scores, data.threshold)
+    return ReportTable(
+        f"wai-{prefix}",
+        f"Supplementary table B: Working Alliance Inventory (WAI-SR), {prefix}",
+        ("", *(w.code for w in data.waves)),
+        tuple(rows),
+        (
+            "Completion: mothers with all 12 items answered 1-5, of those who answered the "
+            "questionnaire at that wave (the 2023 report: 47% at T1, 45% at T2).",
+            "Scores are item means (1-5); no prorating: a score is blank when any of its "
+            "items is missing or Not applicable.",
+        ),
+        _wai_chart(data, scores),
+    )
+
+
+def _wai_completion_rows(
+    data: ReportData, scores: list[dict[str, list[float]] | None], asked: list[bool]
+) -> list[Row]:
+    """Who answered the questionnaire, who completed the WAI, and the share, by wave."""
+    threshold = data.threshold
+    answered = [len(data.answered_at(w.code)) for w in data.waves]
     completed = [len(s["total"]) if s else 0 for s in scores]
     small = [bool(threshold) and (0 < n < threshold) for n in answered + completed]
-    rows = [
+    return [
         Row(
             "Mothers who answered the questionnaire",
             tuple(shown(n, h, threshold) for n, h in zip(answered, small, strict=False)),
@@ -265,12 +285,23 @@ def wai_table(data: ReportData, prefix: str) -> ReportTable:
             ),
         ),
     ]
-    series: list[Series] = []
+
+
+def _wai_score_rows(scores: list[dict[str, list[float]] | None], threshold: int) -> list[Row]:
+    """Each part's n, mean and SD by wave, under the part's heading."""
+    rows: list[Row] = []
     for part, label in WAI_PARTS:
         rows.append(Row(label, (), "heading"))
         per_wave = [_stats(s[part], threshold)[:3] if s else ["not asked"] * 3 for s in scores]
         for i, stat in enumerate(("n", "Mean", "SD")):
             rows.append(Row(stat, tuple(col[i] for col in per_wave)))
+    return rows
+
+
+def _wai_chart(data: ReportData, scores: list[dict[str, list[float]] | None]) -> Chart:
+    """Each part's mean by wave; a part with too few scores is hidden, not drawn."""
+    threshold = data.threshold
+    series: list[Series] = []
     for w, s in zip(data.waves, scores, strict=True):
         values, hidden = [], []
         for part, _ in WAI_PARTS:
@@ -279,26 +310,14 @@ def wai_table(data: ReportData, prefix: str) -> ReportTable:
             values.append(statistics.fmean(s[part]) if s and n and not h else None)
             hidden.append(h)
         series.append(Series(w.code, tuple(values), tuple(hidden)))
-    return ReportTable(
-        f"wai-{prefix}",
-        f"Supplementary table B: Working Alliance Inventory (WAI-SR), {prefix}",
-        ("", *(w.code for w in data.waves)),
-        tuple(rows),
-        (
-            "Completion: mothers with all 12 items answered 1-5, of those who answered the "
-            "questionnaire at that wave (the 2023 report: 47% at T1, 45% at T2).",
-            "Scores are item means (1-5); no prorating: a score is blank when any of its "
-            "items is missing or Not applicable.",
-        ),
-        Chart(
-            f"WAI-SR subscales, {' beside '.join(w.code for w in data.waves)}",
-            tuple(label.split(" (")[0] for _, label in WAI_PARTS),
-            tuple(series),
-            "grouped",
-            "Mean score (1-5)",
-            5,
-            threshold,
-        ),
+    return Chart(
+        f"WAI-SR subscales, {' beside '.join(w.code for w in data.waves)}",
+        tuple(label.split(" (")[0] for _, label in WAI_PARTS),
+        tuple(series),
+        "grouped",
+        "Mean score (1-5)",
+        5,
+        threshold,
     )
 
 

@@ -55,36 +55,75 @@ def _pairs(data: ReportData, first: Wave, later: Wave) -> list[tuple[Answered, A
     ]
 
 
+def _change_row(
+    label: str, score: Score, linked: list[tuple[Answered, Answered]], threshold: int
+) -> Row:
+    """One score's paired change; only the count, hidden, when too few pairs to publish."""
+    pairs = [
+        (b, a) for x, y in linked if (b := score(x)) is not None and (a := score(y)) is not None
+    ]
+    change = paired_change(pairs)
+    if threshold and 0 < change.n < threshold:
+        return Row(label, (f"<{threshold}", None, None, None, None, None))
+    ci = (
+        f"{change.ci_low:.2f} to {change.ci_high:.2f}"
+        if change.ci_low is not None and change.ci_high is not None
+        else None
+    )
+    return Row(
+        label,
+        (
+            change.n,
+            _r(change.mean_before),
+            _r(change.mean_after),
+            _r(change.mean_difference),
+            ci,
+            _p(change.p, change.n),
+        ),
+    )
+
+
+def _agreement_row(
+    variable: str,
+    first: Wave,
+    later: Wave,
+    linked: list[tuple[Answered, Answered]],
+    threshold: int,
+) -> tuple[Row, bool] | None:
+    """One item's first collapsed category at both waves, and whether its p is withheld; None
+    for an item with no scale or no collapsed categories."""
+    item = first.questionnaires.item(variable) or later.questionnaires.item(variable)
+    if item is None or item.scale is None:
+        return None
+    scales = (first.questionnaires.instruments + later.questionnaires.instruments)[0]
+    scale = scales.scales.get(item.scale)
+    if scale is None or not scale.collapsed:
+        return None
+    top_label, top = scale.collapsed[0]
+    pairs = [
+        (b in top, a in top)
+        for x, y in linked
+        if (b := code_of(x.answers, variable)) is not None
+        and (a := code_of(y.answers, variable)) is not None
+    ]
+    result = paired_agreement(pairs)
+    counts = [result.both, result.before_only, result.after_only, result.neither]
+    shown, _grid, hidden = CrossTab([counts], threshold, total_row=False).rendered()
+    p = _p(result.p, result.n)
+    # McNemar's p is a function of the two discordant counts (At T1 only, At T2 only):
+    # beside a hidden one it gives the count back (one value fits p and the other).
+    withheld = bool((hidden[0][1] or hidden[0][2]) and p != TOO_FEW)
+    row = Row(
+        f"{item.text['en']} ({top_label['en']})",
+        (shown[0][-1], *shown[0][:-1], None if withheld else p),
+    )
+    return row, withheld
+
+
 def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
     linked = _pairs(data, first, later)
     threshold = data.threshold
-    rows = []
-    for label, score in _scores(data):
-        pairs = [
-            (b, a) for x, y in linked if (b := score(x)) is not None and (a := score(y)) is not None
-        ]
-        change = paired_change(pairs)
-        if threshold and 0 < change.n < threshold:
-            rows.append(Row(label, (f"<{threshold}", None, None, None, None, None)))
-            continue
-        ci = (
-            f"{change.ci_low:.2f} to {change.ci_high:.2f}"
-            if change.ci_low is not None and change.ci_high is not None
-            else None
-        )
-        rows.append(
-            Row(
-                label,
-                (
-                    change.n,
-                    _r(change.mean_before),
-                    _r(change.mean_after),
-                    _r(change.mean_difference),
-                    ci,
-                    _p(change.p, change.n),
-                ),
-            )
-        )
+    rows = [_change_row(label, score, linked, threshold) for label, score in _scores(data)]
     return ReportTable(
         f"change-{later.code}",
         f"Supplementary table C: Change from {first.code} to {later.code} for the same mothers "
@@ -111,38 +150,14 @@ def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
 def agreement_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
     linked = _pairs(data, first, later)
     threshold = data.threshold
-    rows = []
-    p_withheld = False
-    for _key, _title, variables in LIKERT_TABLES:
-        for variable in variables:
-            item = first.questionnaires.item(variable) or later.questionnaires.item(variable)
-            if item is None or item.scale is None:
-                continue
-            scales = (first.questionnaires.instruments + later.questionnaires.instruments)[0]
-            scale = scales.scales.get(item.scale)
-            if scale is None or not scale.collapsed:
-                continue
-            top_label, top = scale.collapsed[0]
-            pairs = [
-                (b in top, a in top)
-                for x, y in linked
-                if (b := code_of(x.answers, variable)) is not None
-                and (a := code_of(y.answers, variable)) is not None
-            ]
-            result = paired_agreement(pairs)
-            counts = [result.both, result.before_only, result.after_only, result.neither]
-            shown, _grid, hidden = CrossTab([counts], threshold, total_row=False).rendered()
-            p = _p(result.p, result.n)
-            # McNemar's p is a function of the two discordant counts (At T1 only, At T2 only):
-            # beside a hidden one it gives the count back (one value fits p and the other).
-            withheld = (hidden[0][1] or hidden[0][2]) and p != TOO_FEW
-            p_withheld = p_withheld or withheld
-            rows.append(
-                Row(
-                    f"{item.text['en']} ({top_label['en']})",
-                    (shown[0][-1], *shown[0][:-1], None if withheld else p),
-                )
-            )
+    found = [
+        agreed
+        for _key, _title, variables in LIKERT_TABLES
+        for variable in variables
+        if (agreed := _agreement_row(variable, first, later, linked, threshold)) is not None
+    ]
+    rows = [row for row, _withheld in found]
+    p_withheld = any(withheld for _row, withheld in found)
     return ReportTable(
         f"agreement-{later.code}",
         f"Supplementary table D: Collapsed items, {first.code} beside {later.code} for the same "

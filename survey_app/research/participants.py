@@ -37,10 +37,8 @@ def _sites() -> list[Site]:
     return list(db.session.scalars(select(Site).order_by(Site.name)))
 
 
-@bp.route("/participants")
-@role_required(Role.FIELDWORKER)
-def participants() -> ResponseReturnValue:
-    sites = _sites()
+def _filter_form(sites: list[Site], waves: followup.Waves) -> ParticipantFilterForm:
+    """The list's filters, read from the query string, with this study's sites and waves."""
     form = ParticipantFilterForm(formdata=request.args)
     form.site.choices = [SelectChoice("", "All sites")] + [
         SelectChoice(s.code, s.name) for s in sites
@@ -48,10 +46,32 @@ def participants() -> ResponseReturnValue:
     form.status.choices = [SelectChoice("", "Any status")] + [
         SelectChoice(value, label) for value, label in followup.FILTERS.items()
     ]
-    waves = followup.study_waves(db.session)
     form.wave.choices = [SelectChoice("", "Any follow-up wave")] + [
         SelectChoice(w.code, f"{w.code}: {w.label}") for w in waves.followups
     ]
+    return form
+
+
+def _chosen_filters(form: ParticipantFilterForm) -> dict[str, str]:
+    """The filters in use, for the page links to carry."""
+    return {
+        k: v
+        for k, v in (
+            ("site", form.site.data),
+            ("status", form.status.data),
+            ("wave", form.wave.data),
+            ("q", form.q.data),
+        )
+        if v
+    }
+
+
+@bp.route("/participants")
+@role_required(Role.FIELDWORKER)
+def participants() -> ResponseReturnValue:
+    sites = _sites()
+    waves = followup.study_waves(db.session)
+    form = _filter_form(sites, waves)
     # A page number that is not a positive whole number shows the first page.
     number = max(request.args.get("page", 1, type=int) or 1, 1)
     if number > MAX_PAGE:
@@ -77,18 +97,12 @@ def participants() -> ResponseReturnValue:
     )
     if number > 1 and not page.rows:
         abort(404)
-    filters = {
-        k: v
-        for k, v in (
-            ("site", form.site.data),
-            ("status", form.status.data),
-            ("wave", form.wave.data),
-            ("q", form.q.data),
-        )
-        if v
-    }
     return render_template(
-        "research/participants.html", form=form, page=page, filters=filters, search=search
+        "research/participants.html",
+        form=form,
+        page=page,
+        filters=_chosen_filters(form),
+        search=search,
     )
 
 

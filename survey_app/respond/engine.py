@@ -15,7 +15,7 @@ from ..extensions import db
 from ..forms.respondent import PageForm, build_page_form
 from ..i18n import use_language, welsh_setting
 from ..instruments import missing
-from ..instruments.model import Instrument, pick
+from ..instruments.model import Instrument, Section, pick
 from ..models import Channel, Response
 from ..services import responses as ops
 from . import layout
@@ -103,70 +103,66 @@ def pressed(form: Any) -> str:
     return str(actions[-1]) if actions else "next"
 
 
+Reply = tuple[ResponseReturnValue, str]  # the reply, and the language now in use
+
+
 def handle_page(
     flow: Flow, response: Response, index: int, lang: str, force_action: str | None = None
-) -> tuple[ResponseReturnValue, str]:
+) -> Reply:
     """GET shows the page; POST saves it and moves on. Returns the reply and the language
     now in use (the language switch changes it). ``force_action`` overrides the button (the
     kiosk saves an idle page as a timeout)."""
     instrument = ops.instrument_of(response)
     lang = language_of(instrument, lang)  # a draft begun in Welsh goes on in English if off
     use_language(lang)
+    elsewhere = _elsewhere(flow, response, instrument, index)
+    if elsewhere is not None:
+        return elsewhere, lang
+    if request.method == "GET":
+        return _show(flow, response, instrument, index, lang), lang
+    return _save(flow, response, instrument, index, lang, force_action)
+
+
+def _elsewhere(
+    flow: Flow, response: Response, instrument: Instrument, index: int
+) -> ResponseReturnValue | None:
+    """Where the page is not hers to see: a sent response, a page that does not exist, a
+    page before consent is given."""
     if response.is_complete:
-        return redirect(flow.thanks_url), lang
+        return redirect(flow.thanks_url)
     if not 0 <= index < len(instrument.sections):
         abort(404)
-    answers = dict(response.answers or {})
-    gate = _consent_gate(instrument, answers, index)
+    gate = _consent_gate(instrument, dict(response.answers or {}), index)
     if gate is not None:
-        return redirect(flow.page_url(gate)), lang
-    if request.method == "GET":
-        if index not in ops.visible_sections(instrument, answers):
-            following = _next_visible(instrument, answers, index)
-            if following >= len(instrument.sections):
-                return redirect(flow.finish_url), lang
-            return redirect(flow.page_url(following)), lang
-        return render_page(flow, response, index, lang), lang
+        return redirect(flow.page_url(gate))
+    return None
 
+
+def _show(
+    flow: Flow, response: Response, instrument: Instrument, index: int, lang: str
+) -> ResponseReturnValue:
+    """GET: the page, or the next one shown when skip logic leaves this one out."""
+    answers = dict(response.answers or {})
+    if index not in ops.visible_sections(instrument, answers):
+        return redirect(_forward_url(flow, instrument, answers, index))
+    return render_page(flow, response, index, lang)
+
+
+def _save(
+    flow: Flow,
+    response: Response,
+    instrument: Instrument,
+    index: int,
+    lang: str,
+    force_action: str | None,
+) -> Reply:
+    """POST: check the page, save what is valid, then go where the button says."""
     section = instrument.sections[index]
-    items = ops.shown_items(section, answers)
-    required_message = (
-        _("Please tick this box if you agree. If you do not agree, you do not have to take part.")
-        if section.is_consent
-        else _("Please answer this question.")
-    )
-    form = build_page_form(section, items, answers, required_message, formdata=request.form)
+    form = _posted_form(section, dict(response.answers or {}))
     valid = form.validate()
-    if "csrf_token" in form.errors:
-        # An expired page: show her answers again, unsaved, with a fresh token.
-        form.csrf_token.errors = []
-        return render_page(
-            flow,
-            response,
-            index,
-            lang,
-            form,
-            400,
-            _(
-                "This page was open for a long time, so your answers on it were not saved yet. Please check them and press the button again."
-            ),
-        ), lang
-    unknown = form.unknown_keys(request.form.keys())
-    if unknown:
-        abort(
-            400,
-            description="The page sent a question that is not on it. Nothing from this page was saved.",
-        )
-    if form.tampered():
-        too_long = any(f.too_long for f in form.answer_fields)
-        abort(
-            400,
-            description=(
-                "An answer was longer than this question allows. Nothing from this page was saved."
-                if too_long
-                else "An answer was sent that is not one of the answers offered. Nothing from this page was saved."
-            ),
-        )
+    expired = _refuse_bad_post(flow, response, index, lang, form)
+    if expired is not None:
+        return expired, lang
     action = force_action or pressed(request.form)
     if action == "timeout" and flow.idle_seconds is None:
         action = "back_here"  # no idle timeout on this channel: keep the page, stay on it
@@ -183,20 +179,77 @@ def handle_page(
     except ops.RespondentError:
         # The draft closed meanwhile (her withdrawal, say): nothing more is saved to it.
         return redirect(flow.timeout_url), lang
-    answers = dict(response.answers)
     if action.startswith("lang:"):
-        new_lang = language_of(instrument, action.removeprefix("lang:"))
-        return redirect(flow.page_url(index)), new_lang
+        lang = language_of(instrument, action.removeprefix("lang:"))
+    return redirect(_destination(flow, instrument, dict(response.answers), index, action)), lang
+
+
+def _posted_form(section: Section, answers: dict[str, Any]) -> PageForm:
+    items = ops.shown_items(section, answers)
+    required_message = (
+        _("Please tick this box if you agree. If you do not agree, you do not have to take part.")
+        if section.is_consent
+        else _("Please answer this question.")
+    )
+    return build_page_form(section, items, answers, required_message, formdata=request.form)
+
+
+def _refuse_bad_post(
+    flow: Flow, response: Response, index: int, lang: str, form: PageForm
+) -> ResponseReturnValue | None:
+    """An expired page is shown again (400); a tampered one is refused outright (400).
+    Either way nothing from the page is saved. Call after ``form.validate()``."""
+    if "csrf_token" in form.errors:
+        # An expired page: show her answers again, unsaved, with a fresh token.
+        form.csrf_token.errors = []
+        return render_page(
+            flow,
+            response,
+            index,
+            lang,
+            form,
+            400,
+            _(
+                "This page was open for a long time, so your answers on it were not saved yet. Please check them and press the button again."
+            ),
+        )
+    if form.unknown_keys(request.form.keys()):
+        abort(
+            400,
+            description="The page sent a question that is not on it. Nothing from this page was saved.",
+        )
+    if form.tampered():
+        too_long = any(f.too_long for f in form.answer_fields)
+        abort(
+            400,
+            description=(
+                "An answer was longer than this question allows. Nothing from this page was saved."
+                if too_long
+                else "An answer was sent that is not one of the answers offered. Nothing from this page was saved."
+            ),
+        )
+    return None
+
+
+def _destination(
+    flow: Flow, instrument: Instrument, answers: dict[str, Any], index: int, action: str
+) -> str:
+    """Where a saved page goes: by the button pressed, else on to the next page shown."""
     if action == "timeout":
-        return redirect(flow.timeout_url), lang
-    if action == "back_here":
-        return redirect(flow.page_url(index)), lang
+        return flow.timeout_url
+    if action == "back_here" or action.startswith("lang:"):
+        return flow.page_url(index)
     if action == "back":
-        return redirect(flow.page_url(_previous_visible(instrument, answers, index))), lang
+        return flow.page_url(_previous_visible(instrument, answers, index))
+    return _forward_url(flow, instrument, answers, index)
+
+
+def _forward_url(flow: Flow, instrument: Instrument, answers: dict[str, Any], index: int) -> str:
+    """The next page shown after this one, or the finish page after the last."""
     following = _next_visible(instrument, answers, index)
     if following >= len(instrument.sections):
-        return redirect(flow.finish_url), lang
-    return redirect(flow.page_url(following)), lang
+        return flow.finish_url
+    return flow.page_url(following)
 
 
 def _next_visible(instrument: Instrument, answers: dict[str, Any], index: int) -> int:

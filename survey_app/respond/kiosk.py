@@ -423,18 +423,8 @@ def exit_kiosk() -> ResponseReturnValue:
         fieldworker = _fieldworker()
         if fieldworker is not None and _password_checked(fieldworker, form.password.data or ""):
             record_audit(db.session, kind="kiosk.exited", actor_id=fieldworker.id)
-            if fieldworker.role in current_app.config["TOTP_REQUIRED_ROLES"]:
-                # A researcher or admin gets their research session through the second step,
-                # as at /login: the password alone is not enough.
-                session.clear()
-                session["pending"] = {
-                    "user": fieldworker.id,
-                    "token": fieldworker.session_token,
-                    "at": time.time(),
-                    "next": url_for("research.dashboard"),
-                }
-                return redirect(url_for("auth.code" if fieldworker.totp_secret else "auth.enrol"))
-            sessions.start(fieldworker)  # a new session: the kiosk state goes with the old one
-            return redirect(url_for("research.dashboard"))
+            # As at /login: a researcher or admin goes through the second step (the password
+            # alone is not enough); the kiosk state goes with the old session either way.
+            return sessions.after_password(fieldworker, url_for("research.dashboard"))
         error = "That password is not right."
     return render_template("respond/exit.html", form=form, error=error), (422 if error else 200)

@@ -299,6 +299,22 @@ class _Completed:
     done_on: dict[str, ColumnElement[dt.date]]
 
 
+def _join_live(query: _Query, wave_id: int, status: str) -> tuple[_Query, Any]:
+    """Outer-join each participant's live (not voided) response with this status at a wave,
+    under an alias of its own; the query and the alias."""
+    alias: Any = aliased(Response)
+    query = query.outerjoin(
+        alias,
+        and_(
+            alias.participant_id == Participant.id,
+            alias.wave_id == wave_id,
+            alias.status == status,
+            alias.voided_at.is_(None),
+        ),
+    )
+    return query, alias
+
+
 def _join_completed(
     query: _Query, waves: Waves, only: str | None = None
 ) -> tuple[_Query, _Completed]:
@@ -308,16 +324,7 @@ def _join_completed(
     dates: list[ColumnElement[dt.date]] = []
     wave_ids = [waves.baseline.id] + [w.id for w in waves.followups if only in (None, w.code)]
     for wave_id in wave_ids:
-        alias: Any = aliased(Response)
-        query = query.outerjoin(
-            alias,
-            and_(
-                alias.participant_id == Participant.id,
-                alias.wave_id == wave_id,
-                alias.status == COMPLETE,
-                alias.voided_at.is_(None),
-            ),
-        )
+        query, alias = _join_live(query, wave_id, COMPLETE)
         dates.append(alias.completed_on)
     codes = [w.code for w in waves.followups if only in (None, w.code)]
     return query, _Completed(dates[0], dict(zip(codes, dates[1:], strict=True)))
@@ -415,6 +422,14 @@ def _rows(
     session: DbSession, page_of: Subquery, waves: Waves, today: dt.date
 ) -> tuple[list[Row], int]:
     """The page's participants with their site, completion dates and statuses; the total."""
+    query, codes = _page_query(page_of, waves)
+    found = session.execute(query.order_by(*_NEWEST_FIRST)).all()
+    rows = [_row(record, codes, waves, today) for record in found]
+    return rows, found[0].total if found else 0
+
+
+def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
+    """The select of the page's rows, and the wave codes of its completion dates in order."""
     query = (
         select(
             Participant.pseudonym,
@@ -432,41 +447,33 @@ def _rows(
     query = query.add_columns(completed.baseline_on, *completed.done_on.values())
     # Drafts, joined for this page's participants only (one live response per wave).
     for wave_id, _code in waves.all_ids:
-        draft: Any = aliased(Response)
-        query = query.outerjoin(
-            draft,
-            and_(
-                draft.participant_id == Participant.id,
-                draft.wave_id == wave_id,
-                draft.status == IN_PROGRESS,
-                draft.voided_at.is_(None),
-            ),
-        ).add_columns(draft.started_on, draft.flags)
-    found = session.execute(query.order_by(*_NEWEST_FIRST)).all()
-    rows = []
-    for pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *rest in found:
-        done, started = rest[: len(codes)], rest[len(codes) :]
-        drafts = tuple(
-            draft_of(code, started[2 * i + 1], started[2 * i])
-            for i, (_id, code) in enumerate(waves.all_ids)
-            if started[2 * i] is not None and withdrawn_at is None
-        )
-        rows.append(
-            Row(
-                pseudonym=pseudonym,
-                site_name=site_name,
-                registered_on=created_at.date(),
-                baseline_on=baseline_on,
-                followups=waves.statuses(
-                    baseline_on=baseline_on,
-                    done_on=dict(zip(codes, done, strict=True)),
-                    withdrawn=withdrawn_at is not None,
-                    today=today,
-                ),
-                drafts=drafts,
-            )
-        )
-    return rows, found[0].total if found else 0
+        query, draft = _join_live(query, wave_id, IN_PROGRESS)
+        query = query.add_columns(draft.started_on, draft.flags)
+    return query, codes
+
+
+def _row(record: Any, codes: list[str], waves: Waves, today: dt.date) -> Row:
+    """One participant's row from a row of ``_page_query``."""
+    pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *rest = record
+    done, started = rest[: len(codes)], rest[len(codes) :]
+    drafts = tuple(
+        draft_of(code, started[2 * i + 1], started[2 * i])
+        for i, (_id, code) in enumerate(waves.all_ids)
+        if started[2 * i] is not None and withdrawn_at is None
+    )
+    return Row(
+        pseudonym=pseudonym,
+        site_name=site_name,
+        registered_on=created_at.date(),
+        baseline_on=baseline_on,
+        followups=waves.statuses(
+            baseline_on=baseline_on,
+            done_on=dict(zip(codes, done, strict=True)),
+            withdrawn=withdrawn_at is not None,
+            today=today,
+        ),
+        drafts=drafts,
+    )
 
 
 def due_counts(session: DbSession, *, today: dt.date) -> Due:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 
 from .. import pseudonyms
 from ..models import Participant, Response, Site, record_audit
 from ..models.erasure import erase_after_commit
-from ..models.types import DbSession, utcnow
+from ..models.types import DbSession
 from ..study import current_study
 from ..user_errors import UserError
+from .once import stamp_once
 from .reasons import checked_reason
 
 WITHDRAW_DELETE = "delete"
@@ -118,20 +119,14 @@ def withdraw(
     if mode not in WITHDRAW_MODES:
         raise WithdrawalError("Choose whether to delete her answers or keep them.")
     reason = checked_reason(reason, "Please give the reason for the withdrawal.", WithdrawalError)
-    # A guarded update, so that two researchers withdrawing her at once record it once.
-    done = session.execute(
-        update(Participant)
-        .where(Participant.id == participant.id, Participant.withdrawn_at.is_(None))
-        .values(withdrawn_at=utcnow(), withdrawal_reason=reason)
-        .execution_options(synchronize_session="fetch")
+    stamp_once(
+        session,
+        participant,
+        "withdrawn_at",
+        {"withdrawal_reason": reason},
+        f"{participant.pseudonym} has already withdrawn",
+        WithdrawalError,
     )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        session.refresh(participant)
-        when = participant.withdrawn_at
-        raise WithdrawalError(
-            f"{participant.pseudonym} has already withdrawn"
-            + (f" (on {when.day} {when:%b %Y})." if when else ".")
-        )
     if mode == WITHDRAW_DELETE:
         session.execute(
             delete(Response)

@@ -23,6 +23,7 @@ from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
 from . import drafts, followup
+from .once import stamp_once
 from .reasons import checked_reason
 
 
@@ -92,21 +93,7 @@ def start_kiosk(
     version = latest_version(session, key) if key else None
     if version is None:
         raise RespondentError(f"No questionnaire is published for mothers at {wave.code}.")
-    earlier = session.scalars(
-        select(Wave).where(Wave.position < wave.position).order_by(Wave.position)
-    ).all()
-    missed = [w.code for w in earlier if not _completed(live_response(session, participant, w))]
-    flags: dict[str, Any] = {f"{wave.code.lower()}_without_{c.lower()}": True for c in missed}
-    warning = None
-    if missed:
-        warning = (
-            f"This ID has no completed {' or '.join(missed)}. You can go on: the {wave.code} "
-            f"answers will be kept and flagged in exports."
-        )
-    window = _window_check(session, participant, wave)
-    if window is not None and not window.inside:
-        flags[f"{wave.code.lower()}_outside_window"] = True
-    window_text = window.text if window is not None and not window.inside else None
+    flags, warning, window_text = _start_warnings(session, participant, wave)
     if (warning or window_text) and not confirmed:
         return KioskStart(None, resumed=False, warning=warning, window=window_text)
     response = Response(
@@ -128,6 +115,29 @@ def start_kiosk(
             raise
         return start_kiosk(session, participant, wave_code, confirmed=confirmed)
     return KioskStart(response, resumed=False)
+
+
+def _start_warnings(
+    session: DbSession, participant: Participant, wave: Wave
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """The flags a new draft carries, and the fieldworker's warnings: earlier waves she has
+    not completed, and a follow-up outside its window."""
+    earlier = session.scalars(
+        select(Wave).where(Wave.position < wave.position).order_by(Wave.position)
+    ).all()
+    missed = [w.code for w in earlier if not _completed(live_response(session, participant, w))]
+    flags: dict[str, Any] = {f"{wave.code.lower()}_without_{c.lower()}": True for c in missed}
+    warning = None
+    if missed:
+        warning = (
+            f"This ID has no completed {' or '.join(missed)}. You can go on: the {wave.code} "
+            f"answers will be kept and flagged in exports."
+        )
+    window = _window_check(session, participant, wave)
+    if window is not None and not window.inside:
+        flags[f"{wave.code.lower()}_outside_window"] = True
+    window_text = window.text if window is not None and not window.inside else None
+    return flags, warning, window_text
 
 
 def _window_check(
@@ -326,26 +336,17 @@ def void(session: DbSession, response: Response, reason: str, actor_id: int | No
     """Void a response with a reason: it stays stored (and out of exports), and its
     participant's wave is free for a new response. The audit event holds the reason only."""
     # Imported here so that the module's earlier imports stay as they are.
-    from sqlalchemy import update
-
     from ..models import record_audit
-    from ..models.types import utcnow
 
     reason = checked_reason(reason, "Please give the reason for voiding this response.", VoidError)
-    # A guarded update, so that two researchers voiding it at once record it once.
-    done = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.voided_at.is_(None))
-        .values(voided_at=utcnow(), void_reason=reason)
-        .execution_options(synchronize_session="fetch")
+    stamp_once(
+        session,
+        response,
+        "voided_at",
+        {"void_reason": reason},
+        "This response has already been voided",
+        VoidError,
     )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        session.refresh(response)
-        when = response.voided_at
-        raise VoidError(
-            "This response has already been voided"
-            + (f" (on {when.day} {when:%b %Y})." if when else ".")
-        )
     record_audit(
         session,
         kind="response.voided",

@@ -18,6 +18,7 @@ from survey_app.models import User
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from tests import factories
+from tests.flows import register as register  # re-exported: the browser tests import it here
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,15 +49,6 @@ def make_accounts(app: Flask) -> Accounts:
     factories.user(app, "fieldworker", accounts.fieldworker)
     factories.user(app, "researcher", accounts.researcher)
     return accounts
-
-
-def register(app: Flask, site: str = "send") -> str:
-    with app.app_context():
-        [made] = participant_ops.register(
-            db.session, participant_ops.site_by_code(db.session, site)
-        )
-        db.session.commit()
-        return made.pseudonym
 
 
 def create_link(app: Flask, instrument_key: str, site: str | None = "send") -> str:
