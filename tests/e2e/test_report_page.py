@@ -45,7 +45,10 @@ def test_report_page_is_accessible_and_draws_its_charts(
     page.goto("/research/report?publication=y")
     assert page.get_by_role("heading", name="Table 14: Mothers' perceptions").is_visible()
     images = page.locator("figure.report-chart img")
-    assert images.count() == 4  # Tables 14, 15, 16 and the WAI subscales
+    # Other browser tests share this server's database, so more charts may be drawn; these
+    # mothers' own are Tables 14, 15, 16 and the WAI subscales.
+    for title in ("Table 14:", "Table 15:", "Table 16:", "Working Alliance"):
+        assert page.locator(f"figure.report-chart img[alt*='{title}']").count() >= 1, title
     widths = images.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
     assert all(w and w > 100 for w in widths), widths
     check("report", respondent=False)
