@@ -61,3 +61,8 @@ def test_report_page_is_accessible_and_draws_its_charts(
     assert not page.locator(".research-header").is_visible()
     assert not page.locator("form").first.is_visible()
     assert images.first.is_visible()
+    # On a phone a wide table scrolls in its own box (a focusable region), not the whole page.
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert page.locator(".table-scroll[tabindex='0'][role='region']").count() >= 4
