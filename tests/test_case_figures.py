@@ -22,10 +22,10 @@ from survey_app.instruments.loader import load_all
 from survey_app.instruments.model import build as build_instrument
 from survey_app.instruments.publish import sync_instruments
 from survey_app.report import case_slides
-from survey_app.report.model import Report, ReportTable
-from survey_app.report.tables import build_report
+from survey_app.report.model import ReportTable
 from tests import case_data, factories
 from tests.flows import Auth
+from tests.report_steps import report_of, table
 
 FIGURE_KEYS = [f"fig-{n}" for n in range(1, 15)]
 CHARTED = [k for k in FIGURE_KEYS if k != "fig-5"] + ["slides"]
@@ -105,15 +105,6 @@ def thirteen_cases(app: Flask) -> None:
     for site, answers, later in CASES:
         referral = {"age_band": 3, **answers}
         case_data.add_case(app, site, [("referral", "2021-06-01", referral), *later])
-
-
-def report_of(app: Flask, filters: ExportFilters | None = None) -> Report:
-    with app.app_context():
-        return build_report(db.session, filters or ExportFilters())
-
-
-def table(report: Report, key: str) -> ReportTable:
-    return next(t for t in report.tables if t.key == key)
 
 
 def cells(t: ReportTable) -> dict[str, tuple[Any, ...]]:

@@ -23,10 +23,10 @@ from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from survey_app.report import grid, stats
-from survey_app.report.model import Report, ReportTable
-from survey_app.report.tables import EMPTY, build_report
+from survey_app.report.tables import EMPTY
 from tests import factories
 from tests.flows import Auth, csrf_token
+from tests.report_steps import cells, report_of, table
 
 CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
 MOTHER_CONSENT = {"consent_info_sheet": 1, "consent_skip": 1, "consent_take_part": 1}
@@ -73,19 +73,6 @@ def add_staff(app: Flask) -> None:
     for row in STAFF:
         site = None if row[0] == SEND else "eastwood_park"
         factories.link_response(app, "prison_staff", staff_answers(row), site=site)
-
-
-def report_of(app: Flask, filters: ExportFilters | None = None, **kw: Any) -> Report:
-    with app.app_context():
-        return build_report(db.session, filters or ExportFilters(), **kw)
-
-
-def table(report: Report, key: str) -> ReportTable:
-    return next(t for t in report.tables if t.key == key)
-
-
-def cells(t: ReportTable) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(r.label, r.cells) for r in t.rows]
 
 
 def test_staff_tables_8_to_12_reproduce_the_report_cell_by_cell(app: Flask) -> None:

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from typing import Any
 
 import openpyxl
 import pytest
@@ -24,11 +23,11 @@ from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
-from survey_app.report.model import Chart, Report, ReportTable
+from survey_app.report.model import Chart, ReportTable
 from survey_app.report.practitioner_tables import chart_labels
-from survey_app.report.tables import build_report
 from tests import factories
 from tests.flows import Auth
+from tests.report_steps import cells, report_of, table
 
 CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
 SEND, EASTWOOD = 1, 2
@@ -123,19 +122,6 @@ def add_practitioners(app: Flask) -> None:
         factories.link_response(
             app, "practitioners", practitioner(i), site="community", completed_on=on
         )
-
-
-def report_of(app: Flask, filters: ExportFilters | None = None, **kw: Any) -> Report:
-    with app.app_context():
-        return build_report(db.session, filters or ExportFilters(), **kw)
-
-
-def table(report: Report, key: str) -> ReportTable:
-    return next(t for t in report.tables if t.key == key)
-
-
-def cells(t: ReportTable) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(r.label, r.cells) for r in t.rows]
 
 
 def chart_of(t: ReportTable) -> Chart:
