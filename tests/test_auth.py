@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from argon2 import extract_parameters
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from survey_app import create_app
+from survey_app.auth import passwords
+from survey_app.auth.passwords import hash_password, needs_rehash, verify_password
 from survey_app.auth.views import LOGIN_FAILED
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
@@ -36,6 +43,30 @@ def test_the_password_is_stored_as_argon2id(app: Flask) -> None:
     with app.app_context():
         stored = db.session.scalar(select(User.password_hash).where(User.email == "h@example.org"))
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+@pytest.mark.parametrize("env", ["production", "development"])
+def test_outside_the_test_suite_passwords_are_hashed_with_the_strong_parameters(
+    env: str, tmp_path: Path
+) -> None:
+    """The suite hashes cheaply (SURVEY_APP_ENV=testing); nothing else may."""
+    settings = {"SECRET_KEY": "k" * 32, "RATELIMIT_STORAGE_URI": "memory://"}
+    settings["DATABASE_URL"] = f"sqlite:///{tmp_path / 'strong.db'}"
+    deployed = create_app({"SURVEY_APP_ENV": env, **settings})
+    with deployed.app_context():
+        stored = hash_password(PASSWORD)
+        assert not needs_rehash(stored)
+    parameters = extract_parameters(stored)
+    assert parameters == passwords.STRONG._parameters  # noqa: SLF001 - argon2-cffi's own record
+    assert parameters.memory_cost >= 19 * 1024 and parameters.time_cost >= 2  # OWASP's floor
+
+
+def test_the_suite_hashes_cheaply_and_still_verifies_a_strong_hash(app: Flask) -> None:
+    strong = passwords.STRONG.hash(PASSWORD)
+    with app.app_context():
+        assert extract_parameters(hash_password(PASSWORD)).memory_cost < 1024
+        assert verify_password(strong, PASSWORD)
+        assert not verify_password(strong, "not the password")
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(

@@ -7,9 +7,7 @@ page, read its CSRF token and questions, POST the answers, follow the redirect b
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import secrets
 import threading
 import time
 import urllib.parse
@@ -24,7 +22,6 @@ from typing import Any
 
 import pyotp
 import pytest
-import redis
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -36,7 +33,7 @@ from survey_app.services import participants as participant_ops
 from tests import factories
 from tests.flows import default_answer, instrument
 from tests.liveserver import LiveServer, live_server
-from tests.redisutil import missing_redis
+from tests.redisutil import missing_redis, redis_problem, shared_store
 
 BROWSERS = 16  # concurrent simulated browsers
 FRESH = 400  # distinct complete responses
@@ -504,7 +501,6 @@ def test_a_kiosk_moves_between_servers_mid_survey(
 # Throttles under simultaneous requests, every worker counting in one shared store
 # ---------------------------------------------------------------------------------------------
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 AT_ONCE = 20  # requests fired together
 ACCOUNT_LIMIT = 5  # LOGIN_ACCOUNT_LIMIT: 5 per minute
 ADDRESS_LIMIT = 30  # LOGIN_ADDRESS_LIMIT: 30 per minute
@@ -514,17 +510,10 @@ ADDRESS_LIMIT = 30  # LOGIN_ADDRESS_LIMIT: 30 per minute
 def shared_limits() -> dict[str, str]:
     """As deployed: several workers counting in one Redis (CI has one, and REQUIRE_REDIS=1:
     without it these tests fail there). A prefix of its own keeps this run's counters apart."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        missing_redis(f"the throttle tests need Redis at {REDIS_URL} (TEST_REDIS_URL): {exc}")
-    finally:
-        client.close()
-    return {
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(6)}",
-    }
+    problem = redis_problem()
+    if problem:
+        missing_redis(f"the throttle tests need Redis: {problem}")
+    return shared_store()
 
 
 def all_at_once(

@@ -1,32 +1,55 @@
-"""argon2id password hashing (argon2-cffi's defaults follow RFC 9106's recommendations)."""
+"""argon2id password hashing (argon2-cffi's defaults follow RFC 9106's recommendations).
+
+Tests (SURVEY_APP_ENV=testing) hash with argon2's cheapest parameters: a suite that logs in
+hundreds of times spent minutes hashing. A hash names its own parameters, so verification works
+across both; development and production always hash with the strong ones
+(tests/test_auth.py checks that they do)."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
-_hasher = PasswordHasher()
+STRONG = PasswordHasher()
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-# Verifying against this keeps an unknown email as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+def hasher() -> PasswordHasher:
+    """The strong parameters, except in the test suite's own apps."""
+    if has_app_context() and current_app.config.get("SURVEY_APP_ENV") == "testing":
+        return _CHEAP
+    return STRONG
+
+
+@cache
+def _dummy_hash(chosen: PasswordHasher) -> str:
+    # Verifying against this keeps an unknown email as slow as a wrong password. Made on first
+    # use, not at import: every worker and CLI start would pay for a hash it may never need.
+    return chosen.hash("not-a-real-password-for-timing")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    chosen = hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            chosen.verify(password_hash or _dummy_hash(chosen), password)
+            and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return hasher().check_needs_rehash(password_hash)
 
 
 @cache

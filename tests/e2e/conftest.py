@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Accounts, make_accounts
 from tests.liveserver import LiveServer, live_server
+from tests.redisutil import forget_counts, redis_problem, shared_store
 
 SKIP_REASON = (
     f"browser tests skipped: {CHROMIUM} not found "
@@ -48,15 +49,46 @@ def browser(chromium_executable: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def server(
-    chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("live"), workers=2) as served:
-        yield served
+def throttle_store() -> dict[str, str]:
+    """The live server's limiter counts in Redis under a prefix of this run's, as deployed with
+    several workers, so that each test can start from no attempts (``_fresh_throttles``). Without
+    Redis the workers count in memory, which no test can reset (REQUIRE_REDIS=1 fails instead)."""
+    problem = redis_problem()
+    if problem is None:
+        return shared_store()
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        pytest.fail(f"REQUIRE_REDIS=1 but {problem}")
+    _skipped.append(f"browser tests without Redis share throttle counters: {problem}")
+    return {"RATELIMIT_STORAGE_URI": "memory://"}
 
 
 @pytest.fixture(scope="session")
+def server(
+    chromium_executable: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    throttle_store: dict[str, str],
+) -> Iterator[LiveServer]:
+    with live_server(
+        tmp_path_factory.mktemp("live"), workers=2, extra_env=throttle_store
+    ) as served:
+        yield served
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(request: pytest.FixtureRequest) -> None:
+    """Every browser test starts with no failed attempts counted: the tests share one server
+    and, run quickly, reached the kiosk's 5-a-minute password throttle within its minute (a
+    test that means to reach a throttle fills it itself)."""
+    if "server" not in request.fixturenames:
+        return
+    prefix = request.getfixturevalue("throttle_store").get("RATELIMIT_KEY_PREFIX")
+    if prefix:
+        forget_counts(prefix)
+
+
+@pytest.fixture
 def accounts(server: LiveServer) -> Accounts:
+    """A fieldworker and a researcher of this test's own: per-account counters start at 0."""
     return make_accounts(server.app)
 
 

@@ -4,6 +4,7 @@ checks made on every respondent page (axe-core, target and text sizes, zoom, rea
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,15 @@ SEND = "form.submit-form button[type=submit]"
 
 @dataclass(frozen=True)
 class Accounts:
-    fieldworker: str = "fw@example.org"
-    researcher: str = "researcher@example.org"
+    fieldworker: str
+    researcher: str
 
 
 def make_accounts(app: Flask) -> Accounts:
-    accounts = Accounts()
+    tag = secrets.token_hex(4)
+    accounts = Accounts(
+        fieldworker=f"fw-{tag}@example.org", researcher=f"researcher-{tag}@example.org"
+    )
     factories.user(app, "fieldworker", accounts.fieldworker)
     factories.user(app, "researcher", accounts.researcher)
     return accounts
