@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app survey_app
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint typecheck check bench translations clean
+.PHONY: run test test-sqlite test-postgres lint typecheck check bench translations routes clean
 
 # The install's output goes to .venv/install.log and is shown only when it fails.
 $(STAMP): setup.cfg pyproject.toml
@@ -42,6 +42,11 @@ test: $(STAMP) lint typecheck
 	else \
 		echo "SKIPPED: the PostgreSQL run (no server answered; set TEST_DATABASE_URL)"; \
 	fi
+
+## routes: every URL with its methods and who may reach it (the table in survey_app/access.py,
+## which tests/test_route_roles.py checks against every role)
+routes: $(STAMP)
+	@$(FLASK) access
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check survey_app tests scripts bench

@@ -367,7 +367,22 @@ def backup_command(out_path: str | None, verify_path: str | None) -> None:
         click.echo(f"  {table:<20} {count:>8} rows")
 
 
+@click.command("access")
+@with_appcontext
+def access_command() -> None:
+    """Every URL with its methods and who may reach it (survey_app/access.py)."""
+    from flask import current_app
+
+    from .access import route_lines
+
+    lines = list(route_lines(current_app))
+    width = max(len(line.url) for line in lines)
+    for line in lines:
+        click.echo(f"{line.methods:<16} {line.url:<{width}}  {line.who}  [{line.endpoint}]")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(access_command, "access")
     app.cli.add_command(backup_command, "backup")
     app.cli.add_command(export_command, "export")
     for group in (instruments, users, participants, links, responses):

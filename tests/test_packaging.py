@@ -45,3 +45,17 @@ def test_the_data_files_are_declared_as_package_data() -> None:
     ):
         assert pattern in setup_cfg, pattern
     assert list((ROOT / "survey_app" / "instruments" / "files").glob("*.yaml"))
+
+
+def test_the_readme_map_names_every_package() -> None:
+    """The README's "Where things live" table is how a newcomer finds a feature: a package
+    missing from it fails here."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+    packages = {
+        path.name
+        for path in (ROOT / "survey_app").iterdir()
+        if path.is_dir() and not path.name.startswith("__")
+    }
+    missing = {name for name in packages if f"survey_app/{name}/" not in table}
+    assert missing == set(), f"add these to the README's map: {sorted(missing)}"

@@ -9,88 +9,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from survey_app.access import ALLOWED as ROUTE_ALLOWED
+from survey_app.access import ROUTE_ACCESS, RULE_WORDS
 from tests import factories
 from tests.flows import PASSWORD
 
 ROLES = ("anonymous", "fieldworker", "caseworker", "researcher", "admin")
-# Who passes each role rule: fieldworkers and caseworkers see nothing of each other's pages;
-# researchers and admins read cases, and only a caseworker writes them.
-ALLOWED = {
-    "fieldworker": {"fieldworker", "researcher", "admin"},
-    "caseworker": {"caseworker", "researcher", "admin"},
-    "caseworker-only": {"caseworker"},
-    "researcher": {"researcher", "admin"},
-    "admin": {"admin"},
-}
+# The table of who may reach each route lives in the app (make routes prints it); this test is
+# what makes it true.
+RULES = ROUTE_ACCESS
+ALLOWED = {rule: {role.value for role in roles} for rule, roles in ROUTE_ALLOWED.items()}
 
-# public: anyone; password-step: only between password and code; login: any logged-in user; kiosk: only inside kiosk mode (else back to its
-# setup page); a role name: the roles in ALLOWED.
-RULES: dict[str, str] = {
-    "main.index": "public",
-    "main.healthz": "public",
-    "static": "public",
-    "auth.login": "public",
-    "auth.enrol": "password-step",  # only after the password: otherwise back to /login
-    "auth.code": "password-step",
-    "auth.logout": "public",
-    "auth.password": "login",
-    "link.landing": "public",
-    "link.page": "public",
-    "link.finish": "public",
-    "link.submit": "public",
-    "link.thanks": "public",
-    "link.declined": "public",
-    "link.stop": "public",
-    "link.stopped": "public",
-    "kiosk.setup": "fieldworker",
-    "kiosk.lock": "kiosk",
-    "kiosk.start": "kiosk",
-    "kiosk.notice": "kiosk",
-    "kiosk.stop": "kiosk",
-    "kiosk.resume": "kiosk",
-    "kiosk.page": "kiosk",
-    "kiosk.finish": "kiosk",
-    "kiosk.exit_kiosk": "kiosk",
-    "kiosk.submit": "public",  # answers by submission key only; unknown keys go to the lock screen
-    "kiosk.thanks": "public",  # shows nothing but thanks
-    "kiosk.ended": "public",  # says that kiosk mode has ended; shows nothing else
-    "research.dashboard": "login",  # a caseworker is sent on to her cases
-    "research.participants": "fieldworker",
-    "research.participant": "fieldworker",
-    "research.register_participants": "fieldworker",
-    "research.registered": "fieldworker",
-    "research.withdraw": "researcher",
-    "research.void_response": "researcher",
-    "research.response": "researcher",
-    "research.links": "researcher",
-    "research.close_link": "researcher",
-    "research.reopen_link": "researcher",
-    "research.link_qr": "researcher",
-    "research.link_responses": "researcher",
-    "research.instruments": "researcher",
-    "research.instrument_preview": "researcher",
-    "research.instrument_diff": "researcher",
-    "research.export": "researcher",
-    "research.report": "researcher",
-    "research.report_download": "researcher",
-    "research.audit": "researcher",
-    "research.field_duplicates": "researcher",
-    "research.resolve_duplicate": "researcher",
-    "research.users": "admin",
-    "cases.index": "caseworker",
-    "cases.case": "caseworker",
-    "cases.form_view": "caseworker",
-    "cases.new_case": "caseworker-only",
-    "cases.start_form": "caseworker-only",
-    "cases.form_page": "caseworker-only",
-    "cases.send_form": "caseworker-only",
-    "cases.discard_form": "caseworker-only",
-    "cases.correct_form": "caseworker-only",
-    "cases.correction_page": "caseworker-only",
-    "cases.send_correction": "caseworker-only",
-    "cases.rebase_correction": "caseworker-only",
-    "research.user_action": "admin",
-}
 
 SAMPLE_ARGS: dict[str, Any] = {
     "token": "A" * 32,
@@ -117,8 +46,9 @@ def open_app(make_app: Callable[..., Flask]) -> Flask:
 
 def test_every_route_has_a_rule(open_app: Flask) -> None:
     endpoints = {rule.endpoint for rule in open_app.url_map.iter_rules()}
-    assert endpoints - set(RULES) == set(), "add the new routes to RULES"
+    assert endpoints - set(RULES) == set(), "add the new routes to survey_app/access.py"
     assert set(RULES) - endpoints == set(), "remove rules of routes that are gone"
+    assert set(RULES.values()) <= set(RULE_WORDS), "every rule is one make routes can name"
 
 
 def _client(app: Flask, role: str) -> FlaskClient:
@@ -184,3 +114,15 @@ def test_every_route_answers_each_role_as_its_rule_says(open_app: Flask) -> None
             else clients
         )
     assert not problems, "\n".join(problems)
+
+
+def test_make_routes_prints_every_url_with_who_may_reach_it(open_app: Flask) -> None:
+    printed = open_app.test_cli_runner().invoke(args=["access"])
+    assert printed.exit_code == 0, printed.output
+    lines = printed.output.splitlines()
+    assert len(lines) == len(list(open_app.url_map.iter_rules()))
+    assert "NO RULE" not in printed.output
+    users_page = next(line for line in lines if "[research.users]" in line)
+    assert users_page.split()[:3] == ["GET,POST", "/research/users", "admin"]
+    new_case = next(line for line in lines if "[cases.new_case]" in line)
+    assert "caseworker (writes case forms)" in new_case

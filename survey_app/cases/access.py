@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
-
-from flask import abort
 from flask_login import current_user
 
-from ..extensions import db, login_manager
+from ..auth.roles import role_required
+from ..extensions import db
 from ..models import Role
 from ..services import cases as ops
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def caseworker_only(view: F) -> F:
-    """Log in first (redirect), then 403 unless a caseworker: only she writes case forms."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role != Role.CASEWORKER:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+# Only she writes case forms; researchers and admins read them.
+caseworker_only = role_required(Role.CASEWORKER, only=True)
 
 
 def readable_sites() -> list[int] | None:
