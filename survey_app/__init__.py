@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from .config import ConfigError, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .field import register_hooks as register_field_hooks
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings.trusted_proxies:
         register_proxies(app, settings.trusted_proxies)
     register_extensions(app)
+    register_field_hooks()
     register_blueprints(app)
     register_template_context(app)
     register_request_hooks(app)

@@ -22,7 +22,7 @@ from ..models.locks import for_update
 from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
-from . import drafts, followup
+from . import drafts, followup, hooks
 from .once import stamp_once
 from .reasons import checked_reason
 
@@ -108,7 +108,7 @@ def start_kiosk(
     try:
         with session.begin_nested():
             session.add(response)
-            _field_hooks().note_draft_started(session, response)
+            hooks.draft_started(session, response)
     except IntegrityError:
         # Another kiosk started the same participant and wave a moment ago: use that one.
         if live_response(session, participant, wave) is None:
@@ -310,14 +310,8 @@ def complete(session: DbSession, response: Response) -> Response:
         session.refresh(response)
         return response
     # On a field laptop, sealed at the moment of sending (survey_app/field/sending.py).
-    _field_hooks().seal_if_field(session, response)
+    hooks.sent(session, response)
     return response
-
-
-def _field_hooks() -> Any:
-    from ..field import sending  # imported late: survey_app.field imports this module
-
-    return sending
 
 
 def discard(session: DbSession, response: Response) -> None:
