@@ -28,20 +28,18 @@ run: $(STAMP)
 	@echo "Serving on http://127.0.0.1:5000 (log in at /login; Ctrl-C stops)"
 	@$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: the whole suite on SQLite, then again on PostgreSQL (REQUIRE_POSTGRES=1: fail if absent);
-## the browser tests need /usr/bin/chromium (REQUIRE_BROWSER=1: fail if absent)
+## test: the whole suite on SQLite and on PostgreSQL (REQUIRE_POSTGRES=1: fail if absent), the two
+## at once (TEST_JOBS=2, the default: each prints its log when both are done) or one after the other
+## with live output (TEST_JOBS=1); the browser tests need /usr/bin/chromium (REQUIRE_BROWSER=1: fail
+## if absent)
+TEST_JOBS ?= 2
 test: $(STAMP) lint typecheck
 	@test -x /usr/bin/chromium || echo "NOTE: no /usr/bin/chromium: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium; REQUIRE_BROWSER=1 makes this fail)"
-	@echo "=== tests on SQLite ==="
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
-	@echo "=== tests on PostgreSQL ==="
-	@if url=$$($(PY) scripts/find_postgres.py); then \
-		TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); \
+	@if url=$$($(PY) scripts/find_postgres.py); then pg="$$url"; \
 	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
 		echo "FAILED: REQUIRE_POSTGRES=1 and no PostgreSQL server answered"; exit 1; \
-	else \
-		echo "SKIPPED: the PostgreSQL run (no server answered; set TEST_DATABASE_URL)"; \
-	fi
+	else pg=""; echo "SKIPPING the PostgreSQL run (no server answered; set TEST_DATABASE_URL)"; fi; \
+	PG_URL="$$pg" PY="$(PY)" TEST_JOBS="$(TEST_JOBS)" scripts/run_tests.sh $(PYTEST_ARGS)
 
 ## routes: every URL with its methods and who may reach it (the table in survey_app/access.py,
 ## which tests/test_route_roles.py checks against every role)
