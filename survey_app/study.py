@@ -13,7 +13,7 @@ from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .config import BUNDLED_STUDY_FILE
-from .instruments.loader import InstrumentError, _flatten, _read_yaml
+from .instruments.yaml_files import read_yaml, validated
 from .kinds import Audience
 
 WELSH_SETTINGS = ("on", "draft", "off")
@@ -155,13 +155,7 @@ class Study:
 
 
 def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
-    data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise InstrumentError([f"{path.name}: (top): expected a mapping of fields"])
-    try:
-        raw = _StudySchema().load(data)
-    except ValidationError as exc:
-        raise InstrumentError([f"{path.name}: {line}" for line in _flatten(exc.messages)]) from None
+    raw = validated(_StudySchema(), read_yaml(path), path.name)
     return Study(
         name=raw["name"],
         pseudonym_prefix=raw["pseudonym_prefix"],

@@ -15,10 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-from marshmallow import ValidationError
-
-from ..user_errors import UserError
 from .schema import (
     CHOICE_TYPES,
     BlockSchema,
@@ -26,6 +22,8 @@ from .schema import (
     ListSchema,
     ScaleLibrarySchema,
 )
+from .yaml_files import InstrumentError as InstrumentError
+from .yaml_files import read_yaml, validated
 
 DATA_DIR = Path(__file__).parent
 FILES_DIR = DATA_DIR / "files"
@@ -63,14 +61,6 @@ WELSH_YES_NO: Final = (
 )
 
 
-class InstrumentError(UserError):
-    """One or more problems in instrument files; ``problems`` holds one line each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
 @dataclass(frozen=True)
 class Library:
     scales: Mapping[str, dict[str, Any]]
@@ -79,67 +69,13 @@ class Library:
     lists: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _flatten(errors: Any, path: str = "") -> list[str]:
-    """Marshmallow's nested error dict -> ['sections[2].items[4].scale: msg', ...]."""
-    if isinstance(errors, list):
-        if all(isinstance(e, str) for e in errors):
-            return [f"{path or '(top)'}: {_plain(e)}" for e in errors]
-        return [line for e in errors for line in _flatten(e, path)]
-    if isinstance(errors, dict):
-        lines: list[str] = []
-        for key, value in errors.items():
-            if key in ("_schema", "value"):  # "value": marshmallow's level for dict values
-                child = path
-            elif key == "key":
-                child = f"{path} (name)"
-            elif isinstance(key, int):
-                child = f"{path}[{key}]"
-            else:
-                child = f"{path}.{key}" if path else str(key)
-            lines.extend(_flatten(value, child))
-        return lines
-    return [f"{path or '(top)'}: {_plain(str(errors))}"]
-
-
-def _plain(message: str) -> str:
-    return {
-        "Unknown field.": "unknown field (check its spelling)",
-        "Missing data for required field.": "missing",
-        "Not a valid integer.": "not a whole number",
-    }.get(message, message)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InstrumentError([f"{path.name}: cannot read the file: {exc}"]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentError([f"{path.name}: {where}YAML syntax error: {problem}"]) from None
-
-
-def _validate(schema: Any, data: Any, name: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise InstrumentError([f"{name}: (top): expected a mapping of fields"])
-    try:
-        result: dict[str, Any] = schema.load(data)
-    except ValidationError as exc:
-        raise InstrumentError([f"{name}: {line}" for line in _flatten(exc.messages)]) from None
-    return result
-
-
 def load_library(shared_dir: Path = SHARED_DIR) -> Library:
     scales: dict[str, dict[str, Any]] = {"yesno": YESNO}
     problems: list[str] = []
     scales_file = shared_dir / "scales.yaml"
     if scales_file.exists():
         try:
-            data = _validate(ScaleLibrarySchema(), _read_yaml(scales_file), scales_file.name)
+            data = validated(ScaleLibrarySchema(), read_yaml(scales_file), scales_file.name)
             scales.update(data["scales"])
         except InstrumentError as exc:
             problems.extend(exc.problems)
@@ -157,7 +93,7 @@ def _load_keyed(
     found: dict[str, dict[str, Any]] = {}
     for path in sorted((shared_dir / folder).glob("*.yaml")):
         try:
-            data = _validate(schema, _read_yaml(path), f"{folder}/{path.name}")
+            data = validated(schema, read_yaml(path), f"{folder}/{path.name}")
         except InstrumentError as exc:
             problems.extend(exc.problems)
             continue
@@ -505,7 +441,7 @@ def content_hash(definition: Mapping[str, Any]) -> str:
 
 def load_instrument_file(path: Path, library: Library) -> dict[str, Any]:
     """Return the expanded, JSON-ready definition of one instrument file."""
-    source = _validate(InstrumentSchema(), _read_yaml(path), path.name)
+    source = validated(InstrumentSchema(), read_yaml(path), path.name)
     expander = _Expander(path.name, copy.deepcopy(source), library)
     definition = expander.run()
     if expander.problems:
