@@ -4,6 +4,7 @@ SQLite file, driven through the kiosk's pages; batches carried back, receipts co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import secrets
 from collections.abc import Callable, Iterator
@@ -15,12 +16,13 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.field import batch, sealing
 from survey_app.instruments.model import Item
-from survey_app.models import Response
+from survey_app.models import Participant, Response
 from survey_app.models.field import FieldInstance, ResponseConflict, SealedResponse
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -339,3 +341,144 @@ def test_a_file_that_cannot_be_written_is_one_line(server: Flask, tmp_path: Path
     refused = cli(server, "bundle", "--site", "send", "--out", str(tmp_path / "no" / "x.bundle"))
     assert refused.exit_code == 1
     assert refused.output.startswith("cannot write") and "Traceback" not in refused.output
+
+
+@functools.cache
+def _study_keys(key_dir: str) -> tuple[sealing.Opener, sealing.StudyKey]:
+    keys = Path(key_dir)
+    opener = sealing.unlock(keys / sealing.PRIVATE_FILE, PASSPHRASE)
+    return opener, sealing.read_public(keys / sealing.PUBLIC_FILE)
+
+
+def forge(
+    server: Flask,
+    genuine: Path,
+    out: Path,
+    edit: Callable[[list[dict[str, Any]], list[dict[str, Any]]], None],
+) -> Path:
+    """A batch rebuilt from a genuine one with ``edit`` applied to its opened items and its
+    registrations, sealed and summed as a laptop would (what anyone with a bundle can do)."""
+    doc = json.loads(genuine.read_text())
+    opener, key = _study_keys(server.config["FIELD_KEY_DIR"])
+    bodies = [json.loads(opener.open(sealing.unb64(i["sealed"]))) for i in doc["items"]]
+    manifest = json.loads(opener.open(sealing.unb64(doc["manifest"])))
+    edit(bodies, doc["registrations"])
+    doc["items"] = [
+        {
+            "submission_key": str(b.get("submission_key")),
+            "sealed_at": doc["created"],
+            "sealed": sealing.b64(key.seal(json.dumps(b).encode())),
+        }
+        for b in bodies
+    ]
+    header = {k: doc[k] for k in batch.HEADER_KEYS}
+    manifest["count"] = len(bodies)
+    manifest["digest"] = batch._digest(header, doc["items"], doc["registrations"])
+    doc["manifest"] = sealing.b64(key.seal(json.dumps(manifest).encode()))
+    out.write_text(json.dumps(doc))
+    return out
+
+
+def _answer(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0]["answers"][name] = value
+
+    return edit
+
+
+def _field(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0][name] = value
+
+    return edit
+
+
+def _person(pseudonym: str) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        people.append({"pseudonym": pseudonym, "site": "send", "registered": "2024-01-01T00:00:00"})
+        bodies[0]["pseudonym"] = pseudonym
+        bodies[0]["submission_key"] = "k" * 32
+
+    return edit
+
+
+def _registered(when: str) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        people[0]["registered"] = when
+
+    return edit
+
+
+FORGED: dict[str, Callable[[list[dict[str, Any]], list[Any]], None]] = {
+    "a code off the scale": _answer("css_willing", 99),
+    "text for a code": _answer("css_trust", "DROP TABLE"),
+    "a list for a code": _answer("css_confident", [1, 2, {"x": 1}]),
+    "true for a code": _answer("css_trust", True),
+    "a question not asked": _answer("password", "x"),
+    "a lone surrogate": _answer("tac_hopes", "a\ud800b"),
+    "a name for an ID": _person("Jane Smith 01021990"),
+    "markup for an ID": _person("<b>X</b>"),
+    "a formula for an ID": _person("=2+3"),
+    "a 21-character ID": _person("TC-7KX-Q2M9-ABCDEFGHI"),
+    "a surrogate ID": _person("TC-7KX-Q2M\ud800"),
+    "completed in 2099": _field("completed_on", "2099-01-01"),
+    "started before the study": _field("started_on", "2001-01-01"),
+    "a date that is not one": _field("completed_on", "yesterday"),
+    "a language not the study's": _field("language", "fr"),
+    "made-up flags": _field("flags", {"done_elsewhere": True, "reviewed": True}),
+    "a flag's value": _field("flags", {"t1_outside_window": "yes"}),
+    "another instrument at T1": _field("instrument_key", "mothers_t2"),
+    "registered in 2099": _registered("2099-01-01T00:00:00"),
+}
+
+
+def test_forged_batch_values_are_refused_whole_with_one_line_and_nothing_saved(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    for name, edit in FORGED.items():
+        forged = forge(server, tmp_path / "a.batch", tmp_path / "forged.batch", edit)
+        refused = import_batch(server, forged)
+        assert refused.exit_code == 1, (name, refused.output)
+        assert "nothing imported" in refused.output, (name, refused.output)
+        assert len(refused.output.splitlines()) == 1, (name, refused.output)
+        assert kiosk_rows(server) == [], name
+    with server.app_context():
+        assert db.session.scalar(select(func.count(Participant.id))) == 1
+    # The same batch untouched imports: the checks refuse forgeries, not her answers.
+    assert "1 responses inserted" in ok(import_batch(server, tmp_path / "a.batch"))
+
+
+def test_a_batch_for_another_sites_mother_is_refused(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    with server.app_context():
+        [elsewhere] = participant_ops.register(
+            db.session, participant_ops.site_by_code(db.session, "eastwood_park")
+        )
+        db.session.commit()
+        other = elsewhere.pseudonym
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+
+    def hers(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0]["pseudonym"] = other
+
+    def moved(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        people.append({"pseudonym": other, "site": "send", "registered": "2024-01-01T00:00:00"})
+        bodies[0]["pseudonym"] = other
+
+    for edit in (hers, moved):
+        forged = forge(server, tmp_path / "a.batch", tmp_path / "forged.batch", edit)
+        refused = import_batch(server, forged)
+        assert refused.exit_code == 1 and "another site" in refused.output, refused.output
+    assert kiosk_rows(server) == []

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import record_audit
 from ..models.field import FieldInstance
 from ..services import participants as participant_ops
-from . import batch, bundle, receipts, sealing, sending
+from . import batch, bundle, items, receipts, sealing, sending
 
 field = AppGroup("field", help="Field laptops: bundles, sealed answers, batches and receipts.")
 
@@ -174,7 +174,7 @@ def import_(batch_path: str, key_path: str | None, receipt_path: str | None) -> 
             _read_passphrase(confirm=False),
         )
         report = batch.import_batch(db.session, batch.open_batch(doc, opener))
-    except (sealing.StudyKeyError, batch.BatchError) as exc:
+    except (sealing.StudyKeyError, items.BatchError) as exc:
         _fail(str(exc))
     if report.again is None:
         record_audit(
@@ -194,7 +194,7 @@ def import_(batch_path: str, key_path: str | None, receipt_path: str | None) -> 
 def _parse_batch(path: str) -> dict[str, Any]:
     try:
         return batch.parse(_read(path))
-    except batch.BatchError as exc:
+    except items.BatchError as exc:
         _fail(str(exc))
 
 

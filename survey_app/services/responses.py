@@ -23,6 +23,7 @@ from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
 from . import drafts, followup
+from .answer_check import answers_problem
 from .once import stamp_once
 from .reasons import checked_reason
 
@@ -168,13 +169,13 @@ def start_link(session: DbSession, link: Link) -> Response:
     return response
 
 
-_KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def by_key(session: DbSession, key: str | None, *, lock: bool = False) -> Response | None:
     # A key that is not shaped like ours is refused before it reaches the database
     # (PostgreSQL rejects NUL bytes in text with an error, not a miss).
-    if not key or not _KEY_SHAPE.match(key):
+    if not key or not KEY_SHAPE.match(key):
         return None
     query = select(Response).where(Response.submission_key == key, Response.voided_at.is_(None))
     if lock:
@@ -214,6 +215,9 @@ def save_page(
         else:
             answers[variable] = value
     instrument = instrument_of(response)
+    problem = answers_problem(instrument, answers)
+    if problem is not None:  # the page's fields refuse these first: a bug or a forged post
+        raise RespondentError(f"This answer cannot be kept: {problem}.")
     answers = code_skips(instrument, answers)
     # Where she got to, for the research pages: this page among those her answers show.
     shown = visible_sections(instrument, answers)
