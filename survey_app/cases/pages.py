@@ -15,6 +15,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..models import Case, CaseForm, Role, Site
 from ..models.types import today
+from ..numbers import whole_number
 from ..services import cases as ops
 from ..services import participants as participant_ops
 from ..study import current_study
@@ -109,7 +110,7 @@ def new_case() -> ResponseReturnValue:
     return redirect(url_for("cases.form_page", case_id=form.case.id, form_id=form.id, index=0))
 
 
-@bp.route("/<int:case_id>")
+@bp.route("/<number:case_id>")
 @role_required(Role.CASEWORKER)
 def case(case_id: int) -> ResponseReturnValue:
     found = load_case(case_id)
@@ -125,14 +126,17 @@ def case(case_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>")
+@bp.route("/<number:case_id>/forms/<number:form_id>")
 @role_required(Role.CASEWORKER)
 def form_view(case_id: int, form_id: int) -> ResponseReturnValue:
     found = load_case(case_id)
     form = load_form(found, form_id)
     instrument = ops.instrument_of(form)
     history = ops.revisions(db.session, form)
-    shown = request.args.get("revision", type=int)
+    asked = request.args.get("revision")
+    shown = None if asked is None else whole_number(asked)
+    if asked is not None and shown is None:
+        abort(404)
     answers = form.answers
     if shown is not None:
         match = next((r for r in history if r.revision == shown), None)

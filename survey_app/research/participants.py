@@ -22,6 +22,7 @@ from ..forms.research import (
 )
 from ..models import Participant, Response, Role, Site
 from ..models.types import today
+from ..numbers import whole_number
 from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
@@ -73,7 +74,10 @@ def participants() -> ResponseReturnValue:
     waves = followup.study_waves(db.session)
     form = _filter_form(sites, waves)
     # A page number that is not a positive whole number shows the first page.
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    asked = request.args.get("page", "1")
+    if whole_number(asked) is None:
+        abort(400, description="The page number in the address is not a number.")
+    number = whole_number(asked, low=1) or 1
     if number > MAX_PAGE:
         abort(404)
     if not form.validate():
