@@ -203,7 +203,11 @@ def test_another_sites_case_is_out_of_reach(app: Flask, client: FlaskClient, aut
     assert other.get("/cases/").get_data(as_text=True).count("cases/1") == 0
     foreign = register(app, "send")
     reply = submit_form(other, "/cases/new", {"existing-pseudonym": foreign})
-    assert reply.status_code == 403
+    unknown = submit_form(other, "/cases/new", {"existing-pseudonym": pseudonyms.generate("TC")})
+    # Another prison's mother reads as an unknown ID: registered elsewhere is not told.
+    assert reply.status_code == unknown.status_code == 404
+    said = "No participant has this ID at your prisons"
+    assert said in reply.get_data(as_text=True) and said in unknown.get_data(as_text=True)
     reader = app.test_client()
     Auth(app, reader).login("researcher")
     assert reader.get(case_url).status_code == 200

@@ -99,9 +99,12 @@ def new_case() -> ResponseReturnValue:
         except pseudonyms.InvalidPseudonym as exc:
             existing.pseudonym.errors = [str(exc)]
             return _new_case_page(existing, fresh, None, 422)
-        if found is None:
+        readable = readable_sites()
+        # Another prison's mother reads as an unknown ID: the page tells nobody who is
+        # registered where outside her own prisons.
+        if found is None or (readable is not None and found.site_id not in readable):
             existing.pseudonym.errors = [
-                "No participant has this ID. Check it, or give her a new ID below."
+                "No participant has this ID at your prisons. Check it, or give her a new ID below."
             ]
             return _new_case_page(existing, fresh, None, 404)
         participant = found
