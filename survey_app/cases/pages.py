@@ -13,7 +13,7 @@ from wtforms.validators import Length
 from .. import pseudonyms
 from ..auth.roles import role_required
 from ..extensions import db
-from ..models import Case, CaseForm, Role, Site
+from ..models import Case, CaseForm, Role, Site, record_audit
 from ..models.types import today
 from ..numbers import whole_number
 from ..services import cases as ops
@@ -146,6 +146,15 @@ def form_view(case_id: int, form_id: int) -> ResponseReturnValue:
         if match is None:
             abort(404)
         answers = match.answers
+    # Who read which form (children, safeguarding notes) and when, as a response's reading.
+    record_audit(
+        db.session,
+        kind="case_form.viewed",
+        actor_id=current_user.id,
+        target=f"case_form:{form.id}",
+        detail={"revision": shown or form.revision},
+    )
+    db.session.flush()
     return render_template(
         "cases/form.html",
         case=found,
