@@ -209,6 +209,10 @@ def save_page(
     if response.is_complete:
         raise RespondentError("These answers have been sent already.")
     answers = dict(response.answers or {})
+    if any(isinstance(answers.get(v), str) and answers.get(v) != values[v] for v in values):
+        # She replaced or cleared text: SQLite's write-ahead log would keep the earlier
+        # words until a checkpoint; wiped once this save commits (models/erasure.py).
+        erase_after_commit(session)
     for variable, value in values.items():
         if value is None:
             answers.pop(variable, None)
