@@ -30,7 +30,7 @@ from survey_app.models import (
     User,
     UserSite,
 )
-from survey_app.models.field import FieldBatch, ResponseConflict
+from survey_app.models.field import FieldBatch, FieldLaptop, ResponseConflict
 from survey_app.study import current_study
 from tests.dbutil import BACKEND, fresh_database
 from tests.flows import Auth, Clock
@@ -114,6 +114,7 @@ def _empty_tables(app: Flask) -> None:
         for model in (
             ResponseConflict,
             FieldBatch,
+            FieldLaptop,
             Case,
             UserSite,
             Response,

@@ -20,6 +20,7 @@ from ..models import COMPLETE, Channel, Participant, Response, Site
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
+from . import signing
 from .bundle import when
 from .items import (
     CLOCK_SKEW,
@@ -34,7 +35,7 @@ from .receipts import make_receipt
 from .sealing import Opener, StudyKey, b64, unb64
 
 FORMAT = "survey_app-field-batch"
-VERSION = 1
+VERSION = 2  # 2: the header names the site, and the laptop signs it all (issue 21)
 
 
 def _digest(header: dict[str, Any], items: list[Any], registrations: list[Any]) -> str:
@@ -78,12 +79,18 @@ def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
     key = StudyKey(instance.study_id, unb64(instance.public_key))
     session.add(FieldExport(batch_id=header["batch_id"], secret=secret, item_count=len(items)))
     session.flush()
-    return {
+    doc = {
         **header,
         "items": items,
         "registrations": registrations,
         "manifest": b64(key.seal(json.dumps(manifest).encode())),
     }
+    if instance.signing_key is None:
+        raise BatchError(
+            "This laptop was set up before laptops had signing keys: set it up again with "
+            "`field init` once what it holds is sent."
+        )
+    return signing.sign(doc, signing.key_from_seed(instance.signing_key))
 
 
 @dataclass
@@ -104,7 +111,10 @@ def parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BatchError("This file is not a field batch: nothing was imported.")
     if doc.get("version") != VERSION:
-        raise BatchError(f"This batch has format version {doc.get('version')!r}; expected 1.")
+        raise BatchError(
+            f"This batch has format version {str(doc.get('version'))[:8]!r}; expected {VERSION}: "
+            "nothing was imported."
+        )
     return doc
 
 
@@ -195,7 +205,7 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
     participant's responses are dropped."""
     header = opened.header
     report = ImportReport(batch_id=header["batch_id"])
-    earlier = session.get(FieldBatch, header["batch_id"])
+    earlier = session.get(FieldBatch, (header["laptop_id"], header["batch_id"]))
     if earlier is not None:
         report.again, report.receipt = earlier.imported_at, earlier.receipt
         return report
