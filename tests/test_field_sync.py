@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.field import batch, sealing, signing
+from survey_app.field import batch, enrolment, sealing, signing
 from survey_app.instruments.model import Item
 from survey_app.models import Participant, Response
 from survey_app.models.field import FieldInstance, ResponseConflict, SealedResponse
@@ -368,6 +368,7 @@ def forge(
     genuine: Path,
     out: Path,
     edit: Callable[[list[dict[str, Any]], list[dict[str, Any]]], None],
+    **header: Any,
 ) -> Path:
     """A batch rebuilt from a genuine one with ``edit`` applied to its opened items and its
     registrations, sealed and summed as a laptop would (what anyone with a bundle can do)."""
@@ -376,6 +377,8 @@ def forge(
     bodies = [json.loads(opener.open(sealing.unb64(i["sealed"]))) for i in doc["items"]]
     manifest = json.loads(opener.open(sealing.unb64(doc["manifest"])))
     edit(bodies, doc["registrations"])
+    doc.update(header)
+    manifest["batch_id"] = doc["batch_id"]
     doc["items"] = [
         {
             "submission_key": str(b.get("submission_key")),
@@ -503,3 +506,148 @@ def test_a_batch_for_another_sites_mother_is_refused(
         refused = import_batch(server, forged)
         assert refused.exit_code == 1 and "another site" in refused.output, refused.output
     assert kiosk_rows(server) == []
+
+
+def _fingerprint(output: str, prefix: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(prefix)).split(": ")[-1]
+
+
+def test_init_shows_and_pins_the_signing_key_and_refuses_an_edited_bundle(
+    server: Flask, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "send.bundle"
+    made = ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    study_print = _fingerprint(made, "signed with the study's signing key")
+    original = json.loads(bundle.read_text())
+    other_keys = tmp_path / "other-keys"
+    ok(cli(server, "keygen", "--out", str(other_keys), input=PASSPHRASE + "\n"))
+    other_public = json.loads((other_keys / "study_public.json").read_text())["public_key"]
+    attacker = signing.read_study_key(other_keys)
+
+    def laptop_app(name: str) -> Flask:
+        app = create_app(app_config(f"sqlite:///{tmp_path / name}.db"))
+        apps.append(app)
+        return app
+
+    apps: list[Flask] = []
+    try:
+        # Another sealing key, the signature kept: the bundle no longer matches it.
+        edited = tmp_path / "edited.bundle"
+        edited.write_text(json.dumps({**original, "public_key": other_public}))
+        refused = cli(laptop_app("edited"), "init", str(edited))
+        assert refused.exit_code == 1 and "altered after the server made it" in refused.output
+        # Signed again by the attacker's key: shown, and refused when it is not the one read out.
+        resigned = tmp_path / "resigned.bundle"
+        doc = {**original, "public_key": other_public}
+        doc["signing_key"] = signing.public_of(attacker)
+        resigned.write_text(json.dumps(signing.sign(doc, attacker)))
+        refused = cli(laptop_app("resigned"), "init", str(resigned), "--fingerprint", study_print)
+        assert refused.exit_code == 1 and "did not come from the study's server" in refused.output
+        assert signing.fingerprint(bytes(attacker.verify_key)) in refused.output
+        for name in ("edited", "resigned"):
+            with apps[0 if name == "edited" else 1].app_context():
+                assert db.session.get(FieldInstance, 1) is None
+        # The genuine bundle with the fingerprint read out: taken, and the key pinned.
+        genuine = laptop_app("genuine")
+        taken = ok(cli(genuine, "init", str(bundle), "--fingerprint", study_print.upper()))
+        assert _fingerprint(taken, "signed by the study's signing key") == study_print
+        own = _fingerprint(taken, "its signing key")  # the laptop's own, for its enrolment
+        assert len(own.split()) == 8 and own != study_print
+        with genuine.app_context():
+            instance = db.session.get(FieldInstance, 1)
+            assert instance is not None and instance.server_key == original["signing_key"]
+    finally:
+        for app in apps:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def test_refresh_refuses_a_bundle_not_signed_by_the_pinned_key_or_dated_ahead(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle)
+    original = json.loads(bundle.read_text())
+    attacker = signing.new_key()
+    later = (dt.datetime.fromisoformat(original["created"]) + dt.timedelta(minutes=5)).isoformat()
+    other = {**original, "created": later, "signing_key": signing.public_of(attacker)}
+    (tmp_path / "other.bundle").write_text(json.dumps(signing.sign(other, attacker)))
+    refused = cli(laptop.app, "refresh", str(tmp_path / "other.bundle"))
+    assert refused.exit_code == 1 and "not signed by the study's signing key" in refused.output
+    # Dated 23 hours ahead (even signed by the server): refused, so it blocks nothing.
+    ahead = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=23)
+    future = server_signed(server, {**original, "created": ahead.isoformat()})
+    (tmp_path / "future.bundle").write_text(json.dumps(future))
+    refused = cli(laptop.app, "refresh", str(tmp_path / "future.bundle"))
+    assert refused.exit_code == 1 and "made in the future" in refused.output
+    ok(cli(server, "bundle", "--site", "send", "--out", str(tmp_path / "new.bundle")))
+    assert "participants added" in ok(cli(laptop.app, "refresh", str(tmp_path / "new.bundle")))
+
+
+def test_only_an_enrolled_laptop_that_is_not_revoked_sends_batches(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    stranger = laptops("stranger", bundle, enrol=False)
+    answer(stranger, mother, "T1", "mothers_t1", Texts())
+    ok(cli(stranger.app, "export", "--out", str(tmp_path / "s.batch")))
+    refused = import_batch(server, tmp_path / "s.batch")
+    assert refused.exit_code == 1 and "not enrolled" in refused.output
+    # Enrolled for another site: refused at enrolment.
+    wrong_site = cli(
+        server, "enrol", str(tmp_path / "laptop-stranger.enrol.json"), "--site", "eastwood_park"
+    )
+    assert wrong_site.exit_code == 1 and "not enrolled" in wrong_site.output
+    enrolled = ok(
+        cli(server, "enrol", str(tmp_path / "laptop-stranger.enrol.json"), "--site", "send")
+    )
+    with stranger.app.app_context():
+        instance = db.session.get(FieldInstance, 1)
+        assert instance is not None
+        laptop_id = instance.laptop_id
+        assert enrolment.laptop_fingerprint(instance) in enrolled  # the same on both sides
+    # A batch claiming another site than the laptop's enrolment: refused.
+    doc = json.loads((tmp_path / "s.batch").read_text())
+    (tmp_path / "elsewhere.batch").write_text(
+        json.dumps(signed_by(stranger, {**doc, "site": "eastwood_park"}))
+    )
+    elsewhere = import_batch(server, tmp_path / "elsewhere.batch")
+    assert elsewhere.exit_code == 1 and "enrolled for 'send'" in elsewhere.output
+    ok(cli(server, "revoke", laptop_id))
+    revoked = import_batch(server, tmp_path / "s.batch")
+    assert revoked.exit_code == 1 and "revoked on" in revoked.output
+    assert kiosk_rows(server) == []
+
+
+def test_a_forged_batch_reusing_a_genuine_batch_id_does_not_block_it(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a, b = laptops("a", bundle), laptops("b", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    ok(cli(b.app, "export", "--out", str(tmp_path / "b.batch")))
+    genuine = json.loads((tmp_path / "a.batch").read_text())
+    # Laptop B (enrolled, in the wrong hands) sends a batch under laptop A's batch id first.
+    reused = forge(
+        server,
+        b,
+        tmp_path / "b.batch",
+        tmp_path / "reused.batch",
+        lambda *_: None,
+        batch_id=genuine["batch_id"],
+    )
+    ok(import_batch(server, reused))
+    # Named as laptop A's, it is not signed by A.
+    as_a = json.loads(reused.read_text())
+    (tmp_path / "as-a.batch").write_text(
+        json.dumps(signed_by(b, {**as_a, "laptop_id": genuine["laptop_id"]}))
+    )
+    assert "not signed by the laptop" in import_batch(server, tmp_path / "as-a.batch").output
+    # A's genuine batch is A's own, and is imported in full.
+    assert "1 responses inserted" in ok(import_batch(server, tmp_path / "a.batch"))

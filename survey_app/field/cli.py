@@ -162,7 +162,7 @@ def make_bundle(site_code: str, out_path: str) -> None:
         f"{len(doc['users'])} fieldworkers, {len(doc['instruments'])} instrument versions)"
     )
     click.echo(
-        f"signed with the study's signing key {signing.fingerprint(bytes(signer.verify_key))}"
+        f"signed with the study's signing key: {signing.fingerprint(bytes(signer.verify_key))}"
     )
 
 
@@ -179,7 +179,7 @@ def _apply(path: str, laptop_id: str | None, expected: str | None = None) -> Non
     except bundle.BundleError as exc:
         _fail(str(exc))
     db.session.commit()
-    click.echo(f"signed by the study's signing key {shown}")
+    click.echo(f"signed by the study's signing key: {shown}")
     click.echo(
         f"site {doc['site']['code']}: {done.participants_added} participants added, "
         f"{done.withdrawals} withdrawals, {done.users} fieldworkers, "
