@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from .config import ConfigError, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .field import register_hooks as register_field_hooks
+from .numbers import NumberConverter, whole_number
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -92,9 +93,10 @@ def register_extensions(app: Flask) -> None:
     def load_user(session_id: str) -> User | None:
         # "<id>.<session token>": a revoked token (logout, password change) finds no one.
         user_id, _, token = session_id.partition(".")
-        if not user_id.isdigit() or not token:
+        number = whole_number(user_id)
+        if number is None or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, number)
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
         return user
@@ -137,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
     from .respond.kiosk import bp as kiosk_bp
     from .respond.link import bp as link_bp
 
+    # Every number in a URL is read by the one rule (numbers.py) before any route sees it.
+    app.url_map.converters["number"] = NumberConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(research_bp, url_prefix="/research")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from survey_app import pseudonyms
 from survey_app.extensions import db
-from survey_app.models import Case, CaseCorrection, CaseForm, CaseFormRevision
+from survey_app.models import AuditEvent, Case, CaseCorrection, CaseForm, CaseFormRevision
 from tests import case_steps as steps
 from tests import factories
 from tests.flows import Auth, csrf_token, register, submit_form
@@ -203,7 +203,11 @@ def test_another_sites_case_is_out_of_reach(app: Flask, client: FlaskClient, aut
     assert other.get("/cases/").get_data(as_text=True).count("cases/1") == 0
     foreign = register(app, "send")
     reply = submit_form(other, "/cases/new", {"existing-pseudonym": foreign})
-    assert reply.status_code == 403
+    unknown = submit_form(other, "/cases/new", {"existing-pseudonym": pseudonyms.generate("TC")})
+    # Another prison's mother reads as an unknown ID: registered elsewhere is not told.
+    assert reply.status_code == unknown.status_code == 404
+    said = "No participant has this ID at your prisons"
+    assert said in reply.get_data(as_text=True) and said in unknown.get_data(as_text=True)
     reader = app.test_client()
     Auth(app, reader).login("researcher")
     assert reader.get(case_url).status_code == 200
@@ -312,3 +316,28 @@ def test_a_closed_case_is_not_reopened_while_she_has_another_open(
     with app.app_context():
         statuses = db.session.scalars(select(Case.status).order_by(Case.id)).all()
         assert statuses == ["closed", "open"]
+
+
+def test_reading_a_case_form_is_audited_without_its_answers(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    _caseworker(app, client)
+    case_url = steps.referral(client, register(app))
+    with app.app_context():
+        form_id = db.session.scalars(select(CaseForm.id)).one()
+    reader = app.test_client()
+    researcher = Auth(app, reader).login("researcher")
+    for url in (f"{case_url}/forms/{form_id}", f"{case_url}/forms/{form_id}?revision=1"):
+        assert reader.get(url).status_code == 200
+    other = app.test_client()
+    factories.caseworker(app, sites=("eastwood_park",), email="ep@example.org")
+    steps.log_in(other, "ep@example.org")
+    assert other.get(f"{case_url}/forms/{form_id}").status_code == 403  # not a reading
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "case_form.viewed")
+        ).all()
+        assert [(e.actor_id, e.target) for e in events] == [
+            (researcher.id, f"case_form:{form_id}")
+        ] * 2
+        assert all(set(e.detail) == {"revision"} for e in events)

@@ -126,3 +126,31 @@ def test_sqlite_connections_zero_what_they_delete_whatever_the_build(
         event.listen(db.engine, "connect", as_built_without_it, insert=True)
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def test_text_she_replaced_before_sending_leaves_no_copy_in_the_files(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    first = f"First thoughts {secrets.token_hex(8)}"
+    second = f"Second thoughts {secrets.token_hex(8)}"
+    with app.app_context():
+        [made] = participant_ops.register(
+            db.session, participant_ops.site_by_code(db.session, "send")
+        )
+        db.session.commit()
+        pseudonym = made.pseudonym
+    form = instrument(app, "mothers_t1")
+    page = next(
+        i for i, s in enumerate(form.sections) if any(x.variable == "tac_hopes" for x in s.items)
+    )
+    auth.login("fieldworker", email="fw@example.org")
+    unlocked = submit_form(client, "/kiosk/", {"site": "send", "wave": "T1"})
+    assert unlocked.headers["Location"] == "/kiosk/lock"
+    submit_form(client, "/kiosk/start", {"participant_id": pseudonym})
+    answer_pages(client, "/kiosk/page/0", form, {"tac_hopes": first})
+    assert copies_stored(app, first) > 0  # the search finds what is there
+    # She goes back and writes something else before she sends.
+    finish = answer_pages(client, f"/kiosk/page/{page}", form, {"tac_hopes": second})
+    assert send(client, finish, "/kiosk/submit").headers["Location"] == "/kiosk/thanks"
+    assert copies_stored(app, second) > 0
+    assert copies_stored(app, first) == 0

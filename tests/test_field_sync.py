@@ -4,6 +4,7 @@ SQLite file, driven through the kiosk's pages; batches carried back, receipts co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import secrets
 from collections.abc import Callable, Iterator
@@ -15,12 +16,13 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.field import batch, enrolment, sealing, signing
 from survey_app.instruments.model import Item
-from survey_app.models import Response
+from survey_app.models import Participant, Response
 from survey_app.models.field import FieldInstance, ResponseConflict, SealedResponse
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -47,6 +49,12 @@ def ok(result: Result) -> str:
     return result.output
 
 
+def server_signed(server: Flask, doc: dict[str, Any]) -> dict[str, Any]:
+    """A bundle signed again with the study's signing key: what only the server can do."""
+    key = signing.read_study_key(Path(server.config["FIELD_KEY_DIR"]))
+    return signing.sign(doc, key)
+
+
 @dataclass
 class Laptop:
     app: Flask
@@ -63,14 +71,20 @@ def server(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
 
 
 @pytest.fixture
-def laptops(tmp_path: Path) -> Iterator[Callable[[str, Path], Laptop]]:
+def laptops(server: Flask, tmp_path: Path) -> Iterator[Callable[..., Laptop]]:
+    """``laptops(name, bundle)``: a laptop set up from ``bundle`` and enrolled on the server
+    for its site (``enrol=False``: set up only)."""
     made: list[Flask] = []
 
-    def build(name: str, bundle: Path) -> Laptop:
+    def build(name: str, bundle: Path, *, enrol: bool = True) -> Laptop:
         path = tmp_path / f"laptop-{name}.db"
         app = create_app(app_config(f"sqlite:///{path}"))
         made.append(app)
-        ok(cli(app, "init", str(bundle)))
+        enrolment = tmp_path / f"laptop-{name}.enrol.json"
+        ok(cli(app, "init", str(bundle), "--enrolment", str(enrolment)))
+        if enrol:
+            site = json.loads(enrolment.read_text())["site"]
+            ok(cli(server, "enrol", str(enrolment), "--site", site))
         return Laptop(app, path, app.test_client())
 
     yield build
@@ -142,7 +156,7 @@ def kiosk_rows(app: Flask) -> list[tuple[str, str, str, dict[str, Any]]]:
 
 
 def test_two_laptops_and_the_server_merge_every_answer_once(
-    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
 ) -> None:
     mother, twice = register(server), register(server)
     factories.link_response(server, "prison_staff", {})  # a staff link answered on the server
@@ -173,7 +187,7 @@ def test_two_laptops_and_the_server_merge_every_answer_once(
     doc["items"] = doc["items"][:-1]
     (tmp_path / "b1-cut.batch").write_text(json.dumps(doc))
     refused = import_batch(server, tmp_path / "b1-cut.batch")
-    assert refused.exit_code == 1 and "damaged or was altered" in refused.output
+    assert refused.exit_code == 1 and "altered" in refused.output
     assert len(kiosk_rows(server)) == 2
 
     imported = ok(import_batch(server, tmp_path / "b1.batch"))
@@ -202,7 +216,7 @@ def test_two_laptops_and_the_server_merge_every_answer_once(
 
 
 def test_bad_batches_receipts_and_bundles_are_refused_with_one_line(
-    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
 ) -> None:
     mother = register(server)
     bundle = tmp_path / "send.bundle"
@@ -220,7 +234,7 @@ def test_bad_batches_receipts_and_bundles_are_refused_with_one_line(
     assert cut.exit_code == 1 and "cut short" in cut.output
     other = json.loads(raw)
     other["study_id"] = "00000000-0000-4000-8000-000000000000"
-    (tmp_path / "other.batch").write_text(json.dumps(other))
+    (tmp_path / "other.batch").write_text(json.dumps(signed_by(a, other)))
     foreign = import_batch(server, tmp_path / "other.batch")
     assert foreign.exit_code == 1 and "another study" in foreign.output
     assert kiosk_rows(server) == []
@@ -245,7 +259,7 @@ def test_bad_batches_receipts_and_bundles_are_refused_with_one_line(
 
 
 def test_a_withdrawn_mothers_field_answers_are_dropped_and_counted(
-    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
 ) -> None:
     mother = register(server)
     bundle = tmp_path / "send.bundle"
@@ -264,7 +278,7 @@ def test_a_withdrawn_mothers_field_answers_are_dropped_and_counted(
 
 
 def test_a_researcher_keeps_the_later_duplicate_and_the_first_is_voided(
-    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
 ) -> None:
     mother = register(server)
     factories.complete_response(server, mother, "T1", {"css_trust": 1})
@@ -273,7 +287,7 @@ def test_a_researcher_keeps_the_later_duplicate_and_the_first_is_voided(
     doc = json.loads(bundle.read_text())
     for person in doc["participants"]:
         person["waves_done"] = {}  # as if bundled before the server's T1
-    bundle.write_text(json.dumps(doc))
+    bundle.write_text(json.dumps(server_signed(server, doc)))
     a = laptops("a", bundle)
     answer(a, mother, "T1", "mothers_t1", Texts())
     ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
@@ -303,7 +317,7 @@ def test_a_researcher_keeps_the_later_duplicate_and_the_first_is_voided(
 
 
 def test_an_edited_bundle_is_refused_whole_and_the_laptop_keeps_its_study_key(
-    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
 ) -> None:
     bundle = tmp_path / "send.bundle"
     ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
@@ -339,3 +353,301 @@ def test_a_file_that_cannot_be_written_is_one_line(server: Flask, tmp_path: Path
     refused = cli(server, "bundle", "--site", "send", "--out", str(tmp_path / "no" / "x.bundle"))
     assert refused.exit_code == 1
     assert refused.output.startswith("cannot write") and "Traceback" not in refused.output
+
+
+@functools.cache
+def _study_keys(key_dir: str) -> tuple[sealing.Opener, sealing.StudyKey]:
+    keys = Path(key_dir)
+    opener = sealing.unlock(keys / sealing.PRIVATE_FILE, PASSPHRASE)
+    return opener, sealing.read_public(keys / sealing.PUBLIC_FILE)
+
+
+def forge(
+    server: Flask,
+    laptop: Laptop,
+    genuine: Path,
+    out: Path,
+    edit: Callable[[list[dict[str, Any]], list[dict[str, Any]]], None],
+    **header: Any,
+) -> Path:
+    """A batch rebuilt from a genuine one with ``edit`` applied to its opened items and its
+    registrations, sealed and summed as a laptop would (what anyone with a bundle can do)."""
+    doc = json.loads(genuine.read_text())
+    opener, key = _study_keys(server.config["FIELD_KEY_DIR"])
+    bodies = [json.loads(opener.open(sealing.unb64(i["sealed"]))) for i in doc["items"]]
+    manifest = json.loads(opener.open(sealing.unb64(doc["manifest"])))
+    edit(bodies, doc["registrations"])
+    doc.update(header)
+    manifest["batch_id"] = doc["batch_id"]
+    doc["items"] = [
+        {
+            "submission_key": str(b.get("submission_key")),
+            "sealed_at": doc["created"],
+            "sealed": sealing.b64(key.seal(json.dumps(b).encode())),
+        }
+        for b in bodies
+    ]
+    header = {k: doc[k] for k in batch.HEADER_KEYS}
+    manifest["count"] = len(bodies)
+    manifest["digest"] = batch._digest(header, doc["items"], doc["registrations"])
+    doc["manifest"] = sealing.b64(key.seal(json.dumps(manifest).encode()))
+    out.write_text(json.dumps(signed_by(laptop, doc)))
+    return out
+
+
+def signed_by(laptop: Laptop, doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` signed with the laptop's own key: what a forger holding the laptop can do."""
+    with laptop.app.app_context():
+        instance = db.session.get(FieldInstance, 1)
+        assert instance is not None and instance.signing_key is not None
+        return signing.sign(doc, signing.key_from_seed(instance.signing_key))
+
+
+def _answer(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0]["answers"][name] = value
+
+    return edit
+
+
+def _field(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0][name] = value
+
+    return edit
+
+
+def _person(pseudonym: str) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        people.append({"pseudonym": pseudonym, "site": "send", "registered": "2024-01-01T00:00:00"})
+        bodies[0]["pseudonym"] = pseudonym
+        bodies[0]["submission_key"] = "k" * 32
+
+    return edit
+
+
+def _registered(when: str) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        people[0]["registered"] = when
+
+    return edit
+
+
+FORGED: dict[str, Callable[[list[dict[str, Any]], list[Any]], None]] = {
+    "a code off the scale": _answer("css_willing", 99),
+    "text for a code": _answer("css_trust", "DROP TABLE"),
+    "a list for a code": _answer("css_confident", [1, 2, {"x": 1}]),
+    "true for a code": _answer("css_trust", True),
+    "a question not asked": _answer("password", "x"),
+    "a lone surrogate": _answer("tac_hopes", "a\ud800b"),
+    "a name for an ID": _person("Jane Smith 01021990"),
+    "markup for an ID": _person("<b>X</b>"),
+    "a formula for an ID": _person("=2+3"),
+    "a 21-character ID": _person("TC-7KX-Q2M9-ABCDEFGHI"),
+    "a surrogate ID": _person("TC-7KX-Q2M\ud800"),
+    "completed in 2099": _field("completed_on", "2099-01-01"),
+    "started before the study": _field("started_on", "2001-01-01"),
+    "a date that is not one": _field("completed_on", "yesterday"),
+    "a language not the study's": _field("language", "fr"),
+    "made-up flags": _field("flags", {"done_elsewhere": True, "reviewed": True}),
+    "a flag's value": _field("flags", {"t1_outside_window": "yes"}),
+    "another instrument at T1": _field("instrument_key", "mothers_t2"),
+    "registered in 2099": _registered("2099-01-01T00:00:00"),
+}
+
+
+def test_forged_batch_values_are_refused_whole_with_one_line_and_nothing_saved(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    for name, edit in FORGED.items():
+        forged = forge(server, a, tmp_path / "a.batch", tmp_path / "forged.batch", edit)
+        refused = import_batch(server, forged)
+        assert refused.exit_code == 1, (name, refused.output)
+        assert "nothing imported" in refused.output, (name, refused.output)
+        assert len(refused.output.splitlines()) == 1, (name, refused.output)
+        assert kiosk_rows(server) == [], name
+    with server.app_context():
+        assert db.session.scalar(select(func.count(Participant.id))) == 1
+    # The same batch untouched imports: the checks refuse forgeries, not her answers.
+    assert "1 responses inserted" in ok(import_batch(server, tmp_path / "a.batch"))
+
+
+def test_a_batch_for_another_sites_mother_is_refused(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    with server.app_context():
+        [elsewhere] = participant_ops.register(
+            db.session, participant_ops.site_by_code(db.session, "eastwood_park")
+        )
+        db.session.commit()
+        other = elsewhere.pseudonym
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+
+    def hers(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0]["pseudonym"] = other
+
+    def moved(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        people.append({"pseudonym": other, "site": "send", "registered": "2024-01-01T00:00:00"})
+        bodies[0]["pseudonym"] = other
+
+    for edit in (hers, moved):
+        forged = forge(server, a, tmp_path / "a.batch", tmp_path / "forged.batch", edit)
+        refused = import_batch(server, forged)
+        assert refused.exit_code == 1 and "another site" in refused.output, refused.output
+    assert kiosk_rows(server) == []
+
+
+def _fingerprint(output: str, prefix: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(prefix)).split(": ")[-1]
+
+
+def test_init_shows_and_pins_the_signing_key_and_refuses_an_edited_bundle(
+    server: Flask, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "send.bundle"
+    made = ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    study_print = _fingerprint(made, "signed with the study's signing key")
+    original = json.loads(bundle.read_text())
+    other_keys = tmp_path / "other-keys"
+    ok(cli(server, "keygen", "--out", str(other_keys), input=PASSPHRASE + "\n"))
+    other_public = json.loads((other_keys / "study_public.json").read_text())["public_key"]
+    attacker = signing.read_study_key(other_keys)
+
+    def laptop_app(name: str) -> Flask:
+        app = create_app(app_config(f"sqlite:///{tmp_path / name}.db"))
+        apps.append(app)
+        return app
+
+    apps: list[Flask] = []
+    try:
+        # Another sealing key, the signature kept: the bundle no longer matches it.
+        edited = tmp_path / "edited.bundle"
+        edited.write_text(json.dumps({**original, "public_key": other_public}))
+        refused = cli(laptop_app("edited"), "init", str(edited))
+        assert refused.exit_code == 1 and "altered after the server made it" in refused.output
+        # Signed again by the attacker's key: shown, and refused when it is not the one read out.
+        resigned = tmp_path / "resigned.bundle"
+        doc = {**original, "public_key": other_public}
+        doc["signing_key"] = signing.public_of(attacker)
+        resigned.write_text(json.dumps(signing.sign(doc, attacker)))
+        refused = cli(laptop_app("resigned"), "init", str(resigned), "--fingerprint", study_print)
+        assert refused.exit_code == 1 and "did not come from the study's server" in refused.output
+        assert signing.fingerprint(bytes(attacker.verify_key)) in refused.output
+        for name in ("edited", "resigned"):
+            with apps[0 if name == "edited" else 1].app_context():
+                assert db.session.get(FieldInstance, 1) is None
+        # The genuine bundle with the fingerprint read out: taken, and the key pinned.
+        genuine = laptop_app("genuine")
+        taken = ok(cli(genuine, "init", str(bundle), "--fingerprint", study_print.upper()))
+        assert _fingerprint(taken, "signed by the study's signing key") == study_print
+        own = _fingerprint(taken, "its signing key")  # the laptop's own, for its enrolment
+        assert len(own.split()) == 8 and own != study_print
+        with genuine.app_context():
+            instance = db.session.get(FieldInstance, 1)
+            assert instance is not None and instance.server_key == original["signing_key"]
+    finally:
+        for app in apps:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def test_refresh_refuses_a_bundle_not_signed_by_the_pinned_key_or_dated_ahead(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle)
+    original = json.loads(bundle.read_text())
+    attacker = signing.new_key()
+    later = (dt.datetime.fromisoformat(original["created"]) + dt.timedelta(minutes=5)).isoformat()
+    other = {**original, "created": later, "signing_key": signing.public_of(attacker)}
+    (tmp_path / "other.bundle").write_text(json.dumps(signing.sign(other, attacker)))
+    refused = cli(laptop.app, "refresh", str(tmp_path / "other.bundle"))
+    assert refused.exit_code == 1 and "not signed by the study's signing key" in refused.output
+    # Dated 23 hours ahead (even signed by the server): refused, so it blocks nothing.
+    ahead = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=23)
+    future = server_signed(server, {**original, "created": ahead.isoformat()})
+    (tmp_path / "future.bundle").write_text(json.dumps(future))
+    refused = cli(laptop.app, "refresh", str(tmp_path / "future.bundle"))
+    assert refused.exit_code == 1 and "made in the future" in refused.output
+    ok(cli(server, "bundle", "--site", "send", "--out", str(tmp_path / "new.bundle")))
+    assert "participants added" in ok(cli(laptop.app, "refresh", str(tmp_path / "new.bundle")))
+
+
+def test_only_an_enrolled_laptop_that_is_not_revoked_sends_batches(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    stranger = laptops("stranger", bundle, enrol=False)
+    answer(stranger, mother, "T1", "mothers_t1", Texts())
+    ok(cli(stranger.app, "export", "--out", str(tmp_path / "s.batch")))
+    refused = import_batch(server, tmp_path / "s.batch")
+    assert refused.exit_code == 1 and "not enrolled" in refused.output
+    # Enrolled for another site: refused at enrolment.
+    wrong_site = cli(
+        server, "enrol", str(tmp_path / "laptop-stranger.enrol.json"), "--site", "eastwood_park"
+    )
+    assert wrong_site.exit_code == 1 and "not enrolled" in wrong_site.output
+    enrolled = ok(
+        cli(server, "enrol", str(tmp_path / "laptop-stranger.enrol.json"), "--site", "send")
+    )
+    with stranger.app.app_context():
+        instance = db.session.get(FieldInstance, 1)
+        assert instance is not None
+        laptop_id = instance.laptop_id
+        assert enrolment.laptop_fingerprint(instance) in enrolled  # the same on both sides
+    # A batch claiming another site than the laptop's enrolment: refused.
+    doc = json.loads((tmp_path / "s.batch").read_text())
+    (tmp_path / "elsewhere.batch").write_text(
+        json.dumps(signed_by(stranger, {**doc, "site": "eastwood_park"}))
+    )
+    elsewhere = import_batch(server, tmp_path / "elsewhere.batch")
+    assert elsewhere.exit_code == 1 and "enrolled for 'send'" in elsewhere.output
+    ok(cli(server, "revoke", laptop_id))
+    revoked = import_batch(server, tmp_path / "s.batch")
+    assert revoked.exit_code == 1 and "revoked on" in revoked.output
+    assert kiosk_rows(server) == []
+
+
+def test_a_forged_batch_reusing_a_genuine_batch_id_does_not_block_it(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a, b = laptops("a", bundle), laptops("b", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    ok(cli(b.app, "export", "--out", str(tmp_path / "b.batch")))
+    genuine = json.loads((tmp_path / "a.batch").read_text())
+    # Laptop B (enrolled, in the wrong hands) sends a batch under laptop A's batch id first.
+    reused = forge(
+        server,
+        b,
+        tmp_path / "b.batch",
+        tmp_path / "reused.batch",
+        lambda *_: None,
+        batch_id=genuine["batch_id"],
+    )
+    ok(import_batch(server, reused))
+    # Named as laptop A's, it is not signed by A.
+    as_a = json.loads(reused.read_text())
+    (tmp_path / "as-a.batch").write_text(
+        json.dumps(signed_by(b, {**as_a, "laptop_id": genuine["laptop_id"]}))
+    )
+    assert "not signed by the laptop" in import_batch(server, tmp_path / "as-a.batch").output
+    # A's genuine batch is A's own, and is imported in full.
+    assert "1 responses inserted" in ok(import_batch(server, tmp_path / "a.batch"))

@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "case_forms",
     "cases",
     "field_batch",
+    "field_laptop",
     "field_draft",
     "field_export",
     "field_instance",

@@ -67,7 +67,7 @@ def qr_data_uri(user: User, secret: str) -> str:
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step this code belongs to (now, or one step either side for clock drift)."""
     code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     current = int((now if now is not None else time.time()) // totp.interval)

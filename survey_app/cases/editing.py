@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..instruments.model import Instrument, pick
 from ..models import Case, CaseCorrection, CaseForm, User
+from ..numbers import whole_number
 from ..services import cases as ops
 from ..services import responses as response_ops
 from . import bp
@@ -120,8 +121,8 @@ def _group_action(form: CasePageForm, action: str) -> tuple[dict[str, Any], str 
         if count >= item.max_entries:
             return values, f"At most {item.max_entries} entries: a {label} cannot be added."
         entries.append({})
-    elif verb == "remove" and rest and rest[0].isdigit() and int(rest[0]) < count:
-        del entries[int(rest[0])]
+    elif verb == "remove" and (gone := whole_number(rest[0], high=count - 1)) is not None:
+        del entries[gone]
     else:
         abort(400, description="The page sent a button it does not have. Nothing was saved.")
     values[group] = entries
@@ -177,7 +178,7 @@ def _handle(target: Target, index: int) -> ResponseReturnValue:
     return redirect(target.page_url(later[0]) if later else target.send_url)
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>/pages/<int:index>", methods=["GET", "POST"])
+@bp.route("/<number:case_id>/forms/<number:form_id>/pages/<number:index>", methods=["GET", "POST"])
 @caseworker_only
 def form_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
     case, form = _writable(case_id, form_id)
@@ -185,7 +186,8 @@ def form_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
 
 
 @bp.route(
-    "/<int:case_id>/forms/<int:form_id>/correction/pages/<int:index>", methods=["GET", "POST"]
+    "/<number:case_id>/forms/<number:form_id>/correction/pages/<number:index>",
+    methods=["GET", "POST"],
 )
 @caseworker_only
 def correction_page(case_id: int, form_id: int, index: int) -> ResponseReturnValue:
@@ -216,12 +218,12 @@ def _send(target: Target, send: Callable[[User], object]) -> ResponseReturnValue
 
 
 def _seen_revision() -> int:
-    raw = request.form.get("revision", "")
-    if not raw.isdigit() or len(raw) > 9:
+    revision = whole_number(request.form.get("revision", ""))
+    if revision is None:
         abort(
             400, description="The form's revision number was missing or altered. Nothing was saved."
         )
-    return int(raw)
+    return revision
 
 
 def _review(target: Target, status: int = 200, error: str | None = None) -> ResponseReturnValue:
@@ -241,7 +243,7 @@ def _review(target: Target, status: int = 200, error: str | None = None) -> Resp
     ), status
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>/send", methods=["GET", "POST"])
+@bp.route("/<number:case_id>/forms/<number:form_id>/send", methods=["GET", "POST"])
 @caseworker_only
 def send_form(case_id: int, form_id: int) -> ResponseReturnValue:
     case, form = _writable(case_id, form_id)
@@ -258,7 +260,7 @@ def send_form(case_id: int, form_id: int) -> ResponseReturnValue:
     return redirect(url_for("cases.case", case_id=case.id))
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>/correction/send", methods=["GET", "POST"])
+@bp.route("/<number:case_id>/forms/<number:form_id>/correction/send", methods=["GET", "POST"])
 @caseworker_only
 def send_correction(case_id: int, form_id: int) -> ResponseReturnValue:
     case, form = _writable(case_id, form_id)
@@ -274,7 +276,7 @@ def send_correction(case_id: int, form_id: int) -> ResponseReturnValue:
     return redirect(url_for("cases.form_view", case_id=case.id, form_id=form.id))
 
 
-@bp.route("/<int:case_id>/forms/new", methods=["POST"])
+@bp.route("/<number:case_id>/forms/new", methods=["POST"])
 @caseworker_only
 def start_form(case_id: int) -> ResponseReturnValue:
     case = load_case(case_id)
@@ -287,7 +289,7 @@ def start_form(case_id: int) -> ResponseReturnValue:
     return redirect(url_for("cases.form_page", case_id=case.id, form_id=form.id, index=0))
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>/discard", methods=["POST"])
+@bp.route("/<number:case_id>/forms/<number:form_id>/discard", methods=["POST"])
 @caseworker_only
 def discard_form(case_id: int, form_id: int) -> ResponseReturnValue:
     case = load_case(case_id)
@@ -300,7 +302,7 @@ def discard_form(case_id: int, form_id: int) -> ResponseReturnValue:
     return redirect(url_for("cases.index") if was_new else url_for("cases.case", case_id=case_id))
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>/correct", methods=["POST"])
+@bp.route("/<number:case_id>/forms/<number:form_id>/correct", methods=["POST"])
 @caseworker_only
 def correct_form(case_id: int, form_id: int) -> ResponseReturnValue:
     case = load_case(case_id)
@@ -311,7 +313,7 @@ def correct_form(case_id: int, form_id: int) -> ResponseReturnValue:
     return redirect(url_for("cases.correction_page", case_id=case.id, form_id=form.id, index=0))
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>/correction/rebase", methods=["POST"])
+@bp.route("/<number:case_id>/forms/<number:form_id>/correction/rebase", methods=["POST"])
 @caseworker_only
 def rebase_correction(case_id: int, form_id: int) -> ResponseReturnValue:
     case, form = _writable(case_id, form_id)

@@ -17,6 +17,7 @@ from wtforms.validators import ValidationError
 from ..forms.respondent import FORM_KEYS, AnswerField, CodeField, CodesField, TextField
 from ..instruments.model import Item
 from ..models.types import today
+from ..numbers import whole_number
 from ..services.cases import date_problem
 
 REQUIRED = "Please answer this question."
@@ -57,10 +58,10 @@ class DateAnswer(_TypedAnswer):
 class IntegerAnswer(_TypedAnswer):
     def convert(self, value: str) -> int | None:
         low, high = self.item.min or 0, self.item.max or 0
-        if not value.isdigit() or not low <= int(value) <= high:
+        number = whole_number(value, low, high)
+        if number is None:
             self.problem = f"Please give a whole number from {low} to {high}."
-            return None
-        return int(value)
+        return number
 
 
 def _field_for(item: Item) -> AnswerField:
@@ -124,10 +125,10 @@ def _posted_count(item: Item, formdata: Any, saved: Any) -> tuple[int, str | Non
     variable = item.variable or ""
     if formdata is None:
         return max(len(saved) if isinstance(saved, list) else 0, item.min_entries, 1), None
-    raw = formdata.get(count_name(variable), "")
-    if not raw.isdigit() or not 0 <= int(raw) <= item.max_entries:
+    count = whole_number(formdata.get(count_name(variable), ""), high=item.max_entries)
+    if count is None:
         return 0, f"{variable}: the number of entries sent is not one this page offers"
-    return int(raw), None
+    return count, None
 
 
 def build_case_page_form(

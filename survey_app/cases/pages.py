@@ -13,8 +13,9 @@ from wtforms.validators import Length
 from .. import pseudonyms
 from ..auth.roles import role_required
 from ..extensions import db
-from ..models import Case, CaseForm, Role, Site
+from ..models import Case, CaseForm, Role, Site, record_audit
 from ..models.types import today
+from ..numbers import whole_number
 from ..services import cases as ops
 from ..services import participants as participant_ops
 from ..study import current_study
@@ -98,9 +99,12 @@ def new_case() -> ResponseReturnValue:
         except pseudonyms.InvalidPseudonym as exc:
             existing.pseudonym.errors = [str(exc)]
             return _new_case_page(existing, fresh, None, 422)
-        if found is None:
+        readable = readable_sites()
+        # Another prison's mother reads as an unknown ID: the page tells nobody who is
+        # registered where outside her own prisons.
+        if found is None or (readable is not None and found.site_id not in readable):
             existing.pseudonym.errors = [
-                "No participant has this ID. Check it, or give her a new ID below."
+                "No participant has this ID at your prisons. Check it, or give her a new ID below."
             ]
             return _new_case_page(existing, fresh, None, 404)
         participant = found
@@ -109,7 +113,7 @@ def new_case() -> ResponseReturnValue:
     return redirect(url_for("cases.form_page", case_id=form.case.id, form_id=form.id, index=0))
 
 
-@bp.route("/<int:case_id>")
+@bp.route("/<number:case_id>")
 @role_required(Role.CASEWORKER)
 def case(case_id: int) -> ResponseReturnValue:
     found = load_case(case_id)
@@ -125,20 +129,32 @@ def case(case_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:case_id>/forms/<int:form_id>")
+@bp.route("/<number:case_id>/forms/<number:form_id>")
 @role_required(Role.CASEWORKER)
 def form_view(case_id: int, form_id: int) -> ResponseReturnValue:
     found = load_case(case_id)
     form = load_form(found, form_id)
     instrument = ops.instrument_of(form)
     history = ops.revisions(db.session, form)
-    shown = request.args.get("revision", type=int)
+    asked = request.args.get("revision")
+    shown = None if asked is None else whole_number(asked)
+    if asked is not None and shown is None:
+        abort(404)
     answers = form.answers
     if shown is not None:
         match = next((r for r in history if r.revision == shown), None)
         if match is None:
             abort(404)
         answers = match.answers
+    # Who read which form (children, safeguarding notes) and when, as a response's reading.
+    record_audit(
+        db.session,
+        kind="case_form.viewed",
+        actor_id=current_user.id,
+        target=f"case_form:{form.id}",
+        detail={"revision": shown or form.revision},
+    )
+    db.session.flush()
     return render_template(
         "cases/form.html",
         case=found,

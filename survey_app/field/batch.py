@@ -16,22 +16,26 @@ from typing import Any
 import nacl.exceptions
 from sqlalchemy import select
 
-from ..instruments import model
-from ..models import COMPLETE, Channel, InstrumentVersion, Participant, Response, Site, Wave
+from ..models import COMPLETE, Channel, Participant, Response, Site
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..models.types import DbSession, utcnow
-from ..services.responses import code_skips, first_missing_required, live_response
-from ..user_errors import UserError
+from ..services.responses import live_response
+from . import signing
 from .bundle import when
+from .items import (
+    CLOCK_SKEW,
+    BatchError,
+    CheckedItem,
+    Registration,
+    check_item,
+    check_registrations,
+    participant_at_site,
+)
 from .receipts import make_receipt
 from .sealing import Opener, StudyKey, b64, unb64
 
 FORMAT = "survey_app-field-batch"
-VERSION = 1
-
-
-class BatchError(UserError, ValueError):
-    """A batch refused whole; the message says why in one line."""
+VERSION = 2  # 2: the header names the site, and the laptop signs it all (issue 21)
 
 
 def _digest(header: dict[str, Any], items: list[Any], registrations: list[Any]) -> str:
@@ -47,6 +51,7 @@ def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
         "version": VERSION,
         "study_id": instance.study_id,
         "laptop_id": instance.laptop_id,
+        "site": instance.site_code,
         "batch_id": str(uuid.uuid4()),
         "created": when(utcnow()),
     }
@@ -74,20 +79,26 @@ def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
     key = StudyKey(instance.study_id, unb64(instance.public_key))
     session.add(FieldExport(batch_id=header["batch_id"], secret=secret, item_count=len(items)))
     session.flush()
-    return {
+    doc = {
         **header,
         "items": items,
         "registrations": registrations,
         "manifest": b64(key.seal(json.dumps(manifest).encode())),
     }
+    if instance.signing_key is None:
+        raise BatchError(
+            "This laptop was set up before laptops had signing keys: set it up again with "
+            "`field init` once what it holds is sent."
+        )
+    return signing.sign(doc, signing.key_from_seed(instance.signing_key))
 
 
 @dataclass
 class OpenedBatch:
     header: dict[str, Any]
     secret: str
-    items: list[dict[str, Any]]  # the opened payloads
-    registrations: dict[str, dict[str, Any]]
+    items: list[Any]  # the opened payloads, checked at import (items.check_item)
+    registrations: list[Any]
 
 
 def parse(raw: bytes) -> dict[str, Any]:
@@ -100,7 +111,10 @@ def parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BatchError("This file is not a field batch: nothing was imported.")
     if doc.get("version") != VERSION:
-        raise BatchError(f"This batch has format version {doc.get('version')!r}; expected 1.")
+        raise BatchError(
+            f"This batch has format version {str(doc.get('version'))[:8]!r}; expected {VERSION}: "
+            "nothing was imported."
+        )
     return doc
 
 
@@ -108,12 +122,12 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
     """Check and decrypt everything before anything is written."""
     damaged = BatchError("This batch is damaged or was altered: nothing was imported.")
     try:
-        header = {k: doc[k] for k in ("format", "version", "study_id", "laptop_id", "batch_id")}
-        header["created"] = doc["created"]
+        header = {k: doc[k] for k in HEADER_KEYS}
         items, registrations = doc["items"], doc["registrations"]
         if not isinstance(items, list) or not isinstance(registrations, list):
             raise damaged
-    except (KeyError, TypeError):
+        _check_header(header)
+    except (KeyError, TypeError, ValueError):
         raise damaged from None
     if header["study_id"] != opener.study_id:
         raise BatchError("This batch is for another study: nothing was imported.")
@@ -131,10 +145,28 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
             if body["submission_key"] != item["submission_key"]:
                 raise damaged
             opened.append(body)
-        people = {r["pseudonym"]: r for r in registrations}
+        secret = manifest["secret"]
+        if not isinstance(secret, str) or len(secret) != 64:
+            raise damaged
+        bytes.fromhex(secret)
     except (KeyError, TypeError, ValueError, nacl.exceptions.CryptoError):
         raise damaged from None
-    return OpenedBatch(header, str(manifest["secret"]), opened, people)
+    return OpenedBatch(header, secret, opened, registrations)
+
+
+HEADER_KEYS = ("format", "version", "study_id", "laptop_id", "site", "batch_id", "created")
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    """Ids shaped as the laptop makes them, before any reaches the database or a message."""
+    for name in ("laptop_id", "batch_id"):
+        if not isinstance(header[name], str) or str(uuid.UUID(header[name])) != header[name]:
+            raise ValueError(name)
+    if not isinstance(header["site"], str) or not header["site"].isascii():
+        raise ValueError("site")
+    created = dt.datetime.fromisoformat(header["created"])
+    if created.tzinfo is not None or created > utcnow() + CLOCK_SKEW:
+        raise BatchError(f"This batch says it was made in the future ({created:%Y-%m-%d}).")
 
 
 @dataclass
@@ -167,45 +199,27 @@ class ImportReport:
 WITHDRAWN = "the participant withdrew on the server (her field answers are not kept)"
 
 
-def _checked(
-    session: DbSession, body: dict[str, Any], index: int
-) -> tuple[InstrumentVersion, Wave]:
-    where = f"item {index + 1} ({body.get('instrument_key')} v{body.get('instrument_version')})"
-    version = session.scalar(
-        select(InstrumentVersion).where(
-            InstrumentVersion.key == body["instrument_key"],
-            InstrumentVersion.version == body["instrument_version"],
-        )
-    )
-    if version is None or version.content_hash != body["content_hash"]:
-        raise BatchError(f"{where}: no such published version on the server: nothing imported.")
-    wave = session.scalar(select(Wave).where(Wave.code == body["wave"]))
-    if wave is None:
-        raise BatchError(f"{where}: unknown wave {body['wave']!r}: nothing imported.")
-    instrument = model.from_version(version)
-    answers = body["answers"]
-    if not isinstance(answers, dict) or set(answers) - set(instrument.variables):
-        raise BatchError(f"{where}: answers to questions not in that version: nothing imported.")
-    if first_missing_required(instrument, code_skips(instrument, answers)) is not None:
-        raise BatchError(f"{where}: a required answer is missing: nothing imported.")
-    return version, wave
-
-
 def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
     """Insert each response exactly once (by submission key), in the caller's transaction.
     A second response for a participant and wave is kept as a duplicate; a withdrawn
     participant's responses are dropped."""
     header = opened.header
     report = ImportReport(batch_id=header["batch_id"])
-    earlier = session.get(FieldBatch, header["batch_id"])
+    earlier = session.get(FieldBatch, (header["laptop_id"], header["batch_id"]))
     if earlier is not None:
         report.again, report.receipt = earlier.imported_at, earlier.receipt
         return report
-    checked = [_checked(session, body, i) for i, body in enumerate(opened.items)]
+    site = session.scalar(select(Site).where(Site.code == header["site"]))
+    if site is None:
+        raise BatchError(f"This batch is for an unknown site {header['site']!r}: nothing imported.")
+    checked = [check_item(session, body, i) for i, body in enumerate(opened.items)]
+    people = check_registrations(session, opened.registrations, site)
+    found = [_participant(session, c, i, site, people) for i, c in enumerate(checked)]
     settled: list[str] = []
-    for body, (version, wave) in zip(opened.items, checked, strict=True):
-        key = body["submission_key"]
-        participant = _participant(session, body["pseudonym"], opened, report)
+    for item, participant in zip(checked, found, strict=True):
+        body, key = item.body, item.body["submission_key"]
+        if participant is None:
+            participant = _register(session, people[body["pseudonym"]], site, report)
         if participant.withdrawn_at is not None:
             report.dropped[WITHDRAWN] = report.dropped.get(WITHDRAWN, 0) + 1
             settled.append(key)
@@ -219,7 +233,7 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
         if held:
             report.already_held += 1
             continue
-        _insert(session, body, (version, wave, participant), header["laptop_id"], report)
+        _insert(session, item, participant, header["laptop_id"], report)
     report.receipt = make_receipt(header, opened.secret, settled)
     session.add(
         FieldBatch(
@@ -241,25 +255,25 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
 
 def _insert(
     session: DbSession,
-    body: dict[str, Any],
-    where: tuple[InstrumentVersion, Wave, Participant],
+    item: CheckedItem,
+    participant: Participant,
     laptop_id: str,
     report: ImportReport,
 ) -> None:
     """One new response, or a duplicate beside the live one for her wave."""
-    version, wave, participant = where
+    body = item.body
     fields = {
-        "instrument_version": version,
+        "instrument_version": item.version,
         "participant": participant,
-        "wave": wave,
+        "wave": item.wave,
         "submission_key": body["submission_key"],
         "answers": body["answers"],
         "language": body["language"],
-        "started_on": dt.date.fromisoformat(body["started_on"]),
-        "completed_on": dt.date.fromisoformat(body["completed_on"]),
+        "started_on": item.started_on,
+        "completed_on": item.completed_on,
         "flags": {**body["flags"], "field_laptop": laptop_id},
     }
-    if live_response(session, participant, wave) is not None:
+    if live_response(session, participant, item.wave) is not None:
         session.add(ResponseConflict(laptop_id=laptop_id, **fields))
         report.conflicts += 1
     else:
@@ -269,28 +283,34 @@ def _insert(
 
 
 def _participant(
-    session: DbSession, pseudonym: str, opened: OpenedBatch, report: ImportReport
+    session: DbSession,
+    item: CheckedItem,
+    index: int,
+    site: Site,
+    people: dict[str, Registration],
+) -> Participant | None:
+    """The server's participant for an item (at the batch's site), or None when the batch
+    registers her; checked for every item before anything is written."""
+    name = item.body["pseudonym"]
+    found = participant_at_site(session, name, site, index)
+    if found is None and name not in people:
+        raise BatchError(
+            f"item {index + 1}: a response is for {name}, whom neither the server nor the "
+            "batch registers: nothing imported."
+        )
+    return found
+
+
+def _register(
+    session: DbSession, registration: Registration, site: Site, report: ImportReport
 ) -> Participant:
     found: Participant | None = session.scalar(
-        select(Participant).where(Participant.pseudonym == pseudonym)
+        select(Participant).where(Participant.pseudonym == registration.pseudonym)
     )
-    if found is not None:
+    if found is not None:  # registered by an earlier item of this batch
         return found
-    registration = opened.registrations.get(pseudonym)
-    site = (
-        session.scalar(select(Site).where(Site.code == registration["site"]))
-        if registration
-        else None
-    )
-    if registration is None or site is None:
-        raise BatchError(
-            f"a response is for {pseudonym}, whom neither the server nor the batch registers: "
-            "nothing imported."
-        )
     participant = Participant(
-        pseudonym=pseudonym,
-        site=site,
-        created_at=dt.datetime.fromisoformat(registration["registered"]),
+        pseudonym=registration.pseudonym, site=site, created_at=registration.registered
     )
     session.add(participant)
     session.flush()

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from nacl.signing import SigningKey
 from sqlalchemy import select
 
 from ..instruments.publish import latest_version
@@ -33,10 +34,11 @@ from ..models.users import new_session_token
 from ..services.responses import live_response, new_submission_key
 from ..study import current_study, study_file
 from ..user_errors import UserError
+from . import signing
 from .sealing import KEY_FORMAT, StudyKey, StudyKeyError, b64
 
 FORMAT = "survey_app-field-bundle"
-VERSION = 1
+VERSION = 2  # 2: signed by the study's signing key (issue 21)
 
 
 class BundleError(UserError, ValueError):
@@ -52,8 +54,12 @@ def when(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
-    """The bundle for ``site`` as a JSON-ready mapping."""
+def build(session: DbSession, site: Site, key: StudyKey, signer: SigningKey) -> dict[str, Any]:
+    """The bundle for ``site`` as a JSON-ready mapping, signed with the study's signing key."""
+    return signing.sign(_contents(session, site, key, signer), signer)
+
+
+def _contents(session: DbSession, site: Site, key: StudyKey, signer: SigningKey) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -61,6 +67,7 @@ def build(session: DbSession, site: Site, key: StudyKey) -> dict[str, Any]:
         "created": when(utcnow()),
         "study_id": key.study_id,
         "public_key": b64(key.public_key),
+        "signing_key": signing.public_of(signer),
         "study_file_sha256": study_file_digest(),
         "site": {"code": site.code, "name": site.name, "kind": site.kind},
         "waves": [
@@ -139,7 +146,19 @@ def parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BundleError("This file is not a field bundle.")
     if doc.get("version") != VERSION:
-        raise BundleError(f"This bundle has format version {doc.get('version')!r}; expected 1.")
+        raise BundleError(
+            f"This bundle has format version {str(doc.get('version'))[:8]!r}; expected {VERSION}: "
+            "make a new one on the server."
+        )
+    try:
+        server_key = signing.verify_key_of(doc.get("signing_key"))
+    except signing.SignatureError:
+        raise BundleError("This field bundle is damaged or incomplete.") from None
+    if not signing.verifies(doc, server_key):
+        raise BundleError(
+            "This bundle was altered after the server made it (its signature does not match): "
+            "refused. Ask the data manager for a new one."
+        )
     try:
         StudyKey.from_json(
             {"format": KEY_FORMAT, "study_id": doc["study_id"], "public_key": doc["public_key"]}
@@ -160,9 +179,9 @@ class Applied:
     instruments_added: int
 
 
-# A laptop's clock may run a little ahead of the server's; a bundle "made" later than this is
-# refused, since it would make every real bundle look older than it.
-CLOCK_SKEW = dt.timedelta(days=1)
+# A server's clock may run a little ahead of the laptop's; a bundle "made" later than this is
+# refused, since it would make every real bundle look older than it until that time.
+CLOCK_SKEW = dt.timedelta(hours=1)
 
 
 def apply(session: DbSession, doc: dict[str, Any], *, laptop_id: str | None) -> Applied:
@@ -201,8 +220,11 @@ def _created(doc: dict[str, Any]) -> dt.datetime:
             "install the same version of survey_app on both."
         )
     created = dt.datetime.fromisoformat(doc["created"])
-    if created > utcnow() + CLOCK_SKEW:
-        raise BundleError(f"This bundle says it was made in the future ({created:%Y-%m-%d}).")
+    if created.tzinfo is not None or created > utcnow() + CLOCK_SKEW:
+        raise BundleError(
+            f"This bundle says it was made in the future ({created:%Y-%m-%d %H:%M} UTC): "
+            "check this laptop's clock, or ask for a new bundle."
+        )
     return created
 
 
@@ -229,6 +251,8 @@ def _new_laptop(
             public_key=doc["public_key"],
             bundle_id=doc["bundle_id"],
             bundle_created=created,
+            server_key=doc["signing_key"],
+            signing_key=signing.seed_of(signing.new_key()),
         )
     )
 
@@ -241,6 +265,13 @@ def _refresh_laptop(
         raise BundleError("This database is not a field laptop: use `field init` first.")
     if doc["study_id"] != instance.study_id:
         raise BundleError("This bundle is for another study than this laptop's.")
+    if instance.server_key is None or doc["signing_key"] != instance.server_key:
+        # Signed, but not by the key this laptop pinned at init: not the study's server.
+        raise BundleError(
+            "This bundle is not signed by the study's signing key this laptop was set up with: "
+            "refused. If the key really changed, send what the laptop holds, then set it up "
+            "again with `field init`."
+        )
     if doc["public_key"] != instance.public_key:
         # Sealing to a key the laptop was not set up with would send her answers to
         # whoever made that key: a new study key means a new `field init`.

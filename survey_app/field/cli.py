@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import record_audit
 from ..models.field import FieldInstance
 from ..services import participants as participant_ops
-from . import batch, bundle, receipts, sealing, sending
+from . import batch, bundle, enrolment, items, receipts, sealing, sending, signing
 
 field = AppGroup("field", help="Field laptops: bundles, sealed answers, batches and receipts.")
 
@@ -71,10 +71,70 @@ def keygen(out_dir: str) -> None:
     input). Keep the private key file and its passphrase apart, and back both up."""
     try:
         key = sealing.generate(Path(out_dir), _read_passphrase(confirm=True))
-    except sealing.StudyKeyError as exc:
+        signer = signing.write_study_key(Path(out_dir))
+    except (sealing.StudyKeyError, signing.SignatureError) as exc:
         _fail(str(exc))
-    click.echo(f"study {key.study_id}: wrote {sealing.PUBLIC_FILE} and {sealing.PRIVATE_FILE}")
-    click.echo(f"the server reads {sealing.PUBLIC_FILE} from FIELD_KEY_DIR (or copy it there)")
+    click.echo(
+        f"study {key.study_id}: wrote {sealing.PUBLIC_FILE}, {sealing.PRIVATE_FILE} "
+        f"and {signing.SIGNING_FILE}"
+    )
+    click.echo(
+        f"the server reads {sealing.PUBLIC_FILE} and {signing.SIGNING_FILE} from FIELD_KEY_DIR "
+        "(or copy them there); the private key stays offline"
+    )
+    click.echo(f"the study's signing key: {signing.fingerprint(bytes(signer.verify_key))}")
+
+
+@field.command("signing-key")
+def signing_key() -> None:
+    """Make the study's bundle signing key in FIELD_KEY_DIR (for a study keyed before
+    bundles were signed), or show the fingerprint of the one there."""
+    path = _key_dir() / signing.SIGNING_FILE
+    try:
+        signer = (
+            signing.read_study_key(_key_dir())
+            if path.exists()
+            else signing.write_study_key(_key_dir())
+        )
+    except signing.SignatureError as exc:
+        _fail(str(exc))
+    click.echo(f"the study's signing key ({path}): {signing.fingerprint(bytes(signer.verify_key))}")
+
+
+@field.command("enrol")
+@click.argument("enrolment_path", type=click.Path(dir_okay=False))
+@click.option("--site", "site_code", required=True, help="The site the laptop works at.")
+def enrol(enrolment_path: str, site_code: str) -> None:
+    """Let a laptop's batches in: enrol it from the file its `field init` wrote. Compare the
+    fingerprint shown with the one the laptop showed."""
+    try:
+        study = sealing.read_public(_key_dir() / sealing.PUBLIC_FILE)
+        laptop = enrolment.enrol(db.session, _read(enrolment_path), site_code, study.study_id)
+    except (sealing.StudyKeyError, enrolment.EnrolmentError) as exc:
+        _fail(str(exc))
+    record_audit(
+        db.session,
+        kind="field.enrolled",
+        target=f"laptop:{laptop.laptop_id}",
+        detail={"site": laptop.site_code},
+    )
+    db.session.commit()
+    shown = signing.fingerprint(signing.verify_key_of(laptop.verify_key))
+    click.echo(f"enrolled laptop {laptop.laptop_id} for site {laptop.site_code}")
+    click.echo(f"its signing key: {shown} (the laptop showed the same at `field init`)")
+
+
+@field.command("revoke")
+@click.argument("laptop_id")
+def revoke(laptop_id: str) -> None:
+    """A lost or retired laptop: no batch it signs is imported from now on."""
+    try:
+        laptop = enrolment.revoke(db.session, laptop_id)
+    except enrolment.EnrolmentError as exc:
+        _fail(str(exc))
+    record_audit(db.session, kind="field.revoked", target=f"laptop:{laptop.laptop_id}")
+    db.session.commit()
+    click.echo(f"laptop {laptop.laptop_id} revoked: none of its batches will be imported")
 
 
 @field.command("bundle")
@@ -85,9 +145,10 @@ def make_bundle(site_code: str, out_path: str) -> None:
     try:
         site = participant_ops.site_by_code(db.session, site_code)
         key = sealing.read_public(_key_dir() / sealing.PUBLIC_FILE)
-    except (participant_ops.UnknownSite, sealing.StudyKeyError) as exc:
+        signer = signing.read_study_key(_key_dir())
+    except (participant_ops.UnknownSite, sealing.StudyKeyError, signing.SignatureError) as exc:
         _fail(str(exc))
-    doc = bundle.build(db.session, site, key)
+    doc = bundle.build(db.session, site, key, signer)
     size = _write(out_path, doc)
     record_audit(
         db.session,
@@ -100,15 +161,25 @@ def make_bundle(site_code: str, out_path: str) -> None:
         f"wrote {out_path} ({size} bytes: {len(doc['participants'])} participants, "
         f"{len(doc['users'])} fieldworkers, {len(doc['instruments'])} instrument versions)"
     )
+    click.echo(
+        f"signed with the study's signing key: {signing.fingerprint(bytes(signer.verify_key))}"
+    )
 
 
-def _apply(path: str, laptop_id: str | None) -> None:
+def _apply(path: str, laptop_id: str | None, expected: str | None = None) -> None:
     try:
         doc = bundle.parse(_read(path))
+        shown = signing.fingerprint(signing.verify_key_of(doc["signing_key"]))
+        if expected is not None and _compact(expected) != _compact(shown):
+            _fail(
+                f"This bundle is signed by key {shown}, not {expected}: refused. "
+                "It did not come from the study's server."
+            )
         done = bundle.apply(db.session, doc, laptop_id=laptop_id)
     except bundle.BundleError as exc:
         _fail(str(exc))
     db.session.commit()
+    click.echo(f"signed by the study's signing key: {shown}")
     click.echo(
         f"site {doc['site']['code']}: {done.participants_added} participants added, "
         f"{done.withdrawals} withdrawals, {done.users} fieldworkers, "
@@ -116,14 +187,38 @@ def _apply(path: str, laptop_id: str | None) -> None:
     )
 
 
+def _compact(fingerprint: str) -> str:
+    return "".join(fingerprint.split()).lower()
+
+
 @field.command("init")
 @click.argument("bundle_path", type=click.Path(dir_okay=False))
-def init(bundle_path: str) -> None:
-    """Make this (empty, migrated here) database a field laptop from a bundle."""
+@click.option(
+    "--fingerprint",
+    "expected",
+    default=None,
+    help="The study's signing key fingerprint as the data manager reads it out: "
+    "a bundle signed by another key is refused.",
+)
+@click.option(
+    "--enrolment",
+    "enrolment_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the laptop's enrolment file (default: BUNDLE.enrol.json).",
+)
+def init(bundle_path: str, expected: str | None, enrolment_path: str | None) -> None:
+    """Make this (empty, migrated here) database a field laptop from a bundle; pin the
+    study's signing key and make the laptop's own, for the data manager to enrol."""
     upgrade()
     laptop_id = str(uuid.uuid4())
-    _apply(bundle_path, laptop_id)
+    _apply(bundle_path, laptop_id, expected)
+    instance = _laptop()
+    out = enrolment_path or f"{bundle_path}.enrol.json"
+    _write(out, enrolment.request_for(instance))
     click.echo(f"this is field laptop {laptop_id}")
+    click.echo(f"its signing key: {enrolment.laptop_fingerprint(instance)}")
+    click.echo(f"wrote {out}: the data manager enrols it with `field enrol {Path(out).name}`")
 
 
 @field.command("refresh")
@@ -169,12 +264,13 @@ def import_(batch_path: str, key_path: str | None, receipt_path: str | None) -> 
         _fail("This is a field laptop: batches are imported on the research server.")
     doc = _parse_batch(batch_path)
     try:
+        enrolment.sender(db.session, doc)
         opener = sealing.unlock(
             Path(key_path) if key_path else _key_dir() / sealing.PRIVATE_FILE,
             _read_passphrase(confirm=False),
         )
         report = batch.import_batch(db.session, batch.open_batch(doc, opener))
-    except (sealing.StudyKeyError, batch.BatchError) as exc:
+    except (sealing.StudyKeyError, items.BatchError, enrolment.EnrolmentError) as exc:
         _fail(str(exc))
     if report.again is None:
         record_audit(
@@ -194,7 +290,7 @@ def import_(batch_path: str, key_path: str | None, receipt_path: str | None) -> 
 def _parse_batch(path: str) -> dict[str, Any]:
     try:
         return batch.parse(_read(path))
-    except batch.BatchError as exc:
+    except items.BatchError as exc:
         _fail(str(exc))
 
 

@@ -11,6 +11,7 @@ from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
 from ..user_errors import UserError
 
+ALREADY = "This duplicate has been resolved already: nothing was changed."
 KEEP_EXISTING = "existing"
 KEEP_FIELD = "field"
 
@@ -36,6 +37,8 @@ def resolve(session: DbSession, conflict: ResponseConflict, keep: str, actor_id:
     makes the copy a response; keeping the existing one leaves the copy stored, resolved."""
     if keep not in (KEEP_EXISTING, KEEP_FIELD):
         raise ConflictError("Choose which response to keep.")
+    if conflict.resolved_at is not None:
+        raise ConflictError(ALREADY)
     done = session.execute(
         update(ResponseConflict)
         .where(ResponseConflict.id == conflict.id, ResponseConflict.resolved_at.is_(None))
@@ -43,7 +46,7 @@ def resolve(session: DbSession, conflict: ResponseConflict, keep: str, actor_id:
         .execution_options(synchronize_session="fetch")
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
-        raise ConflictError("This duplicate has been resolved already: nothing was changed.")
+        raise ConflictError(ALREADY)
     if keep == KEEP_FIELD:
         existing = live_response(session, conflict.participant, conflict.wave)
         if existing is not None:

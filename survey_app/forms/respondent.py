@@ -14,6 +14,8 @@ from wtforms.validators import ValidationError
 from ..characters import strip_forbidden
 from ..instruments import missing
 from ..instruments.model import Item, Section
+from ..numbers import whole_number
+from ..services.answer_check import OTHER_LIMIT, TEXT_LIMIT, value_problem
 
 FORM_KEYS = frozenset({"csrf_token", "action"})
 
@@ -59,6 +61,14 @@ class AnswerField(Field):  # type: ignore[misc]
         return values[0]
 
 
+def _code(raw: str) -> int | None:
+    """An answer code as a page posts it: ASCII digits, or a missing-data code (-1, -2)."""
+    if raw.startswith("-"):
+        number = whole_number(raw[1:])
+        return None if number is None else -number
+    return whole_number(raw)
+
+
 class CodeField(AnswerField):
     """One code: a Likert point, a rating, a single choice, yes/no, or a consent tick."""
 
@@ -66,12 +76,12 @@ class CodeField(AnswerField):
         value = self._single([v for v in raw if v != ""])
         if value is None:
             return None
-        try:
-            code = int(value)
-        except ValueError:
+        code = _code(value)
+        if code is None:
             self._refuse(f"{self.name}: {value[:20]!r} is not one of the answers offered")
             return None
-        if code not in self.item.valid_codes():
+        # Not applicable is the skip logic's code, stored but never offered on a page.
+        if code == missing.NOT_APPLICABLE or value_problem(self.item, code) is not None:
             self._refuse(f"{self.name}: {code} is not one of the answers offered")
             return None
         return code
@@ -84,11 +94,11 @@ class CodesField(AnswerField):
         values = [v for v in raw if v != ""]
         if not values:
             return None
-        try:
-            codes = sorted({int(v) for v in values})
-        except ValueError:
+        found = [_code(v) for v in values]
+        if None in found:
             self._refuse(f"{self.name}: an answer was sent that is not offered")
             return None
+        codes = sorted({c for c in found if c is not None})
         allowed = {o.code for o in self.item.options}
         offered_missing = [c for c in codes if c in self.item.offer]
         if offered_missing:
@@ -113,7 +123,7 @@ class TextField(AnswerField):
         # break the workbook: dropped quietly, since a refusal would name nothing she can see.
         text = strip_forbidden(raw[0] if raw else "").replace("\r\n", "\n").replace("\r", "\n")
         text = text.strip()
-        limit = self.item.max_length or 2000
+        limit = self.item.max_length or TEXT_LIMIT
         if len(text) > limit:
             self.too_long = True
             self._refuse(f"{self.name}: the answer is longer than {limit} characters")
@@ -125,7 +135,7 @@ class OtherTextField(TextField):
     """The "please specify" box of a question's "Other" option, kept as <variable>_other;
     never required, and kept only while "Other" is chosen."""
 
-    OTHER_MAX = 200
+    OTHER_MAX = OTHER_LIMIT
 
     def parse(self, raw: list[str]) -> str | None:
         text = super().parse(raw)

@@ -30,6 +30,10 @@ class FieldInstance(db.Model):  # type: ignore[name-defined,misc]
     public_key: Mapped[str] = mapped_column(String(64))
     bundle_id: Mapped[str] = mapped_column(String(36))
     bundle_created: Mapped[dt.datetime] = mapped_column()
+    # The study's signing key pinned at init (base64): a bundle not signed by it is refused.
+    server_key: Mapped[str | None] = mapped_column(String(64))
+    # This laptop's own signing key (base64 seed), made at init: it signs every batch.
+    signing_key: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
@@ -70,13 +74,27 @@ class FieldExport(db.Model):  # type: ignore[name-defined,misc]
     confirmed_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+class FieldLaptop(db.Model):  # type: ignore[name-defined,misc]
+    """A laptop enrolled on the server by the data manager (``field enrol``): its batches are
+    imported, for its site, while it is not revoked (``field revoke``)."""
+
+    __tablename__ = "field_laptop"
+
+    laptop_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    verify_key: Mapped[str] = mapped_column(String(64))
+    site_code: Mapped[str] = mapped_column(String(40))
+    enrolled_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
 class FieldBatch(db.Model):  # type: ignore[name-defined,misc]
-    """A batch imported on the server: a second import of it is recognised."""
+    """A batch imported on the server: a second import of it is recognised. Known by laptop
+    and batch id together, so that no other laptop's batch can take a genuine one's id."""
 
     __tablename__ = "field_batch"
 
+    laptop_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    laptop_id: Mapped[str] = mapped_column(String(36))
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     counts: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     receipt: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

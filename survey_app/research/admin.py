@@ -15,6 +15,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.admin import AuditFilterForm, NewUserForm
 from ..models import AuditEvent, Role, User
+from ..numbers import whole_number
 from . import bp
 
 AUDIT_PAGE = 100
@@ -43,8 +44,10 @@ def audit() -> ResponseReturnValue:
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // AUDIT_PAGE))
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) <= pages else 1
+    asked = request.args.get("page", "1")
+    if whole_number(asked) is None:
+        abort(400, description="The page number in the address is not a number.")
+    number = whole_number(asked, 1, pages) or 1
     events = db.session.execute(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(AUDIT_PAGE)
@@ -82,7 +85,7 @@ def _render_users(form: NewUserForm, error: str | None, status: int) -> Response
     return render_template("research/users.html", form=form, users=listed, error=error), status
 
 
-@bp.route("/users/<int:user_id>/<action>", methods=["POST"])
+@bp.route("/users/<number:user_id>/<action>", methods=["POST"])
 @role_required(Role.ADMIN)
 def user_action(user_id: int, action: str) -> ResponseReturnValue:
     from flask_wtf import FlaskForm

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.roles import role_required
 from ..extensions import db
@@ -12,6 +13,7 @@ from ..field import conflicts
 from ..forms.field import ConflictForm
 from ..models import Role
 from ..models.field import ResponseConflict
+from ..models.locks import for_update
 from . import bp
 
 
@@ -33,12 +35,14 @@ def field_duplicates() -> ResponseReturnValue:
 @bp.route("/field/duplicates/<conflict_id>", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def resolve_duplicate(conflict_id: str) -> ResponseReturnValue:
-    conflict = db.session.get(ResponseConflict, conflict_id) if len(conflict_id) <= 32 else None
-    if conflict is None:
-        abort(404)
     form = ConflictForm()
     if not form.validate():
         return _page("Choose which response to keep.", 422)
+    # Locked until the request commits: a second researcher's choice waits, then is told.
+    query = select(ResponseConflict).where(ResponseConflict.id == conflict_id[:33])
+    conflict = db.session.scalar(for_update(db.session, query))
+    if conflict is None:
+        abort(404)
     try:
         conflicts.resolve(db.session, conflict, form.keep.data or "", current_user.id)
     except conflicts.ConflictError as exc:

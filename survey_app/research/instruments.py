@@ -15,6 +15,7 @@ from ..instruments.diff import diff
 from ..instruments.model import pick
 from ..instruments.publish import version_table
 from ..models import InstrumentVersion, Role
+from ..numbers import whole_number
 from . import bp, queries
 
 
@@ -36,7 +37,7 @@ def _int_arg(name: str, default: int) -> int | None:
     raw = request.args.get(name)
     if raw is None:
         return default
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return whole_number(raw)
 
 
 @bp.route("/instruments")
@@ -54,7 +55,7 @@ def instruments() -> ResponseReturnValue:
     )
 
 
-@bp.route("/instruments/<key>/<int:version>")
+@bp.route("/instruments/<key>/<number:version>")
 @role_required(Role.RESEARCHER)
 def instrument_preview(key: str, version: int) -> ResponseReturnValue:
     row = _version(key, version)

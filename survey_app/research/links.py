@@ -78,7 +78,7 @@ def links() -> ResponseReturnValue:
     return _render(form, 422 if request.method == "POST" else 200)
 
 
-@bp.route("/links/<int:link_id>/qr.svg")
+@bp.route("/links/<number:link_id>/qr.svg")
 @role_required(Role.RESEARCHER)
 def link_qr(link_id: int) -> ResponseReturnValue:
     """The link's full address as a QR code, to show on the page and to print."""
@@ -87,7 +87,7 @@ def link_qr(link_id: int) -> ResponseReturnValue:
     return Response(link_ops.qr_svg(address), mimetype="image/svg+xml")
 
 
-@bp.route("/links/<int:link_id>/responses")
+@bp.route("/links/<number:link_id>/responses")
 @role_required(Role.RESEARCHER)
 def link_responses(link_id: int) -> ResponseReturnValue:
     """The responses made through a link, each to be read on its own page."""
@@ -100,7 +100,7 @@ def link_responses(link_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/links/<int:link_id>/close", methods=["GET", "POST"])
+@bp.route("/links/<number:link_id>/close", methods=["GET", "POST"])
 @role_required(Role.RESEARCHER)
 def close_link(link_id: int) -> ResponseReturnValue:
     """GET asks to confirm; the confirmation POSTs here (CSRFProtect checks its token)."""
@@ -119,7 +119,7 @@ def close_link(link_id: int) -> ResponseReturnValue:
     return redirect(url_for("research.links"))
 
 
-@bp.route("/links/<int:link_id>/reopen", methods=["POST"])
+@bp.route("/links/<number:link_id>/reopen", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def reopen_link(link_id: int) -> ResponseReturnValue:
     link = _link(link_id)

@@ -22,6 +22,7 @@ from ..forms.research import (
 )
 from ..models import Participant, Response, Role, Site
 from ..models.types import today
+from ..numbers import whole_number
 from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
@@ -72,10 +73,12 @@ def participants() -> ResponseReturnValue:
     sites = _sites()
     waves = followup.study_waves(db.session)
     form = _filter_form(sites, waves)
-    # A page number that is not a positive whole number shows the first page.
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
-    if number > MAX_PAGE:
+    # A page number that is not a positive whole number shows the first page; one past the
+    # last possible page (however long) is a 404.
+    asked = request.args.get("page", "1")
+    if asked.isascii() and asked.isdigit() and whole_number(asked, high=MAX_PAGE) is None:
         abort(404)
+    number = whole_number(asked, low=1) or 1
     if not form.validate():
         return render_template("research/participants.html", form=form, page=None), 400
     site_id = next((s.id for s in sites if s.code == form.site.data), None)

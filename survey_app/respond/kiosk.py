@@ -33,6 +33,7 @@ from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
 from ..i18n import use_language
 from ..models import Channel, Participant, Role, Site, User, Wave, record_audit
+from ..numbers import whole_number
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
@@ -298,8 +299,9 @@ def _back_url(response: Any) -> str:
     came_from = request.args.get("from", "")
     if came_from == "finish":
         return url_for("kiosk.finish")
-    if came_from.isdigit() and len(came_from) < 4:
-        return url_for("kiosk.page", index=int(came_from))
+    page = whole_number(came_from, high=999)
+    if page is not None:
+        return url_for("kiosk.page", index=page)
     return url_for("kiosk.page", index=engine.resume_index(response))
 
 
@@ -342,7 +344,7 @@ def resume() -> ResponseReturnValue:
     ), (422 if error else 200)
 
 
-@bp.route("/page/<int:index>", methods=["GET", "POST"])
+@bp.route("/page/<number:index>", methods=["GET", "POST"])
 def page(index: int) -> ResponseReturnValue:
     response = _respondent_response(save_if_idle=request.method == "POST")
     if response is None:

@@ -175,7 +175,7 @@ def landing(token: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<token>/page/<int:index>", methods=["GET", "POST"])
+@bp.route("/<token>/page/<number:index>", methods=["GET", "POST"])
 def page(token: str, index: int) -> ResponseReturnValue:
     link = _open_link(token)
     if not isinstance(link, Link):

@@ -23,6 +23,7 @@ from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
 from . import drafts, followup, hooks
+from .answer_check import answers_problem
 from .once import stamp_once
 from .reasons import checked_reason
 
@@ -168,13 +169,13 @@ def start_link(session: DbSession, link: Link) -> Response:
     return response
 
 
-_KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def by_key(session: DbSession, key: str | None, *, lock: bool = False) -> Response | None:
     # A key that is not shaped like ours is refused before it reaches the database
     # (PostgreSQL rejects NUL bytes in text with an error, not a miss).
-    if not key or not _KEY_SHAPE.match(key):
+    if not key or not KEY_SHAPE.match(key):
         return None
     query = select(Response).where(Response.submission_key == key, Response.voided_at.is_(None))
     if lock:
@@ -208,12 +209,19 @@ def save_page(
     if response.is_complete:
         raise RespondentError("These answers have been sent already.")
     answers = dict(response.answers or {})
+    if any(isinstance(answers.get(v), str) and answers.get(v) != values[v] for v in values):
+        # She replaced or cleared text: SQLite's write-ahead log would keep the earlier
+        # words until a checkpoint; wiped once this save commits (models/erasure.py).
+        erase_after_commit(session)
     for variable, value in values.items():
         if value is None:
             answers.pop(variable, None)
         else:
             answers[variable] = value
     instrument = instrument_of(response)
+    problem = answers_problem(instrument, answers)
+    if problem is not None:  # the page's fields refuse these first: a bug or a forged post
+        raise RespondentError(f"This answer cannot be kept: {problem}.")
     answers = code_skips(instrument, answers)
     # Where she got to, for the research pages: this page among those her answers show.
     shown = visible_sections(instrument, answers)

@@ -1,0 +1,104 @@
+"""Enrolled laptops (issue 21). ``field init`` makes the laptop's signing key and writes an
+enrolment file; the data manager enrols it on the server for one site (``field enrol``, the
+fingerprint shown on both sides to be compared); the server imports only batches signed by an
+enrolled laptop that is not revoked (``field revoke``), for the site it was enrolled for."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from ..models import Site
+from ..models.field import FieldInstance, FieldLaptop
+from ..models.types import DbSession, utcnow
+from ..user_errors import UserError
+from . import signing
+
+FORMAT = "survey_app-field-enrolment"
+
+
+class EnrolmentError(UserError, ValueError):
+    """An enrolment, revocation or sender refused; the message says why in one line."""
+
+
+def laptop_fingerprint(instance: FieldInstance) -> str:
+    key = signing.key_from_seed(str(instance.signing_key))
+    return signing.fingerprint(bytes(key.verify_key))
+
+
+def request_for(instance: FieldInstance) -> dict[str, Any]:
+    """What the laptop gives the data manager: its id, site and public key, signed with the
+    key itself (so that the file was made by whoever holds it)."""
+    key = signing.key_from_seed(str(instance.signing_key))
+    doc = {
+        "format": FORMAT,
+        "study_id": instance.study_id,
+        "laptop_id": instance.laptop_id,
+        "site": instance.site_code,
+        "verify_key": signing.public_of(key),
+    }
+    return signing.sign(doc, key)
+
+
+def enrol(session: DbSession, raw: bytes, site_code: str, study_id: str) -> FieldLaptop:
+    """Enrol the laptop of an enrolment file for ``site_code``, as the data manager says."""
+    try:
+        doc = json.loads(raw)
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ValueError
+        key = signing.verify_key_of(doc["verify_key"])
+        laptop_id, site = str(doc["laptop_id"]), doc["site"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise EnrolmentError("This file is not a laptop's enrolment file.") from None
+    if not signing.verifies(doc, key) or len(laptop_id) != 36 or not laptop_id.isascii():
+        raise EnrolmentError("This enrolment file was altered after the laptop wrote it.")
+    if doc["study_id"] != study_id:
+        raise EnrolmentError("This laptop was set up for another study.")
+    if site != site_code or session.scalar(select(Site.id).where(Site.code == site_code)) is None:
+        raise EnrolmentError(
+            f"This laptop was set up for site {str(site)[:40]!r}, not {site_code!r}: not enrolled."
+        )
+    if session.get(FieldLaptop, laptop_id) is not None:
+        raise EnrolmentError(f"Laptop {laptop_id} is enrolled already (or was, and is revoked).")
+    laptop = FieldLaptop(laptop_id=laptop_id, verify_key=doc["verify_key"], site_code=site)
+    session.add(laptop)
+    session.flush()
+    return laptop
+
+
+def revoke(session: DbSession, laptop_id: str) -> FieldLaptop:
+    laptop = session.get(FieldLaptop, laptop_id[:36])
+    if laptop is None:
+        raise EnrolmentError(f"No laptop {laptop_id[:36]!r} is enrolled.")
+    if laptop.revoked_at is None:
+        laptop.revoked_at = utcnow()
+        session.flush()
+    return laptop
+
+
+def sender(session: DbSession, doc: dict[str, Any]) -> FieldLaptop:
+    """The enrolled, not revoked laptop that signed this batch, for the batch's site."""
+    laptop = session.get(FieldLaptop, str(doc.get("laptop_id"))[:36])
+    if laptop is None:
+        raise EnrolmentError(
+            "This batch is from a laptop that is not enrolled on this server "
+            "(the data manager enrols it with `field enrol`): nothing imported."
+        )
+    if laptop.revoked_at is not None:
+        raise EnrolmentError(
+            f"This batch is from laptop {laptop.laptop_id}, revoked on "
+            f"{laptop.revoked_at:%Y-%m-%d %H:%M}: nothing imported."
+        )
+    if not signing.verifies(doc, signing.verify_key_of(laptop.verify_key)):
+        raise EnrolmentError(
+            "This batch is not signed by the laptop it names (it was altered or forged): "
+            "nothing imported."
+        )
+    if doc.get("site") != laptop.site_code:
+        raise EnrolmentError(
+            f"This batch is for site {str(doc.get('site'))[:40]!r}; its laptop is enrolled for "
+            f"{laptop.site_code!r}: nothing imported."
+        )
+    return laptop
