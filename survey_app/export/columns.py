@@ -9,6 +9,7 @@ from typing import Any
 
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
+from .column_types import RULES, ColumnKind, item_kind
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,12 @@ class VarColumn:
         return "; ".join(f"{code}={label}" for code, label in self.value_labels.items())
 
     @property
+    def kind(self) -> ColumnKind:
+        return item_kind(self.type)
+
+    @property
     def is_numeric(self) -> bool:
-        return self.type not in ("short_text", "long_text")
+        return RULES[self.kind].numeric
 
 
 def _labels(item: Item, skip_logic: bool) -> dict[int, str]:
@@ -104,12 +109,18 @@ def _question_columns(
         "wave": wave,
     }
     if item.type != "multiple":
+        # Every version's codes, in the newest version's order and wording: a code only an
+        # older version offered is still a code of this column.
+        labels: dict[int, str] = {}
+        for _, it in pairs:
+            for code, text in _labels(it, skip_logic).items():
+                labels.setdefault(code, text)
         return [
             VarColumn(
                 name=name,
                 option=None,
                 label=item.text["en"],
-                value_labels=_labels(item, skip_logic),
+                value_labels=labels,
                 **common,  # type: ignore[arg-type]
             )
         ]
