@@ -485,3 +485,37 @@ def test_spss_formats_come_from_the_column_types(app: Flask, entered: Any, tmp_p
     assert forms.original_variable_types["sent_at"] == "DATETIME20"
     about = zipfile.ZipFile(io.BytesIO(_files(app, "sav"))).read("about.txt").decode()
     assert "Values not exported: none" in about
+
+
+def test_values_that_cannot_take_their_type_are_blank_and_named_in_about(app: Flask) -> None:
+    """An old response's non-date, a code off the scale, text where a code belongs: each is
+    exported as missing in every format, counted in the About sheet, never a failed export."""
+    bad_referral = {**REFERRAL, "start_date": "next Tuesday", "children_social_workers": "two"}
+    mother = case_data.add_case(app, "send", [("referral", "2022-05-10", bad_referral)])
+    factories.complete_response(
+        app, mother, "T1", {**T1_A, "css_trust": 9, "decision_involvement": "eight"}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(_files(app, "xlsx")))
+    [linked] = flows.rows(book, "Mothers (linked)")
+    assert linked["t1_css_trust"] is None and linked["t1_decision_involvement"] is None
+    assert linked["case_start_date"] is None and linked["t1_css_willing"] == 5
+    [case] = flows.rows(book, "Cases")
+    assert case["start_date"] is None and case["children_social_workers"] is None
+    about = [v for k, v in book["About"].iter_rows(min_row=2, values_only=True)
+             if k == "Values not exported"]  # fmt: skip
+    assert (
+        "Mothers (linked): t1_css_trust: 1 value off its list of codes, exported as blank" in about
+    )
+    assert "Mothers (long): css_trust: 1 value off its list of codes, exported as blank" in about
+    assert "Cases: start_date: 1 value not a date, exported as blank" in about
+    assert (
+        "Case forms (long): children_social_workers: 1 value not a whole number, exported as blank"
+        in about
+    )
+    assert any(line.startswith("Mothers (linked): t1_decision_involvement: 1") for line in about)
+    archive = zipfile.ZipFile(io.BytesIO(_files(app, "csv")))
+    text = archive.read("about.csv").decode("utf-8-sig")
+    assert "Cases: start_date: 1 value not a date" in text
+    assert "next Tuesday" not in archive.read("cases.csv").decode("utf-8-sig")
+    sav = zipfile.ZipFile(io.BytesIO(_files(app, "sav")))
+    assert "Cases: start_date: 1 value not a date" in sav.read("about.txt").decode()
