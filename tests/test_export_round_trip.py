@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from survey_app.export.column_types import ITEM_KINDS, NO_COLUMN_TYPES, RULES, ColumnKind
 from survey_app.export.csvzip import csv_name
+from survey_app.export.dataset import WELSH_STATUS
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
 from survey_app.export.sav import SAV_SHEETS, sav_name
@@ -408,6 +409,16 @@ def test_the_workbook_reads_back_cell_by_cell(app: Flask, entered: Any) -> None:
         cells = list(book[sheet].iter_rows())
         header = [c.value for c in cells[0]]
         _compare(sheet, header, [[(c, c.value) for c in r] for r in cells[1:]], rows, _xlsx_matches)
+    # The language columns in the codebook; the Welsh's status (study.yaml: draft) and the
+    # column types' formats in the About sheet.
+    language = next(r for r in flows.rows(book, "Codebook") if r["variable"] == "language")
+    assert language["values"] == "en=English; cy=Welsh"
+    assert language["columns"].startswith("Mothers (linked): t1_language, t2_language; ")
+    about = list(book["About"].iter_rows(min_row=2, values_only=True))
+    assert ("Welsh", WELSH_STATUS["draft"]) in about
+    types = [v for k, v in about if k == "Column type"]
+    assert len(types) == len(ColumnKind)
+    assert "date: Excel yyyy-mm-dd; CSV YYYY-MM-DD; SPSS DATE11 scale" in types[4]
 
 
 def test_the_csv_files_read_back_cell_by_cell(app: Flask, entered: Any) -> None:
