@@ -501,7 +501,13 @@ def test_spss_formats_come_from_the_column_types(app: Flask, entered: Any, tmp_p
 def test_values_that_cannot_take_their_type_are_blank_and_named_in_about(app: Flask) -> None:
     """An old response's non-date, a code off the scale, text where a code belongs: each is
     exported as missing in every format, counted in the About sheet, never a failed export."""
-    bad_referral = {**REFERRAL, "start_date": "next Tuesday", "children_social_workers": "two"}
+    bad_referral = {
+        **REFERRAL,
+        "start_date": "next Tuesday",
+        "children_social_workers": "two",
+        "needs": [1, 99],  # 99: no option of any version
+        "local_authorities": [7, 999],
+    }
     mother = case_data.add_case(app, "send", [("referral", "2022-05-10", bad_referral)])
     factories.complete_response(
         app, mother, "T1", {**T1_A, "css_trust": 9, "decision_involvement": "eight"}
@@ -524,6 +530,17 @@ def test_values_that_cannot_take_their_type_are_blank_and_named_in_about(app: Fl
         in about
     )
     assert any(line.startswith("Mothers (linked): t1_decision_involvement: 1") for line in about)
+    # A tick-all answer keeps its listed options; the code no option has is named.
+    assert (case["needs___1"], case["needs___2"]) == (1, 0)
+    assert "Cases: needs: 1 answer with a code off its options, not exported" in about
+    assert (
+        "Mothers (linked): case_needs: 1 answer with a code off its options, not exported" in about
+    )
+    assert (
+        "Case local authorities: local_authority: 1 value off its list of codes, exported as blank"
+        in about
+    )
+    assert [r["local_authority"] for r in flows.rows(book, "Case local authorities")] == [7, None]
     archive = zipfile.ZipFile(io.BytesIO(_files(app, "csv")))
     text = archive.read("about.csv").decode("utf-8-sig")
     assert "Cases: start_date: 1 value not a date" in text

@@ -30,6 +30,15 @@ class ColumnKind(enum.StrEnum):
     TEXT = "text"
 
 
+@dataclass(frozen=True)
+class Noted:
+    """A cell's value, with what of the stored answer it could not hold (a tick-all answer's
+    code that none of the options has): counted for the About sheet, the value kept."""
+
+    value: Any
+    reason: str
+
+
 class BadValue(ValueError):
     """A stored value that cannot take its column's type; ``reason`` says what it is not."""
 
@@ -200,6 +209,15 @@ class ColumnMeta:
         return cell
 
 
+NOTED = "noted: "  # a tally reason for a kept value (Noted), not a blanked one
+
+
+def _counted(n: int, reason: str) -> str:
+    if reason.startswith(NOTED):
+        return f"{n} {'answer' if n == 1 else 'answers'} with a {reason[len(NOTED) :]}"
+    return f"{n} {'value' if n == 1 else 'values'} {reason}, exported as blank"
+
+
 class BadValues:
     """The values that could not take their column's type, per sheet and column, counted as
     each sheet's rows are written (a sheet written again is counted afresh)."""
@@ -217,6 +235,11 @@ class BadValues:
         for row in rows:
             out = []
             for index, value in enumerate(row):
+                if isinstance(value, Noted):
+                    # Named as the sheet spells the question: t1_needs for t1_needs___1.
+                    question = names[index].rsplit("___", 1)[0]
+                    found[(question, f"{NOTED}{value.reason}")] += 1
+                    value = value.value
                 try:
                     out.append(readers[index](value))
                 except BadValue as bad:
@@ -226,11 +249,7 @@ class BadValues:
 
     def about_rows(self) -> list[list[Any]]:
         lines = [
-            [
-                "Values not exported",
-                f"{sheet}: {column}: {n} {'value' if n == 1 else 'values'} {reason}, "
-                "exported as blank",
-            ]
+            ["Values not exported", f"{sheet}: {column}: {_counted(n, reason)}"]
             for sheet, found in self._found.items()
             for (column, reason), n in sorted(found.items())
         ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
-from .column_types import RULES, ColumnKind, item_kind
+from .column_types import RULES, ColumnKind, Noted, item_kind
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class VarColumn:
     wave: str
     # <variable>_other: the "please specify" text of this option code, when it was chosen.
     other_code: int | None = None
+    # A tick-all question's first option column notes the codes no option has (once an answer).
+    unlisted_from: frozenset[int] | None = None
 
     def value(self, answers: Mapping[str, Any]) -> Any:
         raw = answers.get(self.variable)
@@ -34,7 +36,12 @@ class VarColumn:
         if self.option is None or raw is None:
             return raw
         if isinstance(raw, list):
-            return 1 if self.option in raw else 0
+            cell = 1 if self.option in raw else 0
+            if self.unlisted_from is not None:
+                unlisted = [c for c in raw if c not in self.unlisted_from]
+                if unlisted:
+                    return Noted(cell, "code off its options, not exported")
+            return cell
         return raw  # a missing-data code given for the whole question
 
     @property
@@ -128,15 +135,17 @@ def _question_columns(
     for _, it in reversed(pairs):
         options.update({o.code: o.label["en"] for o in it.options})
     base = _labels(item, skip_logic)
+    ordered = sorted(options.items())
     return [
         VarColumn(
             name=f"{name}___{code}",
             option=code,
             label=f"{item.text['en']} [{label}]",
             value_labels={1: "Checked", 0: "Unchecked", **base},
+            unlisted_from=frozenset(options) if index == 0 else None,
             **common,  # type: ignore[arg-type]
         )
-        for code, label in sorted(options.items())
+        for index, (code, label) in enumerate(ordered)
     ]
 
 
