@@ -76,7 +76,8 @@ def instruments_sync() -> None:
 
 @instruments.command("list")
 def instruments_list() -> None:
-    """Key, version, hash prefix, item count and response count of each published version."""
+    """Key, version, hash prefix, item count and response count of each published version (a
+    case form's: its sent forms)."""
     click.echo(f"{'key':<16} {'version':>7}  {'hash':<12} {'items':>5} {'responses':>9}")
     for version, responses in version_table(db.session):
         items = len(model.from_version(version).variables)

@@ -30,6 +30,20 @@ T1 = {
 }
 T2 = {"consent_info_sheet": 1, "consent_skip": 1, "consent_take_part": 1, "css_trust": 2, **WAI}
 DATA_SHEETS = [s for s in SHEET_ORDER if s not in ("About", "Report")]
+# The header row and the ID (and site) columns stay in view as a researcher scrolls.
+FROZEN = {
+    "Codebook": "B2",
+    "Mothers (linked)": "C2",
+    "Mothers (long)": "C2",
+    "Prison staff": "B2",
+    "Community practitioners": "B2",
+    "WAI scores": "C2",
+    "Cases": "D2",
+    "Case forms (long)": "D2",
+    "Children": "D2",
+    "Case local authorities": "D2",
+    "Summary": "A2",
+}
 
 
 def shown(value: Any) -> int:
@@ -54,7 +68,10 @@ def test_every_data_sheet_has_a_frozen_header_filters_and_fitting_widths(
     book = openpyxl.load_workbook(export(app, tmp_path, "xlsx"))
     for name in DATA_SHEETS:
         sheet = book[name]
-        assert sheet.freeze_panes == "A2", name
+        assert sheet.freeze_panes == FROZEN[name], name
+        # What stays in view: the IDs (and site), never an answer.
+        frozen = [c.value for c in sheet[1][: ord(FROZEN[name][0]) - ord("A")]]
+        assert set(frozen) <= {"variable", "participant_id", "site", "response_id", "case_id"}
         last = openpyxl.utils.get_column_letter(sheet.max_column)
         assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", name
         for column in sheet.iter_cols():

@@ -62,8 +62,10 @@ def test_sheet_names_and_codebook_columns(app: Flask) -> None:
         "values",
         "wave",
         "columns",
+        "column_type",
     )
     trust = next(r for r in codebook if r[0] == "css_trust" and r[6] == "T1")
+    assert trust[8] == "ordered code"
     assert trust[1] == "I can trust Children's Social Services to help my family."
     assert trust[5].startswith(
         "1=Strongly disagree; 2=Disagree; 3=Not sure; 4=Agree; 5=Strongly agree"

@@ -259,8 +259,11 @@ def test_wai_completion_and_subscale_means_per_wave(app: Flask) -> None:
     # bond (3+5+2+4)/4 = 3.5, total 34/12; mother 3 has no task or total (item 12 missing).
     assert cells(t) == [
         ("Mothers who answered the questionnaire", (4, 0)),
+        # Mother 4 never met her social worker: the routing left the WAI out for her.
+        ("Not asked the WAI (the questionnaire's routing left it out)", (1, 0)),
+        ("Asked the WAI", (3, 0)),
         ("Completed the WAI (all 12 items)", (2, 0)),
-        ("Completion (%)", (50, None)),
+        ("Completion (% of those asked)", (67, None)),
         ("Task (items 1, 2, 10, 12)", ()),
         ("n", (2, 0)),
         ("Mean", (2.75, None)),

@@ -995,3 +995,18 @@ def test_in_kiosk_mode_every_research_page_leads_to_the_lock_screen(
         reply = client.post(url, data={"csrf_token": token, **data})
         assert reply.status_code == 302 and reply.headers["Location"] == "/kiosk/lock", url
     assert participant_row(client.application, pseudonym).withdrawn_at is None
+
+
+def test_the_instruments_page_counts_the_sent_case_forms(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    from tests import case_data
+
+    case_data.add_case(app, "send", [("referral", "2022-05-10", {}), ("update", "2022-06-01", {})])
+    case_data.add_case(app, "send", [("referral", "2022-05-11", {})])
+    auth.login("researcher")
+    body = body_of(client.get("/research/instruments"))
+    rows = {text_of(r.split("</th>")[0]): text_of(r) for r in body.split('<th scope="row">')[1:]}
+    referral = next(v for k, v in rows.items() if "referral" in k.lower())
+    update = next(v for k, v in rows.items() if "update" in k.lower())
+    assert " 2 forms sent Preview" in referral and " 1 form sent Preview" in update

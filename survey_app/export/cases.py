@@ -16,6 +16,7 @@ from ..instruments.model import Instrument, Item, Section
 from ..models import Case, CaseForm, InstrumentVersion, Site
 from ..models.cases import SUBMITTED
 from ..models.types import DbSession
+from .column_types import ColumnKind, ColumnMeta
 from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
 
@@ -27,6 +28,7 @@ FORM_KEYS = {
     "reopening": "case_reopening",
 }
 CHILDREN = "children"  # the referral's repeated group: one row per entry on the Children sheet
+AUTHORITIES = "local_authorities"  # the referral's list: one row per authority, a sheet too
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class SentForm:
     revision: int
     date: dt.date
     answers: Mapping[str, Any]
+    sent_at: dt.datetime | None = None  # first sent (UTC)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def load_cases(session: DbSession, filters: ExportFilters) -> list[CaseRecord]:
                 f.revision,
                 f.form_date,
                 dict(f.answers or {}),
+                f.submitted_at,
             )
             for f in sorted(case.forms, key=lambda f: f.id)
             if f.status == SUBMITTED and f.form_date is not None and _kept(f, filters)
@@ -174,25 +178,26 @@ class CaseColumns:
 
 # The columns that start every case sheet's row (the values: CaseRecord.key).
 _KEY_COLUMNS = (
-    ("case_id", "Case number", True),
-    ("participant_id", "Pseudonymous participant ID", False),
-    ("site", "Site of the case", False),
+    ColumnMeta("case_id", "Case number", ColumnKind.CODE, key=True),
+    ColumnMeta("participant_id", "Pseudonymous participant ID", key=True),
+    ColumnMeta("site", "Site of the case", key=True),
 )
 
 
-def case_fixed() -> list[tuple[str, str, bool]]:
+def case_fixed() -> list[ColumnMeta]:
+    code, count, date = ColumnKind.CODE, ColumnKind.COUNT, ColumnKind.DATE
     return [
         *_KEY_COLUMNS,
-        ("status", "Status now: new, open or closed", False),
-        ("opened_on", "Date the case opened (the referral's start date)", False),
-        ("closed_on", "Date the case closed (blank while open)", False),
-        ("referral_version", "Referral form version", True),
-        ("n_updates", "Number of progress updates sent", True),
-        ("n_closures", "Number of closure forms sent", True),
-        ("n_reopenings", "Number of re-opening forms sent", True),
-        ("n_children", "Number of children entered on the referral", True),
-        ("closure_version", "Last closure form's version", True),
-        ("reopening_version", "Last re-opening form's version", True),
+        ColumnMeta("status", "Status now: new, open or closed"),
+        ColumnMeta("opened_on", "Date the case opened (the referral's start date)", date),
+        ColumnMeta("closed_on", "Date the case closed (blank while open)", date),
+        ColumnMeta("referral_version", "Referral form version", code),
+        ColumnMeta("n_updates", "Number of progress updates sent", count),
+        ColumnMeta("n_closures", "Number of closure forms sent", count),
+        ColumnMeta("n_reopenings", "Number of re-opening forms sent", count),
+        ColumnMeta("n_children", "Number of children entered on the referral", count),
+        ColumnMeta("closure_version", "Last closure form's version", code),
+        ColumnMeta("reopening_version", "Last re-opening form's version", code),
     ]
 
 
@@ -223,14 +228,17 @@ def case_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
         yield row
 
 
-def form_fixed() -> list[tuple[str, str, bool]]:
+def form_fixed() -> list[ColumnMeta]:
     return [
         *_KEY_COLUMNS,
-        ("form", "Form: referral, update, closure or reopening", False),
-        ("form_id", "Form number", True),
-        ("version", "Form version", True),
-        ("revision", "Revision (1 = as first sent; more after corrections)", True),
-        ("date", "The form's date", False),
+        ColumnMeta("form", "Form: referral, update, closure or reopening"),
+        ColumnMeta("form_id", "Form number", ColumnKind.CODE),
+        ColumnMeta("version", "Form version", ColumnKind.CODE),
+        ColumnMeta(
+            "revision", "Revision (1 = as first sent; more after corrections)", ColumnKind.COUNT
+        ),
+        ColumnMeta("date", "The form's date", ColumnKind.DATE),
+        ColumnMeta("sent_at", "When the form was first sent (UTC)", ColumnKind.DATETIME),
     ]
 
 
@@ -246,13 +254,14 @@ def form_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
                 form.version,
                 form.revision,
                 form.date,
+                form.sent_at,
             ] + [c.value(form.answers) if c.name in mine else None for c in everything]
 
 
-def child_fixed() -> list[tuple[str, str, bool]]:
+def child_fixed() -> list[ColumnMeta]:
     return [
         *_KEY_COLUMNS,
-        ("child", "Child's entry number on the referral", True),
+        ColumnMeta("child", "Child's entry number on the referral", ColumnKind.CODE),
     ]
 
 
@@ -269,6 +278,35 @@ def child_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[
 
 def child_count(records: Sequence[CaseRecord]) -> int:
     return sum(1 for _ in child_rows(records, CaseColumns({}, ())))
+
+
+def authority_columns(columns: CaseColumns) -> list[ColumnMeta]:
+    """The long form of the referral's local authorities: one row per case and authority, so
+    that nobody has to read one 0/1 column per authority."""
+    labels = dict(columns.options.get(AUTHORITIES, ()))
+    return [
+        *_KEY_COLUMNS,
+        ColumnMeta(
+            "local_authority",
+            "A local authority of her children's social workers, as ticked on the referral "
+            "(one row each)",
+            ColumnKind.CODE,
+            value_labels=labels,
+            codes=frozenset(labels) or None,
+        ),
+    ]
+
+
+def authority_rows(records: Sequence[CaseRecord]) -> Iterator[list[Any]]:
+    for record in records:
+        ticked = record.referral.answers.get(AUTHORITIES) if record.referral else None
+        if isinstance(ticked, list):
+            for code in ticked:
+                yield [*record.key, code]
+
+
+def authority_count(records: Sequence[CaseRecord]) -> int:
+    return sum(1 for _ in authority_rows(records))
 
 
 def her_case(records: Sequence[CaseRecord]) -> dict[str, CaseRecord]:

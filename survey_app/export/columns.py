@@ -9,6 +9,7 @@ from typing import Any
 
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
+from .column_types import RULES, ColumnKind, Noted, item_kind
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class VarColumn:
     wave: str
     # <variable>_other: the "please specify" text of this option code, when it was chosen.
     other_code: int | None = None
+    # A tick-all question's first option column notes the codes no option has (once an answer).
+    unlisted_from: frozenset[int] | None = None
 
     def value(self, answers: Mapping[str, Any]) -> Any:
         raw = answers.get(self.variable)
@@ -33,7 +36,12 @@ class VarColumn:
         if self.option is None or raw is None:
             return raw
         if isinstance(raw, list):
-            return 1 if self.option in raw else 0
+            cell = 1 if self.option in raw else 0
+            if self.unlisted_from is not None:
+                unlisted = [c for c in raw if c not in self.unlisted_from]
+                if unlisted:
+                    return Noted(cell, "code off its options, not exported")
+            return cell
         return raw  # a missing-data code given for the whole question
 
     @property
@@ -41,8 +49,12 @@ class VarColumn:
         return "; ".join(f"{code}={label}" for code, label in self.value_labels.items())
 
     @property
+    def kind(self) -> ColumnKind:
+        return item_kind(self.type)
+
+    @property
     def is_numeric(self) -> bool:
-        return self.type not in ("short_text", "long_text")
+        return RULES[self.kind].numeric
 
 
 def _labels(item: Item, skip_logic: bool) -> dict[int, str]:
@@ -104,12 +116,18 @@ def _question_columns(
         "wave": wave,
     }
     if item.type != "multiple":
+        # Every version's codes, in the newest version's order and wording: a code only an
+        # older version offered is still a code of this column.
+        labels: dict[int, str] = {}
+        for _, it in pairs:
+            for code, text in _labels(it, skip_logic).items():
+                labels.setdefault(code, text)
         return [
             VarColumn(
                 name=name,
                 option=None,
                 label=item.text["en"],
-                value_labels=_labels(item, skip_logic),
+                value_labels=labels,
                 **common,  # type: ignore[arg-type]
             )
         ]
@@ -117,15 +135,17 @@ def _question_columns(
     for _, it in reversed(pairs):
         options.update({o.code: o.label["en"] for o in it.options})
     base = _labels(item, skip_logic)
+    ordered = sorted(options.items())
     return [
         VarColumn(
             name=f"{name}___{code}",
             option=code,
             label=f"{item.text['en']} [{label}]",
             value_labels={1: "Checked", 0: "Unchecked", **base},
+            unlisted_from=frozenset(options) if index == 0 else None,
             **common,  # type: ignore[arg-type]
         )
-        for code, label in sorted(options.items())
+        for index, (code, label) in enumerate(ordered)
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -23,6 +23,8 @@ from ..scoring import score_wai
 from ..services import followup
 from ..study import Study, current_study
 from . import cases as case_rows
+from .column_types import BadValues, ColumnKind
+from .column_types import ColumnMeta as ColumnMeta  # the sheets' columns, imported from here
 from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
 
@@ -32,23 +34,16 @@ AUDIENCE_SHEETS: dict[Audience, str] = {
     Audience.PRISON_STAFF: "Prison staff",
     Audience.PRACTITIONER: "Community practitioners",
 }
+LANGUAGE_LABEL = "language she answered in (en = English, cy = Welsh)"
+# The study's Welsh at the time of the export (study.yaml's welsh), for the About sheet.
+WELSH_STATUS = {
+    "on": "reviewed: the Welsh wording was reviewed (answers in Welsh: language = cy)",
+    "draft": "draft: the Welsh wording awaits review; answers given in Welsh (language = cy) "
+    "were given on the draft",
+    "off": "not offered (every answer since is in English; language = cy only before)",
+}
 WAI_FIELDS = ("task", "goal", "bond", "total", "items_answered")
 LINKED_WAI_FIELDS = WAI_FIELDS[:4]  # the scores; the long WAI sheet also counts the items
-# SPSS measure levels: answers on a scale are ordered, counts and scores are measurements.
-ORDINAL_TYPES = ("likert", "rating")
-SCALE_TYPES = ("integer",)
-
-
-@dataclass(frozen=True)
-class ColumnMeta:
-    """What a column means, for the codebook and for SPSS labels."""
-
-    name: str
-    label: str
-    numeric: bool = False
-    value_labels: Mapping[int, str] = field(default_factory=dict)
-    missing_codes: tuple[int, ...] = ()
-    measure: str = "nominal"  # SPSS: nominal, ordinal or scale
 
 
 @dataclass(frozen=True)
@@ -58,10 +53,23 @@ class Sheet:
     rows: Callable[[], Iterator[list[Any]]]
     count: int
     finish: Callable[[Any], None] | None = None  # given the written xlsx sheet (charts)
+    # Written after the sheets that come before it, in its place: the About sheet reports
+    # what writing the data sheets found.
+    after_data: bool = False
 
     @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def frozen_columns(self) -> int:
+        """How many leading columns are IDs (and site), frozen with the header."""
+        count = 0
+        for column in self.columns:
+            if not column.key:
+                break
+            count += 1
+        return count
 
 
 @dataclass(frozen=True)
@@ -82,17 +90,15 @@ class AudienceSpec:
 
 
 def _meta(column: VarColumn, name: str | None = None) -> ColumnMeta:
+    kind = column.kind
+    coded = kind in (ColumnKind.CODE, ColumnKind.ORDERED_CODE) and bool(column.value_labels)
     return ColumnMeta(
         name=name or column.name,
         label=column.label,
-        numeric=column.is_numeric,
+        kind=kind,
         value_labels=column.value_labels,
         missing_codes=tuple(sorted(c for c in column.value_labels if c < 0)),
-        measure="ordinal"
-        if column.type in ORDINAL_TYPES
-        else "scale"
-        if column.type in SCALE_TYPES
-        else "nominal",
+        codes=frozenset(column.value_labels) if coded else None,
     )
 
 
@@ -122,6 +128,7 @@ class Dataset:
             kind: tuple(by_key.get(key, ())) for kind, key in case_rows.FORM_KEYS.items()
         }
         self._cases: list[case_rows.CaseRecord] | None = None
+        self.bad_values = BadValues()
 
     @property
     def cases(self) -> list[case_rows.CaseRecord]:
@@ -187,7 +194,13 @@ class Dataset:
         columns: list[Any] = [Participant.pseudonym, Site.code]
         query_parts = []
         for spec, alias in zip(self.waves, aliases, strict=True):
-            columns += [alias.completed_on, alias.instrument_version_id, alias.answers, alias.flags]
+            columns += [
+                alias.completed_on,
+                alias.instrument_version_id,
+                alias.answers,
+                alias.flags,
+                alias.language,
+            ]
             query_parts.append((spec, alias))
         query = select(*columns).join(Site, Participant.site_id == Site.id)
         for spec, alias in query_parts:
@@ -209,15 +222,25 @@ class Dataset:
 
     def mothers(self) -> Iterator[tuple[str, str, list[tuple[WaveSpec, Any] | None]]]:
         """(participant_id, site, per wave: (spec, (date, version_id, answers, flags)) or None)."""
+        for pseudonym, site, per_wave in self.mothers_in_language():
+            yield pseudonym, site, [(e[0], e[1][:4]) if e else None for e in per_wave]
+
+    def mothers_in_language(
+        self,
+    ) -> Iterator[tuple[str, str, list[tuple[WaveSpec, Any] | None]]]:
+        """As ``mothers``, each wave's tuple ending with the language she answered in:
+        (date, version_id, answers, flags, language)."""
         if not self.waves:
             return
         result = self.session.execute(self._mothers_query().execution_options(yield_per=YIELD_PER))
+        width = 5
         for row in result:
             per_wave: list[tuple[WaveSpec, Any] | None] = []
             for index, spec in enumerate(self.waves):
-                date, version_id, answers, flags = row[2 + 4 * index : 6 + 4 * index]
+                start = 2 + width * index
+                date, version_id, answers, flags, lang = row[start : start + width]
                 per_wave.append(
-                    (spec, (date, version_id, answers or {}, flags or {})) if date else None
+                    (spec, (date, version_id, answers or {}, flags or {}, lang)) if date else None
                 )
             yield row[0], row[1], per_wave
 
@@ -231,31 +254,31 @@ class Dataset:
 
     def linked_columns(self) -> list[ColumnMeta]:
         columns = [
-            ColumnMeta("participant_id", "Pseudonymous participant ID"),
-            ColumnMeta("site", "Site where she was registered"),
+            ColumnMeta("participant_id", "Pseudonymous participant ID", key=True),
+            ColumnMeta("site", "Site where she was registered", key=True),
             ColumnMeta("linkage", "Waves answered: " + self._linkage_values()),
         ]
         for spec in self.waves:
             prefix = spec.wave.code.lower()
-            columns.append(ColumnMeta(f"{prefix}_date", f"{spec.wave.code}: date completed"))
-            columns.append(
-                ColumnMeta(
-                    f"{prefix}_version", f"{spec.wave.code}: instrument version", numeric=True
-                )
-            )
-            columns += self._window_columns(spec)
+            code = spec.wave.code
+            columns += [
+                ColumnMeta(f"{prefix}_date", f"{code}: date completed", ColumnKind.DATE),
+                ColumnMeta(f"{prefix}_version", f"{code}: instrument version", ColumnKind.CODE),
+                ColumnMeta(f"{prefix}_language", f"{code}: {LANGUAGE_LABEL}"),
+            ]
+            columns += self.window_columns(spec)
             columns += [_meta(c, f"{prefix}_{c.name}") for c in spec.columns]
             columns += self._linked_wai_columns(spec)
         # Her latest case's referral beside her questionnaires (T1/T2 change by need).
         columns += [
-            ColumnMeta("case_id", "Her latest case with a referral: case number", numeric=True),
+            ColumnMeta("case_id", "Her latest case with a referral: case number", ColumnKind.CODE),
             ColumnMeta("case_status", "Her latest case: status now"),
-            ColumnMeta("case_opened_on", "Her latest case: date opened"),
+            ColumnMeta("case_opened_on", "Her latest case: date opened", ColumnKind.DATE),
         ]
         columns += [_meta(c, f"case_{c.name}") for c in self.case_columns.by_kind["referral"]]
         return columns
 
-    def _linked_wai_names(self, spec: WaveSpec) -> list[tuple[str, str, str]]:
+    def linked_wai_names(self, spec: WaveSpec) -> list[tuple[str, str, str]]:
         """(column, block prefix, score) for a wave's WAI scores on the linked sheet:
         t1_wai_task ... when the wave asks one WAI block, t1_<block>_task ... when several."""
         wave = spec.wave.code.lower()
@@ -275,10 +298,9 @@ class Dataset:
             ColumnMeta(
                 name,
                 f"{spec.wave.code} WAI-SR ({block}): {labels[score]}",
-                numeric=True,
-                measure="scale",
+                ColumnKind.SCORE,
             )
-            for name, block, score in self._linked_wai_names(spec)
+            for name, block, score in self.linked_wai_names(spec)
         ]
 
     @property
@@ -288,7 +310,7 @@ class Dataset:
     def _is_followup(self, spec: WaveSpec) -> bool:
         return spec.wave.code in self.mother_waves and spec.wave.code != self._baseline
 
-    def _window_columns(self, spec: WaveSpec) -> list[ColumnMeta]:
+    def window_columns(self, spec: WaveSpec) -> list[ColumnMeta]:
         """A follow-up wave's months after the baseline and whether it fell in its window."""
         if not self._is_followup(spec):
             return []
@@ -298,14 +320,15 @@ class Dataset:
             ColumnMeta(
                 f"{prefix}_months_after_{base.lower()}",
                 f"{code}: months from {base} to {code} (completion dates, one decimal)",
-                numeric=True,
+                ColumnKind.SCORE,
             ),
             ColumnMeta(
                 f"{prefix}_in_window",
                 f"{code}: completed in its window, {window.start_months} to "
                 f"{window.end_months} months after {base} (1 = yes, 0 = no)",
-                numeric=True,
+                ColumnKind.CODE,
                 value_labels={1: "yes", 0: "no"},
+                codes=frozenset({0, 1}),
             ),
         ]
 
@@ -358,20 +381,20 @@ class Dataset:
 
     def linked_rows(self) -> Iterator[list[Any]]:
         her_case = case_rows.her_case(self.cases)
-        for pseudonym, site, per_wave in self.mothers():
+        for pseudonym, site, per_wave in self.mothers_in_language():
             present = [s.wave.code.lower() for s, _ in (w for w in per_wave if w)]
             row: list[Any] = [pseudonym, site, self.linkage(present)]
             baseline_on = next(
                 (w[1][0] for w in per_wave if w and w[0].wave.code == self._baseline), None
             )
             for spec, entry in zip(self.waves, per_wave, strict=True):
-                wai = self._linked_wai_names(spec)
+                wai = self.linked_wai_names(spec)
                 if entry is None:
-                    row += [None, None] + self._window_values(spec, None, None)
+                    row += [None, None, None] + self._window_values(spec, None, None)
                     row += [None] * (len(spec.columns) + len(wai))
                     continue
-                date, version_id, answers, _flags = entry[1]
-                row += [date, self.version_label[version_id]]
+                date, version_id, answers, _flags, lang = entry[1]
+                row += [date, self.version_label[version_id], lang]
                 row += self._window_values(spec, date, baseline_on)
                 row += [c.value(answers) for c in spec.columns]
                 row += [getattr(score_wai(answers, block), score) for _, block, score in wai]
@@ -379,21 +402,23 @@ class Dataset:
             yield row
 
     def long_columns(self) -> list[ColumnMeta]:
-        columns = [
-            ColumnMeta("participant_id", "Pseudonymous participant ID"),
-            ColumnMeta("site", "Site where she was registered"),
+        return [
+            ColumnMeta("participant_id", "Pseudonymous participant ID", key=True),
+            ColumnMeta("site", "Site where she was registered", key=True),
             ColumnMeta("wave", "Wave"),
-            ColumnMeta("date", "Date completed"),
-            ColumnMeta("version", "Instrument version", numeric=True),
+            ColumnMeta("date", "Date completed", ColumnKind.DATE),
+            ColumnMeta("version", "Instrument version", ColumnKind.CODE),
+            ColumnMeta("language", LANGUAGE_LABEL),
             ColumnMeta("flags", self._flags_label()),
-        ]
-        seen: set[str] = set()
+        ] + [_meta(c) for c in self._long_variables()]
+
+    def _long_variables(self) -> list[VarColumn]:
+        """Each wave's variable columns once by name (the waves share most of them)."""
+        seen: dict[str, VarColumn] = {}
         for spec in self.waves:
             for c in spec.columns:
-                if c.name not in seen:
-                    seen.add(c.name)
-                    columns.append(_meta(c))
-        return columns
+                seen.setdefault(c.name, c)
+        return list(seen.values())
 
     def _flags_label(self) -> str:
         codes = self.mother_waves
@@ -407,12 +432,12 @@ class Dataset:
         )
 
     def long_rows(self) -> Iterator[list[Any]]:
-        names = [c.name for c in self.long_columns()[6:]]
-        for pseudonym, site, per_wave in self.mothers():
+        names = [c.name for c in self._long_variables()]
+        for pseudonym, site, per_wave in self.mothers_in_language():
             for entry in per_wave:
                 if entry is None:
                     continue
-                spec, (date, version_id, answers, flags) = entry
+                spec, (date, version_id, answers, flags, lang) = entry
                 by_name = {c.name: c.value(answers) for c in spec.columns}
                 flag_text = ", ".join(sorted(k for k, v in flags.items() if v)) or None
                 yield [
@@ -421,6 +446,7 @@ class Dataset:
                     spec.wave.code,
                     date,
                     self.version_label[version_id],
+                    lang,
                     flag_text,
                 ] + [by_name.get(n) for n in names]
 
@@ -449,39 +475,34 @@ class Dataset:
     # -- WAI scores ------------------------------------------------------------------------
     def wai_columns(self) -> list[ColumnMeta]:
         return [
-            ColumnMeta("participant_id", "Pseudonymous participant ID"),
-            ColumnMeta("site", "Site"),
+            ColumnMeta("participant_id", "Pseudonymous participant ID", key=True),
+            ColumnMeta("site", "Site", key=True),
             ColumnMeta("wave", "Wave"),
             ColumnMeta("block", "WAI-SR block (variable prefix)"),
             ColumnMeta(
                 "task",
                 "Task subscale mean (items 1, 2, 10, 12); blank if any item missing",
-                numeric=True,
-                measure="scale",
+                ColumnKind.SCORE,
             ),
             ColumnMeta(
                 "goal",
                 "Goal subscale mean (items 4, 6, 8, 11); blank if any item missing",
-                numeric=True,
-                measure="scale",
+                ColumnKind.SCORE,
             ),
             ColumnMeta(
                 "bond",
                 "Bond subscale mean (items 3, 5, 7, 9); blank if any item missing",
-                numeric=True,
-                measure="scale",
+                ColumnKind.SCORE,
             ),
             ColumnMeta(
                 "total",
                 "Mean of all 12 items; blank if any item missing",
-                numeric=True,
-                measure="scale",
+                ColumnKind.SCORE,
             ),
             ColumnMeta(
                 "items_answered",
                 "Items answered 1-5 (Not applicable and missing codes excluded)",
-                numeric=True,
-                measure="scale",
+                ColumnKind.COUNT,
             ),
         ]
 
@@ -523,19 +544,21 @@ class Dataset:
 
     def audience_columns(self, spec: AudienceSpec) -> list[ColumnMeta]:
         return [
-            ColumnMeta("response_id", "Random response ID"),
-            ColumnMeta("date", "Date completed"),
-            ColumnMeta("version", "Instrument version", numeric=True),
+            ColumnMeta("response_id", "Random response ID", key=True),
+            ColumnMeta("date", "Date completed", ColumnKind.DATE),
+            ColumnMeta("version", "Instrument version", ColumnKind.CODE),
+            ColumnMeta("language", LANGUAGE_LABEL),
             ColumnMeta("link_site", "Site the link was made for (blank: any)"),
         ] + [_meta(c) for c in spec.columns]
 
     def audience_rows(self, spec: AudienceSpec) -> Iterator[list[Any]]:
         if not spec.version_ids:
             return
-        for rid, date, version_id, answers, site in self.session.execute(
-            self._audience_query(spec).execution_options(yield_per=YIELD_PER)
+        query = self._audience_query(spec).add_columns(Response.language)
+        for rid, date, version_id, answers, site, lang in self.session.execute(
+            query.execution_options(yield_per=YIELD_PER)
         ):
-            yield [rid, date, self.version_label[version_id], site] + [
+            yield [rid, date, self.version_label[version_id], lang, site] + [
                 c.value(answers or {}) for c in spec.columns
             ]
 
@@ -567,21 +590,22 @@ class Dataset:
             )
         wai_count = sum(self._wave_count(spec) * len(spec.blocks) for spec in self.waves)
         sheets.append(Sheet("WAI scores", self.wai_columns(), self.wai_rows, wai_count))
-        return sheets + self.case_sheets()
+        return [self._typed(s) for s in sheets + self.case_sheets()]
+
+    def _typed(self, sheet: Sheet) -> Sheet:
+        """The sheet with each cell taken to its column's type (bad values counted)."""
+        raw = sheet.rows
+        return replace(sheet, rows=lambda: self.bad_values.typed(sheet.name, sheet.columns, raw()))
 
     # -- the case tracker ------------------------------------------------------------------
     def case_sheet_columns(self) -> dict[str, list[ColumnMeta]]:
         cols = self.case_columns
-
-        def fixed(spec: list[tuple[str, str, bool]]) -> list[ColumnMeta]:
-            return [ColumnMeta(name, label, numeric=n) for name, label, n in spec]
-
         per_case = [c for kind in ("referral", "closure", "reopening") for c in cols.by_kind[kind]]
         return {
-            "Cases": fixed(case_rows.case_fixed()) + [_meta(c) for c in per_case],
-            "Case forms (long)": fixed(case_rows.form_fixed())
-            + [_meta(c) for c in cols.all_forms()],
-            "Children": fixed(case_rows.child_fixed()) + [_meta(c) for c in cols.children],
+            "Cases": case_rows.case_fixed() + [_meta(c) for c in per_case],
+            "Case forms (long)": case_rows.form_fixed() + [_meta(c) for c in cols.all_forms()],
+            "Children": case_rows.child_fixed() + [_meta(c) for c in cols.children],
+            "Case local authorities": case_rows.authority_columns(cols),
         }
 
     def case_sheets(self) -> list[Sheet]:
@@ -605,93 +629,16 @@ class Dataset:
                 lambda: case_rows.child_rows(self.cases, cols),
                 case_rows.child_count(self.cases),
             ),
+            Sheet(
+                "Case local authorities",
+                columns["Case local authorities"],
+                lambda: case_rows.authority_rows(self.cases),
+                case_rows.authority_count(self.cases),
+            ),
         ]
 
-    def codebook_rows(self) -> Iterator[list[Any]]:
-        per_wave = [f"{c.lower()}_{n}" for c in self.mother_waves for n in ("date", "version")]
-        fixed = ["participant_id", "site", "linkage", *per_wave]
-        fixed += ["wave", "response_id", "date", "version", "link_site", "flags"]
-        yield ["(fixed columns)", ", ".join(fixed), "", "", "", "", "", ""]
-        # The last column names each variable's columns as the sheets spell them.
-        for spec in self.waves:
-            for meta in self._window_columns(spec):
-                values = "1 = yes, 0 = no" if meta.name.endswith("_in_window") else ""
-                yield [
-                    meta.name,
-                    meta.label,
-                    "linked sheet",
-                    "",
-                    "numeric",
-                    values,
-                    spec.wave.code,
-                ] + [f"Mothers (linked): {meta.name}"]
-        for spec in self.waves:
-            prefix = spec.wave.code.lower()
-            for c in spec.columns:
-                yield _variable_row(
-                    c, c.wave, f"Mothers (linked): {prefix}_{c.name}; Mothers (long): {c.name}"
-                )
-        for audience in self.audiences:
-            for c in audience.columns:
-                yield _variable_row(c, "once", f"{AUDIENCE_SHEETS[audience.audience]}: {c.name}")
-        for meta in self.wai_columns()[4:]:
-            linked = [
-                n for s in self.waves for n, _, f in self._linked_wai_names(s) if f == meta.name
-            ]
-            yield [
-                meta.name,
-                meta.label,
-                "WAI scores",
-                "",
-                "score",
-                "",
-                ", ".join(s.wave.code for s in self.waves),
-                "; ".join(
-                    ([f"Mothers (linked): {', '.join(linked)}"] if linked else [])
-                    + [f"WAI scores: {meta.name}"]
-                ),
-            ]
-        yield from self._case_codebook_rows()
-
-    def _case_codebook_rows(self) -> Iterator[list[Any]]:
-        # Where each name stands, as the sheets spell it (the codebook's last column).
-        where: dict[str, list[str]] = {}
-        for sheet, metas in self.case_sheet_columns().items():
-            for meta in metas:
-                where.setdefault(meta.name, []).append(f"{sheet}: {meta.name}")
-        linked = {m.name: m.label for m in self.linked_columns() if m.name.startswith("case_")}
-        for name in linked:
-            where.setdefault(name, []).append(f"Mothers (linked): {name}")
-            if name[5:] in self._case_var_names:
-                where.setdefault(name[5:], []).append(f"Mothers (linked): {name}")
-        seen: set[str] = set()
-        for sheet, metas in self.case_sheet_columns().items():
-            for meta in metas:
-                if meta.name in seen or meta.value_labels or meta.name in self._case_var_names:
-                    continue
-                seen.add(meta.name)
-                yield [
-                    meta.name,
-                    meta.label,
-                    f"case tracker ({sheet})",
-                    "",
-                    "fixed",
-                    "",
-                    "case",
-                ] + ["; ".join(where[meta.name])]
-        cols = self.case_columns
-        for c in [*cols.all_forms(), *cols.children]:
-            yield _variable_row(c, c.wave, "; ".join(where.get(c.name, [])))
-        # Each linked case_ column has a row of its own too (a researcher reading the linked
-        # sheet finds it by the name she sees).
-        for name, label in linked.items():
-            if name not in seen:
-                yield [name, label, "case tracker (Mothers (linked))", "", "fixed", "", "case"] + [
-                    f"Mothers (linked): {name}"
-                ]
-
     @property
-    def _case_var_names(self) -> set[str]:
+    def case_var_names(self) -> set[str]:
         cols = self.case_columns
         return {c.name for c in [*cols.all_forms(), *cols.children]}
 
@@ -718,6 +665,7 @@ class Dataset:
             prefixes[0] = prefixes[0].replace(" as ", " variables as ", 1)
         rows.append(["Linked sheet", "; ".join(["one row per participant", ", ".join(prefixes)])])
         rows.append(["Linkage", self.linkage_text()])
+        rows.append(["Welsh", WELSH_STATUS[self.study.welsh]])
         rows.append(["Multiple choice", "one 0/1 column per option, named <variable>___<code>"])
         rows.append(["Other, please specify", "the text, when Other was chosen: <variable>_other"])
         rows.append(
@@ -743,12 +691,6 @@ class Dataset:
             ]
         )
         return rows
-
-
-def _variable_row(c: Any, wave: str, columns: str) -> list[Any]:
-    """A codebook row for one variable; ``columns`` names its columns as the sheets spell them."""
-    versions = ", ".join(map(str, c.versions))
-    return [c.name, c.label, c.instrument, versions, c.type, c.values_text, wave, columns]
 
 
 def _joined(codes: Sequence[str]) -> list[str]:

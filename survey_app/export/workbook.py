@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,21 +11,13 @@ from ..models import record_audit
 from ..models.types import DbSession, utcnow
 from ..report.sheet import report_sheet
 from ..report.tables import build_report
+from .codebook import CODEBOOK_HEADER, codebook_rows
+from .column_types import column_type_rows
 from .dataset import ColumnMeta, Dataset, Sheet
 from .filters import ExportFilters
 from .summary import HEADER as SUMMARY_HEADER
 from .summary import summary_rows
 
-CODEBOOK_HEADER = [
-    "variable",
-    "label",
-    "instrument",
-    "versions",
-    "type",
-    "values",
-    "wave",
-    "columns",  # sheet: column name, as each sheet spells it (t1_css_trust)
-]
 SHEET_ORDER = (
     "About",
     "Codebook",
@@ -37,6 +29,7 @@ SHEET_ORDER = (
     "Cases",
     "Case forms (long)",
     "Children",
+    "Case local authorities",
     "Summary",
     "Report",
 )
@@ -52,8 +45,8 @@ class Export:
         return next(s for s in self.sheets if s.name == name)
 
 
-def _plain(names: list[str]) -> list[ColumnMeta]:
-    return [ColumnMeta(n, n) for n in names]
+def _plain(names: list[str], keys: int = 0) -> list[ColumnMeta]:
+    return [ColumnMeta(n, n, key=i < keys) for i, n in enumerate(names)]
 
 
 def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Export:
@@ -61,19 +54,25 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
     made_at = utcnow()
     data_sheets = data.data_sheets()
 
-    def rows_of(fn: Callable[[], Any]) -> Callable[[], Iterator[list[Any]]]:
-        return lambda: iter(fn())
+    def about() -> Iterator[list[Any]]:
+        yield from data.about_rows(made_by, data_sheets, made_at)
+        yield from column_type_rows()
+        yield from data.bad_values.about_rows()  # filled as the data sheets were written
 
-    about = data.about_rows(made_by, data_sheets, made_at)
     sheets = [
-        Sheet("About", _plain(["item", "value"]), rows_of(lambda: about), len(about)),
-        Sheet("Codebook", _plain(CODEBOOK_HEADER), data.codebook_rows, -1),
+        Sheet("About", _plain(["item", "value"]), about, -1, after_data=True),
+        Sheet("Codebook", _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
         *data_sheets,
         Sheet("Summary", _plain(SUMMARY_HEADER), lambda: summary_rows(data), -1),
         report_sheet(lambda: build_report(session, filters)),
     ]
     assert tuple(s.name for s in sheets) == SHEET_ORDER  # noqa: S101 - researchers' scripts rely on it
     return Export(dataset=data, sheets=sheets, made_at=made_at)
+
+
+def writing_order(sheets: Sequence[Sheet]) -> list[Sheet]:
+    """The sheets in the order their rows are made: those that report on the data last."""
+    return [s for s in sheets if not s.after_data] + [s for s in sheets if s.after_data]
 
 
 def with_progress(export: Export, step: Callable[[int], None]) -> Export:

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..kinds import Audience
-from ..models import InstrumentVersion, Response, Site, Wave, record_audit
+from ..models import CaseForm, InstrumentVersion, Response, Site, Wave, record_audit
+from ..models.cases import SUBMITTED
 from ..models.types import DbSession
 from ..study import Study
 from .loader import InstrumentError, content_hash, load_all
@@ -119,14 +120,20 @@ def _publish(
 
 
 def version_table(session: DbSession) -> list[tuple[InstrumentVersion, int]]:
-    """Every published version with its count of responses."""
-    counts = dict(
-        session.execute(
-            select(Response.instrument_version_id, func.count()).group_by(
-                Response.instrument_version_id
-            )
-        ).all()
+    """Every published version with its count of responses; a case form's version, with its
+    count of sent forms (case forms are not responses)."""
+    responses = select(Response.instrument_version_id, func.count()).group_by(
+        Response.instrument_version_id
     )
+    forms = (
+        select(CaseForm.instrument_version_id, func.count())
+        .where(CaseForm.status == SUBMITTED)
+        .group_by(CaseForm.instrument_version_id)
+    )
+    counts: dict[int, int] = {}
+    for query in (responses, forms):
+        for version_id, count in session.execute(query):
+            counts[version_id] = counts.get(version_id, 0) + count
     versions = session.scalars(
         select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version)
     )

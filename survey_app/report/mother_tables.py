@@ -7,6 +7,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
+from ..instruments import missing
 from ..scoring import WAI_SR_SUBSCALES, score_wai
 from .data import ReportData, Wave, code_of, period_of
 from .grid import crosstab_rows, hide, n_shown, pct, primary, shown
@@ -239,15 +240,18 @@ def wai_table(data: ReportData, prefix: str) -> ReportTable:
     scores = [
         wai_scores(data, w, prefix) if ok else None for w, ok in zip(data.waves, asked, strict=True)
     ]
-    rows = _wai_completion_rows(data, scores, asked) + _wai_score_rows(scores, data.threshold)
+    rows = _wai_completion_rows(data, scores, asked, prefix)
+    rows += _wai_score_rows(scores, data.threshold)
     return ReportTable(
         f"wai-{prefix}",
         f"Supplementary table B: Working Alliance Inventory (WAI-SR), {prefix}",
         ("", *(w.code for w in data.waves)),
         tuple(rows),
         (
-            "Completion: mothers with all 12 items answered 1-5, of those who answered the "
-            "questionnaire at that wave (the 2023 report: 47% at T1, 45% at T2).",
+            "Completion: mothers with all 12 items answered 1-5, of those who were asked the "
+            "WAI at that wave; the questionnaire's routing leaves it out for mothers who never "
+            "met the worker it asks about, counted as not asked (the 2023 report: 47% at T1, "
+            "45% at T2).",
             "Scores are item means (1-5); no prorating: a score is blank when any of its "
             "items is missing or Not applicable.",
         ),
@@ -256,35 +260,56 @@ def wai_table(data: ReportData, prefix: str) -> ReportTable:
 
 
 def _wai_completion_rows(
-    data: ReportData, scores: list[dict[str, list[float]] | None], asked: list[bool]
+    data: ReportData, scores: list[dict[str, list[float]] | None], asked: list[bool], prefix: str
 ) -> list[Row]:
-    """Who answered the questionnaire, who completed the WAI, and the share, by wave."""
+    """Who answered the questionnaire, who of them was asked the WAI (its routing leaves it out
+    for mothers who never met the worker it asks about), who completed it, and the share of
+    those asked, by wave."""
     threshold = data.threshold
     answered = [len(data.answered_at(w.code)) for w in data.waves]
+    were_asked = [_asked_wai(data, w, prefix) for w in data.waves]
+    not_asked = [n - k for n, k in zip(answered, were_asked, strict=True)]
     completed = [len(s["total"]) if s else 0 for s in scores]
-    small = [bool(threshold) and (0 < n < threshold) for n in answered + completed]
+    counts = (answered, not_asked, were_asked, completed)
+    small = [[bool(threshold) and (0 < n < threshold) for n in row] for row in counts]
+
+    def row(label: str, index: int) -> Row:
+        cells = zip(counts[index], small[index], asked, strict=True)
+        return Row(
+            label, tuple(shown(n, h, threshold) if ok else "not asked" for n, h, ok in cells)
+        )
+
     return [
         Row(
             "Mothers who answered the questionnaire",
-            tuple(shown(n, h, threshold) for n, h in zip(answered, small, strict=False)),
+            tuple(shown(n, h, threshold) for n, h in zip(answered, small[0], strict=True)),
         ),
+        row("Not asked the WAI (the questionnaire's routing left it out)", 1),
+        row("Asked the WAI", 2),
+        row("Completed the WAI (all 12 items)", 3),
         Row(
-            "Completed the WAI (all 12 items)",
-            tuple(
-                shown(n, h, threshold) if ok else "not asked"
-                for n, h, ok in zip(completed, small[len(answered) :], asked, strict=True)
-            ),
-        ),
-        Row(
-            "Completion (%)",
+            "Completion (% of those asked)",
             tuple(
                 None if h1 or h2 or not ok else pct(c, n, False)
                 for c, n, h1, h2, ok in zip(
-                    completed, answered, small, small[len(answered) :], asked, strict=False
+                    completed, were_asked, small[2], small[3], asked, strict=True
                 )
             ),
         ),
     ]
+
+
+def _asked_wai(data: ReportData, wave: Wave, prefix: str) -> int:
+    """Mothers whose answers show the WAI was asked: its routing held for her, and its items
+    are not all Not applicable (what the routing stores for a block left out)."""
+    first = wave.questionnaires.item(f"{prefix}_01")
+    count = 0
+    for a in data.answered_at(wave.code):
+        items = [a.answers.get(f"{prefix}_{n:02d}") for n in range(1, 13)]
+        routed_out = all(v == missing.NOT_APPLICABLE for v in items)
+        if not routed_out and (first is None or first.shown(a.answers)):
+            count += 1
+    return count
 
 
 def _wai_score_rows(scores: list[dict[str, list[float]] | None], threshold: int) -> list[Row]:
