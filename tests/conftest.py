@@ -23,6 +23,7 @@ from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import (
     AuditEvent,
     Case,
+    Decline,
     InstrumentVersion,
     Link,
     Participant,
@@ -116,6 +117,7 @@ def _empty_tables(app: Flask) -> None:
             FieldBatch,
             Case,
             UserSite,
+            Decline,
             Response,
             Link,
             Participant,

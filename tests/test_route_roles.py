@@ -61,6 +61,7 @@ RULES: dict[str, str] = {
     "research.registered": "fieldworker",
     "research.withdraw": "researcher",
     "research.void_response": "researcher",
+    "research.restore_recontact": "researcher",
     "research.response": "researcher",
     "research.links": "researcher",
     "research.close_link": "researcher",

@@ -198,8 +198,10 @@ def start() -> ResponseReturnValue:
                     "No participant has this ID. Please check it, or ask a researcher to register her."
                 )
             started = ops.start_kiosk(db.session, participant, kiosk["wave"])
-        except (pseudonyms.InvalidPseudonym, ops.RespondentError) as exc:
+        except pseudonyms.InvalidPseudonym as exc:
             error, status = str(exc), 422
+        except ops.RespondentError as exc:
+            error, status = str(exc), exc.status
         else:
             if started.response is None:
                 # A warning for the fieldworker first; no draft until she goes on.

@@ -22,7 +22,7 @@ from ..models.locks import for_update
 from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
-from . import drafts, followup
+from . import drafts, followup, recontact
 from .once import stamp_once
 from .reasons import checked_reason
 
@@ -81,6 +81,7 @@ def start_kiosk(
     if participant.withdrawn_at is not None:
         raise RespondentError("This participant has withdrawn from the study.")
     wave = _wave(session, wave_code)
+    _refuse_if_declined_recontact(session, participant, wave)
     existing = live_response(session, participant, wave)
     if existing is not None:
         if existing.is_complete:
@@ -115,6 +116,18 @@ def start_kiosk(
             raise
         return start_kiosk(session, participant, wave_code, confirmed=confirmed)
     return KioskStart(response, resumed=False)
+
+
+def _refuse_if_declined_recontact(session: DbSession, participant: Participant, wave: Wave) -> None:
+    """A follow-up is not started for a mother who said no to being asked again."""
+    baseline = followup.study_waves(session).baseline
+    if wave.id != baseline.id and recontact.declined(session, participant):
+        raise RespondentError(
+            f"Please do not ask her: at {baseline.code} she said no to being asked these "
+            f"questions again, so {wave.code} cannot start. If she has asked to take part "
+            "again, a researcher can record it on her page in the research area.",
+            403,
+        )
 
 
 def _start_warnings(
