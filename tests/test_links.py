@@ -632,6 +632,9 @@ def test_declining_consent_deletes_the_draft(app: Flask, client: FlaskClient) ->
     assert "I do not want to take part" in page.get_data(as_text=True)
     reply = click(client, f"/s/{token}/page/0", {"consent_info_sheet": "1"}, button="decline")
     assert reply.status_code == 302, reply.status_code
+    assert reply.headers["Location"] == f"/s/{token}/decline"  # are you sure?
+    sure = client.get(reply.headers["Location"])
+    reply = client.post(f"/s/{token}/decline", data={"csrf_token": csrf_token(sure)})
     assert reply.headers["Location"] == f"/s/{token}/declined"
     declined = client.get(reply.headers["Location"])
     assert declined.status_code == 200

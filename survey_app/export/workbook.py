@@ -11,6 +11,7 @@ from ..models import record_audit
 from ..models.types import DbSession, utcnow
 from ..report.sheet import report_sheet
 from ..report.tables import build_report
+from ..services import declines
 from .dataset import ColumnMeta, Dataset, Sheet
 from .filters import ExportFilters
 from .summary import HEADER as SUMMARY_HEADER
@@ -64,7 +65,7 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
     def rows_of(fn: Callable[[], Any]) -> Callable[[], Iterator[list[Any]]]:
         return lambda: iter(fn())
 
-    about = data.about_rows(made_by, data_sheets, made_at)
+    about = data.about_rows(made_by, data_sheets, made_at) + declines.about_rows(session)
     sheets = [
         Sheet("About", _plain(["item", "value"]), rows_of(lambda: about), len(about)),
         Sheet("Codebook", _plain(CODEBOOK_HEADER), data.codebook_rows, -1),

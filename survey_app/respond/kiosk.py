@@ -31,14 +31,22 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
-from ..i18n import use_language
+from ..i18n import N_, in_language, use_language
 from ..models import Channel, Participant, Role, Site, User, Wave, record_audit
+from ..services import declines
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
 from . import engine
 
 bp = Blueprint("kiosk", __name__)
+
+# What the lock screen says to her after she leaves her questionnaire, in her language, once.
+LOCK_NOTES = {
+    "declined": N_("You chose not to take part. Nothing you entered has been kept."),
+    "kept": N_("Your answers are kept. A member of the research team can help you go on later."),
+    "deleted": N_("Your answers have been deleted. Nothing was kept."),
+}
 
 
 def _flow() -> engine.Flow:
@@ -49,6 +57,7 @@ def _flow() -> engine.Flow:
         submit_url=url_for("kiosk.submit"),
         thanks_url=url_for("kiosk.thanks"),
         leave_url=url_for("kiosk.lock"),
+        decline_url=url_for("kiosk.decline"),
         timeout_url=url_for("kiosk.lock"),
         stop_url=url_for("kiosk.stop"),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
@@ -174,11 +183,26 @@ def setup() -> ResponseReturnValue:
     return render_template("respond/kiosk_setup.html", form=form)
 
 
+def _note_for_lock(key: str, lang: str) -> None:
+    session["lock_note"] = {"key": key, "lang": lang}
+
+
+def _lock_note() -> dict[str, str] | None:
+    """The note left for the lock screen (shown once), as its text and language."""
+    note = session.pop("lock_note", None)
+    if not isinstance(note, dict) or note.get("key") not in LOCK_NOTES:
+        return None
+    lang = note.get("lang") if note.get("lang") in ("en", "cy") else "en"
+    return {"text": in_language(str(lang), LOCK_NOTES[note["key"]]), "lang": str(lang)}
+
+
 @bp.route("/lock")
 def lock() -> ResponseReturnValue:
     _clear_respondent()
     session.pop("kiosk_pending", None)
-    return render_template("respond/lock.html", kiosk=_kiosk(), study=current_study())
+    return render_template(
+        "respond/lock.html", kiosk=_kiosk(), study=current_study(), note=_lock_note()
+    )
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -281,6 +305,9 @@ def stop() -> ResponseReturnValue:
         if request.form.get("choice") == "delete":
             ops.discard(db.session, response)
             record_audit(db.session, "kiosk.stopped_deleted", actor_id=_kiosk_actor())
+            _note_for_lock("deleted", lang)
+        else:
+            _note_for_lock("kept", lang)
         _clear_respondent()
         return redirect(url_for("kiosk.lock"))
     if request.method == "POST":
@@ -293,6 +320,37 @@ def stop() -> ResponseReturnValue:
         lang=lang,
         back_url=_back_url(response),
     )
+
+
+@bp.route("/decline", methods=["GET", "POST"])
+def decline() -> ResponseReturnValue:
+    """After "I do not want to take part": are you sure? Yes records the decline (the
+    kiosk's site and wave, her ID, the date; no answer) and deletes anything she entered;
+    the lock screen then says so. Once she has agreed, Stop is the way out instead."""
+    response = _respondent_response()
+    kiosk = _kiosk()
+    if response is None or kiosk is None:
+        return redirect(url_for("kiosk.lock"))
+    if ops.consent_given(ops.instrument_of(response), response.answers or {}):
+        return redirect(url_for("kiosk.stop"))
+    lang = _lang()
+    form = FlaskForm()
+    if form.validate_on_submit():
+        # Site and wave from kiosk mode and her draft, never from the form.
+        declines.at_kiosk(
+            db.session,
+            site=participant_ops.site_by_code(db.session, kiosk["site"]),
+            wave=response.wave,
+            participant=response.participant,
+            draft=response,
+        )
+        record_audit(db.session, "kiosk.declined", actor_id=_kiosk_actor())
+        _clear_respondent()
+        _note_for_lock("declined", lang)
+        return redirect(url_for("kiosk.lock"))
+    if request.method == "POST":
+        abort(400, description="This page had expired, so nothing was done. Please try again.")
+    return engine.render_decline(_flow(), lang, url_for("kiosk.page", index=0), form)
 
 
 def _back_url(response: Any) -> str:
@@ -358,7 +416,7 @@ def page(index: int) -> ResponseReturnValue:
     if isinstance(state, dict) and lang != state.get("lang"):
         state["lang"] = lang
         session["respondent"] = state
-    if request.method == "POST" and engine.pressed(request.form) in ("timeout", "decline"):
+    if request.method == "POST" and engine.pressed(request.form) == "timeout":
         _clear_respondent()
     return reply
 
