@@ -170,7 +170,8 @@ def _save(
     if action == "decline" and section.is_consent:
         # Asked once to confirm; nothing from the page is saved, nothing is recorded yet.
         return redirect(flow.decline_url), lang
-    if action == "next" and not valid:
+    if (action == "next" and not valid) or (action != "timeout" and form.other_conflicts()):
+        # Text in an "Other" box beside another answer is never dropped: she says which.
         return render_page(
             flow, response, index, lang, form, 422, _("Please look at the questions marked below.")
         ), lang
