@@ -46,6 +46,7 @@ LOCK_NOTES = {
     "declined": N_("You chose not to take part. Nothing you entered has been kept."),
     "kept": N_("Your answers are kept. A member of the research team can help you go on later."),
     "deleted": N_("Your answers have been deleted. Nothing was kept."),
+    "nothing": N_("You stopped before answering, so nothing was kept."),
 }
 
 
@@ -94,12 +95,32 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
         _clear_respondent()
         return None
     response = ops.by_key(db.session, state.get("key"), lock=request.method == "POST")
+    if response is None:
+        response = _unsaved(state)
     if response is None or response.channel != Channel.KIOSK or _withdrawn(response):
         _clear_respondent()
         return None
     state["seen"] = time.time()
     session["respondent"] = state
     return response
+
+
+def _unsaved(state: dict[str, Any]) -> Any:
+    """Her draft before she has agreed: rebuilt from the session, never stored."""
+    new = state.get("new")
+    if not isinstance(new, dict):
+        return None
+    try:
+        return ops.unsaved_draft(
+            db.session,
+            participant_id=int(new["participant"]),
+            wave_code=str(new["wave"]),
+            version_id=int(new["version"]),
+            key=str(state.get("key")),
+            flags=dict(new.get("flags") or {}),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _withdrawn(response: Any) -> bool:
@@ -221,7 +242,9 @@ def start() -> ResponseReturnValue:
                 raise ops.RespondentError(
                     "No participant has this ID. Please check it, or ask a researcher to register her."
                 )
-            started = ops.start_kiosk(db.session, participant, kiosk["wave"])
+            started = ops.start_kiosk(
+                db.session, participant, kiosk["wave"], site_code=kiosk["site"]
+            )
         except pseudonyms.InvalidPseudonym as exc:
             error, status = str(exc), 422
         except ops.RespondentError as exc:
@@ -233,20 +256,40 @@ def start() -> ResponseReturnValue:
                     "participant": participant.id,
                     "warning": started.warning,
                     "window": started.window,
+                    "other_site": started.other_site,
                 }
                 return redirect(url_for("kiosk.notice"))
-            if started.resumed:
-                session["resume"] = started.response.submission_key
-                return redirect(url_for("kiosk.resume"))
-            _begin(started.response.submission_key)
-            return redirect(url_for("kiosk.page", index=0))
+            return _go_on(started)
     elif request.method == "POST":
         error, status = "Please enter the ID.", 422
     return render_template("respond/start.html", form=form, error=error, wave=kiosk["wave"]), status
 
 
-def _begin(key: str, lang: str = "en") -> None:
+def _begin(key: str, lang: str = "en", new: dict[str, Any] | None = None) -> None:
     session["respondent"] = {"key": key, "lang": lang, "seen": time.time()}
+    if new is not None:
+        session["respondent"]["new"] = new
+
+
+def _go_on(started: ops.KioskStart) -> ResponseReturnValue:
+    """To her draft: a saved one is resumed with the password; a new one (unsaved until
+    she agrees) opens at its first page."""
+    response = started.response
+    # The callers have one; a kiosk draft has its participant and wave.
+    assert response is not None and response.participant and response.wave  # noqa: S101
+    if started.resumed:
+        session["resume"] = response.submission_key
+        return redirect(url_for("kiosk.resume"))
+    _begin(
+        response.submission_key,
+        new={
+            "participant": response.participant.id,
+            "wave": response.wave.code,
+            "version": response.instrument_version.id,
+            "flags": dict(response.flags or {}),
+        },
+    )
+    return redirect(url_for("kiosk.page", index=0))
 
 
 @bp.route("/notice", methods=["GET", "POST"])
@@ -264,28 +307,36 @@ def notice() -> ResponseReturnValue:
     if participant is None or kiosk is None or not isinstance(pending, dict):
         session.pop("kiosk_pending", None)
         return redirect(url_for("kiosk.lock"))
-    window = pending.get("window")
-    form = FieldworkerPasswordForm() if window else FlaskForm()
+    window, other_site = pending.get("window"), pending.get("other_site")
+    form = FieldworkerPasswordForm() if window or other_site else FlaskForm()
     error = None
     if form.validate_on_submit():
-        if window and not _password_checked(_fieldworker(), form.password.data or ""):
+        if (window or other_site) and not _password_checked(
+            _fieldworker(), form.password.data or ""
+        ):
             error = "That password is not right."
         else:
             session.pop("kiosk_pending", None)
             try:
-                started = ops.start_kiosk(db.session, participant, kiosk["wave"], confirmed=True)
+                started = ops.start_kiosk(
+                    db.session, participant, kiosk["wave"], confirmed=True, site_code=kiosk["site"]
+                )
             except ops.RespondentError:
                 return redirect(url_for("kiosk.lock"))  # withdrawn meanwhile, say
-            assert started.response is not None  # noqa: S101 - confirmed makes one
-            if started.resumed:  # another kiosk started her a moment ago
-                session["resume"] = started.response.submission_key
-                return redirect(url_for("kiosk.resume"))
-            _begin(started.response.submission_key)
-            return redirect(url_for("kiosk.page", index=0))
+            if other_site:
+                record_audit(
+                    db.session,
+                    kind="kiosk.other_site_confirmed",
+                    actor_id=_kiosk_actor(),
+                    target=f"participant:{participant.id}",
+                    detail={"registered": participant.site.code, "kiosk": kiosk["site"]},
+                )
+            return _go_on(started)
     return render_template(
         "respond/notice.html",
         warning=pending.get("warning"),
         window=window,
+        other_site=other_site,
         form=form,
         error=error,
     ), (422 if error else 200)
@@ -302,7 +353,9 @@ def stop() -> ResponseReturnValue:
     use_language(lang)
     form = FlaskForm()
     if form.validate_on_submit():
-        if request.form.get("choice") == "delete":
+        if not ops.is_saved(response):
+            _note_for_lock("nothing", lang)  # she had not agreed yet: nothing was kept
+        elif request.form.get("choice") == "delete":
             ops.discard(db.session, response)
             record_audit(db.session, "kiosk.stopped_deleted", actor_id=_kiosk_actor())
             _note_for_lock("deleted", lang)
@@ -319,6 +372,7 @@ def stop() -> ResponseReturnValue:
         form=form,
         lang=lang,
         back_url=_back_url(response),
+        saved=ops.is_saved(response),
     )
 
 

@@ -207,7 +207,7 @@ def test_with_no_voice_for_the_page_language_read_aloud_says_so_and_is_switched_
     for button in buttons.all():
         expect(button).to_be_visible()
         expect(button).to_be_disabled()
-        expect(button).to_have_text("No voice to read aloud on this device")
+        expect(button).to_have_text("Read aloud: no voice on this device")
 
 
 def test_an_english_voice_does_not_read_welsh_pages(
