@@ -50,6 +50,7 @@ ROUTE_ACCESS: dict[str, str] = {
     "link.declined": "public",
     "link.stop": "public",
     "link.stopped": "public",
+    "link.decline": "public",
     "kiosk.setup": "fieldworker",
     "kiosk.lock": "kiosk",
     "kiosk.start": "kiosk",
@@ -62,6 +63,7 @@ ROUTE_ACCESS: dict[str, str] = {
     "kiosk.submit": "public",  # answers by submission key only; unknown keys go to the lock screen
     "kiosk.thanks": "public",  # shows nothing but thanks
     "kiosk.ended": "public",  # says that kiosk mode has ended; shows nothing else
+    "kiosk.decline": "kiosk",
     "research.dashboard": "login",  # a caseworker is sent on to her cases
     "research.participants": "fieldworker",
     "research.participant": "fieldworker",
@@ -98,6 +100,7 @@ ROUTE_ACCESS: dict[str, str] = {
     "cases.send_correction": "caseworker-only",
     "cases.rebase_correction": "caseworker-only",
     "research.user_action": "admin",
+    "research.restore_recontact": "researcher",
 }
 
 

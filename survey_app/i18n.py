@@ -29,6 +29,9 @@ TEXT: Final[dict[str, str]] = {
     "agree": N_("Yes, I agree"),
     "choose_all": N_("Choose all that apply."),
     "characters_max": N_("Up to %(n)s characters."),
+    "other_conflict": N_(
+        "You wrote in the box, but chose another answer. Tick “%(other)s”, or clear the box."
+    ),
 }
 
 

@@ -57,6 +57,11 @@ class _PeriodSchema(_Strict):
             raise ValidationError("end is before start", "end")
 
 
+class _RecontactSchema(_Strict):
+    variable = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    declined = fields.Integer(load_default=0, strict=True)
+
+
 class _StudySchema(_Strict):
     name = fields.String(required=True)
     pseudonym_prefix = fields.String(load_default="TC", validate=validate.Regexp(r"^[A-Z]{1,4}$"))
@@ -75,6 +80,8 @@ class _StudySchema(_Strict):
     welsh = fields.String(
         load_default="on", validate=validate.OneOf(WELSH_SETTINGS, error="use on, draft or off")
     )
+    # The baseline item that records her consent to be asked again, and its "no" code.
+    recontact = fields.Nested(_RecontactSchema, load_default=None)
 
     @validates_schema
     def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -124,6 +131,14 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Recontact:
+    """The baseline item that records consent to be asked again: ``declined`` is its "no"."""
+
+    variable: str
+    declined: int = 0
+
+
+@dataclass(frozen=True)
 class Study:
     name: str
     pseudonym_prefix: str
@@ -135,6 +150,7 @@ class Study:
     case_update_due_days: int = 90
     periods: tuple[Period, ...] = ()
     welsh: str = "on"
+    recontact: Recontact | None = None
 
     def instrument_for(self, audience: Audience, wave: str | None) -> str | None:
         for entry in self.schedule:
@@ -178,6 +194,7 @@ def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
         case_update_due_days=raw["case_update_due_days"],
         periods=tuple(Period(p["label"], p["start"], p["end"]) for p in raw["periods"]),
         welsh=raw["welsh"],
+        recontact=Recontact(**raw["recontact"]) if raw["recontact"] else None,
     )
 
 

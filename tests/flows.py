@@ -138,8 +138,8 @@ _KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 def default_answer(item: Item) -> Any:
     """A valid answer for any item: the kind of answer a respondent gives."""
-    if item.type == "consent":
-        return "1"
+    if item.type == "consent" or item.variable == "consent_recontact":
+        return "1"  # she agrees (to be asked again, too: a "no" keeps her follow-ups shut)
     if item.type == "rating":
         return str(item.max - 2 if item.max else 5)
     if item.type == "multiple":

@@ -92,17 +92,18 @@ def test_other_please_specify_is_kept_and_exported_as_variable_other(
     for variable in ("prison_other", "department_other"):
         assert f'<label for="{variable}">Other: please specify</label>' in body
         assert f'name="{variable}" maxlength="200"' in body
-    reply = click(
-        client,
-        f"/s/{token}/page/1",
-        {
-            "prison": "3",
-            "prison_other": "  HMP Styal  ",
-            "role_level": "2",
-            "department": "1",  # not Other: the text typed beside Other is not kept
-            "department_other": "typed, then changed her mind",
-        },
-    )
+    answers = {
+        "prison": "3",
+        "prison_other": "  HMP Styal  ",
+        "role_level": "2",
+        "department": "1",  # not Other, yet text typed beside Other: she is asked which
+        "department_other": "typed, then changed her mind",
+    }
+    asked = click(client, f"/s/{token}/page/1", answers)
+    assert asked.status_code == 422
+    assert "chose another answer. Tick “Other”, or clear the box." in text(asked)
+    assert 'value="typed, then changed her mind"' in text(asked)  # nothing dropped
+    reply = click(client, f"/s/{token}/page/1", answers | {"department_other": ""})
     assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
     again = text(client.get(f"/s/{token}/page/1"))
     assert 'name="prison_other" maxlength="200" value="HMP Styal"' in again

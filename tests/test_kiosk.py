@@ -139,6 +139,9 @@ def test_declining_consent_keeps_nothing(app: Flask, client: FlaskClient, auth: 
     enter_id(client, register(app))
     page = client.get("/kiosk/page/0")
     reply = client.post("/kiosk/page/0", data={"csrf_token": csrf_token(page), "action": "decline"})
+    assert reply.headers["Location"] == "/kiosk/decline"  # are you sure?
+    sure = client.get("/kiosk/decline")
+    reply = client.post("/kiosk/decline", data={"csrf_token": csrf_token(sure), "confirm": "yes"})
     assert reply.headers["Location"] == "/kiosk/lock"
     assert responses(app) == []
 

@@ -93,9 +93,10 @@ def test_the_stop_page_speaks_welsh_after_she_switches(
 ) -> None:
     unlock(auth, client)
     enter_id(client, register(app))
-    page = client.get("/kiosk/page/0")
-    client.post("/kiosk/page/0", data={"csrf_token": csrf_token(page), "action": "lang:cy"})
-    body = client.get("/kiosk/stop?from=0").get_data(as_text=True)
+    second = past_consent(app, client)
+    page = client.get(second)
+    client.post(second, data={"csrf_token": csrf_token(page), "action": "lang:cy"})
+    body = client.get("/kiosk/stop?from=1").get_data(as_text=True)
     assert "Stopio a chadw fy atebion" in body and "Stopio a dileu fy atebion" in body
     assert "Stop and keep my answers" not in body and '<html lang="cy">' in body
 
@@ -106,6 +107,7 @@ def test_stop_without_a_draft_or_with_an_expired_page_loses_nothing(
     unlock(auth, client)
     assert client.get("/kiosk/stop").headers["Location"] == "/kiosk/lock"
     enter_id(client, register(app))
+    past_consent(app, client)  # her draft is kept from her first saved page
     stale = client.post("/kiosk/stop", data={"csrf_token": "stale", "choice": "delete"})
     assert stale.status_code == 400
     assert len(responses(app)) == 1

@@ -632,6 +632,9 @@ def test_declining_consent_deletes_the_draft(app: Flask, client: FlaskClient) ->
     assert "I do not want to take part" in page.get_data(as_text=True)
     reply = click(client, f"/s/{token}/page/0", {"consent_info_sheet": "1"}, button="decline")
     assert reply.status_code == 302, reply.status_code
+    assert reply.headers["Location"] == f"/s/{token}/decline"  # are you sure?
+    sure = client.get(reply.headers["Location"])
+    reply = client.post(f"/s/{token}/decline", data={"csrf_token": csrf_token(sure)})
     assert reply.headers["Location"] == f"/s/{token}/declined"
     declined = client.get(reply.headers["Location"])
     assert declined.status_code == 200
@@ -795,7 +798,7 @@ def test_stop_keeps_the_draft_and_this_browser_lets_go_of_it(
     reply = client.post(f"/s/{token}/stop", data={"csrf_token": csrf_token(page)})
     assert reply.status_code == 302 and reply.headers["Location"] == f"/s/{token}/stopped"
     stopped = client.get(reply.headers["Location"]).get_data(as_text=True)
-    assert STOPPED in stopped and "saved but not sent" in stopped
+    assert STOPPED in stopped and "Nothing was kept for you" in stopped
     assert only_response(app).answers == {"consent_info_sheet": 1, "consent_take_part": 1}
     _fresh_start(client, token)
     # Pressed again (a second click), it changes nothing.

@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "case_form_revisions",
     "case_forms",
     "cases",
+    "decline",
     "field_batch",
     "field_laptop",
     "field_draft",
@@ -87,6 +88,27 @@ def test_upgrade_downgrade_upgrade_with_data(tmp_path: Path) -> None:
                     " VALUES (1, 1, 'open', '2022-01-10', '2026-01-01')"
                 )
             )
+            # A decline and a restored recontact, so that 0010 goes down with data.
+            db.session.execute(
+                text(
+                    "INSERT INTO wave (code, label, position, offset_months) VALUES ('T1', 'S', 1, 0)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO decline (channel, site_id, wave_id, participant_id, declined_on)"
+                    " VALUES ('kiosk', 1, 1, 1, '2026-01-02')"
+                )
+            )
+            db.session.execute(
+                text(
+                    "UPDATE participant SET recontact_restored_at = '2026-02-01', recontact_restored_reason = 'asked'"
+                )
+            )
+            db.session.commit()
+            downgrade(revision="0008")
+            assert "decline" not in inspect(db.engine).get_table_names()
+            assert db.session.execute(text("SELECT count(*) FROM participant")).scalar() == 1
             db.session.commit()
             downgrade(revision="0003")
             role = db.session.execute(text('SELECT role, active FROM "user"')).one()

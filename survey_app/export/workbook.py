@@ -11,6 +11,7 @@ from ..models import record_audit
 from ..models.types import DbSession, utcnow
 from ..report.sheet import report_sheet
 from ..report.tables import build_report
+from ..services import declines
 from .codebook import CODEBOOK_HEADER, codebook_rows
 from .column_types import column_type_rows
 from .dataset import ColumnMeta, Dataset, Sheet
@@ -58,6 +59,7 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         yield from data.about_rows(made_by, data_sheets, made_at)
         yield from column_type_rows()
         yield from data.bad_values.about_rows()  # filled as the data sheets were written
+        yield from declines.about_rows(session)
 
     sheets = [
         Sheet("About", _plain(["item", "value"]), about, -1, after_data=True),

@@ -89,6 +89,10 @@ class VoidForm(FlaskForm):  # type: ignore[misc]
     reason = _reason("voiding this response")
 
 
+class RecontactForm(FlaskForm):  # type: ignore[misc]
+    reason = _reason("recording that she asked to take part again")
+
+
 class LinkForm(FlaskForm):  # type: ignore[misc]
     instrument = SelectField(
         "Questionnaire",

@@ -12,8 +12,9 @@ from wtforms import Field, HiddenField
 from wtforms.validators import ValidationError
 
 from ..characters import strip_forbidden
+from ..i18n import current_language, t
 from ..instruments import missing
-from ..instruments.model import Item, Section
+from ..instruments.model import Item, Section, pick
 from ..numbers import whole_number
 from ..services.answer_check import OTHER_LIMIT, TEXT_LIMIT, value_problem
 
@@ -146,7 +147,31 @@ class OtherTextField(TextField):
         return text
 
     def pre_validate(self, form: Any) -> None:
+        # Text typed in the box is her answer: PageForm.validate ticked "Other" for her where
+        # that changes no other choice; where she chose another answer, ask her which.
+        main = form[self.item.variable]
+        if self.answer is None or main.tampered or self.item.other_chosen(main.answer):
+            return
+        raise ValidationError(other_conflict_message(self.item))
+
+
+def other_conflict_message(item: Item) -> str:
+    other = item.other_option
+    label = pick(other.label, current_language()) if other else ""
+    return t("other_conflict", current_language(), other=label)
+
+
+def with_other(item: Item, answer: Any) -> Any:
+    """Her answer with "Other" ticked as well, or None where that would replace a choice she
+    made (another single answer, or a "prefer not to say")."""
+    other = item.other_option
+    if other is None:
         return None
+    if item.type == "multiple" and (answer is None or isinstance(answer, list)):
+        return sorted({*(answer or []), other.code})
+    if item.type != "multiple" and answer is None:
+        return other.code
+    return None
 
 
 def _field_for(item: Item, required_message: str) -> Any:
@@ -160,6 +185,27 @@ class PageForm(FlaskForm):  # type: ignore[misc]
     action = HiddenField()
 
     answer_fields: list[AnswerField]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        self.tick_other()
+        return bool(super().validate(extra_validators))
+
+    def tick_other(self) -> None:
+        """Text typed in an "Other, please specify" box ticks "Other" for her, as a mother
+        who wrote her answer there expects; unless she chose another answer instead (then
+        the box asks her which: see OtherTextField.pre_validate)."""
+        for field in self.answer_fields:
+            if not isinstance(field, OtherTextField) or field.answer is None:
+                continue
+            main = self[field.item.variable]
+            if main.tampered or field.item.other_chosen(main.answer):
+                continue
+            ticked = with_other(field.item, main.answer)
+            if ticked is not None:
+                main.answer = main.data = ticked
+
+    def other_conflicts(self) -> list[str]:
+        return [f.name for f in self.answer_fields if isinstance(f, OtherTextField) and f.errors]
 
     def answers(self) -> dict[str, Any]:
         found = {field.name: field.answer for field in self.answer_fields}

@@ -5,6 +5,7 @@ from . import erasure as _erasure  # noqa: F401 - registers the after-commit wip
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
+from .declines import Decline
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
@@ -22,6 +23,7 @@ __all__ = [
     "CaseForm",
     "CaseFormRevision",
     "Channel",
+    "Decline",
     "InstrumentVersion",
     "Link",
     "Participant",

@@ -21,5 +21,10 @@ class Participant(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column()
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # She said no to being asked again (the study file's recontact item at the baseline), and
+    # later asked to take part again: a researcher records it with a reason (audited). Her
+    # answer stays as she gave it; this only lets her follow-ups fall due again.
+    recontact_restored_at: Mapped[dt.datetime | None] = mapped_column()
+    recontact_restored_reason: Mapped[str | None] = mapped_column(Text)
 
     site: Mapped[Site] = relationship()

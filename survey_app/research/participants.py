@@ -16,6 +16,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.research import (
     ParticipantFilterForm,
+    RecontactForm,
     RegisterParticipantsForm,
     VoidForm,
     WithdrawForm,
@@ -24,7 +25,7 @@ from ..models import Participant, Response, Role, Site
 from ..models.types import today
 from ..numbers import whole_number
 from ..services import cases as case_ops
-from ..services import followup
+from ..services import followup, recontact
 from ..services import participants as participant_ops
 from ..services import responses as response_ops
 from ..services.drafts import draft_of
@@ -166,10 +167,12 @@ def _detail(
     withdraw_form: WithdrawForm | None = None,
     void_form: VoidForm | None = None,
     void_target: str | None = None,
+    recontact_form: RecontactForm | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     responses = _responses(participant)
+    said_no = recontact.said_no(db.session, participant)
     done_on = {
         r.wave.code: r.completed_on
         for r in responses
@@ -181,6 +184,7 @@ def _detail(
         done_on=done_on,
         withdrawn=participant.withdrawn_at is not None,
         today=today(),
+        declined_recontact=said_no and participant.recontact_restored_at is None,
     )
     drafts = {
         r.id: draft_of(r.wave.code, r.flags, r.started_on)
@@ -197,6 +201,9 @@ def _detail(
         void_form=void_form,
         void_target=void_target,
         blank_void_form=VoidForm(formdata=None),
+        said_no=said_no,
+        baseline=waves.baseline.code,
+        recontact_form=recontact_form or RecontactForm(formdata=None),
         error=error,
         # Her case tracker beside her questionnaires: for researchers, never fieldworkers.
         cases=case_ops.cases_of(db.session, participant)
@@ -237,6 +244,23 @@ def withdraw(pseudonym: str) -> ResponseReturnValue:
         )
     kept = "her answers were kept" if form.mode.data == "keep" else "her answers were deleted"
     flash(f"{found.pseudonym} has withdrawn; {kept}.")
+    return redirect(url_for("research.participant", pseudonym=found.pseudonym))
+
+
+@bp.route("/participants/<pseudonym>/recontact", methods=["POST"])
+@role_required(Role.RESEARCHER)
+def restore_recontact(pseudonym: str) -> ResponseReturnValue:
+    """She said no to being asked again, then asked to take part: recorded with a reason."""
+    found = _participant(pseudonym)
+    form = RecontactForm()
+    if not form.validate():
+        return _detail(found, recontact_form=form, status=422)
+    try:
+        recontact.restore(db.session, found, form.reason.data or "", actor_id=current_user.id)
+    except recontact.RecontactError as exc:
+        status = 409 if found.recontact_restored_at else exc.status
+        return _detail(found, recontact_form=form, error=str(exc), status=status)
+    flash(f"Recorded: {found.pseudonym} asked to take part again; her follow-ups can start.")
     return redirect(url_for("research.participant", pseudonym=found.pseudonym))
 
 

@@ -14,7 +14,7 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..models import Role
 from ..models.types import today
-from ..services import followup
+from ..services import declines, followup
 from ..services.drafts import draft_counts
 from . import bp, queries
 
@@ -46,6 +46,8 @@ def dashboard() -> ResponseReturnValue:
     return render_template(
         "research/dashboard.html",
         counts=queries.complete_counts(db.session),
+        participation=declines.kiosk_flow(db.session),
+        link_declines=declines.link_count(db.session),
         open_links=queries.open_link_count(db.session, on),
         titles=queries.instrument_titles(db.session),
         **shared,

@@ -28,7 +28,8 @@ class Flow:
     finish_url: str
     submit_url: str
     thanks_url: str
-    leave_url: str  # where a refusal of consent goes
+    leave_url: str  # where a refusal of consent goes, once recorded
+    decline_url: str  # "are you sure?" after "I do not want to take part"; it records it
     timeout_url: str  # where an idle page, or a draft that no longer takes answers, goes
     stop_url: str | None = None  # a form POST that stops: the draft stays saved
     idle_seconds: int | None = None
@@ -167,9 +168,10 @@ def _save(
     if action == "timeout" and flow.idle_seconds is None:
         action = "back_here"  # no idle timeout on this channel: keep the page, stay on it
     if action == "decline" and section.is_consent:
-        ops.discard(db.session, response)
-        return redirect(flow.leave_url), lang
-    if action == "next" and not valid:
+        # Asked once to confirm; nothing from the page is saved, nothing is recorded yet.
+        return redirect(flow.decline_url), lang
+    if (action == "next" and not valid) or (action != "timeout" and form.other_conflicts()):
+        # Text in an "Other" box beside another answer is never dropped: she says which.
         return render_page(
             flow, response, index, lang, form, 422, _("Please look at the questions marked below.")
         ), lang
@@ -276,6 +278,14 @@ def resume_index(response: Response) -> int:
             return index
     visible = ops.visible_sections(instrument, answers)
     return visible[-1] if visible else 0
+
+
+def render_decline(flow: Flow, lang: str, back_url: str, form: Any) -> ResponseReturnValue:
+    """The "are you sure?" page after "I do not want to take part"."""
+    use_language(lang)
+    return render_template(
+        "respond/decline_confirm.html", flow=flow, lang=lang, back_url=back_url, form=form
+    )
 
 
 def render_finish(flow: Flow, response: Response, lang: str) -> ResponseReturnValue:

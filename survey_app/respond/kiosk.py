@@ -31,15 +31,24 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
-from ..i18n import use_language
+from ..i18n import N_, in_language, use_language
 from ..models import Channel, Participant, Role, Site, User, Wave, record_audit
 from ..numbers import whole_number
+from ..services import declines
 from ..services import participants as participant_ops
 from ..services import responses as ops
 from ..study import current_study
 from . import engine
 
 bp = Blueprint("kiosk", __name__)
+
+# What the lock screen says to her after she leaves her questionnaire, in her language, once.
+LOCK_NOTES = {
+    "declined": N_("You chose not to take part. Nothing you entered has been kept."),
+    "kept": N_("Your answers are kept. A member of the research team can help you go on later."),
+    "deleted": N_("Your answers have been deleted. Nothing was kept."),
+    "nothing": N_("You stopped before answering, so nothing was kept."),
+}
 
 
 def _flow() -> engine.Flow:
@@ -50,6 +59,7 @@ def _flow() -> engine.Flow:
         submit_url=url_for("kiosk.submit"),
         thanks_url=url_for("kiosk.thanks"),
         leave_url=url_for("kiosk.lock"),
+        decline_url=url_for("kiosk.decline"),
         timeout_url=url_for("kiosk.lock"),
         stop_url=url_for("kiosk.stop"),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
@@ -86,12 +96,32 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
         _clear_respondent()
         return None
     response = ops.by_key(db.session, state.get("key"), lock=request.method == "POST")
+    if response is None:
+        response = _unsaved(state)
     if response is None or response.channel != Channel.KIOSK or _withdrawn(response):
         _clear_respondent()
         return None
     state["seen"] = time.time()
     session["respondent"] = state
     return response
+
+
+def _unsaved(state: dict[str, Any]) -> Any:
+    """Her draft before she has agreed: rebuilt from the session, never stored."""
+    new = state.get("new")
+    if not isinstance(new, dict):
+        return None
+    try:
+        return ops.unsaved_draft(
+            db.session,
+            participant_id=int(new["participant"]),
+            wave_code=str(new["wave"]),
+            version_id=int(new["version"]),
+            key=str(state.get("key")),
+            flags=dict(new.get("flags") or {}),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _withdrawn(response: Any) -> bool:
@@ -175,11 +205,26 @@ def setup() -> ResponseReturnValue:
     return render_template("respond/kiosk_setup.html", form=form)
 
 
+def _note_for_lock(key: str, lang: str) -> None:
+    session["lock_note"] = {"key": key, "lang": lang}
+
+
+def _lock_note() -> dict[str, str] | None:
+    """The note left for the lock screen (shown once), as its text and language."""
+    note = session.pop("lock_note", None)
+    if not isinstance(note, dict) or note.get("key") not in LOCK_NOTES:
+        return None
+    lang = note.get("lang") if note.get("lang") in ("en", "cy") else "en"
+    return {"text": in_language(str(lang), LOCK_NOTES[note["key"]]), "lang": str(lang)}
+
+
 @bp.route("/lock")
 def lock() -> ResponseReturnValue:
     _clear_respondent()
     session.pop("kiosk_pending", None)
-    return render_template("respond/lock.html", kiosk=_kiosk(), study=current_study())
+    return render_template(
+        "respond/lock.html", kiosk=_kiosk(), study=current_study(), note=_lock_note()
+    )
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -198,9 +243,13 @@ def start() -> ResponseReturnValue:
                 raise ops.RespondentError(
                     "No participant has this ID. Please check it, or ask a researcher to register her."
                 )
-            started = ops.start_kiosk(db.session, participant, kiosk["wave"])
-        except (pseudonyms.InvalidPseudonym, ops.RespondentError) as exc:
+            started = ops.start_kiosk(
+                db.session, participant, kiosk["wave"], site_code=kiosk["site"]
+            )
+        except pseudonyms.InvalidPseudonym as exc:
             error, status = str(exc), 422
+        except ops.RespondentError as exc:
+            error, status = str(exc), exc.status
         else:
             if started.response is None:
                 # A warning for the fieldworker first; no draft until she goes on.
@@ -208,20 +257,40 @@ def start() -> ResponseReturnValue:
                     "participant": participant.id,
                     "warning": started.warning,
                     "window": started.window,
+                    "other_site": started.other_site,
                 }
                 return redirect(url_for("kiosk.notice"))
-            if started.resumed:
-                session["resume"] = started.response.submission_key
-                return redirect(url_for("kiosk.resume"))
-            _begin(started.response.submission_key)
-            return redirect(url_for("kiosk.page", index=0))
+            return _go_on(started)
     elif request.method == "POST":
         error, status = "Please enter the ID.", 422
     return render_template("respond/start.html", form=form, error=error, wave=kiosk["wave"]), status
 
 
-def _begin(key: str, lang: str = "en") -> None:
+def _begin(key: str, lang: str = "en", new: dict[str, Any] | None = None) -> None:
     session["respondent"] = {"key": key, "lang": lang, "seen": time.time()}
+    if new is not None:
+        session["respondent"]["new"] = new
+
+
+def _go_on(started: ops.KioskStart) -> ResponseReturnValue:
+    """To her draft: a saved one is resumed with the password; a new one (unsaved until
+    she agrees) opens at its first page."""
+    response = started.response
+    # The callers have one; a kiosk draft has its participant and wave.
+    assert response is not None and response.participant and response.wave  # noqa: S101
+    if started.resumed:
+        session["resume"] = response.submission_key
+        return redirect(url_for("kiosk.resume"))
+    _begin(
+        response.submission_key,
+        new={
+            "participant": response.participant.id,
+            "wave": response.wave.code,
+            "version": response.instrument_version.id,
+            "flags": dict(response.flags or {}),
+        },
+    )
+    return redirect(url_for("kiosk.page", index=0))
 
 
 @bp.route("/notice", methods=["GET", "POST"])
@@ -239,28 +308,36 @@ def notice() -> ResponseReturnValue:
     if participant is None or kiosk is None or not isinstance(pending, dict):
         session.pop("kiosk_pending", None)
         return redirect(url_for("kiosk.lock"))
-    window = pending.get("window")
-    form = FieldworkerPasswordForm() if window else FlaskForm()
+    window, other_site = pending.get("window"), pending.get("other_site")
+    form = FieldworkerPasswordForm() if window or other_site else FlaskForm()
     error = None
     if form.validate_on_submit():
-        if window and not _password_checked(_fieldworker(), form.password.data or ""):
+        if (window or other_site) and not _password_checked(
+            _fieldworker(), form.password.data or ""
+        ):
             error = "That password is not right."
         else:
             session.pop("kiosk_pending", None)
             try:
-                started = ops.start_kiosk(db.session, participant, kiosk["wave"], confirmed=True)
+                started = ops.start_kiosk(
+                    db.session, participant, kiosk["wave"], confirmed=True, site_code=kiosk["site"]
+                )
             except ops.RespondentError:
                 return redirect(url_for("kiosk.lock"))  # withdrawn meanwhile, say
-            assert started.response is not None  # noqa: S101 - confirmed makes one
-            if started.resumed:  # another kiosk started her a moment ago
-                session["resume"] = started.response.submission_key
-                return redirect(url_for("kiosk.resume"))
-            _begin(started.response.submission_key)
-            return redirect(url_for("kiosk.page", index=0))
+            if other_site:
+                record_audit(
+                    db.session,
+                    kind="kiosk.other_site_confirmed",
+                    actor_id=_kiosk_actor(),
+                    target=f"participant:{participant.id}",
+                    detail={"registered": participant.site.code, "kiosk": kiosk["site"]},
+                )
+            return _go_on(started)
     return render_template(
         "respond/notice.html",
         warning=pending.get("warning"),
         window=window,
+        other_site=other_site,
         form=form,
         error=error,
     ), (422 if error else 200)
@@ -277,9 +354,14 @@ def stop() -> ResponseReturnValue:
     use_language(lang)
     form = FlaskForm()
     if form.validate_on_submit():
-        if request.form.get("choice") == "delete":
+        if not ops.is_saved(response):
+            _note_for_lock("nothing", lang)  # she had not agreed yet: nothing was kept
+        elif request.form.get("choice") == "delete":
             ops.discard(db.session, response)
             record_audit(db.session, "kiosk.stopped_deleted", actor_id=_kiosk_actor())
+            _note_for_lock("deleted", lang)
+        else:
+            _note_for_lock("kept", lang)
         _clear_respondent()
         return redirect(url_for("kiosk.lock"))
     if request.method == "POST":
@@ -291,7 +373,39 @@ def stop() -> ResponseReturnValue:
         form=form,
         lang=lang,
         back_url=_back_url(response),
+        saved=ops.is_saved(response),
     )
+
+
+@bp.route("/decline", methods=["GET", "POST"])
+def decline() -> ResponseReturnValue:
+    """After "I do not want to take part": are you sure? Yes records the decline (the
+    kiosk's site and wave, her ID, the date; no answer) and deletes anything she entered;
+    the lock screen then says so. Once she has agreed, Stop is the way out instead."""
+    response = _respondent_response()
+    kiosk = _kiosk()
+    if response is None or kiosk is None:
+        return redirect(url_for("kiosk.lock"))
+    if ops.consent_given(ops.instrument_of(response), response.answers or {}):
+        return redirect(url_for("kiosk.stop"))
+    lang = _lang()
+    form = FlaskForm()
+    if form.validate_on_submit():
+        # Site and wave from kiosk mode and her draft, never from the form.
+        declines.at_kiosk(
+            db.session,
+            site=participant_ops.site_by_code(db.session, kiosk["site"]),
+            wave=response.wave,
+            participant=response.participant,
+            draft=response,
+        )
+        record_audit(db.session, "kiosk.declined", actor_id=_kiosk_actor())
+        _clear_respondent()
+        _note_for_lock("declined", lang)
+        return redirect(url_for("kiosk.lock"))
+    if request.method == "POST":
+        abort(400, description="This page had expired, so nothing was done. Please try again.")
+    return engine.render_decline(_flow(), lang, url_for("kiosk.page", index=0), form)
 
 
 def _back_url(response: Any) -> str:
@@ -358,7 +472,7 @@ def page(index: int) -> ResponseReturnValue:
     if isinstance(state, dict) and lang != state.get("lang"):
         state["lang"] = lang
         session["respondent"] = state
-    if request.method == "POST" and engine.pressed(request.form) in ("timeout", "decline"):
+    if request.method == "POST" and engine.pressed(request.form) == "timeout":
         _clear_respondent()
     return reply
 

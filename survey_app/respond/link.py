@@ -30,6 +30,7 @@ from ..instruments.model import pick
 from ..instruments.publish import latest_version
 from ..models import Channel, Link
 from ..models.types import today
+from ..services import declines
 from ..services import links as link_ops
 from ..services import responses as ops
 from . import engine
@@ -45,6 +46,7 @@ def _flow(token: str) -> engine.Flow:
         submit_url=url_for("link.submit", token=token),
         thanks_url=url_for("link.thanks", token=token),
         leave_url=url_for("link.declined", token=token),
+        decline_url=url_for("link.decline", token=token),
         timeout_url=url_for("link.stopped", token=token),
         stop_url=url_for("link.stop", token=token),
         idle_seconds=_idle_seconds(),
@@ -262,6 +264,30 @@ def thanks(token: str) -> ResponseReturnValue:
     if link_ops.by_token(db.session, token) is None:
         abort(404)
     return render_template("respond/thanks.html", lang="en", kiosk=False)
+
+
+@bp.route("/<token>/decline", methods=["GET", "POST"])
+def decline(token: str) -> ResponseReturnValue:
+    """After "I do not want to take part": are you sure? Yes records the decline (the link
+    and the date only) and deletes the draft; this browser lets go of it."""
+    link = _open_link(token)
+    if not isinstance(link, Link):
+        return link
+    response = _draft(link)
+    if response is None:
+        return _gone(token)
+    if ops.consent_given(ops.instrument_of(response), response.answers or {}):
+        return redirect(url_for("link.page", token=token, index=engine.resume_index(response)))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        declines.on_link(db.session, link=link, draft=response)
+        _forget(token)
+        return redirect(url_for("link.declined", token=token))
+    if request.method == "POST":
+        abort(400, description="This page had expired, so nothing was done. Please try again.")
+    return engine.render_decline(
+        _flow(token), "en", url_for("link.page", token=token, index=0), form
+    )
 
 
 @bp.route("/<token>/declined")

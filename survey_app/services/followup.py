@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..models import COMPLETE, IN_PROGRESS, Participant, Response, Site, Wave
 from ..models.types import DbSession
+from ..study import current_study
 from .drafts import Draft, draft_of
 
 NOT_YET_DUE = "not_yet_due"
@@ -27,6 +28,7 @@ DUE = "due"
 OVERDUE = "overdue"
 DONE = "done"
 WITHDRAWN = "withdrawn"
+DECLINED_RECONTACT = "declined_recontact"
 NO_BASELINE = "no_baseline"
 
 # List filters: "due" is due now or overdue, as a fieldworker chasing follow-ups wants them.
@@ -34,9 +36,10 @@ FILTERS: dict[str, str] = {
     "due": "Due now or overdue",
     "soon": "Falling due in the next 30 days",
     "overdue": "Overdue",
+    "declined": "Declined to be asked again",
 }
 SOON_DAYS = 30
-DUE_FIGURES = ("due_now", "soon", "overdue")  # the dashboard's figures, in order
+DUE_FIGURES = ("due_now", "soon", "overdue", "declined")  # the dashboard's figures, in order
 PER_PAGE = 50
 
 
@@ -116,6 +119,7 @@ class FollowUp:
             OVERDUE: "overdue",
             DONE: "done",
             WITHDRAWN: "withdrawn",
+            DECLINED_RECONTACT: "declined recontact",
             NO_BASELINE: f"no {self.baseline}",
         }[self.status]
 
@@ -131,14 +135,18 @@ def status_of(
     done_on: dt.date | None,
     withdrawn: bool,
     today: dt.date,
+    declined_recontact: bool = False,
 ) -> FollowUp:
     """Her status at one follow-up wave. Withdrawal comes first (nobody chases her), then a
-    completed response at that wave (even one without a baseline), then the wave's window
-    counted from the baseline date."""
+    completed response at that wave (even one without a baseline), then her "no" to being
+    asked again (nobody chases her either), then the wave's window counted from the
+    baseline date."""
     if withdrawn:
         return FollowUp(wave.code, wave.baseline, WITHDRAWN)
     if done_on is not None:
         return FollowUp(wave.code, wave.baseline, DONE)
+    if declined_recontact:
+        return FollowUp(wave.code, wave.baseline, DECLINED_RECONTACT)
     if baseline_on is None:
         return FollowUp(wave.code, wave.baseline, NO_BASELINE)
     due_from = add_months(baseline_on, wave.window.start_months)
@@ -228,6 +236,7 @@ class Waves:
         done_on: Mapping[str, dt.date | None],
         withdrawn: bool,
         today: dt.date,
+        declined_recontact: bool = False,
     ) -> tuple[FollowUp, ...]:
         """Her status at each follow-up wave; ``done_on`` maps wave codes to completion dates."""
         return tuple(
@@ -237,6 +246,7 @@ class Waves:
                 done_on=done_on.get(wave.code),
                 withdrawn=withdrawn,
                 today=today,
+                declined_recontact=declined_recontact,
             )
             for wave in self.followups
         )
@@ -258,6 +268,7 @@ class Row:
     baseline_on: dt.date | None
     followups: tuple[FollowUp, ...]
     drafts: tuple[Draft, ...] = ()  # waves in progress, in wave order
+    declined_recontact: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,6 +289,7 @@ class DueCounts:
     due_now: int
     soon: int
     overdue: int
+    declined: int = 0  # declined to be asked again: never chased
 
 
 @dataclass(frozen=True)
@@ -297,6 +309,7 @@ class _Completed:
 
     baseline_on: ColumnElement[dt.date]
     done_on: dict[str, ColumnElement[dt.date]]
+    declined_recontact: ColumnElement[bool]
 
 
 def _join_live(query: _Query, wave_id: int, status: str) -> tuple[_Query, Any]:
@@ -322,22 +335,48 @@ def _join_completed(
     at ``only``). The partial unique index allows one live response per participant and wave,
     so each join adds at most one row per participant."""
     dates: list[ColumnElement[dt.date]] = []
+    aliases: list[Any] = []
     wave_ids = [waves.baseline.id] + [w.id for w in waves.followups if only in (None, w.code)]
     for wave_id in wave_ids:
         query, alias = _join_live(query, wave_id, COMPLETE)
         dates.append(alias.completed_on)
+        aliases.append(alias)
     codes = [w.code for w in waves.followups if only in (None, w.code)]
-    return query, _Completed(dates[0], dict(zip(codes, dates[1:], strict=True)))
+    return query, _Completed(
+        dates[0], dict(zip(codes, dates[1:], strict=True)), declined_recontact(aliases[0])
+    )
+
+
+def declined_recontact(baseline: Any) -> ColumnElement[bool]:
+    """She answered "no" to being asked again on her (joined, complete, live) baseline
+    response, and no researcher has recorded that she asked to take part again. Never NULL,
+    so that its negation is safe where no baseline was joined."""
+    rule = current_study().recontact
+    if rule is None:
+        return false()
+    answer = baseline.answers[rule.variable].as_integer()
+    return not_(
+        or_(
+            Participant.recontact_restored_at.is_not(None),
+            answer.is_(None),
+            answer != rule.declined,
+        )
+    )
 
 
 def _conditions(
     wave: FollowUpWave,
     today: dt.date,
-    baseline_on: ColumnElement[dt.date],
-    done_on: ColumnElement[dt.date],
+    completed: _Completed,
 ) -> dict[str, ColumnElement[bool]]:
     window = wave.window
-    open_ = and_(Participant.withdrawn_at.is_(None), done_on.is_(None), baseline_on.is_not(None))
+    baseline_on = completed.baseline_on
+    open_ = and_(
+        Participant.withdrawn_at.is_(None),
+        completed.done_on[wave.code].is_(None),
+        baseline_on.is_not(None),
+        not_(completed.declined_recontact),
+    )
     started = baseline_on <= latest_start(today, window.start_months)
     overdue = baseline_on <= latest_start(today - dt.timedelta(days=1), window.end_months)
     soon = and_(
@@ -349,6 +388,12 @@ def _conditions(
         "due_now": and_(open_, started, ~overdue),
         "soon": and_(open_, soon),
         "overdue": and_(open_, overdue),
+        # Left out of every figure above: shown apart, so that nobody chases her.
+        "declined": and_(
+            Participant.withdrawn_at.is_(None),
+            completed.done_on[wave.code].is_(None),
+            completed.declined_recontact,
+        ),
     }
 
 
@@ -357,7 +402,7 @@ def _at_any_wave(
 ) -> ColumnElement[bool]:
     """Condition ``name`` at any of the joined follow-up waves."""
     found = [
-        _conditions(wave, today, completed.baseline_on, completed.done_on[wave.code])[name]
+        _conditions(wave, today, completed)[name]
         for wave in waves.followups
         if wave.code in completed.done_on
     ]
@@ -444,7 +489,9 @@ def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
     )
     query, completed = _join_completed(query, waves)
     codes = list(completed.done_on)
-    query = query.add_columns(completed.baseline_on, *completed.done_on.values())
+    query = query.add_columns(
+        completed.declined_recontact, completed.baseline_on, *completed.done_on.values()
+    )
     # Drafts, joined for this page's participants only (one live response per wave).
     for wave_id, _code in waves.all_ids:
         query, draft = _join_live(query, wave_id, IN_PROGRESS)
@@ -454,7 +501,7 @@ def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
 
 def _row(record: Any, codes: list[str], waves: Waves, today: dt.date) -> Row:
     """One participant's row from a row of ``_page_query``."""
-    pseudonym, site_name, created_at, withdrawn_at, _total, baseline_on, *rest = record
+    pseudonym, site_name, created_at, withdrawn_at, _total, declined, baseline_on, *rest = record
     done, started = rest[: len(codes)], rest[len(codes) :]
     drafts = tuple(
         draft_of(code, started[2 * i + 1], started[2 * i])
@@ -471,8 +518,10 @@ def _row(record: Any, codes: list[str], waves: Waves, today: dt.date) -> Row:
             done_on=dict(zip(codes, done, strict=True)),
             withdrawn=withdrawn_at is not None,
             today=today,
+            declined_recontact=bool(declined),
         ),
         drafts=drafts,
+        declined_recontact=bool(declined),
     )
 
 
@@ -485,7 +534,7 @@ def due_counts(session: DbSession, *, today: dt.date) -> Due:
         {name: _at_any_wave(waves, today, completed, name) for name in DUE_FIGURES}
     ]
     for wave in waves.followups:
-        groups.append(_conditions(wave, today, completed.baseline_on, completed.done_on[wave.code]))
+        groups.append(_conditions(wave, today, completed))
     sums = [
         func.coalesce(func.sum(case((group[name], 1), else_=0)), 0)
         for group in groups

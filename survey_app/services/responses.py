@@ -9,20 +9,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
-from ..models import COMPLETE, IN_PROGRESS, Audience, Channel, Link, Participant, Response, Wave
+from ..models import (
+    COMPLETE,
+    IN_PROGRESS,
+    Audience,
+    Channel,
+    InstrumentVersion,
+    Link,
+    Participant,
+    Response,
+    Wave,
+)
 from ..models.erasure import erase_after_commit
 from ..models.locks import for_update
 from ..models.types import DbSession, today
 from ..study import current_study
 from ..user_errors import UserError
-from . import drafts, followup, hooks
+from . import drafts, followup, hooks, recontact
 from .answer_check import answers_problem
 from .once import stamp_once
 from .reasons import checked_reason
@@ -42,6 +52,8 @@ class KioskStart:
     warning: str | None = None
     # The follow-up is taken outside its window: going on needs the fieldworker's password.
     window: str | None = None
+    # The ID was registered at another site: going on needs the password too.
+    other_site: str | None = None
 
 
 def new_submission_key() -> str:
@@ -74,14 +86,22 @@ def _wave(session: DbSession, code: str) -> Wave:
 
 
 def start_kiosk(
-    session: DbSession, participant: Participant, wave_code: str, *, confirmed: bool = False
+    session: DbSession,
+    participant: Participant,
+    wave_code: str,
+    *,
+    confirmed: bool = False,
+    site_code: str | None = None,
 ) -> KioskStart:
     """Start (or find the draft of) this participant's response for a wave. A new draft that
-    needs a warning (an earlier wave not done, a follow-up outside its window) is made only
-    once the fieldworker has ``confirmed``."""
+    needs a warning (an earlier wave not done, a follow-up outside its window, an ID
+    registered at another site than ``site_code``, the kiosk's) is begun only once the
+    fieldworker has ``confirmed``. A new draft is returned unsaved: it is stored when she
+    agrees (``save_page``), so an ID entered and left makes nothing."""
     if participant.withdrawn_at is not None:
         raise RespondentError("This participant has withdrawn from the study.")
     wave = _wave(session, wave_code)
+    _refuse_if_declined_recontact(session, participant, wave)
     existing = live_response(session, participant, wave)
     if existing is not None:
         if existing.is_complete:
@@ -95,8 +115,13 @@ def start_kiosk(
     if version is None:
         raise RespondentError(f"No questionnaire is published for mothers at {wave.code}.")
     flags, warning, window_text = _start_warnings(session, participant, wave)
-    if (warning or window_text) and not confirmed:
-        return KioskStart(None, resumed=False, warning=warning, window=window_text)
+    elsewhere = _other_site(participant, site_code)
+    if elsewhere:
+        flags["answered_at"] = site_code  # kept where she answered it, beside her registry
+    if (warning or window_text or elsewhere) and not confirmed:
+        return KioskStart(
+            None, resumed=False, warning=warning, window=window_text, other_site=elsewhere
+        )
     response = Response(
         instrument_version=version,
         channel=Channel.KIOSK,
@@ -106,16 +131,73 @@ def start_kiosk(
         answers={},
         flags=flags,
     )
+    # Not added to the session: no draft until she agrees (save_page makes it).
+    return KioskStart(response, resumed=False)
+
+
+def _other_site(participant: Participant, site_code: str | None) -> str | None:
+    """The fieldworker's note when the ID was registered at another site than the kiosk's
+    (she has moved, or the ID was mistyped from the paper key)."""
+    if site_code is None or participant.site.code == site_code:
+        return None
+    return (
+        f"This ID was registered at {participant.site.name}, not here: has she moved? If "
+        "not, the ID may have been mistyped: please check it against the paper key."
+    )
+
+
+def unsaved_draft(
+    session: DbSession,
+    *,
+    participant_id: int,
+    wave_code: str,
+    version_id: int,
+    key: str,
+    flags: Mapping[str, Any],
+) -> Response | None:
+    """The draft of a mother who has not agreed yet, rebuilt for each page (never stored);
+    None when her participant, wave or version has gone."""
+    participant = session.get(Participant, participant_id)
+    version = session.get(InstrumentVersion, version_id)
+    wave = session.scalar(select(Wave).where(Wave.code == wave_code))
+    if participant is None or version is None or wave is None:
+        return None
+    return Response(
+        instrument_version=version,
+        channel=Channel.KIOSK,
+        participant=participant,
+        wave=wave,
+        submission_key=key,
+        answers={},
+        flags=dict(flags),
+    )
+
+
+def is_saved(response: Response) -> bool:
+    return bool(inspect(response).persistent)
+
+
+def _store_new_draft(session: DbSession, response: Response) -> None:
+    """Store a kiosk draft at her first saved page (once she has agreed)."""
     try:
         with session.begin_nested():
             session.add(response)
             hooks.draft_started(session, response)
     except IntegrityError:
-        # Another kiosk started the same participant and wave a moment ago: use that one.
-        if live_response(session, participant, wave) is None:
-            raise
-        return start_kiosk(session, participant, wave_code, confirmed=confirmed)
-    return KioskStart(response, resumed=False)
+        # Another kiosk started the same participant and wave a moment ago.
+        raise RespondentError("Her questionnaire was started at another kiosk meanwhile.") from None
+
+
+def _refuse_if_declined_recontact(session: DbSession, participant: Participant, wave: Wave) -> None:
+    """A follow-up is not started for a mother who said no to being asked again."""
+    baseline = followup.study_waves(session).baseline
+    if wave.id != baseline.id and recontact.declined(session, participant):
+        raise RespondentError(
+            f"Please do not ask her: at {baseline.code} she said no to being asked these "
+            f"questions again, so {wave.code} cannot start. If she has asked to take part "
+            "again, a researcher can record it on her page in the research area.",
+            403,
+        )
 
 
 def _start_warnings(
@@ -223,6 +305,10 @@ def save_page(
     if problem is not None:  # the page's fields refuse these first: a bug or a forged post
         raise RespondentError(f"This answer cannot be kept: {problem}.")
     answers = code_skips(instrument, answers)
+    if not is_saved(response):
+        if not consent_given(instrument, answers):
+            return  # nothing is kept of her before she agrees
+        _store_new_draft(session, response)
     # Where she got to, for the research pages: this page among those her answers show.
     shown = visible_sections(instrument, answers)
     index = instrument.sections.index(section)
@@ -324,7 +410,7 @@ def complete(session: DbSession, response: Response) -> Response:
 
 def discard(session: DbSession, response: Response) -> None:
     """She chose not to take part: nothing of the draft is kept."""
-    if not response.is_complete:
+    if is_saved(response) and not response.is_complete:
         session.delete(response)
         session.flush()
         erase_after_commit(session)

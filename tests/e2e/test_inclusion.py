@@ -133,12 +133,15 @@ SPEECH_SPY = """
 window.__spoken = [];
 (function () {
   const record = (u) => window.__spoken.push({ text: u.text, lang: u.lang });
+  // A device with an English and a Welsh voice.
+  const voices = [{ lang: "en-GB", name: "spy" }, { lang: "cy-GB", name: "spy" }];
   if ("speechSynthesis" in window) {
     window.speechSynthesis.speak = record;
     window.speechSynthesis.cancel = () => {};
+    window.speechSynthesis.getVoices = () => voices;
   } else {
     window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ""; };
-    window.speechSynthesis = { speak: record, cancel: () => {} };
+    window.speechSynthesis = { speak: record, cancel: () => {}, getVoices: () => voices };
   }
 })();
 """
@@ -180,6 +183,48 @@ def test_read_aloud_reads_the_question_and_its_options_in_its_language(
         expected += [MISSING_LABELS[code][lang] for code in trust.offer]
         for words in expected:
             assert words in said["text"], (words, said["text"])
+
+
+ENGLISH_VOICE_ONLY = """
+window.speechSynthesis.getVoices = () => [{ lang: "en-GB", name: "spy" }];
+"""
+
+
+def test_with_no_voice_for_the_page_language_read_aloud_says_so_and_is_switched_off(
+    page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    # Debian's Chromium has no speech voice at all: the set-up page tells the fieldworker.
+    log_in(page, accounts.fieldworker)
+    page.get_by_role("link", name="Start the kiosk").click()
+    expect(page.locator("#voice-check")).to_have_text(
+        "This device has no speech voice for: English, Welsh."
+    )
+    page.get_by_role("button", name="Start kiosk mode").click()
+    page.wait_for_url("**/kiosk/lock")
+    enter_id(page, register(server.app))
+    buttons = page.locator("button.read-aloud")
+    assert buttons.count() >= 2
+    for button in buttons.all():
+        expect(button).to_be_visible()
+        expect(button).to_be_disabled()
+        expect(button).to_have_text("Read aloud: no voice on this device")
+
+
+def test_an_english_voice_does_not_read_welsh_pages(
+    page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    page.add_init_script(SPEECH_SPY + ENGLISH_VOICE_ONLY)
+    unlock_kiosk(page, accounts, "T1")
+    enter_id(page, register(server.app))
+    first = page.locator("button.read-aloud").first
+    expect(first).to_be_enabled()
+    expect(first).to_have_text("Read aloud")
+    page.get_by_role("button", name="Newid i'r Gymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    first = page.locator("button.read-aloud").first
+    expect(first).to_be_disabled()
+    first.click(force=True)
+    assert page.evaluate("window.__spoken") == []  # never read in the wrong voice
 
 
 # --- without JavaScript --------------------------------------------------------------------

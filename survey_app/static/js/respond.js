@@ -4,14 +4,40 @@
   "use strict";
   var form = document.querySelector("form.questionnaire");
 
-  // Read-aloud with the browser's own speech synthesis (no internet, no service).
+  // Read-aloud with the browser's own speech synthesis (no internet, no service), in a voice
+  // for the page's language. A device with no such voice (Debian's Chromium has none; a
+  // Welsh voice is rare) shows the button disabled, saying so: never a button that is silent.
   if ("speechSynthesis" in window) {
     var lang = form ? form.getAttribute("data-lang") : "en-GB";
-    document.querySelectorAll("button.read-aloud").forEach(function (button) {
-      button.hidden = false;
+    var wanted = lang.toLowerCase().split("-")[0];
+    var voiceFor = function () {
+      var voices = window.speechSynthesis.getVoices() || [];
+      for (var i = 0; i < voices.length; i++) {
+        var code = String(voices[i].lang || "").toLowerCase().replace("_", "-").split("-")[0];
+        if (code === wanted) { return voices[i]; }
+      }
+      return null;
+    };
+    var buttons = document.querySelectorAll("button.read-aloud");
+    var showButtons = function () {
+      var voice = voiceFor();
+      buttons.forEach(function (button) {
+        if (!button.hasAttribute("data-label")) { button.setAttribute("data-label", button.textContent); }
+        button.hidden = false;
+        button.disabled = !voice;
+        button.classList.toggle("unavailable", !voice);
+        button.textContent = voice ? button.getAttribute("data-label")
+                                   : button.getAttribute("data-unavailable") || button.textContent;
+      });
+    };
+    showButtons();
+    // Voices may arrive after the page (Chrome loads them late).
+    window.speechSynthesis.addEventListener && window.speechSynthesis.addEventListener("voiceschanged", showButtons);
+    buttons.forEach(function (button) {
       button.addEventListener("click", function () {
+        var voice = voiceFor();
         var target = document.getElementById(button.getAttribute("data-read"));
-        if (!target) { return; }
+        if (!target || !voice) { return; }
         var parts = [];
         target.querySelectorAll(".question-text, .hint, .option span").forEach(function (el) {
           if (!el.parentElement.closest(".option span")) { parts.push(el.textContent.trim()); }
@@ -19,10 +45,43 @@
         var text = parts.length ? parts.join(". ") : target.textContent.trim();
         var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " "));
         utterance.lang = lang;
+        try { utterance.voice = voice; } catch (e) { /* lang alone then picks it */ }
         window.speechSynthesis.cancel();
         window.speechSynthesis.speak(utterance);
       });
     });
+  }
+
+  // "Other, please specify": text typed in the box ticks "Other", as the server does too.
+  document.querySelectorAll("input[data-other-for]").forEach(function (box) {
+    box.addEventListener("input", function () {
+      if (!box.value.trim() || !box.form) { return; }
+      var tick = box.form.querySelector('input[name="' + box.getAttribute("data-other-for") +
+                                        '"][value="' + box.getAttribute("data-other-code") + '"]');
+      if (tick && !tick.checked) { tick.checked = true; }
+    });
+  });
+
+  // The kiosk's set-up page tells the fieldworker which languages this device can read aloud.
+  var voiceNote = document.getElementById("voice-check");
+  if (voiceNote) {
+    var checkVoices = function () {
+      var voices = ("speechSynthesis" in window) ? window.speechSynthesis.getVoices() || [] : [];
+      var has = function (code) {
+        return voices.some(function (v) { return String(v.lang || "").toLowerCase().indexOf(code) === 0; });
+      };
+      var missing = [];
+      if (!has("en")) { missing.push(voiceNote.getAttribute("data-en")); }
+      if (!has("cy") && voiceNote.hasAttribute("data-cy")) { missing.push(voiceNote.getAttribute("data-cy")); }
+      voiceNote.textContent = missing.length
+        ? voiceNote.getAttribute("data-missing") + " " + missing.join(", ") + "."
+        : voiceNote.getAttribute("data-ok");
+      voiceNote.hidden = false;
+    };
+    checkVoices();
+    if ("speechSynthesis" in window && window.speechSynthesis.addEventListener) {
+      window.speechSynthesis.addEventListener("voiceschanged", checkVoices);
+    }
   }
 
   // The finish page has nothing left to save: at the idle limit the kiosk just locks, and a
