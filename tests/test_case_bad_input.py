@@ -78,7 +78,7 @@ def test_no_update_on_a_closed_case_and_dates_in_order(app: Flask, client: Flask
     assert "was closed on 01 February 2022: re-open it first" in refused.get_data(as_text=True)
 
 
-def test_a_date_in_the_future_or_before_the_study_is_a_message(
+def test_a_date_in_the_future_or_before_the_service_is_a_message(
     app: Flask, client: FlaskClient
 ) -> None:
     _caseworker(app, client)
@@ -86,7 +86,7 @@ def test_a_date_in_the_future_or_before_the_study_is_a_message(
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     for date, message in (
         (tomorrow, "is in the future"),
-        ("2020-05-01", "before the study started"),
+        ("1921-05-01", "before the service began (01 April 2019): please check the year"),
     ):
         reply = steps.post_page(client, first, {"start_date": date, "referral_source": "1"})
         assert reply.status_code == 422 and message in reply.get_data(as_text=True)

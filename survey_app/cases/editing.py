@@ -236,6 +236,7 @@ def _review(target: Target, status: int = 200, error: str | None = None) -> Resp
         gap_url=target.page_url(first_gap) if first_gap is not None else None,
         kind_label=ops.KIND_LABELS[target.form.kind],
         error=error,
+        note=ops.pre_study_note(target.form, target.answers),
         action_form=FlaskForm(),
         last_page=target.page_url(_visible(instrument, target.answers)[-1]),
     ), status

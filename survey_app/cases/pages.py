@@ -122,6 +122,7 @@ def case(case_id: int) -> ResponseReturnValue:
         allowed=allowed if current_user.role == Role.CASEWORKER else (),
         has_draft=any(f.is_draft for f in found.forms),
         start_form=FlaskForm(),
+        study_start=current_study().study_start,
     )
 
 

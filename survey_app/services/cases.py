@@ -220,13 +220,30 @@ def _submitted(case: Case) -> list[CaseForm]:
 
 
 def date_problem(date: dt.date, on: dt.date) -> str | None:
-    """Why a form date cannot be right, or None: never in the future, never before the study."""
-    start = current_study().study_start
+    """Why a form date cannot be right, or None: never in the future, never before the
+    service began (study.yaml's service_start; support may predate the study itself)."""
+    earliest = current_study().service_start
     if date > on:
         return f"The date {date:%d %B %Y} is in the future."
-    if date < start:
-        return f"The date {date:%d %B %Y} is before the study started ({start:%d %B %Y})."
+    if date < earliest:
+        return (
+            f"The date {date:%d %B %Y} is before the service began ({earliest:%d %B %Y}): "
+            "please check the year."
+        )
     return None
+
+
+def pre_study_note(form: CaseForm, answers: Mapping[str, Any]) -> str | None:
+    """A note for a referral whose support began before the study: it is accepted, and the
+    report counts it before the first study year."""
+    date = form_date(form, answers) if form.kind == "referral" else None
+    start = current_study().study_start
+    if date is None or date >= start:
+        return None
+    return (
+        f"Support began before the study started ({start:%d %B %Y}): the case is kept, and "
+        "the report counts it as Pre-Y1."
+    )
 
 
 def check_date_order(form: CaseForm, date: dt.date) -> None:
