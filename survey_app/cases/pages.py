@@ -20,7 +20,7 @@ from ..services import participants as participant_ops
 from ..study import current_study
 from . import bp
 from .access import caseworker_only, readable_sites
-from .summary import answer_rows
+from .summary import answer_rows, unknowns
 
 
 class ExistingIdForm(FlaskForm):  # type: ignore[misc]
@@ -58,6 +58,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "cases/index.html",
         rows=rows,
+        unknown={row.case.id: len(_still_unknown(row.case).get("referral", [])) for row in rows},
         sites=sites,
         kind_labels=ops.KIND_LABELS,
         due_days=current_study().case_update_due_days,
@@ -109,6 +110,13 @@ def new_case() -> ResponseReturnValue:
     return redirect(url_for("cases.form_page", case_id=form.case.id, form_id=form.id, index=0))
 
 
+def _still_unknown(case: Case) -> dict[str, list[str]]:
+    """What each kind of form last sent on the case left unknown (its newest of each kind)."""
+    latest = {f.kind: f for f in ops.forms_in_time_order(case) if not f.is_draft}
+    found = {kind: unknowns(ops.instrument_of(f), f.answers or {}) for kind, f in latest.items()}
+    return {kind: questions for kind, questions in found.items() if questions}
+
+
 @bp.route("/<int:case_id>")
 @role_required(Role.CASEWORKER)
 def case(case_id: int) -> ResponseReturnValue:
@@ -123,6 +131,7 @@ def case(case_id: int) -> ResponseReturnValue:
         has_draft=any(f.is_draft for f in found.forms),
         start_form=FlaskForm(),
         study_start=current_study().study_start,
+        unknown=_still_unknown(found),
     )
 
 

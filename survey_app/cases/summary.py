@@ -51,3 +51,38 @@ def answer_rows(instrument: Instrument, answers: Mapping[str, Any]) -> list[Answ
                     question = f"{label} {number}: {pick(sub.text, 'en')}"
                     rows.append(AnswerRow(title, question, display(sub, got)))
     return rows
+
+
+# The answers a form may leave for later: a choice, a date or a number not given, or "Not
+# known" chosen. A list ticked or left empty, and free text, are answers in themselves.
+_KNOWABLE = ("single", "yesno", "date", "integer")
+
+
+def _unknown(item: Item, value: Any) -> bool:
+    if item.type not in _KNOWABLE or value == missing.NOT_APPLICABLE:
+        return False
+    if value is None:
+        return True
+    labels = {o.code: pick(o.label, "en") for o in item.options}
+    return isinstance(value, int) and labels.get(value) == "Not known"
+
+
+def unknowns(instrument: Instrument, answers: Mapping[str, Any]) -> list[str]:
+    """The questions of a form still unknown, in the form's order (a child's as "Child 2:
+    Age")."""
+    found: list[str] = []
+    for item in instrument.questions():
+        if item.variable is None or not item.shown(answers):
+            continue
+        value = answers.get(item.variable)
+        if item.type != "group":
+            if _unknown(item, value):
+                found.append(pick(item.text, "en"))
+            continue
+        label = pick(item.entry_label, "en") if item.entry_label else "Entry"
+        for number, entry in enumerate(value if isinstance(value, list) else [], start=1):
+            for sub in item.items:
+                got = entry.get(sub.variable) if isinstance(entry, dict) else None
+                if _unknown(sub, got):
+                    found.append(f"{label} {number}: {pick(sub.text, 'en')}")
+    return found
