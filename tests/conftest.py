@@ -23,6 +23,7 @@ from survey_app.instruments.publish import sync_instruments, sync_study
 from survey_app.models import (
     AuditEvent,
     Case,
+    CaseTransfer,
     InstrumentVersion,
     Link,
     Participant,
@@ -114,6 +115,7 @@ def _empty_tables(app: Flask) -> None:
         for model in (
             ResponseConflict,
             FieldBatch,
+            CaseTransfer,
             Case,
             UserSite,
             Response,

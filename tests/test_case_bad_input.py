@@ -37,7 +37,7 @@ def test_a_mistyped_or_unknown_id_is_refused(app: Flask, client: FlaskClient) ->
 
 def test_a_new_id_opens_a_case_at_her_prison(app: Flask, client: FlaskClient) -> None:
     _caseworker(app, client)
-    reply = submit_form(client, "/cases/new", {"fresh-site": "send"})
+    reply = submit_form(client, "/cases/new", {"fresh-site": "send", "fresh-elsewhere": "no"})
     assert reply.status_code == 302
     with app.app_context():
         case = db.session.scalar(select(Case))

@@ -89,6 +89,7 @@ RULES: dict[str, str] = {
     "cases.correction_page": "caseworker-only",
     "cases.send_correction": "caseworker-only",
     "cases.rebase_correction": "caseworker-only",
+    "cases.transfer": "caseworker",
     "research.user_action": "admin",
 }
 

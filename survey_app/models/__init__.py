@@ -4,7 +4,7 @@ from ..kinds import Audience, Channel, Role
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .audit import AuditEvent, record_audit
-from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
+from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
@@ -21,6 +21,7 @@ __all__ = [
     "CaseCorrection",
     "CaseForm",
     "CaseFormRevision",
+    "CaseTransfer",
     "Channel",
     "InstrumentVersion",
     "Link",
