@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..extensions import db
-from ..instruments.model import Instrument, pick
+from ..instruments.model import Instrument, Item, Option, pick
 from ..models import Case, CaseCorrection, CaseForm, User
 from ..services import cases as ops
 from ..services import responses as response_ops
@@ -26,6 +26,27 @@ from .pages import load_case, load_form
 from .summary import answer_rows
 
 NOTICE = "No names or identifying details: not hers, her children's or anyone else's."
+# A multiple choice with more options than this is a long list: a filter box, and the
+# prison's most ticked options first.
+LONG_LIST = 20
+COMMON_SHOWN = 8
+
+
+def _common_choices(target: Target, items: list[Item]) -> dict[str, list[int]]:
+    return {
+        item.variable: ops.most_chosen(
+            db.session, target.case.site_id, target.form.kind, item.variable, COMMON_SHOWN
+        )
+        for item in items
+        if item.variable and item.type == "multiple" and len(item.options) > LONG_LIST
+    }
+
+
+def _ordered(options: tuple[Option, ...], first: list[int]) -> list[Option]:
+    """``options`` with the codes in ``first`` moved to the front, in that order."""
+    by_code = {o.code: o for o in options}
+    front = [by_code[c] for c in first if c in by_code]
+    return front + [o for o in options if o.code not in first]
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,9 @@ def _render_page(
         no_names=NOTICE,
         kind_label=ops.KIND_LABELS[target.form.kind],
         count_name=count_name,
+        long_list=LONG_LIST,
+        common_choices=_common_choices(target, items),
+        ordered=_ordered,
     ), status
 
 
