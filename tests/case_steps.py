@@ -105,6 +105,11 @@ def update(client: FlaskClient, case_url: str, date: str) -> Any:
 
 def closure(client: FlaskClient, case_url: str, date: str) -> Any:
     first = start_form(client, case_url, "closure").headers["Location"]
+    return closure_pages_from(client, first, date)
+
+
+def closure_pages_from(client: FlaskClient, first: str, date: str) -> Any:
+    """A closure's pages answered from ``first``, then sent."""
     send_url = fill_pages(
         client, first,
         [{"closure_date": date, "closure_reason": "1"}, {"outcomes": ["1", "5"]},

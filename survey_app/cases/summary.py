@@ -15,6 +15,7 @@ class AnswerRow:
     section: str
     question: str
     value: str
+    index: int = 0  # the section's place in the form: its page
 
 
 def display(item: Item, value: Any) -> str:
@@ -33,23 +34,23 @@ def display(item: Item, value: Any) -> str:
 
 def answer_rows(instrument: Instrument, answers: Mapping[str, Any]) -> list[AnswerRow]:
     rows: list[AnswerRow] = []
-    for section in instrument.sections:
+    for index, section in enumerate(instrument.sections):
         title = pick(section.title, "en")
         for item in section.items:
             if item.variable is None:
                 continue
             value = answers.get(item.variable)
             if item.type != "group":
-                rows.append(AnswerRow(title, pick(item.text, "en"), display(item, value)))
+                rows.append(AnswerRow(title, pick(item.text, "en"), display(item, value), index))
                 continue
             entries = value if isinstance(value, list) else []
             label = pick(item.entry_label, "en") if item.entry_label else "Entry"
-            rows.append(AnswerRow(title, pick(item.text, "en"), str(len(entries))))
+            rows.append(AnswerRow(title, pick(item.text, "en"), str(len(entries)), index))
             for number, entry in enumerate(entries, start=1):
                 for sub in item.items:
                     got = entry.get(sub.variable) if isinstance(entry, dict) else None
                     question = f"{label} {number}: {pick(sub.text, 'en')}"
-                    rows.append(AnswerRow(title, question, display(sub, got)))
+                    rows.append(AnswerRow(title, question, display(sub, got), index))
     return rows
 
 
