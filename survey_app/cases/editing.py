@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..instruments.model import Instrument, Item, Option, pick
 from ..models import Case, CaseCorrection, CaseForm, User
+from ..models.cases import REASON_MAX
 from ..services import cases as ops
 from ..services import responses as response_ops
 from . import bp
@@ -290,6 +291,8 @@ def _review(target: Target, status: int = 200, error: str | None = None) -> Resp
         error=error,
         note=ops.pre_study_note(target.form, target.answers),
         visible=_visible(instrument, target.answers),
+        reason=request.form.get("reason", "") if request.method == "POST" else "",
+        reason_max=REASON_MAX,
         action_form=FlaskForm(),
         last_page=target.page_url(_visible(instrument, target.answers)[-1]),
     ), status
@@ -320,7 +323,9 @@ def send_correction(case_id: int, form_id: int) -> ResponseReturnValue:
     # A stale revision is refused like any other: her correction stays as it is.
     refused = _send(
         _correction_target(case, form),
-        lambda user: ops.submit_correction(db.session, user, correction, _seen_revision()),
+        lambda user: ops.submit_correction(
+            db.session, user, correction, _seen_revision(), request.form.get("reason", "")
+        ),
     )
     if refused is not None:
         return refused

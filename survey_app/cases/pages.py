@@ -22,7 +22,7 @@ from ..services import participants as participant_ops
 from ..study import current_study
 from . import bp
 from .access import caseworker_only, readable_sites
-from .summary import answer_rows, unknowns
+from .summary import answer_rows, changes, unknowns
 
 
 class ExistingIdForm(FlaskForm):  # type: ignore[misc]
@@ -203,6 +203,10 @@ def form_view(case_id: int, form_id: int) -> ResponseReturnValue:
         form=form,
         rows=answer_rows(instrument, answers or {}),
         history=history,
+        changed={
+            later.revision: changes(instrument, earlier.answers, later.answers)
+            for earlier, later in zip(history, history[1:], strict=False)
+        },
         shown=shown or form.revision,
         kind_labels=ops.KIND_LABELS,
         action_form=FlaskForm(),

@@ -87,3 +87,25 @@ def unknowns(instrument: Instrument, answers: Mapping[str, Any]) -> list[str]:
                 if _unknown(sub, got):
                     found.append(f"{label} {number}: {pick(sub.text, 'en')}")
     return found
+
+
+@dataclass(frozen=True)
+class Change:
+    question: str
+    old: str
+    new: str
+
+
+def changes(instrument: Instrument, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
+    """What a revision changed from the one before, question by question, in form order (a
+    child's answers as "Child 2: Age"; a removed child's last)."""
+    before = {(r.section, r.question): r.value for r in answer_rows(instrument, old)}
+    after = answer_rows(instrument, new)
+    found = [
+        Change(r.question, before.get((r.section, r.question), "—"), r.value)
+        for r in after
+        if before.get((r.section, r.question), "—") != r.value
+    ]
+    kept = {(r.section, r.question) for r in after}
+    found += [Change(q, v, "—") for (s, q), v in before.items() if (s, q) not in kept and v != "—"]
+    return found

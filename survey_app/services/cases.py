@@ -27,8 +27,9 @@ from ..models import (
     Site,
     User,
     UserSite,
+    record_audit,
 )
-from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, SUBMITTED
+from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, REASON_MAX, SUBMITTED
 from ..models.types import DbSession, today, utcnow
 from ..study import current_study
 from ..user_errors import UserError
@@ -374,14 +375,25 @@ def revision_answers(session: DbSession, form: CaseForm, revision: int) -> dict[
     return dict(row.answers) if row is not None else {}
 
 
+def checked_correction_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise CaseError("Please say why the form is being corrected.", 422)
+    if len(reason) > REASON_MAX:
+        raise CaseError(f"The reason must be at most {REASON_MAX} characters.", 422)
+    return reason
+
+
 def submit_correction(
-    session: DbSession, user: User, correction: CaseCorrection, seen_revision: int
+    session: DbSession, user: User, correction: CaseCorrection, seen_revision: int, reason: str
 ) -> CaseForm:
-    """Send a correction as the form's next revision, if nobody sent one since it began."""
+    """Send a correction as the form's next revision, with why, if nobody sent one since it
+    began (REDCap's "reason for change")."""
     form = correction.form
     check_site(session, user, form.case.site_id)
     if seen_revision != correction.base_revision or form.revision != correction.base_revision:
         raise _stale(session, form, correction)
+    reason = checked_correction_reason(reason)
     answers, date = _complete(form, correction.answers or {})
     now = utcnow()
     # A guarded update: of two corrections sent at once, one wins and the other is told.
@@ -397,8 +409,13 @@ def submit_correction(
     session.add(
         CaseFormRevision(
             form_id=form.id, revision=correction.base_revision + 1, form_date=date,
-            answers=answers, changed_by_id=user.id, changed_at=now,
+            answers=answers, changed_by_id=user.id, changed_at=now, reason=reason,
         )
+    )  # fmt: skip
+    record_audit(
+        session, "case.form_corrected", actor_id=user.id, target=form.case.participant.pseudonym,
+        detail={"case": form.case_id, "form": form.id, "revision": correction.base_revision + 1,
+                "reason": reason},
     )  # fmt: skip
     session.delete(correction)
     session.flush()
