@@ -91,6 +91,7 @@ RULES: dict[str, str] = {
     "cases.rebase_correction": "caseworker-only",
     "cases.transfer": "caseworker",
     "research.user_action": "admin",
+    "research.user_sites": "admin",
 }
 
 SAMPLE_ARGS: dict[str, Any] = {

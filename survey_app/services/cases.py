@@ -58,6 +58,27 @@ def revoke_sites(session: DbSession, user: User) -> None:
     session.execute(delete(UserSite).where(UserSite.user_id == user.id))
 
 
+def set_sites(session: DbSession, user: User, sites: list[Site], actor_id: int | None) -> None:
+    """A caseworker's prisons become ``sites`` (at least one); audited with before and after."""
+    if user.role != Role.CASEWORKER:
+        raise CaseError("Only a caseworker account is granted prisons.", 422)
+    if not sites:
+        raise CaseError(
+            "A caseworker needs at least one prison: deactivate the account instead.", 422
+        )
+    before = sorted(s.code for s in session.scalars(select(Site).join(UserSite).where(
+        UserSite.user_id == user.id)))  # fmt: skip
+    revoke_sites(session, user)
+    grant_sites(session, user, sites)
+    after = sorted(s.code for s in sites)
+    if before != after:
+        record_audit(
+            session, "user.sites_changed", actor_id=actor_id, target=f"user:{user.id}",
+            detail={"from": before, "to": after},
+        )  # fmt: skip
+    session.flush()
+
+
 def granted_site_ids(session: DbSession, user: User) -> list[int]:
     return list(session.scalars(select(UserSite.site_id).where(UserSite.user_id == user.id)))
 
