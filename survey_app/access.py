@@ -99,8 +99,10 @@ ROUTE_ACCESS: dict[str, str] = {
     "cases.correction_page": "caseworker-only",
     "cases.send_correction": "caseworker-only",
     "cases.rebase_correction": "caseworker-only",
+    "cases.transfer": "caseworker",
     "research.user_action": "admin",
     "research.restore_recontact": "researcher",
+    "research.user_sites": "admin",
 }
 
 

@@ -71,6 +71,9 @@ class _StudySchema(_Strict):
     # The case tracker: no form date before the study started; an open case is "update due"
     # this many days after its last form; the reporting periods of the report's tables.
     study_start = fields.Date(required=True)
+    # The earliest date a case form may carry: support that began before the study (a case
+    # carried into it, counted as "Pre-Y1"). Defaults to study_start.
+    service_start = fields.Date()
     case_update_due_days = fields.Integer(
         load_default=90, strict=True, validate=validate.Range(min=1, max=730)
     )
@@ -91,6 +94,8 @@ class _StudySchema(_Strict):
                 raise ValidationError(
                     {"schedule": {i: {"wave": [f"unknown wave {entry['wave']!r}"]}}}
                 )
+        if data.get("service_start", data["study_start"]) > data["study_start"]:
+            raise ValidationError("after study_start", "service_start")
         for i, period in enumerate(data.get("periods", [])):
             if period["start"] < data["study_start"]:
                 raise ValidationError({"periods": {i: {"start": ["before study_start"]}}})
@@ -147,6 +152,7 @@ class Study:
     schedule: tuple[ScheduleEntry, ...]
     source: str = "study.yaml"  # the file's name, for messages
     study_start: dt.date = dt.date(2021, 4, 1)
+    service_start: dt.date = dt.date(2021, 4, 1)
     case_update_due_days: int = 90
     periods: tuple[Period, ...] = ()
     welsh: str = "on"
@@ -191,6 +197,7 @@ def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
         ),
         source=path.name,
         study_start=raw["study_start"],
+        service_start=raw.get("service_start", raw["study_start"]),
         case_update_due_days=raw["case_update_due_days"],
         periods=tuple(Period(p["label"], p["start"], p["end"]) for p in raw["periods"]),
         welsh=raw["welsh"],

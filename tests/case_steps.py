@@ -60,14 +60,16 @@ def fill_pages(client: FlaskClient, first: str, pages: list[dict[str, Any]]) -> 
     return url
 
 
-def send(client: FlaskClient, send_url: str) -> Any:
+def send(client: FlaskClient, send_url: str, reason: str = "A mistyped answer.") -> Any:
+    """Press Send on the check page; a correction's page asks why, answered with ``reason``."""
     page = client.get(send_url)
     assert page.status_code == 200, page.get_data(as_text=True)
     revision = re.search(r'name="revision" value="(\d+)"', page.get_data(as_text=True))
     assert revision, "no revision field"
-    return client.post(
-        send_url, data={"csrf_token": csrf_token(page), "revision": revision.group(1)}
-    )
+    data = {"csrf_token": csrf_token(page), "revision": revision.group(1)}
+    if 'name="reason"' in page.get_data(as_text=True):
+        data["reason"] = reason
+    return client.post(send_url, data=data)
 
 
 def referral(
@@ -105,6 +107,11 @@ def update(client: FlaskClient, case_url: str, date: str) -> Any:
 
 def closure(client: FlaskClient, case_url: str, date: str) -> Any:
     first = start_form(client, case_url, "closure").headers["Location"]
+    return closure_pages_from(client, first, date)
+
+
+def closure_pages_from(client: FlaskClient, first: str, date: str) -> Any:
+    """A closure's pages answered from ``first``, then sent."""
     send_url = fill_pages(
         client, first,
         [{"closure_date": date, "closure_reason": "1"}, {"outcomes": ["1", "5"]},

@@ -135,6 +135,7 @@ def test_figure_1_counts_mothers_with_a_not_answered_row(app: Flask) -> None:
         "Other prison staff": (0, 0, 0, 0, 0, 0),
         "Solicitor or court": (0, 0, 0, 0, 0, 0),
         "Other professional": (0, 0, 0, 0, 0, 0),
+        "Not known": (0, 0, 0, 0, 0, 0),  # offered from version 2
         "Not answered": (1, 14, 0, 0, 1, 8),
         "Total mothers": (7, 100, 6, 100, 13, 100),
     }
@@ -172,6 +173,7 @@ def test_figure_10_counts_children_not_mothers(app: Flask) -> None:
         "11-15": (0, 0, 1, 11, 1, 3),
         "16-17": (0, 0, 1, 11, 1, 3),
         "18 or over": (0, 0, 1, 11, 1, 3),
+        "Not known": (0, 0, 0, 0, 0, 0),  # offered from version 2
         "Not answered": (0, 0, 1, 11, 1, 3),
         "Total children": (20, 100, 9, 100, 29, 100),
     }
@@ -195,6 +197,7 @@ def test_figure_13_counts_only_mothers_with_two_or_more_children(app: Flask) -> 
         "Separated in different foster placements": (0, 0, 1, 50, 1, 14),
         "Separated, mixed family and foster care": (0, 0, 0, 0, 0, 0),
         "Separated, including adoption": (1, 20, 0, 0, 1, 14),
+        "Not known": (0, 0, 0, 0, 0, 0),  # offered from version 2
         "Not answered": (1, 20, 0, 0, 1, 14),
         "Mothers with two or more children": (5, 100, 2, 100, 7, 100),
     }

@@ -4,7 +4,6 @@ bundled list) and the bundled list of children's services authorities."""
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 
@@ -13,11 +12,9 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.diff import diff
 from survey_app.instruments.loader import SHARED_DIR, load_all
-from survey_app.instruments.publish import sync_instruments
 from tests.flows import Auth, changed, instrument_tree, loader_problems
 
 REFERENCE = Path("/work/shared/reference/CASE_TRACKER.md")
@@ -281,21 +278,19 @@ def test_a_list_with_a_repeated_name_or_code_is_refused(tmp_path: Path) -> None:
 # Published, listed and diffed like the questionnaires
 
 
-def test_case_forms_are_listed_and_a_change_to_a_childs_item_is_diffed(app: Flask) -> None:
+def test_case_forms_are_listed_and_version_2_is_diffed_from_version_1(app: Flask) -> None:
     listing = app.test_cli_runner().invoke(args=["instruments", "list"]).output
     for key in VARIABLES:
         assert re.search(rf"^{key}\s+1\s", listing, flags=re.M), key
-    with app.app_context():
-        [old] = [d for d in load_all() if d["key"] == "case_referral"]
-        new = copy.deepcopy(old)
-        new["version"] = 2
-        group = next(i for s in new["sections"] for i in s["items"] if i["type"] == "group")
-        group["items"][0]["options"].append({"code": 8, "label": {"en": "Adult"}})
-        sync_instruments(db.session, [new])
-        db.session.commit()
-        assert diff(model.build(old), model.build(new)).scale_changed == ("children",)
+    for key in ("case_referral", "case_closure"):
+        assert re.search(rf"^{key}\s+2\s", listing, flags=re.M), key
+    versions = {d["version"]: d for d in load_all() if d["key"] == "case_referral"}
+    change = diff(model.build(versions[1]), model.build(versions[2]))
+    assert not change.added and not change.removed
+    for variable in ("referral_source", "age_band", "children", "on_mbu", "contact_at_referral"):
+        assert variable in change.scale_changed
     output = app.test_cli_runner().invoke(args=["instruments", "diff", "case_referral", "1", "2"])
-    assert "scale changed: children" in output.output
+    assert "scale changed:" in output.output and "on_mbu" in output.output
 
 
 def test_a_researcher_previews_each_case_form(app: Flask, auth: Auth, client: FlaskClient) -> None:

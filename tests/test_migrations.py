@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "case_corrections",
     "case_form_revisions",
     "case_forms",
+    "case_transfers",
     "cases",
     "decline",
     "field_batch",

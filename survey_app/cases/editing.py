@@ -4,6 +4,7 @@ site writes (the service checks the site where the data is written)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..extensions import db
-from ..instruments.model import Instrument, pick
+from ..instruments.model import Instrument, Item, Option, pick
 from ..models import Case, CaseCorrection, CaseForm, User
+from ..models.cases import REASON_MAX
 from ..numbers import whole_number
 from ..services import cases as ops
 from ..services import responses as response_ops
@@ -27,6 +29,27 @@ from .pages import load_case, load_form
 from .summary import answer_rows
 
 NOTICE = "No names or identifying details: not hers, her children's or anyone else's."
+# A multiple choice with more options than this is a long list: a filter box, and the
+# prison's most ticked options first.
+LONG_LIST = 20
+COMMON_SHOWN = 8
+
+
+def _common_choices(target: Target, items: list[Item]) -> dict[str, list[int]]:
+    return {
+        item.variable: ops.most_chosen(
+            db.session, target.case.site_id, target.form.kind, item.variable, COMMON_SHOWN
+        )
+        for item in items
+        if item.variable and item.type == "multiple" and len(item.options) > LONG_LIST
+    }
+
+
+def _ordered(options: tuple[Option, ...], first: list[int]) -> list[Option]:
+    """``options`` with the codes in ``first`` moved to the front, in that order."""
+    by_code = {o.code: o for o in options}
+    front = [by_code[c] for c in first if c in by_code]
+    return front + [o for o in options if o.code not in first]
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,10 @@ def _render_page(
         no_names=NOTICE,
         kind_label=ops.KIND_LABELS[target.form.kind],
         count_name=count_name,
+        long_list=LONG_LIST,
+        common_choices=_common_choices(target, items),
+        ordered=_ordered,
+        then=_then(request.args),
     ), status
 
 
@@ -127,6 +154,24 @@ def _group_action(form: CasePageForm, action: str) -> tuple[dict[str, Any], str 
         abort(400, description="The page sent a button it does not have. Nothing was saved.")
     values[group] = entries
     return values, None
+
+
+def _then(args: Mapping[str, str]) -> str:
+    return "?then=check" if args.get("then") == "check" else ""
+
+
+def _date_out_of_order(form: CaseForm, page: CasePageForm) -> bool:
+    """The form's date, if on this page, against the case's other sent forms: a message on
+    its own question, here rather than at sending four pages later."""
+    field = next((f for f in page.answer_fields if f.name == ops.KINDS[form.kind][1]), None)
+    if field is None or not isinstance(field.answer, str):
+        return False
+    try:
+        ops.check_date_order(form, dt.date.fromisoformat(field.answer))
+    except ops.CaseError as exc:
+        field.errors = [str(exc)]
+        return True
+    return False
 
 
 def _handle(target: Target, index: int) -> ResponseReturnValue:
@@ -158,13 +203,19 @@ def _handle(target: Target, index: int) -> ResponseReturnValue:
             # on it still in its box.
             return _render_page(target, index, form, 422, problem)
         target.save(values)
-        return redirect(target.page_url(index))
+        # Back to the entry just added (or the group after a removal), not the page's top.
+        group = action.split(":")[2]
+        added = len(values[group]) - 1 if action.startswith("group:add:") else None
+        anchor = f"{group}-{added}" if added is not None else f"group-{group}"
+        return redirect(f"{target.page_url(index)}{_then(request.args)}#{anchor}")
     short = [(item, count) for item, count in form.groups.values() if count < item.min_entries]
     if action == "next" and (not valid or short):
         notice = "Please look at the questions marked below."
         if short:
             notice = f"Please add at least {short[0][0].min_entries} entry for {pick(short[0][0].text, 'en').lower()}."
         return _render_page(target, index, form, 422, notice)
+    if action == "next" and _date_out_of_order(target.form, form):
+        return _render_page(target, index, form, 422, "Please look at the questions marked below.")
     target.save(form.answers())
     answers = target.answers if not target.correction else _correction(target.form).answers
     visible = _visible(instrument, answers or {})
@@ -175,6 +226,8 @@ def _handle(target: Target, index: int) -> ResponseReturnValue:
         flash("Saved. You can come back to this form from the case page.", "status")
         return redirect(url_for("cases.case", case_id=target.case.id))
     later = [i for i in visible if i > index]
+    if request.args.get("then") == "check":  # a "Change" link of the check page
+        return redirect(target.send_url)
     return redirect(target.page_url(later[0]) if later else target.send_url)
 
 
@@ -238,6 +291,10 @@ def _review(target: Target, status: int = 200, error: str | None = None) -> Resp
         gap_url=target.page_url(first_gap) if first_gap is not None else None,
         kind_label=ops.KIND_LABELS[target.form.kind],
         error=error,
+        note=ops.pre_study_note(target.form, target.answers),
+        visible=_visible(instrument, target.answers),
+        reason=request.form.get("reason", "") if request.method == "POST" else "",
+        reason_max=REASON_MAX,
         action_form=FlaskForm(),
         last_page=target.page_url(_visible(instrument, target.answers)[-1]),
     ), status
@@ -268,7 +325,9 @@ def send_correction(case_id: int, form_id: int) -> ResponseReturnValue:
     # A stale revision is refused like any other: her correction stays as it is.
     refused = _send(
         _correction_target(case, form),
-        lambda user: ops.submit_correction(db.session, user, correction, _seen_revision()),
+        lambda user: ops.submit_correction(
+            db.session, user, correction, _seen_revision(), request.form.get("reason", "")
+        ),
     )
     if refused is not None:
         return refused

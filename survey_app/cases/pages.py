@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import pseudonyms
 from ..auth.roles import role_required
 from ..extensions import db
-from ..models import Case, CaseForm, Role, Site, record_audit
+from ..models import Case, CaseForm, Participant, Role, Site, record_audit
+from ..models.cases import REASON_MAX
 from ..models.types import today
 from ..numbers import whole_number
+from ..services import case_transfers as transfer_ops
 from ..services import cases as ops
 from ..services import participants as participant_ops
 from ..study import current_study
 from . import bp
 from .access import caseworker_only, readable_sites
-from .summary import answer_rows
+from .summary import answer_rows, changes, unknowns
 
 
 class ExistingIdForm(FlaskForm):  # type: ignore[misc]
@@ -29,7 +31,26 @@ class ExistingIdForm(FlaskForm):  # type: ignore[misc]
 
 
 class NewIdForm(FlaskForm):  # type: ignore[misc]
+    # Asked first, since nothing identifying is held to match her on: a mother supported at
+    # another prison has an ID already, and a second one would split her records.
+    elsewhere = RadioField(
+        "Has she had TaC support at another prison?",
+        choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes, or I am not sure")],
+        validators=[InputRequired("Please answer this question.")],
+    )
     site = SelectField("Prison")
+
+
+class TransferForm(FlaskForm):  # type: ignore[misc]
+    site = SelectField("Move her case to", validators=[InputRequired("Choose a prison.")])
+    on = DateField("Date she moved", validators=[InputRequired("Please give the date.")])
+    reason = TextAreaField(
+        "Why is the case moving?",
+        validators=[
+            DataRequired("Please say why."),
+            Length(max=REASON_MAX, message=f"At most {REASON_MAX} characters."),
+        ],
+    )
 
 
 def load_case(case_id: int) -> Case:
@@ -59,6 +80,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "cases/index.html",
         rows=rows,
+        unknown={row.case.id: len(_still_unknown(row.case).get("referral", [])) for row in rows},
         sites=sites,
         kind_labels=ops.KIND_LABELS,
         due_days=current_study().case_update_due_days,
@@ -76,6 +98,22 @@ def _new_case_page(
     return render_template("cases/new.html", existing=existing, fresh=fresh, error=error), status
 
 
+ELSEWHERE = (
+    "Then she has an ID already: do not give her another. Enter her ID above, from her paper "
+    "key or her last prison; if her case is at another prison, a researcher or that prison's "
+    "caseworker moves it to yours (Transfer, on her case page)."
+)
+
+
+def _registered_elsewhere(participant: Participant) -> str:
+    return (
+        f"{participant.pseudonym} is registered at {participant.site.name}, which your account "
+        "does not cover. If she has moved to your prison, a researcher or the caseworker at "
+        f"{participant.site.name} moves her case to yours (Transfer, on her case page); "
+        "do not give her a new ID."
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @caseworker_only
 def new_case() -> ResponseReturnValue:
@@ -88,7 +126,11 @@ def new_case() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if "fresh-site" in request.form:
         if not fresh.validate():
-            return _new_case_page(existing, fresh, "Choose one of your prisons.", 422)
+            return _new_case_page(
+                existing, fresh, "Please look at the questions marked below.", 422
+            )
+        if fresh.elsewhere.data == "yes":
+            return _new_case_page(existing, fresh, ELSEWHERE, 409)
         site = next(s for s in sites if s.code == fresh.site.data)
         [participant] = participant_ops.register(db.session, site, 1, actor_id=user.id)
     else:
@@ -108,9 +150,18 @@ def new_case() -> ResponseReturnValue:
             ]
             return _new_case_page(existing, fresh, None, 404)
         participant = found
+        if participant.site_id not in {s.id for s in sites}:
+            return _new_case_page(existing, fresh, _registered_elsewhere(participant), 403)
     form = ops.open_case(db.session, user, participant)
     db.session.flush()
     return redirect(url_for("cases.form_page", case_id=form.case.id, form_id=form.id, index=0))
+
+
+def _still_unknown(case: Case) -> dict[str, list[str]]:
+    """What each kind of form last sent on the case left unknown (its newest of each kind)."""
+    latest = {f.kind: f for f in ops.forms_in_time_order(case) if not f.is_draft}
+    found = {kind: unknowns(ops.instrument_of(f), f.answers or {}) for kind, f in latest.items()}
+    return {kind: questions for kind, questions in found.items() if questions}
 
 
 @bp.route("/<number:case_id>")
@@ -118,6 +169,8 @@ def new_case() -> ResponseReturnValue:
 def case(case_id: int) -> ResponseReturnValue:
     found = load_case(case_id)
     allowed = ops.ALLOWED_KINDS[found.status]
+    user = current_user._get_current_object()
+    moves = transfer_ops.transfers_of(db.session, found)
     return render_template(
         "cases/case.html",
         case=found,
@@ -126,6 +179,11 @@ def case(case_id: int) -> ResponseReturnValue:
         allowed=allowed if current_user.role == Role.CASEWORKER else (),
         has_draft=any(f.is_draft for f in found.forms),
         start_form=FlaskForm(),
+        study_start=current_study().study_start,
+        unknown=_still_unknown(found),
+        transfers=moves,
+        form_sites=transfer_ops.form_sites(found, moves),
+        may_transfer=transfer_ops.may_transfer(db.session, user, found),
     )
 
 
@@ -161,7 +219,44 @@ def form_view(case_id: int, form_id: int) -> ResponseReturnValue:
         form=form,
         rows=answer_rows(instrument, answers or {}),
         history=history,
+        changed={
+            later.revision: changes(instrument, earlier.answers, later.answers)
+            for earlier, later in zip(history, history[1:], strict=False)
+        },
         shown=shown or form.revision,
         kind_labels=ops.KIND_LABELS,
         action_form=FlaskForm(),
     )
+
+
+@bp.route("/<number:case_id>/transfer", methods=["GET", "POST"])
+@role_required(Role.CASEWORKER)
+def transfer(case_id: int) -> ResponseReturnValue:
+    """Move her case to another prison (researchers, admins, her prison's caseworker)."""
+    found = load_case(case_id)
+    user = current_user._get_current_object()
+    if not transfer_ops.may_transfer(db.session, user, found):
+        raise ops.CaseError(
+            "Only a researcher, an administrator or a caseworker of her prison can move her case.",
+            403,
+        )
+    form = TransferForm()
+    form.site.choices = [
+        SelectChoice(s.code, s.name) for s in transfer_ops.destinations(db.session, found)
+    ]
+    if request.method == "GET":
+        return render_template("cases/transfer.html", case=found, form=form)
+    error = "Please look at the questions marked below."
+    if form.validate():
+        try:
+            transfer_ops.transfer(
+                db.session, user, found, form.site.data, form.on.data, form.reason.data
+            )
+        except ops.CaseError as exc:
+            if exc.status != 422:
+                raise
+            error = str(exc)  # the page again, with what she typed
+        else:
+            flash(f"Her case is now at {found.site.name}.", "status")
+            return redirect(url_for("cases.case", case_id=found.id))
+    return render_template("cases/transfer.html", case=found, form=form, error=error), 422

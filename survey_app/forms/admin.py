@@ -1,23 +1,29 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField
+from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..kinds import Role
 
-# The page has no site picker: a caseworker, who needs sites, is made with
-# `flask users create --role caseworker --site CODE`.
-ROLES = [SelectChoice(r.value) for r in (Role.FIELDWORKER, Role.RESEARCHER, Role.ADMIN)]
+ROLES = [
+    SelectChoice(r.value) for r in (Role.FIELDWORKER, Role.CASEWORKER, Role.RESEARCHER, Role.ADMIN)
+]
 
 
 class NewUserForm(FlaskForm):  # type: ignore[misc]
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     role = SelectField("Role", choices=ROLES, default=Role.FIELDWORKER.value)
+    # A caseworker's prisons (choices: the study's prisons, set by the page).
+    sites = SelectMultipleField("Prisons (caseworkers only)")
     password = PasswordField(
         "Starting password (12 to 128 characters)", validators=[DataRequired(), Length(max=1024)]
     )
+
+
+class UserSitesForm(FlaskForm):  # type: ignore[misc]
+    sites = SelectMultipleField("Prisons")
 
 
 class AuditFilterForm(FlaskForm):  # type: ignore[misc]

@@ -4,7 +4,7 @@ from ..kinds import Audience, Channel, Role
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .audit import AuditEvent, record_audit
-from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, UserSite
+from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
 from .declines import Decline
 from .instruments import InstrumentVersion
 from .links import Link
@@ -22,6 +22,7 @@ __all__ = [
     "CaseCorrection",
     "CaseForm",
     "CaseFormRevision",
+    "CaseTransfer",
     "Channel",
     "Decline",
     "InstrumentVersion",

@@ -35,6 +35,7 @@ CASE_NEW, CASE_OPEN, CASE_CLOSED = "new", "open", "closed"
 FORM_KINDS = ("referral", "update", "closure", "reopening")
 DRAFT, SUBMITTED = "draft", "submitted"
 _LIVE_CASE = "status IN ('new', 'open')"
+REASON_MAX = 500
 
 
 class Case(db.Model):  # type: ignore[name-defined,misc]
@@ -137,6 +138,8 @@ class CaseFormRevision(db.Model):  # type: ignore[name-defined,misc]
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Why a correction was made (revision 2 on); None on a first sending.
+    reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
 
     changed_by: Mapped[User | None] = relationship()
 
@@ -162,3 +165,25 @@ class CaseCorrection(db.Model):  # type: ignore[name-defined,misc]
     form: Mapped[CaseForm] = relationship()
 
     __table_args__ = (UniqueConstraint("form_id", "user_id", name="uq_case_corrections_form_user"),)
+
+
+class CaseTransfer(db.Model):  # type: ignore[name-defined,misc]
+    """A case moved to another prison with its mother (her pseudonym's site moves too): the
+    forms stay on the case, so the receiving prison reads its whole history."""
+
+    __tablename__ = "case_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    to_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    transferred_on: Mapped[dt.date] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(REASON_MAX))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    from_site: Mapped[Site] = relationship(foreign_keys=[from_site_id])
+    to_site: Mapped[Site] = relationship(foreign_keys=[to_site_id])
+    by: Mapped[User | None] = relationship()
+
+    __table_args__ = (CheckConstraint("from_site_id <> to_site_id", name="other_site"),)

@@ -13,9 +13,10 @@ from wtforms.fields import SelectChoice
 from ..auth.operations import USER_ACTIONS, AccountError, change_user, create_user
 from ..auth.roles import role_required
 from ..extensions import db
-from ..forms.admin import AuditFilterForm, NewUserForm
-from ..models import AuditEvent, Role, User
+from ..forms.admin import AuditFilterForm, NewUserForm, UserSitesForm
+from ..models import AuditEvent, Role, Site, User, UserSite
 from ..numbers import whole_number
+from ..services import cases as case_ops
 from . import bp
 
 AUDIT_PAGE = 100
@@ -58,31 +59,79 @@ def audit() -> ResponseReturnValue:
     )
 
 
+def _prisons() -> list[Site]:
+    return list(db.session.scalars(select(Site).where(Site.kind == "prison").order_by(Site.name)))
+
+
+def _chosen(codes: list[str] | None) -> list[Site]:
+    wanted = set(codes or [])
+    return [s for s in _prisons() if s.code in wanted]
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def users() -> ResponseReturnValue:
     form = NewUserForm()
+    form.sites.choices = [SelectChoice(s.code, s.name) for s in _prisons()]
     error = None
     if form.validate_on_submit():
-        try:
-            made = create_user(
-                db.session,
-                form.email.data or "",
-                form.password.data or "",
-                form.role.data,
-                actor_id=current_user.id,
-            )
-        except AccountError as exc:
-            error = str(exc)
+        sites = _chosen(form.sites.data)
+        if form.role.data == Role.CASEWORKER and not sites:
+            error = "A caseworker needs at least one prison: tick hers."
+        elif form.role.data != Role.CASEWORKER and sites:
+            error = "Prisons are for caseworker accounts only: untick them, or choose caseworker."
         else:
-            flash(f"Account {made.email} ({made.role}) created.", "status")
-            return redirect(url_for("research.users"))
+            try:
+                made = create_user(
+                    db.session,
+                    form.email.data or "",
+                    form.password.data or "",
+                    form.role.data,
+                    actor_id=current_user.id,
+                )
+            except AccountError as exc:
+                error = str(exc)
+            else:
+                if sites:
+                    case_ops.set_sites(db.session, made, sites, current_user.id)
+                flash(f"Account {made.email} ({made.role}) created.", "status")
+                return redirect(url_for("research.users"))
     return _render_users(form, error, 422 if error or form.errors else 200)
 
 
 def _render_users(form: NewUserForm, error: str | None, status: int) -> ResponseReturnValue:
     listed = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("research/users.html", form=form, users=listed, error=error), status
+    granted: dict[int, list[str]] = {}
+    for user_id, code in db.session.execute(
+        select(UserSite.user_id, Site.code).join(Site).order_by(Site.name)
+    ):
+        granted.setdefault(user_id, []).append(code)
+    if not form.sites.choices:
+        form.sites.choices = [SelectChoice(s.code, s.name) for s in _prisons()]
+    return render_template(
+        "research/users.html", form=form, users=listed, error=error, granted=granted,
+        prisons=_prisons(), caseworker=Role.CASEWORKER,
+    ), status  # fmt: skip
+
+
+@bp.route("/users/<number:user_id>/sites", methods=["POST"])
+@role_required(Role.ADMIN)
+def user_sites(user_id: int) -> ResponseReturnValue:
+    """A caseworker's prisons, changed on the Users page."""
+    form = UserSitesForm()
+    form.sites.choices = [SelectChoice(s.code, s.name) for s in _prisons()]
+    if not form.validate_on_submit():
+        abort(400, description="The page sent a prison it does not offer. Nothing was changed.")
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    try:
+        case_ops.set_sites(db.session, user, _chosen(form.sites.data), current_user.id)
+    except case_ops.CaseError as exc:
+        flash(str(exc), "error")
+        return _render_users(NewUserForm(formdata=None), None, exc.status)
+    flash(f"{user.email}'s prisons saved.", "status")
+    return redirect(url_for("research.users"))
 
 
 @bp.route("/users/<number:user_id>/<action>", methods=["POST"])

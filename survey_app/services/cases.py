@@ -5,6 +5,7 @@ it again). Operations flush; the request or the command commits."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,9 @@ from ..models import (
     Site,
     User,
     UserSite,
+    record_audit,
 )
-from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, SUBMITTED
+from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, REASON_MAX, SUBMITTED
 from ..models.types import DbSession, today, utcnow
 from ..study import current_study
 from ..user_errors import UserError
@@ -54,6 +56,27 @@ def grant_sites(session: DbSession, user: User, sites: Iterable[Site]) -> None:
 
 def revoke_sites(session: DbSession, user: User) -> None:
     session.execute(delete(UserSite).where(UserSite.user_id == user.id))
+
+
+def set_sites(session: DbSession, user: User, sites: list[Site], actor_id: int | None) -> None:
+    """A caseworker's prisons become ``sites`` (at least one); audited with before and after."""
+    if user.role != Role.CASEWORKER:
+        raise CaseError("Only a caseworker account is granted prisons.", 422)
+    if not sites:
+        raise CaseError(
+            "A caseworker needs at least one prison: deactivate the account instead.", 422
+        )
+    before = sorted(s.code for s in session.scalars(select(Site).join(UserSite).where(
+        UserSite.user_id == user.id)))  # fmt: skip
+    revoke_sites(session, user)
+    grant_sites(session, user, sites)
+    after = sorted(s.code for s in sites)
+    if before != after:
+        record_audit(
+            session, "user.sites_changed", actor_id=actor_id, target=f"user:{user.id}",
+            detail={"from": before, "to": after},
+        )  # fmt: skip
+    session.flush()
 
 
 def granted_site_ids(session: DbSession, user: User) -> list[int]:
@@ -220,13 +243,30 @@ def _submitted(case: Case) -> list[CaseForm]:
 
 
 def date_problem(date: dt.date, on: dt.date) -> str | None:
-    """Why a form date cannot be right, or None: never in the future, never before the study."""
-    start = current_study().study_start
+    """Why a form date cannot be right, or None: never in the future, never before the
+    service began (study.yaml's service_start; support may predate the study itself)."""
+    earliest = current_study().service_start
     if date > on:
         return f"The date {date:%d %B %Y} is in the future."
-    if date < start:
-        return f"The date {date:%d %B %Y} is before the study started ({start:%d %B %Y})."
+    if date < earliest:
+        return (
+            f"The date {date:%d %B %Y} is before the service began ({earliest:%d %B %Y}): "
+            "please check the year."
+        )
     return None
+
+
+def pre_study_note(form: CaseForm, answers: Mapping[str, Any]) -> str | None:
+    """A note for a referral whose support began before the study: it is accepted, and the
+    report counts it before the first study year."""
+    date = form_date(form, answers) if form.kind == "referral" else None
+    start = current_study().study_start
+    if date is None or date >= start:
+        return None
+    return (
+        f"Support began before the study started ({start:%d %B %Y}): the case is kept, and "
+        "the report counts it as Pre-Y1."
+    )
 
 
 def check_date_order(form: CaseForm, date: dt.date) -> None:
@@ -356,14 +396,25 @@ def revision_answers(session: DbSession, form: CaseForm, revision: int) -> dict[
     return dict(row.answers) if row is not None else {}
 
 
+def checked_correction_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise CaseError("Please say why the form is being corrected.", 422)
+    if len(reason) > REASON_MAX:
+        raise CaseError(f"The reason must be at most {REASON_MAX} characters.", 422)
+    return reason
+
+
 def submit_correction(
-    session: DbSession, user: User, correction: CaseCorrection, seen_revision: int
+    session: DbSession, user: User, correction: CaseCorrection, seen_revision: int, reason: str
 ) -> CaseForm:
-    """Send a correction as the form's next revision, if nobody sent one since it began."""
+    """Send a correction as the form's next revision, with why, if nobody sent one since it
+    began (REDCap's "reason for change")."""
     form = correction.form
     check_site(session, user, form.case.site_id)
     if seen_revision != correction.base_revision or form.revision != correction.base_revision:
         raise _stale(session, form, correction)
+    reason = checked_correction_reason(reason)
     answers, date = _complete(form, correction.answers or {})
     now = utcnow()
     # A guarded update: of two corrections sent at once, one wins and the other is told.
@@ -379,8 +430,13 @@ def submit_correction(
     session.add(
         CaseFormRevision(
             form_id=form.id, revision=correction.base_revision + 1, form_date=date,
-            answers=answers, changed_by_id=user.id, changed_at=now,
+            answers=answers, changed_by_id=user.id, changed_at=now, reason=reason,
         )
+    )  # fmt: skip
+    record_audit(
+        session, "case.form_corrected", actor_id=user.id, target=form.case.participant.pseudonym,
+        detail={"case": form.case_id, "form": form.id, "revision": correction.base_revision + 1,
+                "reason": reason},
     )  # fmt: skip
     session.delete(correction)
     session.flush()
@@ -457,6 +513,23 @@ def case_list(session: DbSession, site_ids: list[int] | None, *, today: dt.date)
         )
         rows.append(CaseRow(case, last, due))
     return rows
+
+
+def most_chosen(session: DbSession, site_id: int, kind: str, variable: str, n: int) -> list[int]:
+    """The ``n`` codes ticked most often in ``variable`` on the site's sent forms of ``kind``
+    (at least twice), most first; ties by code."""
+    ticked: Counter[int] = Counter()
+    forms = session.scalars(
+        select(CaseForm.answers)
+        .join(Case)
+        .where(Case.site_id == site_id, CaseForm.kind == kind, CaseForm.status == SUBMITTED)
+    )
+    for answers in forms:
+        value = answers.get(variable) if isinstance(answers, dict) else None
+        if isinstance(value, list):
+            ticked.update(c for c in value if isinstance(c, int))
+    ranked = sorted((c for c, k in ticked.items() if k >= 2), key=lambda c: (-ticked[c], c))
+    return ranked[:n]
 
 
 def cases_of(session: DbSession, participant: Participant) -> list[Case]:
