@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ _OTHER_OF_CHECKBOX = re.compile(r"\[\w+\(-?\d+\)\]\s*=\s*'1'")
 _ANNOTATION = re.compile(r"survey_app=(\{.*\})\s*$", re.S)
 
 
-def _choices(options: list[Mapping[str, Any]]) -> str:
+def _choices(options: Sequence[Mapping[str, Any]]) -> str:
     return " | ".join(f"{o['code']}, {o['label']['en']}" for o in options)
 
 
@@ -287,7 +287,7 @@ class _Reader:
     def problem(self, number: int, message: str) -> None:
         self.problems.append(f"{self.name}: row {number}: {message}")
 
-    def extra(self, number: int, row: Mapping[str, str]) -> dict[str, Any]:
+    def extras(self, number: int, row: Mapping[str, str]) -> dict[str, Any]:
         found = _ANNOTATION.search(row.get(ANNOTATION, ""))
         if found is None:
             return {}
@@ -379,7 +379,7 @@ class _Reader:
         if item["type"] != "info":
             item = {"type": item.pop("type"), "variable": name, **item}
         item["text"] = {"en": row.get(LABEL) or name}
-        if row.get(NOTE) and not (marked == "rating"):
+        if row.get(NOTE) and marked != "rating":
             item["help"] = {"en": row[NOTE]}
         if row.get(REQUIRED, "").lower() in ("y", "yes", "1") and item["type"] != "consent":
             item["required"] = True
@@ -412,21 +412,21 @@ class _Reader:
         first_number, first = self.rows[0]
         rows = self.rows
         if first.get(NAME) == RECORD_ID or first.get(TYPE) == "text" and not first.get(VALIDATION):
-            top = self.extra(first_number, first).get("instrument", {})
+            top = self.extras(first_number, first).get("instrument", {})
             rows = rows[1:]
         main = first.get(FORM, "")
         repeats: dict[str, list[dict[str, Any]]] = {}
         for number, row in rows:
             form = row.get(FORM, "")
             if form != main:
-                item = self.item(number, row, self.extra(number, row))
+                item = self.item(number, row, self.extras(number, row))
                 if item is not None:
                     self.attach_other(repeats.setdefault(form, []), item, number, row)
         sections: list[dict[str, Any]] = []
         for number, row in rows:
             if row.get(FORM, "") != main:
                 continue
-            extra = self.extra(number, row)
+            extra = self.extras(number, row)
             if row.get(HEADER) or not sections:
                 ident = (
                     extra.get("section")
@@ -442,7 +442,7 @@ class _Reader:
                     continue
             section = sections[-1]
             if "repeat" in extra:
-                group = {
+                group: dict[str, Any] = {
                     "type": "group",
                     "variable": row.get(NAME, ""),
                     "text": {"en": row.get(LABEL, "")},
