@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -300,7 +301,7 @@ class _Reader:
         self.library = library
         try:
             book = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
             raise ImportRefused([f"{self.name}: not an Excel workbook (.xlsx): {exc}"]) from None
         self.survey = _sheet_rows(book, "survey", self.name)
         self.choice_rows = _sheet_rows(book, "choices", self.name)
@@ -330,6 +331,11 @@ class _Reader:
         return value
 
     def read_choices(self) -> None:
+        self.uses: dict[str, int] = {}
+        for _number, row in self.survey:
+            words = row.get("type", "").split()
+            if len(words) == 2 and words[0] in ("select_one", "select_multiple"):
+                self.uses[words[1]] = self.uses.get(words[1], 0) + 1
         for number, row in self.choice_rows:
             list_name, code = row.get("list_name"), row.get("name")
             label = _texts(row, "label")
@@ -370,10 +376,15 @@ class _Reader:
             if base != "yesno" and cy[1] and cy[0]:
                 item["yes_no_cy"] = [cy[1], cy[0]]
             return item
-        if row.get("appearance") == "likert" or base != row.get("name"):
+        likert = row.get("appearance") == "likert"
+        shared = self.uses.get(list_name, 0) > 1 or (
+            base in self.library.scales and _same_options(self.library.scales[base]["options"], own)
+        )
+        # A list named for its question is that question's own; a shared one is a scale.
+        if likert or (base != row.get("name") and shared):
             scale = self.scale(base, own)
             item["scale"] = scale
-            if row.get("appearance") == "likert":
+            if likert:
                 item["type"] = "likert"
             return item
         item["options"] = own
@@ -633,7 +644,12 @@ class _Reader:
         settings = self.settings_rows[0][1] if self.settings_rows else {}
         extra = self.extras("settings", 2, settings) if settings else {}
         source: dict[str, Any] = {"format": extra.get("format", 2), "key": "", "version": 1}
-        source["title"] = extra.get("title") or {"en": settings.get("form_title", "Imported")}
+        # form_title, and in a form in Welsh the Welsh title in title_cy (our column: pyxform
+        # reads form_title::... as no title at all).
+        title = {"en": settings.get("form_title", "Imported")}
+        if settings.get("title_cy"):
+            title["cy"] = settings["title_cy"]
+        source["title"] = extra.get("title") or title
         for key in (
             "description",
             "audience",
@@ -646,6 +662,13 @@ class _Reader:
         ):
             if key in extra:
                 source[key] = extra[key]
+        # A form written by hand in Excel may say who answers it in plain settings columns.
+        if "audience" in settings:
+            source.setdefault("audience", settings["audience"])
+        if "waves" in settings:
+            source.setdefault(
+                "waves", [w.strip() for w in settings["waves"].split(",") if w.strip()]
+            )
         source.setdefault("languages", sorted(self.languages, key=lambda lang: lang != "en"))
         if self.scales:
             source["scales"] = self.scales
