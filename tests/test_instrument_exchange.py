@@ -173,7 +173,7 @@ def _xlsform(path: Path, survey: list[list[Any]], choices: list[list[Any]] | Non
     sheet = book.active
     assert sheet is not None
     sheet.title = "survey"
-    sheet.append(["type", "name", "label::English (en)", "relevant", "calculation"])
+    sheet.append(["type", "name", "label::English (en)", "relevant", "calculation", "constraint"])
     for row in survey:
         sheet.append(row)
     sheet_c = book.create_sheet("choices")
@@ -210,6 +210,9 @@ GOOD_ROWS: list[list[Any]] = [
         (["select_one_from_file x.csv", "pick", "Pick"], "unknown or uncarried type"),
         (["integer", "age", "Age"], "a whole number needs a constraint"),
         (["text", "why", "Why?", "${smoker} = 'yes' and ${age} > 3"], "relevant"),
+        (["text", "why", "Why?", "", "concat('a', 'b')"], "the calculation column"),
+        (["select_one yn", "q", "Q?", "", "", ". != 0"], "a constraint on a select_one yn"),
+        (["text", "q", "Q?", "", "", "regex(., '^a')"], 'constraint "regex'),
     ],
 )
 def test_a_construct_it_cannot_carry_is_refused_naming_sheet_and_row(
@@ -270,6 +273,14 @@ def _dictionary(path: Path, rows: list[dict[str, str]]) -> Path:
             "matrix ranking",
         ),
         ({COLUMNS[0]: "photo", COLUMNS[3]: "signature", COLUMNS[4]: "Sign"}, "unknown field type"),
+        (
+            {COLUMNS[0]: "name", COLUMNS[3]: "text", COLUMNS[4]: "Name", COLUMNS[10]: "y"},
+            "an identifier (Identifier? y)",
+        ),
+        (
+            {COLUMNS[0]: "why", COLUMNS[3]: "text", COLUMNS[4]: "Why", COLUMNS[11]: "[smoker] > 0"},
+            "branching logic '[smoker] > 0' is not carried",
+        ),
         (
             {COLUMNS[0]: "mail", COLUMNS[3]: "text", COLUMNS[4]: "Email", COLUMNS[7]: "email"},
             "text validation 'email'",

@@ -54,7 +54,8 @@ COLUMNS = (
     "Field Annotation",
 )
 NAME, FORM, HEADER, TYPE, LABEL, CHOICES, NOTE, VALIDATION, VMIN, VMAX = COLUMNS[:10]
-BRANCHING, REQUIRED, MATRIX, RANKING, ANNOTATION = (
+IDENTIFIER, BRANCHING, REQUIRED, MATRIX, RANKING, ANNOTATION = (
+    COLUMNS[10],
     COLUMNS[11],
     COLUMNS[12],
     COLUMNS[15],
@@ -321,6 +322,10 @@ class _Reader:
         kind, name = row.get(TYPE, ""), row.get(NAME, "")
         if kind in _REFUSED:
             self.problem(number, f"{name}: {_REFUSED[kind]} ({kind}) cannot be carried")
+            return None
+        if row.get(IDENTIFIER, "").lower() in ("y", "yes"):
+            # This app keeps no names, addresses or dates of birth (participants are pseudonyms).
+            self.problem(number, f"{name}: an identifier (Identifier? y) is not carried")
             return None
         if row.get(RANKING, "").lower() == "y":
             self.problem(number, f"{name}: matrix ranking cannot be carried")

@@ -258,6 +258,23 @@ _REFUSED_TYPES = {
     "dateTime": "a date and time",
     "hidden": "a hidden value",
 }
+# Columns whose meaning this app has no place for: refused rather than silently dropped.
+_UNCARRIED_COLUMNS = {
+    "calculation",
+    "choice_filter",
+    "repeat_count",
+    "default",
+    "read_only",
+    "trigger",
+    "media",
+    "image",
+    "audio",
+    "video",
+    "body",
+    "bind",
+    "instance",
+}
+_CONSTRAINED = ("short_text", "long_text", "integer")
 _METADATA = {"start", "end", "today", "deviceid", "username", "phonenumber", "audit", "simserial"}
 
 
@@ -408,6 +425,12 @@ class _Reader:
                 "survey", number, f"{name}: {_REFUSED_TYPES[words[0]]} ({kind}) cannot be carried"
             )
             return None
+        uncarried = [column for column in row if column.split("::", 1)[0] in _UNCARRIED_COLUMNS]
+        if uncarried:
+            self.problem(
+                "survey", number, f"{name}: the {uncarried[0]} column is not carried (clear it)"
+            )
+            return None
         if "or_other" in words:
             self.problem(
                 "survey",
@@ -444,6 +467,14 @@ class _Reader:
             found = re.fullmatch(r"string-length\(\.\)\s*<=\s*(\d+)", row.get("constraint", ""))
             if found:
                 item["max_length"] = int(found.group(1))
+            elif row.get("constraint"):
+                self.problem(
+                    "survey",
+                    number,
+                    f"{name}: constraint {row['constraint']!r} is not carried (only "
+                    "string-length(.) <= N)",
+                )
+                return None
         elif kind == "date":
             item = {"type": "date"}
         elif kind in ("integer", "int"):
@@ -462,6 +493,9 @@ class _Reader:
             item = {"type": "info"}
         else:
             self.problem("survey", number, f"{name}: unknown or uncarried type {kind!r}")
+            return None
+        if row.get("constraint") and item is not None and item["type"] not in _CONSTRAINED:
+            self.problem("survey", number, f"{name}: a constraint on a {kind} is not carried")
             return None
         if item is None:
             return None
