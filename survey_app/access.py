@@ -80,6 +80,7 @@ ROUTE_ACCESS: dict[str, str] = {
     "research.instruments": "researcher",
     "research.instrument_preview": "researcher",
     "research.instrument_diff": "researcher",
+    "research.instrument_export": "researcher",
     "research.export": "researcher",
     "research.report": "researcher",
     "research.report_download": "researcher",

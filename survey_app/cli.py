@@ -28,6 +28,9 @@ from .export.workbook import Export, build_export, progress_total, record_export
 from .extensions import db
 from .instruments import model
 from .instruments.diff import diff as diff_versions
+from .instruments.exchange import FORMATS as INSTRUMENT_FORMATS
+from .instruments.exchange import import_instrument
+from .instruments.interchange import ImportRefused
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import InstrumentVersion, Role, User, record_audit
@@ -109,6 +112,63 @@ def instruments_diff(key: str, old: int, new: int) -> None:
     click.echo(f"{key} v{old} -> v{new}")
     for line in result.lines():
         click.echo(f"  {line}")
+
+
+@instruments.command("export")
+@click.argument("key")
+@click.argument("version", type=int)
+@click.option("--format", "fmt", type=click.Choice(sorted(INSTRUMENT_FORMATS)), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def instruments_export(key: str, version: int, fmt: str, out: Path) -> None:
+    """Write a published version as an XLSForm (.xlsx) or a REDCap data dictionary (.csv)."""
+    found = db.session.scalar(
+        select(InstrumentVersion).where(
+            InstrumentVersion.key == key, InstrumentVersion.version == version
+        )
+    )
+    if found is None:
+        _fail([f"{key}: no published version {version} (see `instruments list`)"])
+    try:
+        out.write_bytes(INSTRUMENT_FORMATS[fmt].write(found.definition))
+    except OSError as exc:
+        _fail([f"{out}: cannot write: {exc.strerror}"])
+    click.echo(f"wrote {out} ({key} v{version}, {fmt})")
+
+
+@instruments.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", required=True, help="The new instrument's key, e.g. mothers_t3.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the instrument file (default: <key>.yaml here; never overwritten).",
+)
+@click.option("--audience", help="Who answers it, when the file does not say.")
+@click.option("--wave", "waves", multiple=True, help="A wave that asks it (repeatable).")
+@click.option("--version", "version", type=int, help="Default: one after the newest bundled.")
+def instruments_import(
+    file: Path,
+    key: str,
+    out: Path | None,
+    audience: str | None,
+    waves: tuple[str, ...],
+    version: int | None,
+) -> None:
+    """Read an XLSForm or a REDCap data dictionary and write a new instrument file for review.
+    Nothing is published: move the file into survey_app/instruments/files, then run sync."""
+    target = out or Path(f"{key}.yaml")
+    try:
+        definition = import_instrument(
+            file, key, target, audience=audience, waves=waves, version=version
+        )
+    except ImportRefused as exc:
+        _fail(exc.problems)
+    items = sum(1 for s in definition["sections"] for i in s["items"] if "variable" in i)
+    click.echo(
+        f"wrote {target}: {key} v{definition['version']}, {len(definition['sections'])} pages, "
+        f"{items} questions. Review it, move it to survey_app/instruments/files and run "
+        "`instruments sync` to publish it."
+    )
 
 
 users = AppGroup("users", help="Manage research team accounts.")

@@ -35,6 +35,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "case_id": 999999,
     "form_id": 999999,
     "conflict_id": "0" * 32,
+    "fmt": "xlsform",
 }
 
 

@@ -3,7 +3,7 @@ respondent sees it (with variable names), and what changed between two versions.
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..i18n import t
 from ..instruments import missing, model
 from ..instruments.diff import diff
+from ..instruments.exchange import FORMATS, export_name
 from ..instruments.model import pick
 from ..instruments.publish import version_table
 from ..models import InstrumentVersion, Role
@@ -71,6 +72,23 @@ def instrument_preview(key: str, version: int) -> ResponseReturnValue:
         pick=pick,
         t=t,
         missing_labels=missing.LABELS,
+    )
+
+
+@bp.route("/instruments/<key>/<int:version>/export/<fmt>")
+@role_required(Role.RESEARCHER)
+def instrument_export(key: str, version: int, fmt: str) -> ResponseReturnValue:
+    """The version as an XLSForm or a REDCap data dictionary, to build on in those tools."""
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
+        abort(404)
+    row = _version(key, version)
+    return Response(
+        chosen.write(row.definition),
+        mimetype=chosen.mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{export_name(row.definition, chosen)}"'
+        },
     )
 
 
