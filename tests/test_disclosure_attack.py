@@ -201,3 +201,16 @@ def test_the_whole_study_minus_year_1_gives_nothing_back(app: Flask) -> None:
             attacker.relations.append(([("8-year-1", r, c), ("8-year-2", r, c)], ("8", r, c)))
     assert attacker.unknown
     assert broken(attacker, truth) == []
+
+
+def test_report_audit_prints_each_hidden_cell_with_its_interval_not_its_value(
+    app: Flask,
+) -> None:
+    add_staff(app)
+    result = app.test_cli_runner().invoke(args=["report", "audit"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    send_manager = next(line for line in lines if line.startswith("Table 8: Management"))
+    assert send_manager.endswith("]") and "[0, " in send_manager  # the reader's interval
+    assert "NOT PROTECTED" not in result.output
+    assert "cells hidden in" in lines[-1]

@@ -481,7 +481,7 @@ def test_report_download_is_audited_with_its_filters(app: Flask, auth: Auth) -> 
     )
     body = reply.data
     reply.close()
-    assert reply.status_code == 200
+    assert reply.status_code == 200, re.findall(r"Not released[^<]*", body.decode(errors="replace"))
     assert reply.headers["Content-Disposition"].startswith("attachment; filename=survey-report-")
     book = openpyxl.load_workbook(io.BytesIO(body))
     assert book.sheetnames == ["About", "Report"]

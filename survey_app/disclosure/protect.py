@@ -49,8 +49,14 @@ def protect(
             return Decision(hidden, intervals, [], rounds)
         if _add_cheapest(problem, failing, hidden, frozen, threshold):
             continue
-        # Nothing cheap left next to them: hide their grids throughout.
-        grids = {grid_of(key) for key in failing} - {None}
+        # Nothing cheap left next to them: hide their grids throughout, and those of the
+        # cells they are tied to (a cell already published cannot be hidden again).
+        near = set(failing)
+        for eq in problem.equations:
+            members = (*eq.parts, eq.total)
+            if near.intersection(members):
+                near.update(members)
+        grids = {grid_of(key) for key in near} - {None}
         whole = {k for k in problem.values if grid_of(k) in grids and k not in frozen}
         if not whole - hidden:
             return Decision(hidden, intervals, failing, rounds)

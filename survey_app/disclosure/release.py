@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import cast
 
+from ..user_errors import UserError
 from .audit import Interval, Problem, protected
 from .protect import Decision, protect
 
@@ -101,8 +103,8 @@ class Release:
         """Protect the frozen scopes (the release already published) alone, then the rest."""
         started = time.perf_counter()
         problem = self._problem()
-        grid_of = lambda key: key[:2]  # noqa: E731
-        frozen_keys = {k for k in problem.values if k[0] in self.frozen_scopes}
+        grid_of = _grid_of
+        frozen_keys = {k for k in problem.values if cast(Key, k)[0] in self.frozen_scopes}
         before = Decision(set(), {})
         if frozen_keys:
             alone = Problem(
@@ -119,6 +121,16 @@ class Release:
             frozen=frozen_keys,
             already_hidden=before.hidden,
         )
+        # A cell pinned to a count the unfiltered release already shows leaks nothing new.
+        published = {k for k in frozen_keys if k not in self.decision.hidden}
+        already = {
+            k
+            for eq in problem.equations
+            if len(eq.parts) == 1
+            for k, other in ((eq.parts[0], eq.total), (eq.total, eq.parts[0]))
+            if other in published
+        }
+        self.decision.failing = [k for k in self.decision.failing if k not in already]
         self.problem = problem
         self.applying = True
         self._counter = {}
@@ -146,10 +158,10 @@ class Release:
         for (scope, link), keys in linked.items():
             if scope not in children:
                 continue
-            parts = [linked[(c, link)][0] for c in children[scope] if (c, link) in linked]
-            if parts:
+            cells = [linked[(c, link)][0] for c in children[scope] if (c, link) in linked]
+            if cells:
                 # Exact when the children hold all of it (a reader may know that), else a part.
-                problem.relate(parts, keys[0])
+                problem.relate(cells, keys[0])
         return problem
 
     def report(self) -> list[tuple[str, str, Interval, bool]]:
@@ -170,7 +182,10 @@ class Release:
 
     @property
     def failed_grids(self) -> list[str]:
+        """Grids of this release with a cell the audit could not protect. A cell of the
+        release already published (the unfiltered one) is left out: see the audit's output."""
         failing = set(self.decision.failing) if self.decision else set()
+        failing = {k for k in failing if cast(Key, k)[0] not in self.frozen_scopes}
         return [
             g.name if not g.scope else f"{g.name} ({g.scope})"
             for g in self.grids
@@ -178,6 +193,10 @@ class Release:
                 g.key(r, c) in failing for r, row in enumerate(g.values) for c in range(len(row))
             )
         ]
+
+
+def _grid_of(key: Hashable) -> Hashable:
+    return cast(Key, key)[:2]  # (scope, grid number)
 
 
 def _links(g: Grid) -> dict[Cell, str]:
@@ -192,6 +211,21 @@ def _links(g: Grid) -> dict[Cell, str]:
                     links[(r, c)] = f"{g.name}|{rows[r]}|{cols[c]}"
     links.update(g.links)
     return links
+
+
+class ReleaseRefused(UserError):
+    """A publication release whose audit fails: it is not produced."""
+
+    status = 409
+
+
+def refuse_if_failing(release: Release | None) -> None:
+    if release is not None and release.failed_grids:
+        names = ", ".join(dict.fromkeys(release.failed_grids))
+        raise ReleaseRefused(
+            f"Not released: the disclosure audit could not protect {names}. Choose fewer "
+            "filters or no split by study period."
+        )
 
 
 _CURRENT: contextvars.ContextVar[Release | None] = contextvars.ContextVar("release", default=None)

@@ -116,9 +116,9 @@ def _likert_block(
         counts.append(sum(counts))
         grid = [[n] for n in counts]
         line = [[(r, 0) for r in range(len(grid))]]
-        labels = ([*(label for label, _ in groups), "Total"], ["n"])
+        names = ([*(label for label, _ in groups), "Total"], ["n"])
         name = f"mothers {variable} {wave.code}"
-        hidden = [h[0] for h in hide(grid, line, data.threshold, name=name, labels=labels)]
+        hidden = [h[0] for h in hide(grid, line, data.threshold, name=name, labels=names)]
         columns.append([shown(n, h, data.threshold) for n, h in zip(counts, hidden, strict=True)])
         columns.append([pct(n, counts[-1], h) for n, h in zip(counts, hidden, strict=True)])
         chart.append((wave.code, counts, hidden))
