@@ -442,11 +442,44 @@ def access_command() -> None:
         click.echo(f"{line.methods:<16} {line.url:<{width}}  {line.who}  [{line.endpoint}]")
 
 
+report_group = AppGroup("report", help="The report's tables and their disclosure audit.")
+
+
+@report_group.command("audit")
+@click.option("--site", default=None, help="Only this site.")
+@click.option("--by-period", is_flag=True, help="Also each study period, as the split has it.")
+@with_appcontext
+def report_audit_command(site: str | None, by_period: bool) -> None:
+    """Print each hidden cell of the publication release these filters make, with the
+    interval a reader can prove for it (never its value); exit 1 if the audit fails."""
+    from .report.tables import build_report
+
+    if site:
+        try:
+            participant_ops.site_by_code(db.session, site)
+        except participant_ops.UnknownSite as exc:
+            _fail([str(exc)])
+    filters = ExportFilters(site=site, publication=True)
+    report = build_report(db.session, filters, by_period=by_period)
+    release = report.release
+    if release is None:
+        click.echo("nothing to report")
+        return
+    for where, cell, interval, ok in release.report():
+        click.echo(f"{where}: {cell}: {interval}{'' if ok else '  NOT PROTECTED'}")
+    hidden = len(release.decision.hidden) if release.decision else 0
+    click.echo(
+        f"{hidden} cells hidden in {len(release.grids)} grids; audit {release.seconds:.2f} s"
+    )
+    if release.failed_grids:
+        _fail([f"audit failed: {', '.join(dict.fromkeys(release.failed_grids))}"])
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(access_command, "access")
     app.cli.add_command(backup_command, "backup")
     app.cli.add_command(export_command, "export")
-    for group in (instruments, users, participants, links, responses):
+    for group in (instruments, users, participants, links, responses, report_group):
         app.cli.add_command(group)
     from .field.cli import field  # field laptops (survey_app/field)
 

@@ -157,7 +157,7 @@ def test_mcnemars_p_is_not_shown_beside_a_hidden_discordant_count(app: Flask) ->
     plain = row(publication=False)
     assert plain[:5] == (12, 0, 3, 8, 1) and isinstance(plain[5], float)
     hidden = row(publication=True)
-    assert hidden[2] == "<5" and hidden[5] is None
+    assert hidden[2] == "[c]" and hidden[5] is None
     pub = report_of(app, publication=True)
     notes = next(t for t in pub.tables if t.key == "agreement-T2").notes
     assert any(note.startswith("For publication, no p") for note in notes)
@@ -166,12 +166,16 @@ def test_mcnemars_p_is_not_shown_beside_a_hidden_discordant_count(app: Flask) ->
 # Table 8 for the "[c]" test: (prison, role) -> staff. Send's 2 managers are under 5; the
 # 6, 11 and 15 are hidden only so that the 2 cannot be worked out from the totals.
 ROLES = {(1, 1): 2, (2, 1): 6, (1, 2): 11, (2, 2): 15}
+# Tables 11 and 12 show the same counts of each role at each prison (their rows' totals), so
+# the whole release hides them in every table; the totals are safe to show.
 TABLE_8 = [
-    ("Management/leadership role", ("<5", "[c]", 8)),
+    ("Management/leadership role", ("[c]", "[c]", 8)),
     ("Frontline role", ("[c]", "[c]", 26)),
-    ("Total respondents", (13, 21, 34)),
+    ("Total respondents", ("[c]", "[c]", 34)),
 ]
-C_NOTE = "[c]: hidden so that a count under 5 cannot be worked out from the totals"
+C_NOTE = (
+    "[c]: confidential, hidden so that no count under 5 can be read or worked out from the release"
+)
 
 
 def add_roles(app: Flask) -> None:
@@ -182,9 +186,7 @@ def add_roles(app: Flask) -> None:
             )
 
 
-def test_a_cell_hidden_only_to_protect_another_is_marked_c_not_under_five(
-    app: Flask, auth: Auth
-) -> None:
+def test_every_hidden_cell_is_marked_c_with_one_note(app: Flask, auth: Auth) -> None:
     add_roles(app)
     t8 = next(t for t in report_of(app, publication=True).tables if t.key == "8")
     assert [(r.label, r.cells) for r in t8.rows] == TABLE_8
@@ -200,7 +202,7 @@ def test_a_cell_hidden_only_to_protect_another_is_marked_c_not_under_five(
     )
     assert section is not None
     shown = re.findall(r"<td>([^<]*)</td>", section.group(1))
-    assert shown == ["&lt;5", "[c]", "8", "[c]", "[c]", "26", "13", "21", "34"]
+    assert shown == ["[c]", "[c]", "8", "[c]", "[c]", "26", "[c]", "[c]", "34"]
     assert C_NOTE in section.group(1)
     download = auth.client.post(
         "/research/report/download", data={"csrf_token": csrf_token(page), "publication": "y"}
@@ -215,7 +217,7 @@ def test_a_cell_hidden_only_to_protect_another_is_marked_c_not_under_five(
     assert notes == [f"Note: {note}" for note in t8.notes]
 
 
-def test_a_chart_labels_a_bar_hidden_to_protect_another_c() -> None:
+def test_a_chart_labels_every_hidden_bar_c() -> None:
     chart = Chart(
         "Table 9",
         ("Weekly", "Monthly"),
@@ -228,6 +230,6 @@ def test_a_chart_labels_a_bar_hidden_to_protect_another_c() -> None:
     figure = Figure()
     DRAW[chart.kind](figure, chart)
     axes = figure.axes[0]
-    assert [t.get_text() for t in axes.texts] == ["HMP Send [c]", "HMP Send <5"]
+    assert [t.get_text() for t in axes.texts] == ["HMP Send [c]", "HMP Send [c]"]
     assert len(axes.patches) == 0  # neither is drawn
     assert "HMP Send [c]" in svg(chart)  # the SVG keeps each text as a comment

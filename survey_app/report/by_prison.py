@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .grid import CrossTab, Line, hide, pct, primary, shown
+from .grid import CrossTab, Line, hide, pct, shown
 from .model import Cell, Chart, Row, Series
 
 ALL_SITES = "All sites"
@@ -30,16 +30,21 @@ class Counts:
 
     @classmethod
     def of(
-        cls, body: list[list[int]], lines: Sequence[Line], bases: list[int | None], threshold: int
+        cls,
+        body: list[list[int]],
+        lines: Sequence[Line],
+        bases: list[int | None],
+        threshold: int,
+        name: str = "",
     ) -> Counts:
         """``body`` already holds its total column; ``lines`` are the sums publication mode
-        must not let anyone undo."""
-        return cls(body, hide(body, lines, threshold), bases, threshold)
+        must not let anyone undo (each with its total last)."""
+        return cls(body, hide(body, lines, threshold, name=name), bases, threshold)
 
     @classmethod
-    def crosstab(cls, body: list[list[int]], n_cols: int, threshold: int) -> Counts:
+    def crosstab(cls, body: list[list[int]], n_cols: int, threshold: int, name: str = "") -> Counts:
         """Rows of exclusive answers: a Total column and a Total row (the base) are added."""
-        table = CrossTab(body, threshold, n_cols=n_cols)
+        table = CrossTab(body, threshold, n_cols=n_cols, name=name)
         _cells, grid, hidden = table.rendered()
         last = len(grid) - 1
         return cls(grid, hidden, [last] * len(grid), threshold)
@@ -65,23 +70,19 @@ class Counts:
     def value(self, i: int, j: int) -> float | None:
         """The exact percentage a chart draws; None when hidden or of no base."""
         base = self.bases[i]
+        if base is not None and not self.hidden[i][j] and self.grid[i][j] == 0:
+            return 0.0  # a shown 0 is 0% of any base, hidden or not
         if base is None or self.hidden[i][j] or self.hidden[base][j] or not self.grid[base][j]:
             return None
         return self.grid[i][j] * 100 / self.grid[base][j]
 
     def series(self, name: str, j: int, rows: Sequence[int]) -> Series:
         """A column's percentages; one hidden in the table (the count's or its base's) is
-        labelled, not drawn: "<5" when its count is under the threshold, else "[c]"."""
-        hidden = tuple(self.hidden[i][j] or self._base_hidden(i, j) for i in rows)
-        return Series(
-            name,
-            tuple(self.value(i, j) for i in rows),
-            hidden,
-            tuple(
-                h and not primary(self.grid[i][j], self.threshold)
-                for i, h in zip(rows, hidden, strict=True)
-            ),
+        labelled "[c]", not drawn; a shown 0 is drawn as 0 whatever its base."""
+        hidden = tuple(
+            self.hidden[i][j] or (self._base_hidden(i, j) and self.grid[i][j] != 0) for i in rows
         )
+        return Series(name, tuple(self.value(i, j) for i in rows), hidden)
 
     def _base_hidden(self, i: int, j: int) -> bool:
         base = self.bases[i]

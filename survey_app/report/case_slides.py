@@ -95,7 +95,10 @@ NOTES = (
 
 def _lines(n_cols: int) -> list[Line]:
     rows = [[(r, c) for c in range(n_cols)] for r in range(len(ROWS))]
-    return rows + [[(r, c) for r in rows_] for rows_ in SUMS for c in range(n_cols)]
+    # Each sum's total (its first row) last, as the release's lines have it.
+    return rows + [
+        [(r, c) for r in (*rows_[1:], rows_[0])] for rows_ in SUMS for c in range(n_cols)
+    ]
 
 
 def slides_table(data: ReportData) -> ReportTable:
@@ -106,7 +109,9 @@ def slides_table(data: ReportData) -> ReportTable:
     for _head, _label, test, _base in ROWS:
         counted = [sum(site == code and test(f) for site, f in facts) for code, _ in prisons]
         grid.append([*counted, sum(counted)])
-    counts = Counts.of(grid, _lines(len(prisons) + 1), [b for *_, b in ROWS], data.threshold)
+    counts = Counts.of(
+        grid, _lines(len(prisons) + 1), [b for *_, b in ROWS], data.threshold, "slides"
+    )
     shown_rows = counts.rows(
         [label for _, label, _, _ in ROWS],
         ["total" if base == i else "data" for i, (*_, base) in enumerate(ROWS)],

@@ -78,11 +78,19 @@ def _rows(labels: Sequence[str], cells: Sequence[Sequence[Cell]], total: int) ->
     )
 
 
-def _columns_hidden(grid: list[list[int]], threshold: int) -> list[list[Cell]]:
-    """Cells of a table whose columns (with their total row last) are each a line."""
+def new_cases(period: str) -> str:
+    """The link of a period's new cases: the same count in Table 1 and Table 2 or 3."""
+    return f"cases referred in {period}"
+
+
+def _columns_hidden(
+    grid: list[list[int]], threshold: int, labels: Sequence[str]
+) -> list[list[Cell]]:
+    """Cells of Table 1, whose columns (with their total row last) are each a line."""
     n_cols = len(grid[0]) if grid else 0
     lines = [[(r, c) for r in range(len(grid))] for c in range(n_cols)]
-    hidden = hide(grid, lines, threshold)
+    links = {(r, 1): new_cases(label) for r, label in enumerate(labels)}
+    hidden = hide(grid, lines, threshold, name="Table 1", links=links)
     return [
         [shown(n, h, threshold) for n, h in zip(row, hid, strict=True)]
         for row, hid in zip(grid, hidden, strict=True)
@@ -114,7 +122,7 @@ def table_1(data: ReportData) -> ReportTable:
         "1",
         "Table 1: Case tracker forms and cases per study period",
         ("", "Forms sent", "New cases (referrals)", "Cases with a form"),
-        _rows([*labels, "Total"], _columns_hidden(grid, data.threshold), len(labels)),
+        _rows([*labels, "Total"], _columns_hidden(grid, data.threshold, labels), len(labels)),
         (
             "Forms by their date, each counted once (its current revision); a case counts "
             "in every period it has a form in, once in the total.",
@@ -147,7 +155,9 @@ def _progress(
         labels.append(name)
         body.append(row)
     width = 6 if earlier else 4
-    table = CrossTab(body, data.threshold, total_col=False, n_cols=width)
+    links = {(len(body), 0): new_cases(period.label)}  # the period's total of new cases
+    name = f"Table {'3' if earlier else '2'}"
+    table = CrossTab(body, data.threshold, total_col=False, n_cols=width, name=name, links=links)
     cells, _grid, _hidden = table.rendered()
     return [*labels, "Total"], cells
 

@@ -1,8 +1,8 @@
 """Percentage charts read from a count table's own cells, as the table shows them.
 
-A chart drawn from the shown cells cannot show what the table hides: a hidden count ("<5",
-or "[c]" when hidden only to protect another) is a hidden bar, labelled as its cell is, and a percentage whose denominator is hidden is not drawn, since
-it and the counts beside it would give the hidden total back."""
+A chart drawn from the shown cells cannot show what the table hides: a hidden count is a
+hidden bar, labelled "[c]" as its cell is, and a percentage whose denominator is hidden is not
+drawn, since it and the counts beside it would give the hidden total back. A shown 0 is a 0."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ ALL = "All"
 
 
 def hidden_cell(cell: Cell) -> bool:
-    return isinstance(cell, str) and (cell.startswith("<") or cell == SECONDARY)
+    return cell == SECONDARY
 
 
 def count_of(cell: Cell) -> int | None:
@@ -28,6 +28,8 @@ def percent_point(cell: Cell, total: Cell) -> Point:
     if hidden_cell(cell):
         return None, True, cell == SECONDARY
     n, whole = count_of(cell), count_of(total)
+    if n == 0:
+        return 0.0, False, False  # a shown 0 is 0% of any base, hidden or not
     if n is None or not whole:
         return None, False, False
     return n * 100 / whole, False, False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..disclosure.release import refuse_if_failing
 from ..export.dataset import ColumnMeta, Dataset, Sheet
 from ..export.filters import ExportFilters
 from ..export.workbook import Export
@@ -18,10 +19,14 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def write_report_xlsx(
     session: DbSession, filters: ExportFilters, made_by: str, out: IO[bytes], *, by_period: bool
 ) -> str:
-    """The report on its own: a workbook of About and Report; returns its file name."""
+    """The report on its own: a workbook of About and Report; returns its file name. In
+    publication mode the release's audit runs first and a failing release is refused
+    (ReleaseRefused, naming the table)."""
     data = Dataset(session, filters)
     made_at = utcnow()
-    sheet = report_sheet(lambda: build_report(session, filters, by_period=by_period))
+    report = build_report(session, filters, by_period=by_period)
+    refuse_if_failing(report.release)
+    sheet = report_sheet(lambda: report)
     about = data.about_rows(made_by, [], made_at)
     if by_period:
         about.append(["Split", "also by study period"])

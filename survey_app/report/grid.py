@@ -3,66 +3,35 @@ suppression that holds across both directions of a table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..export.summary import percent
-from .model import SECONDARY, Cell
+from ..disclosure import marks
+from ..disclosure.marks import percent
+from ..disclosure.release import Line, hide
+from .model import Cell
 
-Line = list[tuple[int, int]]
-
-
-def hide(grid: Sequence[Sequence[int]], lines: Sequence[Line], threshold: int) -> list[list[bool]]:
-    """Which cells to hide. Primary: 0 < n < threshold. Secondary: every line (a row or
-    column together with its total) that hides exactly one cell hides one more, its smallest
-    non-zero count, so that no hidden count can be worked out by subtraction; repeated until
-    every line hides none or at least two. On one column and its total this is the Summary
-    sheet's ``suppress`` (tests check that)."""
-    hidden = [[bool(threshold) and 0 < n < threshold for n in row] for row in grid]
-    if not threshold:
-        return hidden
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            shown = [hidden[r][c] for r, c in line]
-            if sum(shown) != 1:
-                continue
-            candidates = [(grid[r][c], r, c) for r, c in line if not hidden[r][c] and grid[r][c]]
-            if candidates:
-                _n, r, c = min(candidates)
-                hidden[r][c] = True
-                changed = True
-    return hidden
-
-
-# Marks as the ONS and GSS guidance has them: "<5" says the count is under 5; "[c]"
-# (confidential, model.SECONDARY) a count of any size hidden only so that one under 5 cannot
-# be worked out by subtraction. Marking both "<5" said that a hidden 50 was under 5.
+__all__ = ["Line", "hide", "percent"]
 
 
 def secondary_note(threshold: int) -> str:
-    return f"{SECONDARY}: hidden so that a count under {threshold} cannot be worked out from the totals"
+    return marks.note(threshold)
 
 
 def primary(n: int, threshold: int) -> bool:
     """Under the threshold: hidden for itself."""
-    return bool(threshold) and 0 < n < threshold
+    return marks.primary(n, threshold)
 
 
-def mark(n: int, threshold: int) -> str:
-    """What a hidden count shows: "<5" when it is under the threshold, else "[c]"."""
-    return f"<{threshold}" if primary(n, threshold) else SECONDARY
-
-
-def shown(n: int, hidden: bool, threshold: int) -> Cell:
-    return mark(n, threshold) if hidden else n
+def shown(n: int, hidden: bool, threshold: int = 0) -> Cell:
+    """A count as a release shows it: the one mark when hidden, whatever its size."""
+    return marks.shown(n, hidden)
 
 
 def n_shown(n: int, threshold: int) -> Cell:
     """A count stated in words (a note's "n = 3", a title's "3 answered both"): hidden
     under the threshold as its cell is, or the words would give it back."""
-    return shown(n, primary(n, threshold), threshold)
+    return marks.n_shown(n, threshold)
 
 
 @dataclass
@@ -74,6 +43,11 @@ class CrossTab:
     total_row: bool = True
     total_col: bool = True
     n_cols: int = 0  # the body's width, needed when it has no rows
+    # For the release: the table's name and the rows' and columns' labels (totals included),
+    # which tie its cells to the same table in a period or the unfiltered release.
+    name: str = ""
+    labels: tuple[list[str], list[str]] | None = None
+    links: dict[tuple[int, int], str] | None = None
 
     def full(self) -> list[list[int]]:
         rows = [list(r) + ([sum(r)] if self.total_col else []) for r in self.cells]
@@ -94,7 +68,14 @@ class CrossTab:
     def rendered(self) -> tuple[list[list[Cell]], list[list[int]], list[list[bool]]]:
         """The cells as shown, the full counts and what is hidden (for percentages)."""
         grid = self.full()
-        hidden = hide(grid, self.lines(grid), self.threshold)
+        hidden = hide(
+            grid,
+            self.lines(grid),
+            self.threshold,
+            name=self.name,
+            links=self.links,
+            labels=self.labels,
+        )
         shown_cells = [
             [shown(n, h, self.threshold) for n, h in zip(row, hid, strict=True)]
             for row, hid in zip(grid, hidden, strict=True)
@@ -107,6 +88,8 @@ def pct(n: int, total: int, hidden: bool) -> int | None:
 
 
 RowKey = tuple[str | None, str]  # (heading it sits under, or None; label)
+# The link of a cell by its row key and column (None: the total), or None.
+Link = Callable[[RowKey | None, str | None], str | None]
 
 
 def ordered(wanted: Sequence[str], seen: Sequence[str], *, keep_all: bool) -> list[str]:
@@ -124,15 +107,30 @@ def crosstab_rows(
     *,
     total_label: str = "Total",
     percent_column: bool = False,
+    name: str = "",
+    link: Link | None = None,
 ) -> list[tuple[str, list[Cell], str]]:
     """(label, cells, kind) for each row of a count table: one row per row key (under its
-    heading), a Total column, a Total row and, if asked, the % of all in each row."""
+    heading), a Total column, a Total row and, if asked, the % of all in each row. ``name``
+    and ``link`` tie its cells to other tables of the release (see disclosure.release)."""
     index = {key: i for i, key in enumerate(rows)}
     col_index = {c: i for i, c in enumerate(columns)}
     cells = [[0] * len(columns) for _ in rows]
     for row, col in pairs:
         cells[index[row]][col_index[col]] += 1
-    table = CrossTab(cells, threshold, n_cols=len(columns))
+    row_keys: list[RowKey | None] = [*rows, None]
+    col_keys: list[str | None] = [*columns, None]
+    links = {
+        (r, c): found
+        for r, rk in enumerate(row_keys)
+        for c, ck in enumerate(col_keys)
+        if link and (found := link(rk, ck))
+    }
+    labels = (
+        [f"{h or ''}{label}" for h, label in rows] + [total_label],
+        [*columns, "Total"],
+    )
+    table = CrossTab(cells, threshold, n_cols=len(columns), name=name, labels=labels, links=links)
     shown_cells, grid, hidden = table.rendered()
     grand = grid[-1][-1]
     out: list[tuple[str, list[Cell], str]] = []

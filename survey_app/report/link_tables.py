@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from .count_charts import columns_chart, percent_chart, rows_chart
 from .data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from .grid import CrossTab, RowKey, crosstab_rows, n_shown, ordered, shown
+from .grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered
 from .model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
@@ -89,6 +89,7 @@ def _crosstab(
     total_label: str = "Total",
     percent_column: bool = False,
     variables: Sequence[str] = (),
+    link: Link | None = None,
 ) -> ReportTable:
     pairs = [(row_of(a), col_of(a)) for a in q.answered]
     row_keys = list(rows) + [r for r in dict.fromkeys(p[0] for p in pairs) if r not in rows]
@@ -100,10 +101,18 @@ def _crosstab(
         data.threshold,
         total_label=total_label,
         percent_column=percent_column,
+        name=f"Table {key}",
+        link=link,
     )
     extra = ("Total", "%") if percent_column else ("Total",)
     notes = not_asked(q, variables)
     return _table(key, title, header, cols, body, notes, len(pairs), data.threshold, extra)
+
+
+def staff_count(role: str | None, prison: str | None) -> str:
+    """The link of the count of staff in a role (None: all) at a prison (None: all): the same
+    count in Tables 8, 9 and 11."""
+    return f"staff in {role or 'any role'} at {prison or 'any prison'}"
 
 
 def table_8(data: ReportData) -> ReportTable:
@@ -119,6 +128,7 @@ def table_8(data: ReportData) -> ReportTable:
         prison_columns(data),
         total_label="Total respondents",
         variables=("role_level", "prison"),
+        link=lambda row, col: staff_count(row[1] if row else None, col),
     )
 
 
@@ -135,6 +145,7 @@ def table_9(data: ReportData) -> ReportTable:
         options(q, "role_level"),
         percent_column=True,
         variables=("contact_frequency", "role_level"),
+        link=lambda row, col: staff_count(col, None) if row is None else None,
     )
     # Each role a bar (then all staff): how often, as % of those in the role.
     chart = columns_chart(table, data.threshold, "% of staff in the role", len(table.columns) - 3)
@@ -157,7 +168,7 @@ def table_10(data: ReportData) -> ReportTable:
     table = CrossTab(cells, threshold, total_row=False)
     shown_cells, _grid, _hidden = table.rendered()
     ns = [sum(col == c for col, _ in answered_lists) for c in columns] + [len(answered_lists)]
-    shown_ns = [shown(n, bool(threshold) and 0 < n < threshold, threshold) for n in ns]
+    shown_ns = [n_shown(n, threshold) for n in ns]
     names = [*columns, "Total"]
     title = "Table 10: Purpose of contact between prison staff and the TaC social worker"
     rows = [Row(o.label["en"], tuple(row)) for o, row in zip(choices, shown_cells, strict=True)]
@@ -202,6 +213,14 @@ def table_11(data: ReportData) -> ReportTable:
         ["Yes", "No"],
         header=(item.text["en"] if (item := q.item("acct_involvement")) else ""),
         variables=("acct_involvement", "role_level"),
+        # A row's total is Table 8's count of the role at the prison: one count.
+        link=lambda row, col: (
+            staff_count(row[0][:-1] if row[0] else None, row[1])
+            if row and col is None
+            else staff_count(None, None)
+            if row is None and col is None
+            else None
+        ),
     )
     return _with_rows_chart(data, table)
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..disclosure.release import Release
+
+from ..disclosure.marks import MARK
 
 Cell = int | float | str | None
-SECONDARY = "[c]"  # a count hidden only so that one under the threshold cannot be worked out
+SECONDARY = MARK  # the one mark of every hidden count (kept under its old name for builders)
 
 
 @dataclass(frozen=True)
@@ -21,14 +27,12 @@ class Series:
 
     name: str
     values: tuple[float | None, ...]
-    hidden: tuple[bool, ...]  # hidden by publication mode: not drawn, labelled
-    # Which hidden values are hidden only to protect another (labelled "[c]", not "<5");
-    # empty: none.
-    secondary: tuple[bool, ...] = ()
+    hidden: tuple[bool, ...]  # hidden by publication mode: not drawn, labelled [c]
+    secondary: tuple[bool, ...] = ()  # unused: one mark for every hidden value
 
-    def mark(self, i: int, threshold: int) -> str:
-        """The label of hidden value ``i``."""
-        return SECONDARY if self.secondary and self.secondary[i] else f"<{threshold}"
+    def mark(self, i: int, threshold: int = 0) -> str:
+        """The label of hidden value ``i``: the one mark, whatever its count."""
+        return MARK
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,7 @@ class Chart:
 
     @property
     def has_secondary(self) -> bool:
-        return any(
-            h and c for s in self.series for h, c in zip(s.hidden, s.secondary, strict=False)
-        )
+        return any(h for s in self.series for h in s.hidden)
 
     @property
     def drawable(self) -> bool:
@@ -72,6 +74,8 @@ class Report:
     tables: tuple[ReportTable, ...]
     filters: dict[str, str]
     messages: tuple[str, ...] = field(default_factory=tuple)
+    # Publication mode: the release as protected (its audit), else None.
+    release: Release | None = field(default=None, compare=False)
 
     @property
     def empty(self) -> bool:

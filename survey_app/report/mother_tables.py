@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from ..instruments import missing
 from ..scoring import WAI_SR_SUBSCALES, score_wai
 from .data import ReportData, Wave, code_of, period_of
-from .grid import crosstab_rows, hide, n_shown, pct, primary, shown
+from .grid import crosstab_rows, hide, n_shown, pct, shown
 from .link_tables import OUTSIDE_PERIODS
-from .model import Cell, Chart, ReportTable, Row, Series
+from .model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 
 # The report's tables of the mothers' questionnaires: number, title, variables.
 LIKERT_TABLES = (
@@ -116,7 +116,10 @@ def _likert_block(
         counts = [sum(c in g for c in codes) for _, g in groups]
         counts.append(sum(counts))
         grid = [[n] for n in counts]
-        hidden = [h[0] for h in hide(grid, [[(r, 0) for r in range(len(grid))]], data.threshold)]
+        line = [[(r, 0) for r in range(len(grid))]]
+        names = ([*(label for label, _ in groups), "Total"], ["n"])
+        name = f"mothers {variable} {wave.code}"
+        hidden = [h[0] for h in hide(grid, line, data.threshold, name=name, labels=names)]
         columns.append([shown(n, h, data.threshold) for n, h in zip(counts, hidden, strict=True)])
         columns.append([pct(n, counts[-1], h) for n, h in zip(counts, hidden, strict=True)])
         chart.append((wave.code, counts, hidden))
@@ -148,8 +151,7 @@ def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str
             total = counts[-1]
             for g in range(len(counts) - 1):
                 value = counts[g] * 100 / total if total and not hidden[g] else None
-                secondary = hidden[g] and not primary(counts[g], data.threshold)
-                stacks.setdefault(g, []).append((value, hidden[g], secondary))
+                stacks.setdefault(g, []).append((value, hidden[g], hidden[g]))
     notes.append("n and % of the mothers who answered the item at each wave.")
     series = tuple(
         Series(
@@ -181,7 +183,7 @@ def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str
 def _stats(values: list[float], threshold: int) -> list[Cell]:
     n = len(values)
     if threshold and 0 < n < threshold:
-        return [f"<{threshold}", None, None, None]
+        return [SECONDARY, None, None, None]
     return [
         n,
         round(statistics.fmean(values), 2) if n else None,

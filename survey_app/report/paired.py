@@ -9,7 +9,7 @@ from functools import partial
 from ..scoring import score_wai
 from .data import Answered, ReportData, Wave, code_of
 from .grid import CrossTab, n_shown
-from .model import Cell, ReportTable, Row
+from .model import SECONDARY, Cell, ReportTable, Row
 from .mother_tables import LIKERT_TABLES, RATINGS, WAI_PARTS
 from .stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
 
@@ -64,7 +64,7 @@ def _change_row(
     ]
     change = paired_change(pairs)
     if threshold and 0 < change.n < threshold:
-        return Row(label, (f"<{threshold}", None, None, None, None, None))
+        return Row(label, (SECONDARY, None, None, None, None, None))
     ci = (
         f"{change.ci_low:.2f} to {change.ci_high:.2f}"
         if change.ci_low is not None and change.ci_high is not None

@@ -105,7 +105,9 @@ def statement_row(
     counts = [sum(c in group for c in codes) for _, group in groups]
     counts.append(sum(counts))
     line = [[n] for n in counts]
-    hidden = [h[0] for h in hide(line, [[(r, 0) for r in range(len(line))]], threshold)]
+    labels = ([*(label for label, _ in groups), "Total"], ["n"])
+    lines = [[(r, 0) for r in range(len(line))]]
+    hidden = [h[0] for h in hide(line, lines, threshold, name=variable, labels=labels)]
     cells = [shown(n, h, threshold) for n, h in zip(counts, hidden, strict=True)]
     answered = cells[-1]
     agreeing = pct(counts[0], counts[-1], hidden[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..disclosure.release import Release, active, current
 from ..export.filters import ExportFilters
 from ..models.types import DbSession
 from ..study import Study
@@ -38,7 +39,12 @@ EMPTY = "No questionnaires or cases match these filters: there is nothing to rep
 
 
 def tables_of(data: ReportData, builders: list[Builder] | None = None) -> list[ReportTable]:
-    tables = [table for build in builders or TABLE_BUILDERS for table in build(data)]
+    release = current()
+    tables = []
+    for build in builders or TABLE_BUILDERS:
+        if release is not None:
+            release.builder = build.__name__
+        tables += build(data)
     # A chart with nothing to draw (no answers at any wave) is left out; its table says n = 0.
     tables = [t if not t.chart or t.chart.drawable else replace(t, chart=None) for t in tables]
     return [_marked(t, data.threshold) for t in tables]
@@ -53,6 +59,9 @@ def _marked(table: ReportTable, threshold: int) -> ReportTable:
     return replace(table, notes=(*table.notes, secondary_note(threshold)))
 
 
+UNFILTERED = "as published unfiltered"
+
+
 def build_report(
     session: DbSession,
     filters: ExportFilters,
@@ -60,20 +69,48 @@ def build_report(
     by_period: bool = False,
     study: Study | None = None,
 ) -> Report:
+    """The report's tables; in publication mode protected as one release (every period of
+    the split, and the unfiltered report taken as already published, together)."""
     data = report_data.load(session, filters, study)
     described = filters.describe()
     if data.empty:
         return Report((), described, (EMPTY,))
-    tables = tables_of(data)
     if by_period:
         described["split"] = "by study period"
+    if not data.threshold:
+        return Report(tuple(_release_tables(data, by_period)), described)
+    release = Release(data.threshold)
+    unfiltered = replace(filters, site=None, date_from=None, date_to=None, versions=frozenset())
+    whole = None if unfiltered == filters else report_data.load(session, unfiltered, study)
+    with active(release):
+        for _pass in range(2):
+            if whole is not None:
+                release.parents[""] = UNFILTERED
+                release.frozen_scopes.add(UNFILTERED)
+                with release.in_scope(UNFILTERED):
+                    tables_of(whole)
+            tables = _release_tables(data, by_period)
+            if not release.applying:
+                release.solve()
+    return Report(tuple(tables), described, release=release)
+
+
+def _release_tables(data: ReportData, by_period: bool) -> list[ReportTable]:
+    tables = tables_of(data)
+    if by_period:
+        release = current()
         for period in data.study.periods:
             part = data.within(period)
             if part.empty:
                 continue
-            for table in tables_of(part):
-                tables.append(_in_period(table, period.label))
-    return Report(tuple(tables), described)
+            if release is not None:
+                release.parents[period.label] = ""
+                with release.in_scope(period.label):
+                    period_tables = tables_of(part)
+            else:
+                period_tables = tables_of(part)
+            tables += [_in_period(table, period.label) for table in period_tables]
+    return tables
 
 
 def _in_period(table: ReportTable, label: str) -> ReportTable:

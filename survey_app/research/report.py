@@ -22,6 +22,7 @@ from ..report.charts import svg
 from ..report.download import XLSX_MIMETYPE, write_report_xlsx
 from ..report.model import Report
 from ..report.tables import build_report
+from ..user_errors import UserError
 from . import bp
 
 
@@ -86,7 +87,11 @@ def report_download() -> ResponseReturnValue:
     filters = _filters(form)
     by_period = bool(form.by_period.data)
     out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
-    name = write_report_xlsx(db.session, filters, current_user.email, out, by_period=by_period)
+    try:
+        name = write_report_xlsx(db.session, filters, current_user.email, out, by_period=by_period)
+    except UserError:
+        out.close()  # a release that fails its audit is refused, and nothing is kept
+        raise
     out.seek(0)
     split = {"split": "by study period" if by_period else "no"}
     record_export(db.session, current_user.id, "report-xlsx", filters, split)
