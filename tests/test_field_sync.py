@@ -649,5 +649,11 @@ def test_a_forged_batch_reusing_a_genuine_batch_id_does_not_block_it(
         json.dumps(signed_by(b, {**as_a, "laptop_id": genuine["laptop_id"]}))
     )
     assert "not signed by the laptop" in import_batch(server, tmp_path / "as-a.batch").output
+    # A lone surrogate or a long id where the laptop's id goes: one line, no traceback.
+    for odd in ("\ud800" * 36, "x" * 300):
+        (tmp_path / "odd.batch").write_text(json.dumps({**as_a, "laptop_id": odd}))
+        refused = import_batch(server, tmp_path / "odd.batch")
+        assert refused.exit_code == 1 and len(refused.output.splitlines()) == 1, refused.output
+        assert "not enrolled" in refused.output
     # A's genuine batch is A's own, and is imported in full.
     assert "1 responses inserted" in ok(import_batch(server, tmp_path / "a.batch"))

@@ -235,6 +235,12 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
             continue
         _insert(session, item, participant, header["laptop_id"], report)
     report.receipt = make_receipt(header, opened.secret, settled)
+    _record(session, header, report)
+    return report
+
+
+def _record(session: DbSession, header: dict[str, Any], report: ImportReport) -> None:
+    """The batch as imported, so that a second import of it is recognised."""
     session.add(
         FieldBatch(
             batch_id=header["batch_id"],
@@ -250,7 +256,6 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
         )
     )
     session.flush()
-    return report
 
 
 def _insert(

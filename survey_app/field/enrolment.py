@@ -69,7 +69,8 @@ def enrol(session: DbSession, raw: bytes, site_code: str, study_id: str) -> Fiel
 
 
 def revoke(session: DbSession, laptop_id: str) -> FieldLaptop:
-    laptop = session.get(FieldLaptop, laptop_id[:36])
+    shaped = len(laptop_id) == 36 and laptop_id.isascii()
+    laptop = session.get(FieldLaptop, laptop_id) if shaped else None
     if laptop is None:
         raise EnrolmentError(f"No laptop {laptop_id[:36]!r} is enrolled.")
     if laptop.revoked_at is None:
@@ -80,7 +81,11 @@ def revoke(session: DbSession, laptop_id: str) -> FieldLaptop:
 
 def sender(session: DbSession, doc: dict[str, Any]) -> FieldLaptop:
     """The enrolled, not revoked laptop that signed this batch, for the batch's site."""
-    laptop = session.get(FieldLaptop, str(doc.get("laptop_id"))[:36])
+    named = doc.get("laptop_id")
+    # Only an id shaped as a laptop makes one reaches the database (a lone surrogate would
+    # fail there with a traceback, not a miss).
+    shaped = isinstance(named, str) and len(named) == 36 and named.isascii()
+    laptop = session.get(FieldLaptop, named) if shaped else None
     if laptop is None:
         raise EnrolmentError(
             "This batch is from a laptop that is not enrolled on this server "
