@@ -58,7 +58,7 @@ def test_users_create_refuses_a_caseworker_without_a_site_or_with_an_unknown_one
         input=PASSWORD + "\n",
     )
     assert other_role.exit_code == 1
-    assert "caseworker accounts only" in other_role.output
+    assert "caseworker and fieldworker accounts only" in other_role.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email.like("%@example.org"))) is None
 
