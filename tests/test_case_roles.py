@@ -103,3 +103,11 @@ def test_researchers_and_admins_read_cases_but_fieldworkers_do_not(app: Flask) -
         "researcher",
         "fieldworker",
     }
+
+
+def test_the_landing_page_leads_a_social_worker_to_the_case_tracker(client: FlaskClient) -> None:
+    body = client.get("/").get_data(as_text=True)
+    assert "social workers keep the case tracker" in body
+    assert (
+        '<a class="button secondary" href="/cases/">Case tracker (TaC social workers)</a>' in body
+    )
