@@ -181,14 +181,15 @@ users = AppGroup("users", help="Manage research team accounts.")
     "--site",
     "site_codes",
     multiple=True,
-    help="A site whose cases a caseworker sees (repeatable; caseworkers need one at least).",
+    help="A site whose cases a caseworker sees, or whose laptops a fieldworker goes on "
+    "(repeatable; caseworkers need one at least).",
 )
 def users_create(email: str, role: str, site_codes: tuple[str, ...]) -> None:
     """Create an account; the password is prompted for (or read from standard input)."""
     if role == Role.CASEWORKER and not site_codes:
         _fail(["A caseworker needs at least one --site (e.g. --site send)."])
-    if role != Role.CASEWORKER and site_codes:
-        _fail(["--site is for caseworker accounts only."])
+    if role not in case_ops.SITE_ROLES and site_codes:
+        _fail(["--site is for caseworker and fieldworker accounts only."])
     try:
         sites = [participant_ops.site_by_code(db.session, code) for code in site_codes]
     except participant_ops.UnknownSite as exc:

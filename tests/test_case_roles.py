@@ -58,7 +58,7 @@ def test_users_create_refuses_a_caseworker_without_a_site_or_with_an_unknown_one
         input=PASSWORD + "\n",
     )
     assert other_role.exit_code == 1
-    assert "caseworker accounts only" in other_role.output
+    assert "caseworker and fieldworker accounts only" in other_role.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email.like("%@example.org"))) is None
 
@@ -103,3 +103,11 @@ def test_researchers_and_admins_read_cases_but_fieldworkers_do_not(app: Flask) -
         "researcher",
         "fieldworker",
     }
+
+
+def test_the_landing_page_leads_a_social_worker_to_the_case_tracker(client: FlaskClient) -> None:
+    body = client.get("/").get_data(as_text=True)
+    assert "social workers keep the case tracker" in body
+    assert (
+        '<a class="button secondary" href="/cases/">Case tracker (TaC social workers)</a>' in body
+    )

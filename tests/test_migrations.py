@@ -252,3 +252,53 @@ def test_the_models_check_constraints_are_those_the_migrations_make(tmp_path: Pa
                 }
                 assert _checks(table.name) == declared, table.name
             db.engine.dispose()
+
+
+CASE_ROWS_0008 = [
+    "INSERT INTO site (code, name, kind) VALUES ('eastwood_park', 'HMP Eastwood Park', 'prison')",
+    "INSERT INTO cases (participant_id, site_id, status, opened_on, created_at)"
+    " VALUES (1, 1, 'open', '2022-01-10', '2026-01-01')",
+    "INSERT INTO case_forms (case_id, kind, instrument_version_id, form_date, status, revision,"
+    " answers, created_at, submitted_at) VALUES (1, 'referral', 4, '2022-01-10', 'submitted', 2,"
+    " '{}', '2026-01-01', '2026-01-01')",
+    *(
+        "INSERT INTO case_form_revisions (form_id, revision, form_date, answers, changed_at)"
+        f" VALUES (1, {n}, '2022-01-10', '{{}}', '2026-01-01')"
+        for n in (1, 2)
+    ),
+]
+
+
+def test_0011_adds_transfers_and_reasons_and_goes_down_keeping_the_revisions(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SECRET_KEY": "x", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade(revision="0008")
+            for statement in [*ROWS_0007, *CASE_ROWS_0008]:
+                db.session.execute(text(statement))
+            db.session.commit()
+            upgrade(revision="0011")
+            assert _rows("case_form_revisions")[1][-1] is None  # no reason before 0011
+            db.session.execute(text("UPDATE case_form_revisions SET reason = 'typo' WHERE id = 2"))
+            db.session.execute(
+                text(
+                    "INSERT INTO case_transfers (case_id, from_site_id, to_site_id,"
+                    " transferred_on, reason, at) VALUES (1, 1, 2, '2022-03-01', 'moved',"
+                    " '2026-01-01')"
+                )
+            )
+            assert _refused(
+                "INSERT INTO case_transfers (case_id, from_site_id, to_site_id, transferred_on,"
+                " reason, at) VALUES (1, 2, 2, '2022-03-01', 'nowhere', '2026-01-01')"
+            )
+            db.session.commit()
+            downgrade(revision="0008")
+            assert "case_transfers" not in inspect(db.engine).get_table_names()
+            assert len(_rows("case_form_revisions")) == 2
+            db.session.commit()
+            upgrade(revision="0011")
+            assert [r[-1] for r in _rows("case_form_revisions")] == [None, None]
+            db.session.commit()
+            db.engine.dispose()

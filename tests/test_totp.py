@@ -295,3 +295,13 @@ def test_a_long_lock_is_told_in_hours_with_its_date() -> None:
     message = _locked_message(Locked(now + dt.timedelta(hours=24), now))
     assert "locked for about 24 more hours (until 02 Mar 09:30 UTC)" in message
     assert "for 1 more minute " in _locked_message(Locked(now + dt.timedelta(seconds=20), now))
+
+
+def test_the_enrolment_page_names_the_readers_own_role(make_app: Callable[..., Flask]) -> None:
+    app = make_app(TOTP_REQUIRED_ROLES="admin,researcher,caseworker")
+    factories.caseworker(app, email="sw@example.org")
+    client = app.test_client()
+    assert _password(client, "sw@example.org") == "/login/enrol"
+    body = client.get("/login/enrol").get_data(as_text=True)
+    assert "As a caseworker, you log in with your password and a code" in body
+    assert "Researchers and admins log in" not in body

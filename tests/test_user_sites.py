@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
+from survey_app.field.bundle import site_fieldworkers
 from survey_app.models import AuditEvent, Site, User, UserSite
 from tests import case_steps as steps
 from tests import factories
@@ -33,7 +34,7 @@ def test_an_admin_makes_a_caseworker_with_her_prisons(
     auth.login("admin")
     page = client.get("/research/users").get_data(as_text=True)
     assert '<option value="caseworker">caseworker</option>' in page
-    assert "Prisons (caseworkers only)" in page and "HMP Eastwood Park" in page
+    assert "Prisons (caseworkers and fieldworkers)" in page and "HMP Eastwood Park" in page
     reply = submit_form(client, "/research/users", {**NEW, "sites": ["send", "eastwood_park"]})
     assert reply.status_code == 302
     assert _granted(app, "sw@example.org") == ["eastwood_park", "send"]
@@ -53,7 +54,7 @@ def test_bad_combinations_make_no_account(app: Flask, client: FlaskClient, auth:
     auth.login("admin")
     for data, message in (
         (NEW, "A caseworker needs at least one prison"),
-        ({**NEW, "role": "researcher", "sites": ["send"]}, "Prisons are for caseworker accounts"),
+        ({**NEW, "role": "researcher", "sites": ["send"]}, "Prisons are for caseworker and"),
         ({**NEW, "sites": ["community"]}, "is not a valid choice"),
         ({**NEW, "sites": ["holloway"]}, "is not a valid choice"),
     ):
@@ -92,3 +93,30 @@ def test_an_admin_changes_a_caseworkers_prisons(
     assert _save_sites(client, 999999, ["send"]).status_code == 404
     assert _granted(app, worker.email) == ["eastwood_park"]
     assert _granted(app, "r@example.org") == []
+
+
+def test_a_fieldworker_goes_on_the_laptops_of_her_prisons_only(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    auth.login("admin")
+    for email, sites in (
+        ("send@example.org", ["send"]),
+        ("ep@example.org", ["eastwood_park"]),
+        ("both@example.org", ["send", "eastwood_park"]),
+        ("any@example.org", []),
+    ):
+        data = {**NEW, "email": email, "role": "fieldworker", "sites": sites}
+        assert submit_form(client, "/research/users", data).status_code == 302, email
+    row = client.get("/research/users").get_data(as_text=True).split("<tr><td>any@example.org")[1]
+    assert "None ticked: every prison's laptops." in row.split("</tr>")[0]
+    with app.app_context():
+        send = db.session.scalar(select(Site).where(Site.code == "send"))
+        assert send is not None
+        on_laptop = [u.email for u in site_fieldworkers(db.session, send)]
+    assert on_laptop == ["any@example.org", "both@example.org", "send@example.org"]
+    with app.app_context():
+        made = db.session.scalar(select(User).where(User.email == "send@example.org"))
+        assert made is not None
+        made_id = made.id
+    assert _save_sites(client, made_id, []).status_code == 302  # none: every prison again
+    assert _granted(app, "send@example.org") == []

@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import io
 import math
 import secrets
 import time
@@ -60,8 +61,13 @@ def new_secret() -> str:
 def qr_data_uri(user: User, secret: str) -> str:
     """The otpauth:// URI as an SVG QR code in a data: URI (allowed by the CSP's img-src)."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # A standalone SVG, with the namespace an <img> needs: svg_inline() (meant for pasting
+    # into HTML) leaves it out, and browsers showed a broken image.
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(
+        out, kind="svg", xmldecl=False, scale=5, dark="#000", light="#fff"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:

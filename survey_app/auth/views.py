@@ -113,7 +113,12 @@ def enrol() -> ResponseReturnValue:
             return render_template("auth/recovery_codes.html", codes=codes, next_url=target)
         error = "That code is not right. Check the time on your phone and try the newest code."
     return render_template(
-        "auth/enrol.html", form=form, error=error, qr=totp.qr_data_uri(user, secret), secret=secret
+        "auth/enrol.html",
+        form=form,
+        error=error,
+        qr=totp.qr_data_uri(user, secret),
+        secret=secret,
+        role=user.role.value,
     ), (422 if error else 200)
 
 

@@ -26,6 +26,7 @@ from ..models import (
     Role,
     Site,
     User,
+    UserSite,
     Wave,
 )
 from ..models.field import FieldInstance, SealedResponse
@@ -100,13 +101,23 @@ def _contents(session: DbSession, site: Site, key: StudyKey, signer: SigningKey)
         # on a laptop, and no two-step secret leaves the server.
         "users": [
             {"email": u.email, "password_hash": u.password_hash}
-            for u in session.scalars(
-                select(User)
-                .where(User.role == Role.FIELDWORKER, User.active.is_(True))
-                .order_by(User.email)
-            )
+            for u in site_fieldworkers(session, site)
         ],
     }
+
+
+def site_fieldworkers(session: DbSession, site: Site) -> list[User]:
+    """The active fieldworkers granted ``site`` on the Users page, and those granted no site
+    at all (accounts made before grants, which the Users page shows as "every site")."""
+    granted = select(UserSite.user_id).where(UserSite.user_id == User.id)
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.FIELDWORKER, User.active.is_(True))
+            .where(granted.where(UserSite.site_id == site.id).exists() | ~granted.exists())
+            .order_by(User.email)
+        )
+    )
 
 
 def _site_participants(session: DbSession, site: Site) -> list[dict[str, Any]]:

@@ -15,8 +15,8 @@ ROLES = [
 class NewUserForm(FlaskForm):  # type: ignore[misc]
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     role = SelectField("Role", choices=ROLES, default=Role.FIELDWORKER.value)
-    # A caseworker's prisons (choices: the study's prisons, set by the page).
-    sites = SelectMultipleField("Prisons (caseworkers only)")
+    # A caseworker's or fieldworker's prisons (choices: the study's prisons, set by the page).
+    sites = SelectMultipleField("Prisons (caseworkers and fieldworkers)")
     password = PasswordField(
         "Starting password (12 to 128 characters)", validators=[DataRequired(), Length(max=1024)]
     )

@@ -78,8 +78,8 @@ def users() -> ResponseReturnValue:
         sites = _chosen(form.sites.data)
         if form.role.data == Role.CASEWORKER and not sites:
             error = "A caseworker needs at least one prison: tick hers."
-        elif form.role.data != Role.CASEWORKER and sites:
-            error = "Prisons are for caseworker accounts only: untick them, or choose caseworker."
+        elif form.role.data not in case_ops.SITE_ROLES and sites:
+            error = "Prisons are for caseworker and fieldworker accounts only: untick them."
         else:
             try:
                 made = create_user(
@@ -110,7 +110,7 @@ def _render_users(form: NewUserForm, error: str | None, status: int) -> Response
         form.sites.choices = [SelectChoice(s.code, s.name) for s in _prisons()]
     return render_template(
         "research/users.html", form=form, users=listed, error=error, granted=granted,
-        prisons=_prisons(), caseworker=Role.CASEWORKER,
+        prisons=_prisons(), site_roles=case_ops.SITE_ROLES,
     ), status  # fmt: skip
 
 

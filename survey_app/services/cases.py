@@ -42,10 +42,15 @@ class CaseError(UserError, ValueError):
     status = 409
 
 
+# Who is granted sites: a caseworker reads and writes their cases; a fieldworker's laptop
+# bundles are those sites' (survey_app/field/bundle.py).
+SITE_ROLES = (Role.CASEWORKER, Role.FIELDWORKER)
+
+
 def grant_sites(session: DbSession, user: User, sites: Iterable[Site]) -> None:
-    """Grant ``sites`` to a caseworker (in addition to those she has)."""
-    if user.role != Role.CASEWORKER:
-        raise CaseError("Only a caseworker account is granted sites.", 422)
+    """Grant ``sites`` to a caseworker or a fieldworker (in addition to those she has)."""
+    if user.role not in SITE_ROLES:
+        raise CaseError("Only caseworker and fieldworker accounts are granted sites.", 422)
     have = set(granted_site_ids(session, user))
     for site in sites:
         if site.id not in have:
@@ -59,17 +64,19 @@ def revoke_sites(session: DbSession, user: User) -> None:
 
 
 def set_sites(session: DbSession, user: User, sites: list[Site], actor_id: int | None) -> None:
-    """A caseworker's prisons become ``sites`` (at least one); audited with before and after."""
-    if user.role != Role.CASEWORKER:
-        raise CaseError("Only a caseworker account is granted prisons.", 422)
-    if not sites:
+    """A caseworker's (at least one) or a fieldworker's prisons become ``sites``; audited with
+    before and after. A fieldworker granted none goes in every site's laptop bundle."""
+    if user.role not in SITE_ROLES:
+        raise CaseError("Only caseworker and fieldworker accounts are granted prisons.", 422)
+    if not sites and user.role == Role.CASEWORKER:
         raise CaseError(
             "A caseworker needs at least one prison: deactivate the account instead.", 422
         )
     before = sorted(s.code for s in session.scalars(select(Site).join(UserSite).where(
         UserSite.user_id == user.id)))  # fmt: skip
     revoke_sites(session, user)
-    grant_sites(session, user, sites)
+    if sites:
+        grant_sites(session, user, sites)
     after = sorted(s.code for s in sites)
     if before != after:
         record_audit(

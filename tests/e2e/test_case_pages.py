@@ -14,7 +14,11 @@ from tests import factories
 from tests.e2e.helpers import PASSWORD, PageChecker, register
 from tests.liveserver import LiveServer
 
-SIZES = {"laptop": {"width": 1366, "height": 768}, "tablet": {"width": 768, "height": 1024}}
+SIZES = {
+    "laptop": {"width": 1024, "height": 768},
+    "tablet": {"width": 768, "height": 1024},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 def _keyboard_login(page: Any, email: str) -> None:
@@ -123,5 +127,17 @@ def test_case_pages_by_keyboard_with_no_serious_violation(
     check("referral, read-only", respondent=False)
     page.get_by_role("button", name="Correct this form").click()
     check("correction, first page", respondent=False)
+    for _ in range(7):  # every page unchanged, to the check page and its reason box
+        page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#page-error")).to_have_text("Please say why the form is being corrected.")
+    check("correction, check and send, no reason", respondent=False)
+    page.get_by_label("Why is the form being corrected?").fill("Checked against her file.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Checked against her file.")).to_be_visible()
+    check("form page, a revision with its reason", respondent=False)
+    page.get_by_role("link", name=pseudonym).click()
+    page.get_by_role("link", name=re.compile("^Transfer")).click()
+    check("transfer", respondent=False)
     page.goto("/cases/999999")
     check.assert_clean()
