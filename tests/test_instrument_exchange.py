@@ -316,6 +316,26 @@ def test_a_redcap_field_it_cannot_carry_is_refused_naming_the_row(
     assert says in line
 
 
+def test_a_project_dictionary_of_several_forms_imports_the_form_asked_for(
+    tmp_path: Path,
+) -> None:
+    smoker = {COLUMNS[0]: "smoker", COLUMNS[3]: "yesno", COLUMNS[4]: "Do you smoke?"}
+    visit = {COLUMNS[0]: "visit_date", COLUMNS[1]: "visit", COLUMNS[3]: "text"}
+    visit.update({COLUMNS[4]: "Date", COLUMNS[7]: "date_ymd"})
+    source = _dictionary(tmp_path / "d.csv", [smoker, visit])
+    out = tmp_path / "o.yaml"
+    options: dict[str, Any] = {"audience": "prison_staff", "waves": ["T1"], "library": LIBRARY}
+    with pytest.raises(ImportRefused) as caught:
+        import_instrument(source, "visit", out, **options)
+    assert caught.value.problems == [
+        "d.csv: the dictionary holds 2 forms (f, visit): choose one with --form"
+    ]
+    definition = import_instrument(source, "visit", out, form="visit", **options)
+    [section] = definition["sections"]
+    assert [i["variable"] for i in section["items"]] == ["visit_date"]
+    assert section["items"][0]["type"] == "date"
+
+
 def test_a_file_that_is_not_a_dictionary_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "d.csv"
     source.write_text("name,type\nx,text\n", encoding="utf-8")
