@@ -242,6 +242,55 @@ def test_a_malformed_xlsform_is_one_line_naming_sheet_row_and_problem(tmp_path: 
     ]
 
 
+def test_a_question_on_the_page_it_depends_on_is_named_by_its_row(tmp_path: Path) -> None:
+    rows = [
+        ["begin group", "about", "About you"],
+        ["select_one yn", "smoker", "Do you smoke?"],
+        ["integer", "per_day", "How many a day?", "${smoker} = '1'", "", ". >= 1 and . <= 99"],
+        ["end group"],
+    ]
+    [line] = _refused(_xlsform(tmp_path / "f.xlsx", rows), tmp_path / "out.yaml")
+    assert line.startswith("f.xlsx: sheet survey, row 4: show_if.variable: refers to 'smoker' on")
+
+
+def test_questions_outside_a_group_start_a_page_where_one_depends_on_another(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["select_one yn", "smoker", "Do you smoke?"],
+        ["integer", "per_day", "How many a day?", "${smoker} = '1'", "", ". >= 1 and . <= 99"],
+    ]
+    definition = import_instrument(
+        _xlsform(tmp_path / "f.xlsx", rows), "new_form", tmp_path / "o.yaml", library=LIBRARY
+    )
+    assert [[i["variable"] for i in s["items"]] for s in definition["sections"]] == [
+        ["smoker"],
+        ["per_day"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("label::Spanish (es)", "¿Fuma?", "column 'label::Spanish (es)': the languages carried"),
+        ("required", "${age} > 3", "required '${age} > 3' is not carried"),
+        ("choice_filter", "x = 1", "the choice_filter column is not carried"),
+    ],
+)
+def test_a_column_it_cannot_carry_is_refused(
+    tmp_path: Path, column: str, value: str, says: str
+) -> None:
+    source = _xlsform(tmp_path / "f.xlsx", GOOD_ROWS)
+    book = load_workbook(source)
+    sheet = book["survey"]
+    sheet.cell(row=1, column=10, value=column)
+    sheet.cell(row=3, column=10, value=value)
+    book.save(source)
+    [line] = _refused(source, tmp_path / "out.yaml")
+    assert line.startswith("f.xlsx: sheet survey, row ")
+    assert says in line
+
+
 def _dictionary(path: Path, rows: list[dict[str, str]]) -> Path:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)

@@ -120,6 +120,7 @@ def check_and_write(
 ) -> dict[str, Any]:
     """Check the new instrument with the loader; write it only when it loads."""
     source.setdefault("format", FORMAT_VERSION)
+    rows = _take_rows(source)
     text = dump_yaml(source, origin)
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / out.name
@@ -127,11 +128,38 @@ def check_and_write(
         try:
             definition = load_instrument_file(probe, library)
         except InstrumentError as exc:
-            raise ImportRefused(
-                [f"{origin}: the instrument it makes does not load: {p}" for p in exc.problems]
-            ) from None
+            raise ImportRefused([_where(p, origin, rows) for p in exc.problems]) from None
     out.write_text(text, encoding="utf-8")
     return definition
+
+
+def _take_rows(source: dict[str, Any]) -> dict[str, str]:
+    """Remove the readers' ``_row`` marks: {'sections[1].items[2]': 'sheet survey, row 9'}."""
+    rows: dict[str, str] = {}
+    for s, section in enumerate(source["sections"]):
+        for i, item in enumerate(section["items"]):
+            path = f"sections[{s}].items[{i}]"
+            if "_row" in item:
+                rows[path] = item.pop("_row")
+            for j, sub in enumerate(item.get("items", [])):
+                if "_row" in sub:
+                    rows[f"{path}.items[{j}]"] = sub.pop("_row")
+    return rows
+
+
+_PATH = re.compile(r"^[^:]+: (sections\[\d+\]\.items\[\d+\](?:\.items\[\d+\])?)")
+
+
+def _where(problem: str, origin: str, rows: Mapping[str, str]) -> str:
+    """A loader problem, said of the row of the file it came from."""
+    found = _PATH.match(problem)
+    if found is not None:
+        path = found.group(1)
+        row = rows.get(path) or rows.get(path.rsplit(".items[", 1)[0])
+        if row is not None:
+            rest = problem[found.end() :].lstrip(".: ")
+            return f"{origin}: {row}: {rest}"
+    return f"{origin}: {problem.split(': ', 1)[1] if ': ' in problem else problem}"
 
 
 def block_params(

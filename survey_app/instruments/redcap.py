@@ -400,6 +400,7 @@ class _Reader:
             item["show_if"] = rule
         elif "show_if" in extra:
             item["show_if"] = extra["show_if"]
+        item["_row"] = f"row {number}"
         return item
 
     def scale(self, base: str, options: list[dict[str, Any]]) -> str:
@@ -468,6 +469,7 @@ class _Reader:
                     "text": {"en": row.get(LABEL, "")},
                 }
                 group.update(extra["repeat"])
+                group["_row"] = f"row {number}"
                 group.setdefault("min_entries", 0)
                 group.setdefault("max_entries", 20)
                 group["items"] = repeats.pop(row.get(NAME, ""), [])
@@ -525,7 +527,12 @@ class _Reader:
     ) -> None:
         last = section["items"][-1] if section["items"] else None
         if last is None or last.get("prefix") != block.get("prefix") or "members" not in last:
-            last = {"block": block.get("key"), "prefix": block.get("prefix"), "members": []}
+            last = {
+                "block": block.get("key"),
+                "prefix": block.get("prefix"),
+                "members": [],
+                "_row": item.get("_row"),
+            }
             section["items"].append(last)
         last["members"].append(item)
 
