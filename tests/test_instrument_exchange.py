@@ -165,6 +165,23 @@ def test_yaml_to_redcap_to_yaml_gives_back_the_english_definition(
     assert _english(back) == _english(definition)
 
 
+def test_the_wai_block_is_known_by_its_items_when_a_tool_drops_the_survey_app_column(
+    tmp_path: Path,
+) -> None:
+    definition = _definition(FILES_DIR / "mothers_t1.yaml")
+    book = load_workbook(io.BytesIO(export_xlsform(definition)))
+    survey = book["survey"]
+    header = [c.value for c in survey[1]]
+    for row in survey.iter_rows(min_row=2):
+        if row[header.index("name")].value == "wai_csw":
+            row[header.index("survey_app")].value = None
+    data = io.BytesIO()
+    book.save(data)
+    back = _round_trip(definition, data.getvalue(), "form.xlsx", tmp_path)
+    assert back["blocks"] == definition["blocks"]
+    assert back == definition
+
+
 # --- in: refusals ------------------------------------------------------------------------
 
 

@@ -681,8 +681,19 @@ class _Reader:
             item = self.question(sub_number, sub)
             if item is not None:
                 members.append(item)
-        block = self.library.blocks.get(key or "")
         languages = sorted(self.languages)
+        if key is None and members:
+            # A tool that dropped the survey_app column: the block whose items these are.
+            key = next(
+                (
+                    k
+                    for k, b in self.library.blocks.items()
+                    if len(b["items"]) == len(members)
+                    and block_params(b, members, languages) is not None
+                ),
+                None,
+            )
+        block = self.library.blocks.get(key or "")
         params = block_params(block, members, languages) if block and members else None
         if block is None or params is None:
             self.problem(
