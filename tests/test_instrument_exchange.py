@@ -478,6 +478,15 @@ def test_the_commands_export_and_import_without_publishing(
     assert missing.output.strip() == "mothers_t1: no published version 99 (see `instruments list`)"
 
 
+def test_an_export_to_a_folder_that_is_not_there_is_one_line(app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "no" / "such" / "t1.xlsx"
+    result = app.test_cli_runner().invoke(
+        args=["instruments", "export", "mothers_t1", "2", "--format", "xlsform", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{out}: cannot write: No such file or directory"
+
+
 def test_a_refused_import_prints_one_line_a_problem(app: Flask, tmp_path: Path) -> None:
     rows = [*GOOD_ROWS[:2], ["calculate", "total", "", "", "1"], GOOD_ROWS[2]]
     source = _xlsform(tmp_path / "f.xlsx", rows)
