@@ -111,8 +111,36 @@ def dump_yaml(source: Mapping[str, Any], origin: str) -> str:
         f"# Imported from {origin} by `instruments import`: review it, then publish it with\n"
         "# `instruments sync` once it is in survey_app/instruments/files.\n"
     )
-    body = yaml.safe_dump(dict(source), sort_keys=False, allow_unicode=True, width=100)
+    tidy = {**source, "sections": [_tidy_section(s) for s in source["sections"]]}
+    body = yaml.dump(tidy, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return header + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists of plain values on one line (waves: [T1], in: [1, 2]), as the bundled files are."""
+
+
+def _flow_scalars(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(isinstance(v, str | int) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _flow_scalars)
+
+# An item's keys in the order the bundled files give them: what it is, then what it asks.
+_ITEM_ORDER = ("type", "block", "variable", "prefix", "text", "help", "required")
+
+
+def _tidy_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    first = {key: item[key] for key in _ITEM_ORDER if key in item}
+    rest = {key: value for key, value in item.items() if key not in first}
+    if "items" in rest:
+        rest["items"] = [_tidy_item(sub) for sub in rest["items"]]
+    return {**first, **rest}
+
+
+def _tidy_section(section: Mapping[str, Any]) -> dict[str, Any]:
+    return {**section, "items": [_tidy_item(item) for item in section["items"]]}
 
 
 def check_and_write(
