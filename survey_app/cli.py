@@ -146,6 +146,7 @@ def instruments_export(key: str, version: int, fmt: str, out: Path) -> None:
 @click.option("--audience", help="Who answers it, when the file does not say.")
 @click.option("--wave", "waves", multiple=True, help="A wave that asks it (repeatable).")
 @click.option("--version", "version", type=int, help="Default: one after the newest bundled.")
+@click.option("--form", help="The REDCap form to import, when the dictionary holds several.")
 def instruments_import(
     file: Path,
     key: str,
@@ -153,13 +154,14 @@ def instruments_import(
     audience: str | None,
     waves: tuple[str, ...],
     version: int | None,
+    form: str | None,
 ) -> None:
     """Read an XLSForm or a REDCap data dictionary and write a new instrument file for review.
     Nothing is published: move the file into survey_app/instruments/files, then run sync."""
     target = out or Path(f"{key}.yaml")
     try:
         definition = import_instrument(
-            file, key, target, audience=audience, waves=waves, version=version
+            file, key, target, audience=audience, waves=waves, version=version, form=form
         )
     except ImportRefused as exc:
         _fail(exc.problems)

@@ -165,6 +165,23 @@ def test_yaml_to_redcap_to_yaml_gives_back_the_english_definition(
     assert _english(back) == _english(definition)
 
 
+def test_the_wai_block_is_known_by_its_items_when_a_tool_drops_the_survey_app_column(
+    tmp_path: Path,
+) -> None:
+    definition = _definition(FILES_DIR / "mothers_t1.yaml")
+    book = load_workbook(io.BytesIO(export_xlsform(definition)))
+    survey = book["survey"]
+    header = [c.value for c in survey[1]]
+    for row in survey.iter_rows(min_row=2):
+        if row[header.index("name")].value == "wai_csw":
+            row[header.index("survey_app")].value = None
+    data = io.BytesIO()
+    book.save(data)
+    back = _round_trip(definition, data.getvalue(), "form.xlsx", tmp_path)
+    assert back["blocks"] == definition["blocks"]
+    assert back == definition
+
+
 # --- in: refusals ------------------------------------------------------------------------
 
 
@@ -242,6 +259,55 @@ def test_a_malformed_xlsform_is_one_line_naming_sheet_row_and_problem(tmp_path: 
     ]
 
 
+def test_a_question_on_the_page_it_depends_on_is_named_by_its_row(tmp_path: Path) -> None:
+    rows = [
+        ["begin group", "about", "About you"],
+        ["select_one yn", "smoker", "Do you smoke?"],
+        ["integer", "per_day", "How many a day?", "${smoker} = '1'", "", ". >= 1 and . <= 99"],
+        ["end group"],
+    ]
+    [line] = _refused(_xlsform(tmp_path / "f.xlsx", rows), tmp_path / "out.yaml")
+    assert line.startswith("f.xlsx: sheet survey, row 4: show_if.variable: refers to 'smoker' on")
+
+
+def test_questions_outside_a_group_start_a_page_where_one_depends_on_another(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["select_one yn", "smoker", "Do you smoke?"],
+        ["integer", "per_day", "How many a day?", "${smoker} = '1'", "", ". >= 1 and . <= 99"],
+    ]
+    definition = import_instrument(
+        _xlsform(tmp_path / "f.xlsx", rows), "new_form", tmp_path / "o.yaml", library=LIBRARY
+    )
+    assert [[i["variable"] for i in s["items"]] for s in definition["sections"]] == [
+        ["smoker"],
+        ["per_day"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("label::Spanish (es)", "¿Fuma?", "column 'label::Spanish (es)': the languages carried"),
+        ("required", "${age} > 3", "required '${age} > 3' is not carried"),
+        ("choice_filter", "x = 1", "the choice_filter column is not carried"),
+    ],
+)
+def test_a_column_it_cannot_carry_is_refused(
+    tmp_path: Path, column: str, value: str, says: str
+) -> None:
+    source = _xlsform(tmp_path / "f.xlsx", GOOD_ROWS)
+    book = load_workbook(source)
+    sheet = book["survey"]
+    sheet.cell(row=1, column=10, value=column)
+    sheet.cell(row=3, column=10, value=value)
+    book.save(source)
+    [line] = _refused(source, tmp_path / "out.yaml")
+    assert line.startswith("f.xlsx: sheet survey, row ")
+    assert says in line
+
+
 def _dictionary(path: Path, rows: list[dict[str, str]]) -> Path:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
@@ -314,6 +380,26 @@ def test_a_redcap_field_it_cannot_carry_is_refused_naming_the_row(
     [line] = caught.value.problems
     assert line.startswith("d.csv: row 4: "), "header 1, record_id 2, smoker 3"
     assert says in line
+
+
+def test_a_project_dictionary_of_several_forms_imports_the_form_asked_for(
+    tmp_path: Path,
+) -> None:
+    smoker = {COLUMNS[0]: "smoker", COLUMNS[3]: "yesno", COLUMNS[4]: "Do you smoke?"}
+    visit = {COLUMNS[0]: "visit_date", COLUMNS[1]: "visit", COLUMNS[3]: "text"}
+    visit.update({COLUMNS[4]: "Date", COLUMNS[7]: "date_ymd"})
+    source = _dictionary(tmp_path / "d.csv", [smoker, visit])
+    out = tmp_path / "o.yaml"
+    options: dict[str, Any] = {"audience": "prison_staff", "waves": ["T1"], "library": LIBRARY}
+    with pytest.raises(ImportRefused) as caught:
+        import_instrument(source, "visit", out, **options)
+    assert caught.value.problems == [
+        "d.csv: the dictionary holds 2 forms (f, visit): choose one with --form"
+    ]
+    definition = import_instrument(source, "visit", out, form="visit", **options)
+    [section] = definition["sections"]
+    assert [i["variable"] for i in section["items"]] == ["visit_date"]
+    assert section["items"][0]["type"] == "date"
 
 
 def test_a_file_that_is_not_a_dictionary_is_refused(tmp_path: Path) -> None:
@@ -390,6 +476,15 @@ def test_the_commands_export_and_import_without_publishing(
     )
     assert missing.exit_code == 1
     assert missing.output.strip() == "mothers_t1: no published version 99 (see `instruments list`)"
+
+
+def test_an_export_to_a_folder_that_is_not_there_is_one_line(app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "no" / "such" / "t1.xlsx"
+    result = app.test_cli_runner().invoke(
+        args=["instruments", "export", "mothers_t1", "2", "--format", "xlsform", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{out}: cannot write: No such file or directory"
 
 
 def test_a_refused_import_prints_one_line_a_problem(app: Flask, tmp_path: Path) -> None:

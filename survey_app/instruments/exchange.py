@@ -73,6 +73,7 @@ def import_instrument(
     audience: str | None = None,
     waves: Sequence[str] = (),
     version: int | None = None,
+    form: str | None = None,
     library: Library | None = None,
     files_dir: Path = FILES_DIR,
 ) -> dict[str, Any]:
@@ -89,10 +90,12 @@ def import_instrument(
     except InstrumentError as exc:
         raise ImportRefused(exc.problems) from None
     suffix = path.suffix.lower()
+    if form is not None and suffix != ".csv":
+        raise ImportRefused([f"{path.name}: --form is for a REDCap data dictionary (.csv)"])
     if suffix == ".xlsx":
         source = read_xlsform(path, library)
     elif suffix == ".csv":
-        source = read_redcap(path, library)
+        source = read_redcap(path, library, form)
     else:
         raise ImportRefused(
             [f"{path.name}: give an XLSForm (.xlsx) or a REDCap data dictionary (.csv)"]

@@ -111,8 +111,36 @@ def dump_yaml(source: Mapping[str, Any], origin: str) -> str:
         f"# Imported from {origin} by `instruments import`: review it, then publish it with\n"
         "# `instruments sync` once it is in survey_app/instruments/files.\n"
     )
-    body = yaml.safe_dump(dict(source), sort_keys=False, allow_unicode=True, width=100)
+    tidy = {**source, "sections": [_tidy_section(s) for s in source["sections"]]}
+    body = yaml.dump(tidy, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return header + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists of plain values on one line (waves: [T1], in: [1, 2]), as the bundled files are."""
+
+
+def _flow_scalars(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(isinstance(v, str | int) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _flow_scalars)
+
+# An item's keys in the order the bundled files give them: what it is, then what it asks.
+_ITEM_ORDER = ("type", "block", "variable", "prefix", "text", "help", "required")
+
+
+def _tidy_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    first = {key: item[key] for key in _ITEM_ORDER if key in item}
+    rest = {key: value for key, value in item.items() if key not in first}
+    if "items" in rest:
+        rest["items"] = [_tidy_item(sub) for sub in rest["items"]]
+    return {**first, **rest}
+
+
+def _tidy_section(section: Mapping[str, Any]) -> dict[str, Any]:
+    return {**section, "items": [_tidy_item(item) for item in section["items"]]}
 
 
 def check_and_write(
@@ -120,6 +148,7 @@ def check_and_write(
 ) -> dict[str, Any]:
     """Check the new instrument with the loader; write it only when it loads."""
     source.setdefault("format", FORMAT_VERSION)
+    rows = _take_rows(source)
     text = dump_yaml(source, origin)
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / out.name
@@ -127,11 +156,38 @@ def check_and_write(
         try:
             definition = load_instrument_file(probe, library)
         except InstrumentError as exc:
-            raise ImportRefused(
-                [f"{origin}: the instrument it makes does not load: {p}" for p in exc.problems]
-            ) from None
+            raise ImportRefused([_where(p, origin, rows) for p in exc.problems]) from None
     out.write_text(text, encoding="utf-8")
     return definition
+
+
+def _take_rows(source: dict[str, Any]) -> dict[str, str]:
+    """Remove the readers' ``_row`` marks: {'sections[1].items[2]': 'sheet survey, row 9'}."""
+    rows: dict[str, str] = {}
+    for s, section in enumerate(source["sections"]):
+        for i, item in enumerate(section["items"]):
+            path = f"sections[{s}].items[{i}]"
+            if "_row" in item:
+                rows[path] = item.pop("_row")
+            for j, sub in enumerate(item.get("items", [])):
+                if "_row" in sub:
+                    rows[f"{path}.items[{j}]"] = sub.pop("_row")
+    return rows
+
+
+_PATH = re.compile(r"^[^:]+: (sections\[\d+\]\.items\[\d+\](?:\.items\[\d+\])?)")
+
+
+def _where(problem: str, origin: str, rows: Mapping[str, str]) -> str:
+    """A loader problem, said of the row of the file it came from."""
+    found = _PATH.match(problem)
+    if found is not None:
+        path = found.group(1)
+        row = rows.get(path) or rows.get(path.rsplit(".items[", 1)[0])
+        if row is not None:
+            rest = problem[found.end() :].lstrip(".: ")
+            return f"{origin}: {row}: {rest}"
+    return f"{origin}: {problem.split(': ', 1)[1] if ': ' in problem else problem}"
 
 
 def block_params(

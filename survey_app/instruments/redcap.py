@@ -256,9 +256,10 @@ _TEXT_VALIDATION = {"": None, "integer": "integer", "date_ymd": "date", "date_dm
 
 
 class _Reader:
-    def __init__(self, path: Path, library: Library) -> None:
+    def __init__(self, path: Path, library: Library, form: str | None) -> None:
         self.name = path.name
         self.library = library
+        self.form = form
         self.problems: list[str] = []
         self.scales: dict[str, dict[str, Any]] = {}
         try:
@@ -399,6 +400,7 @@ class _Reader:
             item["show_if"] = rule
         elif "show_if" in extra:
             item["show_if"] = extra["show_if"]
+        item["_row"] = f"row {number}"
         return item
 
     def scale(self, base: str, options: list[dict[str, Any]]) -> str:
@@ -413,17 +415,31 @@ class _Reader:
     def run(self) -> dict[str, Any]:
         if not self.rows:
             raise ImportRefused([f"{self.name}: row 2: the dictionary has no fields"])
-        top: dict[str, Any] = {}
+        # REDCap's first field is always the record ID: not a question.
         first_number, first = self.rows[0]
-        rows = self.rows
-        if first.get(NAME) == RECORD_ID or first.get(TYPE) == "text" and not first.get(VALIDATION):
-            top = self.extras(first_number, first).get("instrument", {})
-            rows = rows[1:]
-        main = first.get(FORM, "")
+        top: dict[str, Any] = self.extras(first_number, first).get("instrument", {})
+        rows = self.rows[1:]
+        forms = list(dict.fromkeys(row.get(FORM, "") for _n, row in self.rows))
+        main = self.form or forms[0]
+        if main not in forms:
+            raise ImportRefused([f"{self.name}: no form {main!r} (its forms: {', '.join(forms)})"])
+        groups = {
+            row.get(NAME, "")
+            for _n, row in rows
+            if row.get(FORM) == main and "repeat" in self.extras(0, row)
+        }
+        others = [f for f in forms if f != main and f not in groups]
+        if others and self.form is None:
+            raise ImportRefused(
+                [
+                    f"{self.name}: the dictionary holds {len(forms)} forms ({', '.join(forms)}): "
+                    "choose one with --form"
+                ]
+            )
         repeats: dict[str, list[dict[str, Any]]] = {}
         for number, row in rows:
             form = row.get(FORM, "")
-            if form != main:
+            if form in groups:
                 item = self.item(number, row, self.extras(number, row))
                 if item is not None:
                     self.attach_other(repeats.setdefault(form, []), item, number, row)
@@ -453,6 +469,7 @@ class _Reader:
                     "text": {"en": row.get(LABEL, "")},
                 }
                 group.update(extra["repeat"])
+                group["_row"] = f"row {number}"
                 group.setdefault("min_entries", 0)
                 group.setdefault("max_entries", 20)
                 group["items"] = repeats.pop(row.get(NAME, ""), [])
@@ -470,11 +487,6 @@ class _Reader:
                 self.add_to_block(section, item, block)
                 continue
             self.attach_other(section["items"], item, number, row)
-        for form in repeats:
-            self.problem(
-                self.rows[0][0],
-                f"form {form!r} has no place in {main!r}: it is carried only as a repeated group marked in the main form",
-            )
         if self.problems:
             raise ImportRefused(self.problems)
         for section in sections:
@@ -515,7 +527,12 @@ class _Reader:
     ) -> None:
         last = section["items"][-1] if section["items"] else None
         if last is None or last.get("prefix") != block.get("prefix") or "members" not in last:
-            last = {"block": block.get("key"), "prefix": block.get("prefix"), "members": []}
+            last = {
+                "block": block.get("key"),
+                "prefix": block.get("prefix"),
+                "members": [],
+                "_row": item.get("_row"),
+            }
             section["items"].append(last)
         last["members"].append(item)
 
@@ -537,6 +554,7 @@ class _Reader:
         return use
 
 
-def read_redcap(path: Path, library: Library) -> dict[str, Any]:
-    """An instrument source (before key, audience and waves are settled) from a dictionary."""
-    return _Reader(path, library).run()
+def read_redcap(path: Path, library: Library, form: str | None = None) -> dict[str, Any]:
+    """An instrument source (before key, audience and waves are settled) from a dictionary:
+    its one form, or ``form`` of several (a REDCap project's dictionary holds them all)."""
+    return _Reader(path, library, form).run()

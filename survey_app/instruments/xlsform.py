@@ -274,6 +274,8 @@ _UNCARRIED_COLUMNS = {
     "bind",
     "instance",
 }
+_YES = {"yes", "true", "true()", "1"}
+_NO = {"", "no", "false", "false()", "0"}
 _CONSTRAINED = ("short_text", "long_text", "integer")
 _METADATA = {"start", "end", "today", "deviceid", "username", "phonenumber", "audit", "simserial"}
 
@@ -509,10 +511,13 @@ class _Reader:
         hint = _texts(row, "hint")
         if hint:
             item["help"] = hint
-        if (
-            row.get("required", "").lower() in ("yes", "true", "true()", "1")
-            and item["type"] != "consent"
-        ):
+        required = row.get("required", "").lower()
+        if required not in _YES | _NO:
+            self.problem(
+                "survey", number, f"{name}: required {required!r} is not carried (yes or no)"
+            )
+            return None
+        if required in _YES and item["type"] != "consent":
             item["required"] = True
         if row.get("relevant"):
             rule = parse_condition(row["relevant"], redcap=False)
@@ -524,6 +529,7 @@ class _Reader:
                 )
                 return None
             item["show_if"] = rule
+        item["_row"] = f"sheet survey, row {number}"
         return item
 
     def run(self) -> dict[str, Any]:
@@ -541,17 +547,36 @@ class _Reader:
             elif kind in ("end group", "end repeat"):
                 self.problem("survey", number, f"{kind} without a begin")
             else:
-                if loose is None:
-                    loose = {
-                        "id": f"part_{len(sections) + 1}",
-                        "title": {"en": f"Part {len(sections) + 1}"},
-                        "items": [],
-                    }
+                entries = self.entries(number, row, rows, loose or {"items": []})
+                rule = entries[0].get("show_if", {}) if entries else {}
+                if loose is None or rule.get("variable") in _variables(loose):
+                    # Questions outside any group: ODK shows them one a screen, so a question
+                    # that depends on one before it may start a new page (a page is built from
+                    # the answers saved before it).
+                    n = len(sections) + 1
+                    loose = {"id": f"part_{n}", "title": {"en": f"Part {n}"}, "items": []}
                     sections.append(loose)
-                loose["items"].extend(self.entries(number, row, rows, loose))
+                loose["items"].extend(entries)
+        self.check_languages()
         if self.problems:
             raise ImportRefused(self.problems)
+        for section in sections:
+            if section["title"] == {"en": section["title"]["en"]} and "cy" in self.languages:
+                section["title"]["cy"] = section["title"]["en"].replace("Part", "Rhan")
         return self.source(sections)
+
+    def check_languages(self) -> None:
+        """A label or hint in a language this app has not is refused, not dropped."""
+        for sheet, rows in (("survey", self.survey), ("choices", self.choice_rows)):
+            columns = {column for _n, row in rows for column in row}
+            for column in sorted(columns):
+                head, _, lang = column.partition("::")
+                if head in ("label", "hint") and lang not in ("", "English", *_LANG_BY_NAME):
+                    self.problem(
+                        sheet,
+                        1,
+                        f"column {column!r}: the languages carried are English (en) and Welsh (cy)",
+                    )
 
     def entries(
         self,
@@ -623,6 +648,7 @@ class _Reader:
             "variable": row.get("name", ""),
             "text": _texts(row, "label"),
             "items": [],
+            "_row": f"sheet survey, row {number}",
         }
         for key in ("entry_label", "min_entries", "max_entries"):
             if key in extra:
@@ -655,8 +681,19 @@ class _Reader:
             item = self.question(sub_number, sub)
             if item is not None:
                 members.append(item)
-        block = self.library.blocks.get(key or "")
         languages = sorted(self.languages)
+        if key is None and members:
+            # A tool that dropped the survey_app column: the block whose items these are.
+            key = next(
+                (
+                    k
+                    for k, b in self.library.blocks.items()
+                    if len(b["items"]) == len(members)
+                    and block_params(b, members, languages) is not None
+                ),
+                None,
+            )
+        block = self.library.blocks.get(key or "")
         params = block_params(block, members, languages) if block and members else None
         if block is None or params is None:
             self.problem(
@@ -666,6 +703,7 @@ class _Reader:
             )
             return {}
         use: dict[str, Any] = {"block": key, "prefix": row.get("name", "")}
+        use["_row"] = f"sheet survey, row {number}"
         if params:
             use["params"] = params
         if row.get("relevant"):
@@ -708,6 +746,10 @@ class _Reader:
             source["scales"] = self.scales
         source["sections"] = sections
         return source
+
+
+def _variables(section: Mapping[str, Any]) -> set[str]:
+    return {item["variable"] for item in section["items"] if "variable" in item}
 
 
 def _same_options(known: list[dict[str, Any]], read: list[dict[str, Any]]) -> bool:
