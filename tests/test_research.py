@@ -40,6 +40,7 @@ from tests.flows import (
     enter_id,
     instrument,
     list_rows,
+    past_consent,
     submit_form,
     text_of,
     unlock,
@@ -575,6 +576,7 @@ def test_voiding_a_t1_frees_the_wave_for_a_new_kiosk_t1(
 
     started = enter_id(client, pseudonym)
     assert started.status_code == 302 and started.headers["Location"] == "/kiosk/page/0"
+    past_consent(app, client)  # her new draft is stored once she agrees
     stored = responses_of(app, pseudonym)
     assert len(stored) == 2
     assert {(r.voided_at is None, r.status) for r in stored} == {
