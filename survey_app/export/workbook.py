@@ -9,12 +9,11 @@ from typing import Any
 
 from ..models import record_audit
 from ..models.types import DbSession, utcnow
-from ..report.sheet import report_sheet
+from ..report.model import Report
+from ..report.sheet import report_sheet, summary_sheet
 from ..report.tables import build_report
 from .dataset import ColumnMeta, Dataset, Sheet
 from .filters import ExportFilters
-from .summary import HEADER as SUMMARY_HEADER
-from .summary import summary_rows
 
 CODEBOOK_HEADER = [
     "variable",
@@ -65,12 +64,21 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         return lambda: iter(fn())
 
     about = data.about_rows(made_by, data_sheets, made_at)
+    built: list[Report] = []
+
+    def report() -> Report:
+        # Built once, when the first of the Summary and Report sheets is written: both show
+        # the same release.
+        if not built:
+            built.append(build_report(session, filters))
+        return built[0]
+
     sheets = [
         Sheet("About", _plain(["item", "value"]), rows_of(lambda: about), len(about)),
         Sheet("Codebook", _plain(CODEBOOK_HEADER), data.codebook_rows, -1),
         *data_sheets,
-        Sheet("Summary", _plain(SUMMARY_HEADER), lambda: summary_rows(data), -1),
-        report_sheet(lambda: build_report(session, filters)),
+        summary_sheet(report),
+        report_sheet(report),
     ]
     assert tuple(s.name for s in sheets) == SHEET_ORDER  # noqa: S101 - researchers' scripts rely on it
     return Export(dataset=data, sheets=sheets, made_at=made_at)
