@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -289,6 +289,7 @@ def export_command(
         date_to=date_to.date() if date_to else None,
         versions=frozenset(versions),
         publication=publication,
+        threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
     built = build_export(db.session, filters, made_by="command line")
     _write_export(built, fmt, out_path)
@@ -384,7 +385,8 @@ def report_audit_command(site: str | None, by_period: bool) -> None:
             participant_ops.site_by_code(db.session, site)
         except participant_ops.UnknownSite as exc:
             _fail([str(exc)])
-    filters = ExportFilters(site=site, publication=True)
+    threshold = current_app.config["PUBLICATION_THRESHOLD"]
+    filters = ExportFilters(site=site, publication=True, threshold=threshold)
     report = build_report(db.session, filters, by_period=by_period)
     release = report.release
     if release is None:

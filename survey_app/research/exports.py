@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import render_template, send_file
+from flask import current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -45,6 +45,7 @@ def export() -> ResponseReturnValue:
         date_to=form.date_to.data,
         versions=frozenset(form.versions.data or ()),
         publication=bool(form.publication.data),
+        threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
     fmt = form.format.data
     built = build_export(db.session, filters, made_by=current_user.email)
