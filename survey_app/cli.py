@@ -22,6 +22,7 @@ from .auth.operations import (
     set_password,
     user_count,
 )
+from .disclosure.release import ReleaseRefused
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
 from .export.workbook import Export, build_export, progress_total, record_export, with_progress
@@ -31,11 +32,13 @@ from .instruments.diff import diff as diff_versions
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import InstrumentVersion, Role, User, record_audit
+from .report.case_figures import pooled_titles
+from .report.publication import check_filters
 from .services import cases as case_ops
 from .services import links as link_ops
 from .services import participants as participant_ops
 from .services import responses as response_ops
-from .study import load_study, study_file
+from .study import current_study, load_study, study_file
 
 
 def _fail(lines: list[str]) -> NoReturn:
@@ -291,6 +294,10 @@ def export_command(
         publication=publication,
         threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
+    try:
+        check_filters(filters, current_study(), pooled_titles())
+    except ReleaseRefused as exc:
+        _fail([str(exc)])
     built = build_export(db.session, filters, made_by="command line")
     _write_export(built, fmt, out_path)
     record_export(db.session, None, fmt, filters)
@@ -387,7 +394,10 @@ def report_audit_command(site: str | None, by_period: bool) -> None:
             _fail([str(exc)])
     threshold = current_app.config["PUBLICATION_THRESHOLD"]
     filters = ExportFilters(site=site, publication=True, threshold=threshold)
-    report = build_report(db.session, filters, by_period=by_period)
+    try:
+        report = build_report(db.session, filters, by_period=by_period)
+    except ReleaseRefused as exc:
+        _fail([str(exc)])
     release = report.release
     if release is None:
         click.echo("nothing to report")

@@ -17,6 +17,9 @@ from ..export.workbook import build_export, record_export
 from ..extensions import db
 from ..forms.export import ExportForm
 from ..models import Audience, InstrumentVersion, Role, Site
+from ..report.case_figures import pooled_titles
+from ..report.publication import check_filters
+from ..study import current_study
 from . import bp
 
 
@@ -48,6 +51,8 @@ def export() -> ResponseReturnValue:
         threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
     fmt = form.format.data
+    # Its Summary and Report sheets are a publication release: cut as one may be.
+    check_filters(filters, current_study(), pooled_titles())
     built = build_export(db.session, filters, made_by=current_user.email)
     # Spooled: small exports stay in memory, large ones go to a temporary file.
     out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
