@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from .auth.operations import (
     set_password,
     user_count,
 )
+from .disclosure.release import ReleaseRefused
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
 from .export.workbook import Export, build_export, progress_total, record_export, with_progress
@@ -34,11 +35,13 @@ from .instruments.interchange import ImportRefused
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import InstrumentVersion, Role, User, record_audit
+from .report.case_figures import pooled_titles
+from .report.publication import check_filters
 from .services import cases as case_ops
 from .services import links as link_ops
 from .services import participants as participant_ops
 from .services import responses as response_ops
-from .study import load_study, study_file
+from .study import current_study, load_study, study_file
 
 
 def _fail(lines: list[str]) -> NoReturn:
@@ -353,7 +356,12 @@ def export_command(
         date_to=date_to.date() if date_to else None,
         versions=frozenset(versions),
         publication=publication,
+        threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
+    try:
+        check_filters(filters, current_study(), pooled_titles())
+    except ReleaseRefused as exc:
+        _fail([str(exc)])
     built = build_export(db.session, filters, made_by="command line")
     _write_export(built, fmt, out_path)
     record_export(db.session, None, fmt, filters)
@@ -462,8 +470,12 @@ def report_audit_command(site: str | None, by_period: bool) -> None:
             participant_ops.site_by_code(db.session, site)
         except participant_ops.UnknownSite as exc:
             _fail([str(exc)])
-    filters = ExportFilters(site=site, publication=True)
-    report = build_report(db.session, filters, by_period=by_period)
+    threshold = current_app.config["PUBLICATION_THRESHOLD"]
+    filters = ExportFilters(site=site, publication=True, threshold=threshold)
+    try:
+        report = build_report(db.session, filters, by_period=by_period)
+    except ReleaseRefused as exc:
+        _fail([str(exc)])
     release = report.release
     if release is None:
         click.echo("nothing to report")

@@ -47,6 +47,7 @@ class Settings:
     study_file: Path
     field_key_dir: str
     field_draft_hours: int
+    publication_threshold: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -69,6 +70,7 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": False,
             "TOTP_REQUIRED_ROLES": self.totp_required_roles,
             "STUDY_FILE": str(self.study_file),
+            "PUBLICATION_THRESHOLD": self.publication_threshold,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Strict",
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
@@ -166,6 +168,10 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         # how long a laptop keeps an unsent draft readable.
         field_key_dir=str(source.get("FIELD_KEY_DIR") or instance_path / "field-keys"),
         field_draft_hours=_as_int("FIELD_DRAFT_HOURS", source.get("FIELD_DRAFT_HOURS", 12)),
+        # Publication releases hide counts under this (survey_app/disclosure); 0 would hide none.
+        publication_threshold=_as_int(
+            "PUBLICATION_THRESHOLD", source.get("PUBLICATION_THRESHOLD", 5)
+        ),
     )
 
 

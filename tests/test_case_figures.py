@@ -218,8 +218,8 @@ def test_figure_5_counts_local_authorities_and_names_the_frequent_ones(app: Flas
     }
     published = cells(table(report_of(app, ExportFilters(publication=True)), "fig-5"))
     # Eastwood Park's 5 Oxfordshire mothers are hidden so that Send's 1 does not follow from 6.
-    assert published["Oxfordshire"] == ("<5", "[c]", 6)
-    assert published["Devon"] == ("<5", "<5", 5)
+    assert published["Oxfordshire"] == ("[c]", "[c]", 6)
+    assert published["Devon"] == ("[c]", "[c]", 5)
 
 
 def test_the_slides_percentages_with_their_denominators(app: Flask) -> None:
@@ -259,19 +259,22 @@ def test_publication_mode_hides_counts_under_five_and_their_bars(app: Flask) -> 
     thirteen_cases(app)
     fig = table(report_of(app, ExportFilters(publication=True)), "fig-1")
     got = cells(fig)
-    # Eastwood Park's 4 is hidden, and so Send's 5 beside it (9 - 4 would give it away), as
-    # "[c]": it is not under 5.
-    assert got["Self-referral"] == ("[c]", None, "<5", None, 9, 69)
-    assert got["Prison Offender Manager (OMU)"] == ("<5", None, 0, 0, "<5", None)
-    assert got["Total mothers"] == (7, 100, 6, 100, 13, 100)
+    # Send's two 1s and Eastwood Park's 4 and 1 are hidden; shown totals would bound them by
+    # 2 and 5, so the prisons' totals go too (and with them every percentage by prison);
+    # one mark, "[c]", whatever the count.
+    assert got["Self-referral"] == (5, None, "[c]", None, "[c]", None)
+    assert got["Prison Offender Manager (OMU)"] == ("[c]", None, 0, None, "[c]", None)
+    assert got["Total mothers"] == ("[c]", None, "[c]", None, 13, 100)
     assert fig.chart is not None
     send = fig.chart.series[0]
     assert send.hidden[0] and send.values[0] is None
-    assert send.mark(0, 5) == "[c]" and fig.chart.series[1].mark(0, 5) == "<5"
-    assert (
-        fig.notes[-1] == "[c]: hidden so that a count under 5 cannot be worked out from the totals"
+    assert send.mark(0, 5) == "[c]" and fig.chart.series[1].mark(0, 5) == "[c]"
+    assert fig.notes[-1] == (
+        "[c]: confidential, hidden so that no count under 5 can be read or worked out from the "
+        "release"
     )
-    assert fig.chart.series[2].values[0] == 9 * 100 / 13
+    # A shown 0 stays a 0 in the chart, beside a hidden base.
+    assert fig.chart.series[1].values[1] == 0.0 and not fig.chart.series[1].hidden[1]
 
 
 def test_a_referral_version_without_a_variable_says_not_asked(app: Flask) -> None:
@@ -332,7 +335,7 @@ def test_the_report_page_draws_an_svg_per_figure(app: Flask, auth: Auth) -> None
     images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
     svgs = [base64.b64decode(i).decode() for i in images]
     assert len(svgs) == len(CHARTED) and all("<svg" in s for s in svgs)
-    assert any("HMP Send &lt;5" in s for s in svgs)  # a hidden bar's label, not a bar
+    assert any("HMP Send [c]" in s for s in svgs)  # a hidden bar's label, not a bar
 
 
 def test_the_slides_codes_mean_what_the_bundled_forms_say_in_every_version() -> None:

@@ -263,3 +263,22 @@ def test_the_app_serves_the_study_named_by_study_file(
     )
     assert result.exit_code == 1
     assert "broken_study.yaml: schedule[1].wave: unknown wave 'T9'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("five", "PUBLICATION_THRESHOLD must be a whole number, got 'five'"),
+        ("0", "PUBLICATION_THRESHOLD must be positive, got 0"),
+        ("-3", "PUBLICATION_THRESHOLD must be positive, got -3"),
+    ],
+)
+def test_the_publication_threshold_is_refused_at_start_up_unless_positive(
+    tmp_path: Path, raw: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(tmp_path, {"SECRET_KEY": "x", "PUBLICATION_THRESHOLD": raw})
+    assert "\n" not in str(caught.value.code)
+    assert load_settings(tmp_path, {"SECRET_KEY": "x"}).publication_threshold == 5
+    settings = load_settings(tmp_path, {"SECRET_KEY": "x", "PUBLICATION_THRESHOLD": "10"})
+    assert settings.publication_threshold == 10

@@ -20,7 +20,8 @@ from survey_app.extensions import db
 from survey_app.report import grid
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
-from tests import factories
+from tests import case_data, factories
+from tests.flows import Auth
 
 CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
 T = 5
@@ -214,3 +215,57 @@ def test_report_audit_prints_each_hidden_cell_with_its_interval_not_its_value(
     assert send_manager.endswith("]") and "[0, " in send_manager  # the reader's interval
     assert "NOT PROTECTED" not in result.output
     assert "cells hidden in" in lines[-1]
+
+
+def test_tables_2_and_3_do_not_undo_table_1(app: Flask) -> None:
+    case_data.twelve_cases(app)  # 12 cases: 5 referred in Year 1, 6 in Year 2, 1 after
+    shown, plain = _report(app, True), _report(app, False)
+    attacker, truth = Attacker(), {}
+    for key in ("1", "2", "3"):
+        cells = _cells(_table(shown, key))
+        attacker.read(key, cells)
+        truth |= _truth(key, _table(plain, key))
+        columns = (0, 1) if key == "1" else range(len(cells[0]))  # cases counted once in all
+        for c in columns:
+            attacker.relations.append(
+                ([(key, r, c) for r in range(len(cells) - 1)], (key, len(cells) - 1, c))
+            )
+    # A period's new cases: Table 1's referrals in it, Table 2's or 3's total of its cases.
+    attacker.same(("1", 0, 1), ("2", len(_cells(_table(shown, "2"))) - 1, 0))
+    attacker.same(("1", 1, 1), ("3", len(_cells(_table(shown, "3"))) - 1, 0))
+    assert attacker.unknown
+    assert broken(attacker, truth) == []
+
+
+def test_figure_6_is_pooled_across_prisons_in_a_publication_release(app: Flask) -> None:
+    case_data.twelve_cases(app)
+    plain = _table(_report(app, False), "fig-6")
+    pooled = _table(_report(app, True), "fig-6")
+    assert plain.columns[1:3] == ("HMP Send n", "HMP Send %")
+    assert pooled.columns == ("", "Total n", "Total %")
+    assert [r.label for r in pooled.rows] == [r.label for r in plain.rows]
+    assert pooled.rows[-1].cells == (12, 100)
+    assert pooled.chart is not None and [s.name for s in pooled.chart.series] == ["All sites"]
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("site=send", "Figure 6 is published for all sites together only"),
+        ("date_from=2021-04-01&date_to=2022-06-29", "dates must be one whole study period"),
+        ("versions=prison_staff:1", "choose no questionnaire version"),
+    ],
+)
+def test_a_publication_release_refuses_filters_that_could_be_subtracted(
+    app: Flask, auth: Auth, query: str, words: str
+) -> None:
+    case_data.twelve_cases(app)
+    auth.login("researcher")
+    page = auth.client.get(f"/research/report?publication=y&{query}")
+    assert page.status_code == 409
+    assert words in page.get_data(as_text=True)
+    # A whole period and no site is a release.
+    whole = auth.client.get(
+        "/research/report?publication=y&date_from=2021-04-01&date_to=2022-06-30"
+    )
+    assert whole.status_code == 200

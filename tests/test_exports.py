@@ -18,16 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from survey_app.disclosure.marks import percent
 from survey_app.export.dataset import ColumnMeta, Sheet
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.summary import percent, suppress
 from survey_app.export.workbook import SHEET_ORDER, Export, build_export
 from survey_app.extensions import db
 from survey_app.instruments import missing
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
 from survey_app.models import AuditEvent, Participant, Response
+from survey_app.report import grid
 from tests import factories
 from tests.flows import Auth, csrf_token, rows, workbook
 
@@ -248,36 +249,49 @@ def test_summary_collapsed_percentages_for_a_hand_made_set(app: Flask) -> None:
         app, "TC-PPP-PPPP", "T1", {**T1, "css_trust": missing.PREFER_NOT_TO_SAY}
     )
     summary = rows(workbook(app), "Summary")
-    table = {
-        r["category"]: (r["n"], r["percent"])
-        for r in summary
-        if r["variable"] == "css_trust" and r["wave"] == "T1" and r["table"] == "collapsed"
-    }
-    assert table == {
+    # The Summary sheet is a view of the report's tables: css_trust's block in Table 14's kind.
+    block = _block(summary, "Strongly agree or agree", "T1 n", 4)
+    assert block == {
         "Strongly agree or agree": (4, 57),
         "Not sure": (1, 14),
         "Strongly disagree or disagree": (2, 29),
-        "Total answered": (7, 100),
+        "Total": (7, 100),
     }
     published = rows(workbook(app, ExportFilters(publication=True)), "Summary")
-    hidden = {
-        r["category"]: r["n"]
-        for r in published
-        if r["variable"] == "css_trust" and r["wave"] == "T1" and r["table"] == "collapsed"
+    hidden = _block(published, "Total", "T1 n", 7)
+    # 1 and 2 are hidden, and the 4 too: 7 - 4 would leave 3 for the two of them.
+    assert hidden == {
+        "Strongly agree or agree": ("[c]", None),
+        "Not sure": ("[c]", None),
+        "Strongly disagree or disagree": ("[c]", None),
+        "Total": (7, 100),
     }
-    assert hidden["Not sure"] == "<5" and hidden["Strongly disagree or disagree"] == "<5"
-    assert hidden["Strongly agree or agree"] == "<5"  # secondary: would follow from the total
-    assert not any(
-        r["variable"] == "css_trust" and r["wave"] == "T1" and r["table"] == "full"
-        for r in published
+    assert not {r["value"] for r in published} & {"<5"}
+
+
+def _block(summary: list[dict[str, Any]], label: str, column: str, n: object) -> dict[str, Any]:
+    """The rows of the item whose ``label`` row shows ``n`` in ``column``: label -> (n, %)."""
+    start = next(
+        r["row"][: -len(label)]
+        for r in summary
+        if r["row"].endswith(label) and r["column"] == column and r["value"] == n
     )
+    cells = {
+        (r["row"][len(start) :], r["column"]): r["value"]
+        for r in summary
+        if r["row"].startswith(start) and r["column"] in ("T1 n", "T1 %")
+    }
+    labels = dict.fromkeys(k for k, _ in cells)
+    return {k: (cells[(k, "T1 n")], cells[(k, "T1 %")]) for k in labels}
 
 
 def test_suppression_and_rounding_rules() -> None:
     assert percent(1, 8) == 13 and percent(1, 3) == 33 and percent(0, 0) is None
-    assert suppress([10, 3, 12], 5) == [True, True, False]  # the smallest other cell goes too
-    assert suppress([10, 3, 2], 5) == [False, True, True]
-    assert suppress([10, 0, 12], 5) == [False, False, False]
+    line = [[10], [3], [12], [25]]
+    hidden = grid.hide(line, [[(r, 0) for r in range(4)]], 5)
+    assert [h[0] for h in hidden] == [True, True, False, False]  # a second cell goes too
+    line = [[10], [0], [12], [22]]
+    assert not any(h[0] for h in grid.hide(line, [[(r, 0) for r in range(4)]], 5))
 
 
 # NUL never reaches storage: the respondent form drops it (tests/test_respondent_form.py), and

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.summary import suppress
 from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
@@ -347,11 +346,17 @@ def test_statistics_against_values_worked_by_hand() -> None:
     assert stats.paired_change([(1.0, 1.0)] * 10).p == 1.0
 
 
-def test_one_line_suppression_is_the_summary_sheets_rule() -> None:
-    for counts in ([3, 10, 12], [0, 7, 9], [2, 3, 40], [6, 7, 8]):
+def test_one_line_hides_a_second_count_only_when_the_total_would_bound_the_first() -> None:
+    expected = {
+        (3, 10, 12): [True, True, False],  # 3 alone would be 25 - 22; 10 lifts it past 5
+        (0, 7, 9): [False, False, False],
+        (2, 3, 40): [True, True, False],  # 2 + 3 = 5: each could be 0 or 5
+        (6, 7, 8): [False, False, False],
+    }
+    for counts, hides in expected.items():
         line = [[n] for n in [*counts, sum(counts)]]
         hidden = grid.hide(line, [[(r, 0) for r in range(len(line))]], 5)
-        assert [h[0] for h in hidden[:-1]] == suppress(counts, 5)
+        assert [h[0] for h in hidden[:-1]] == hides
 
 
 def test_publication_hides_small_cells_across_rows_and_columns(app: Flask) -> None:

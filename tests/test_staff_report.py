@@ -243,30 +243,31 @@ def test_publication_hides_small_counts_in_agreement_tables_and_their_bars(app: 
     add_practitioners(app)
     report = report_of(app, PUBLICATION)
     t13a = table(report, "13a")
-    # A statement hiding one count hides a second, its smallest other count (7 of 8 agreed,
-    # 1 not sure: both hidden, the 7 as "[c]"), so that the total does not give it back; no %
-    # of a hidden n.
+    # A statement hiding one count hides more, until no hidden count is pinned by the
+    # answered n or told from 0 or 5 (7 of 8 agreed, 1 not sure: both hidden; 6, 2 and 1 of
+    # 9: all three); one mark "[c]"; no % of a hidden n.
     assert [c[1] for c in cells(t13a)] == [
         (9, 9, 100, 0, 0),
-        ("[c]", 8, None, "<5", 0),
-        (6, 9, 67, "<5", "<5"),
-        ("<5", 7, None, "<5", "<5"),
+        ("[c]", 8, None, "[c]", 0),
+        ("[c]", 9, None, "[c]", "[c]"),
+        ("[c]", 7, None, "[c]", "[c]"),
     ]
     assert [c[1] for c in cells(table(report, "13f"))] == [
         (9, 9, 100, 0, 0),
         (0, 9, 0, 9, 0),
-        (0, 9, 0, "[c]", "<5"),
-        (7, 9, 78, "<5", "<5"),
-        ("<5", 9, None, "<5", "<5"),
+        (0, 9, 0, "[c]", "[c]"),
+        ("[c]", 9, None, "[c]", "[c]"),
+        ("[c]", 9, None, "[c]", "[c]"),
     ]
     chart = chart_of(t13a)
     assert chart.threshold == 5
     agree = chart.series[0]
-    assert agree.hidden == (False, True, False, True)
-    assert agree.values == pytest.approx((100, None, 600 / 9, None))
+    assert agree.hidden == (False, True, True, True)
+    assert agree.values == (100, None, None, None)
     assert chart.series[1].values[1:] == (None, None, None)
-    assert agree.mark(1, 5) == "[c]" and agree.mark(3, 5) == "<5"
-    assert chart.series[1].mark(1, 5) == "<5"
+    assert agree.mark(1, 5) == "[c]" and agree.mark(3, 5) == "[c]"
+    # The 0 disagreeing of 8 is shown in the table and drawn as 0, not labelled.
+    assert chart.series[2].values[1] == 0.0 and not chart.series[2].hidden[1]
 
 
 def test_a_statement_not_asked_in_a_version_says_so(app: Flask) -> None:
@@ -369,10 +370,10 @@ def test_staff_charts_in_publication_mode_draw_no_hidden_count(app: Flask) -> No
     add_staff(app)  # sixteen staff: 4 managers (2 weekly), 12 frontline (8 weekly)
     report = report_of(app, PUBLICATION)
     t9 = table(report, "9")
-    # The managers' 2 is hidden, then the frontline 8 beside it as "[c]" (the row's total is
-    # shown); the Total row's 4 managers, then its 12 frontline staff.
-    assert cells(t9)[1] == ("Weekly", ("<5", "[c]", 10, 63))
-    assert cells(t9)[-1] == ("Total", ("<5", "[c]", 16, 100))
+    # The managers' 2 is hidden, then the frontline 8 beside it (the row's total is shown);
+    # the Total row's 4 managers, then its 12 frontline staff: "[c]" for every one.
+    assert cells(t9)[1] == ("Weekly", ("[c]", "[c]", 10, 63))
+    assert cells(t9)[-1] == ("Total", ("[c]", "[c]", 16, 100))
     weekly = next(s for s in chart_of(t9).series if s.name == "Weekly")
     assert weekly.hidden == (True, True, False)
     assert weekly.values == (None, None, 62.5)
@@ -411,8 +412,8 @@ def test_the_workbook_draws_the_staff_and_practitioner_charts_natively(app: Flas
     assert '<barDir val="bar" /><grouping val="stacked" />' in by_title["Table 9"]
     assert '<barDir val="col" /><grouping val="clustered" />' in by_title["Table 10"]
     assert "<f>'Report'!$B$" in by_title["Table 13a"]
-    # The charts' data under each table: a hidden count is the text "<5" or "[c]" (7 of 8
-    # agreed, hidden so that the 1 not sure is not given back), which Excel does not draw.
+    # The charts' data under each table: a hidden count is the text "[c]" (7 of 8 agreed,
+    # hidden so that the 1 not sure is not given back), which Excel does not draw.
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Report"].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Table 13a:"))
     head = next(i for i in range(start, len(rows)) if str(rows[i][0]).startswith("Chart data"))
@@ -422,7 +423,7 @@ def test_the_workbook_draws_the_staff_and_practitioner_charts_natively(app: Flas
         "Strongly disagree or disagree",
     )
     assert rows[head + 1][:4] == ("… mother.", 100, 0, 0)
-    assert rows[head + 2][:4] == ("… child.", "[c]", "<5", 0)
+    assert rows[head + 2][:4] == ("… child.", "[c]", "[c]", 0)
 
 
 def _svgs_by_table(html: str) -> dict[str, str]:
@@ -456,5 +457,5 @@ def test_report_page_draws_the_staff_and_practitioner_charts(app: Flask, auth: A
     assert "Strongly agree or agree" in svgs["13a"]
     published = auth.client.get("/research/report?publication=y")
     hidden = _svgs_by_table(published.get_data(as_text=True))
-    assert "Yes &lt;5" in hidden["11"]  # every count of the eight staff is under 5
+    assert "Yes [c]" in hidden["11"]  # every count of the eight staff is under 5
     assert "67%" not in hidden["10"]

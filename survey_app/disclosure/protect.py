@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 
-from .audit import Interval, Key, Problem, audit, protected
+from .audit import Interval, Key, Problem, audit, protected, tied
 from .marks import primary
+
+# Showing a cell again re-audits the hidden cells tied to it: skipped when they are more than
+# this (a whole study tied to its periods), where it would cost minutes.
+SHOW_AGAIN_UP_TO = 40
 
 
 @dataclass
@@ -34,38 +38,69 @@ def protect(
     ``already_hidden``: those of them that are hidden. ``grid_of``: the grid a key is in, for
     hiding a grid throughout."""
     frozen = set(frozen)
-    hidden = {k for k, n in problem.values.items() if k not in frozen and primary(n, threshold)}
-    hidden |= set(already_hidden)
+    primaries = {k for k, n in problem.values.items() if k not in frozen and primary(n, threshold)}
+    hidden = primaries | set(already_hidden)
+    intervals = audit(problem, hidden, threshold=threshold)
     rounds = 0
     while True:
         rounds += 1
-        intervals = audit(problem, hidden)
-        failing = [
-            k
-            for k, interval in intervals.items()
-            if not protected(interval, problem.values[k], threshold)
-        ]
+        failing = _failing(problem, intervals, threshold)
         if not failing:
-            return Decision(hidden, intervals, [], rounds)
-        if _add_cheapest(problem, failing, hidden, frozen, threshold):
+            break
+        added = _add_cheapest(problem, failing, hidden, frozen, threshold)
+        if not added:
+            # Nothing cheap left next to them: hide their grids throughout, and those of the
+            # cells they are tied to (a cell already published cannot be hidden again).
+            near = set(failing)
+            for eq in problem.equations:
+                members = (*eq.parts, eq.total)
+                if near.intersection(members):
+                    near.update(members)
+            grids = {grid_of(key) for key in near} - {None}
+            added = {k for k in problem.values if grid_of(k) in grids and k not in frozen}
+            added -= hidden
+            if not added:
+                return Decision(hidden, intervals, failing, rounds)
+            hidden |= added
+        intervals.update(audit(problem, hidden, near=added | set(failing), threshold=threshold))
+    _show_again(problem, hidden, intervals, primaries | set(already_hidden), threshold)
+    return Decision(hidden, intervals, [], rounds)
+
+
+def _failing(problem: Problem, intervals: dict[Key, Interval], threshold: int) -> list[Key]:
+    return [
+        k
+        for k, interval in intervals.items()
+        if not protected(interval, problem.values[k], threshold)
+    ]
+
+
+def _show_again(
+    problem: Problem,
+    hidden: set[Key],
+    intervals: dict[Key, Interval],
+    kept: set[Key],
+    threshold: int,
+) -> None:
+    """Greedy choices overshoot: each secondary cell, totals and large counts first, is
+    shown again if the audit still passes without it."""
+    totals = {eq.total for eq in problem.equations if len(eq.parts) > 1}
+    order = sorted(hidden - kept, key=lambda k: (k not in totals, -problem.values[k], repr(k)))
+    for key in order:
+        if tied(problem, hidden, [key]) > SHOW_AGAIN_UP_TO:
             continue
-        # Nothing cheap left next to them: hide their grids throughout, and those of the
-        # cells they are tied to (a cell already published cannot be hidden again).
-        near = set(failing)
-        for eq in problem.equations:
-            members = (*eq.parts, eq.total)
-            if near.intersection(members):
-                near.update(members)
-        grids = {grid_of(key) for key in near} - {None}
-        whole = {k for k in problem.values if grid_of(k) in grids and k not in frozen}
-        if not whole - hidden:
-            return Decision(hidden, intervals, failing, rounds)
-        hidden |= whole
+        hidden.discard(key)
+        again = audit(problem, hidden, near=[key], threshold=threshold)
+        if _failing(problem, again, threshold):
+            hidden.add(key)
+        else:
+            intervals.pop(key, None)
+            intervals.update(again)
 
 
 def _add_cheapest(
     problem: Problem, failing: list[Key], hidden: set[Key], frozen: set[Key], threshold: int
-) -> bool:
+) -> set[Key]:
     """Hide one more cell for each failing cell: from its own relations, else from those of
     the hidden cells it shares a relation with. False when there was none to hide."""
     chosen = {c for key in failing if (c := _cheapest(problem, [key], hidden, frozen, threshold))}
@@ -81,7 +116,7 @@ def _add_cheapest(
         found = _cheapest(problem, sorted(near, key=repr), hidden, frozen, threshold)
         chosen = {found} if found is not None else set()
     hidden |= chosen
-    return bool(chosen)
+    return chosen
 
 
 def _cheapest(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from ..user_errors import UserError
-from .audit import Interval, Problem, protected
+from .audit import Interval, Problem, audit, protected
 from .protect import Decision, protect
 
 Line = Sequence[tuple[int, int]]  # cells of a line, its total last
@@ -168,13 +168,14 @@ class Release:
         """(grid, cell, interval, protected) of every hidden cell, in the grids' order."""
         if not self.decision or not self.problem:
             return []
+        exact = audit(self.problem, self.decision.hidden)  # whole intervals, not just checked
         out = []
         for g in self.grids:
             for r, row in enumerate(g.values):
                 for c, n in enumerate(row):
                     key = g.key(r, c)
                     if key in self.decision.hidden:
-                        interval = self.decision.intervals.get(key, Interval(0, float("inf")))
+                        interval = exact.get(key, Interval(0, float("inf")))
                         ok = protected(interval, n, self.threshold)
                         where = g.name if not g.scope else f"{g.name} ({g.scope})"
                         out.append((where, g.cell_name(r, c), interval, ok))

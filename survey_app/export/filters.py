@@ -23,9 +23,8 @@ class ExportFilters:
             "from": self.date_from.isoformat() if self.date_from else "any",
             "to": self.date_to.isoformat() if self.date_to else "any",
             "versions": ", ".join(sorted(self.versions)) or "all",
-            "publication": f"yes (counts under {self.threshold} shown as <{self.threshold}; "
-            f"[c]: hidden so that a count under {self.threshold} cannot be worked out from the "
-            "totals)"
+            "publication": f"yes ([c]: confidential, hidden so that no count under "
+            f"{self.threshold} can be read or worked out from the release; audited as a whole)"
             if self.publication
             else "no",
         }

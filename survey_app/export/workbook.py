@@ -9,15 +9,14 @@ from typing import Any
 
 from ..models import record_audit
 from ..models.types import DbSession, utcnow
-from ..report.sheet import report_sheet
+from ..report.model import Report
+from ..report.sheet import report_sheet, summary_sheet
 from ..report.tables import build_report
 from ..services import declines
 from .codebook import CODEBOOK_HEADER, codebook_rows
 from .column_types import column_type_rows
 from .dataset import ColumnMeta, Dataset, Sheet
 from .filters import ExportFilters
-from .summary import HEADER as SUMMARY_HEADER
-from .summary import summary_rows
 
 SHEET_ORDER = (
     "About",
@@ -61,12 +60,21 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         yield from data.bad_values.about_rows()  # filled as the data sheets were written
         yield from declines.about_rows(session)
 
+    built: list[Report] = []
+
+    def report() -> Report:
+        # Built once, when the first of the Summary and Report sheets is written: both show
+        # the same release.
+        if not built:
+            built.append(build_report(session, filters))
+        return built[0]
+
     sheets = [
         Sheet("About", _plain(["item", "value"]), about, -1, after_data=True),
         Sheet("Codebook", _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
         *data_sheets,
-        Sheet("Summary", _plain(SUMMARY_HEADER), lambda: summary_rows(data), -1),
-        report_sheet(lambda: build_report(session, filters)),
+        summary_sheet(report),
+        report_sheet(report),
     ]
     assert tuple(s.name for s in sheets) == SHEET_ORDER  # noqa: S101 - researchers' scripts rely on it
     return Export(dataset=data, sheets=sheets, made_at=made_at)

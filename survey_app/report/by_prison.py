@@ -70,8 +70,13 @@ class Counts:
     def value(self, i: int, j: int) -> float | None:
         """The exact percentage a chart draws; None when hidden or of no base."""
         base = self.bases[i]
-        if base is not None and not self.hidden[i][j] and self.grid[i][j] == 0:
-            return 0.0  # a shown 0 is 0% of any base, hidden or not
+        if (
+            base is not None
+            and not self.hidden[i][j]
+            and self.grid[i][j] == 0
+            and self.grid[base][j]
+        ):
+            return 0.0  # a shown 0 is 0% of its base, hidden or not
         if base is None or self.hidden[i][j] or self.hidden[base][j] or not self.grid[base][j]:
             return None
         return self.grid[i][j] * 100 / self.grid[base][j]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..export.cases import CHILDREN
-from .by_prison import Counts, heads, percent_chart
+from .by_prison import ALL_SITES, Counts, heads, percent_chart
 from .case_answers import Answers, entries, label_of, not_asked, option_labels, referrals
 from .case_slides import slides_table
 from .case_tables import _prisons
@@ -24,6 +24,9 @@ from .model import Cell, ReportTable, Row
 MOTHERS, CHILD_ENTRIES, SIBLINGS = "mothers", "children", "siblings"
 
 
+POOLED = "all sites"  # the one column of a pooled figure
+
+
 @dataclass(frozen=True)
 class Figure:
     number: int
@@ -31,6 +34,9 @@ class Figure:
     variable: str  # on the referral, or in its children's entries
     unit: str = MOTHERS
     all_sites_only: bool = False  # the report draws it for both prisons together
+    # Published for all sites only (the 2023 report pooled it "to protect anonymity"): in
+    # publication mode only its Total columns, and a release for one site is refused.
+    pooled: bool = False
 
 
 FIGURES = (
@@ -43,7 +49,7 @@ FIGURES = (
         "to social services as a child",
         "care_experience",
     ),
-    Figure(6, "Figure 6: Offence profile for TaC mothers", "offence_category"),
+    Figure(6, "Figure 6: Offence profile for TaC mothers", "offence_category", pooled=True),
     Figure(7, "Figure 7: Length of sentence for TaC mothers", "sentence_length"),
     Figure(8, "Figure 8: Child-related offences by prison for TaC mothers", "child_related_offence"),
     Figure(9, "Figure 9: Number of children reported by each TaC mother", CHILDREN),
@@ -115,6 +121,9 @@ def count_table(
     """Counts of (site, row label) pairs by prison, every wanted row shown, anything else
     seen ("Not answered") after them; the unit's total row is each column's base."""
     prisons = _prisons(data)
+    if figure.pooled and data.threshold:
+        prisons = [(POOLED, ALL_SITES)]  # one column, its Total the same: only that is shown
+        pairs = [(POOLED, label) for _, label in pairs]
     column = {code: j for j, (code, _) in enumerate(prisons)}
     names = [name for _, name in prisons]
     labels = ordered(wanted, [label for _, label in pairs], keep_all=True)
@@ -122,18 +131,23 @@ def count_table(
     body = [[0] * len(prisons) for _ in labels]
     for site, label in pairs:
         body[index[label]][column[site]] += 1
-    counts = Counts.crosstab(body, len(prisons), data.threshold)
+    counts = Counts.crosstab(body, len(prisons), data.threshold, name=f"fig-{figure.number}")
     total_label, counted, axis = UNITS[figure.unit]
     n = (
         f"n = {n_shown(len(pairs), data.threshold)}"
         if pairs
         else "n = 0: no cases with a referral match the filters"
     )
+    pooled = figure.pooled and bool(data.threshold)
+    rows = counts.rows([*labels, total_label], ["data"] * len(labels) + ["total"])
+    if pooled:
+        rows = tuple(Row(r.label, r.cells[2:], r.kind) for r in rows)
+        notes = [*notes, "Published for all sites together only, as the 2023 report did."]
     return ReportTable(
         f"fig-{figure.number}",
         figure.title,
-        ("", *heads(names)),
-        counts.rows([*labels, total_label], ["data"] * len(labels) + ["total"]),
+        ("", *heads([] if pooled else names)),
+        rows,
         (*notes, counted, LATEST, n),
         percent_chart(
             figure.title,
@@ -142,7 +156,7 @@ def count_table(
             range(len(labels)),
             labels,
             axis_title=axis,
-            all_sites_only=figure.all_sites_only,
+            all_sites_only=figure.all_sites_only or pooled,
         ),
     )
 
@@ -231,6 +245,10 @@ def figure_5(data: ReportData) -> ReportTable:
             else "n = 0: no referral names a local authority",
         ),
     )
+
+
+def pooled_titles() -> list[str]:
+    return [f.title.split(":")[0] for f in FIGURES if f.pooled]
 
 
 def case_figures(data: ReportData) -> list[ReportTable]:

@@ -28,8 +28,8 @@ def percent_point(cell: Cell, total: Cell) -> Point:
     if hidden_cell(cell):
         return None, True, cell == SECONDARY
     n, whole = count_of(cell), count_of(total)
-    if n == 0:
-        return 0.0, False, False  # a shown 0 is 0% of any base, hidden or not
+    if n == 0 and hidden_cell(total):
+        return 0.0, False, False  # a shown 0 is 0% of a hidden base too
     if n is None or not whole:
         return None, False, False
     return n * 100 / whole, False, False

@@ -102,6 +102,35 @@ def _excel_chart(placed: _Placed, worksheet: Any) -> BarChart:
     return bar
 
 
+SUMMARY_HEADER = ["table", "title", "row", "column", "value"]
+
+
+def summary_rows(report: Report) -> Iterator[list[Any]]:
+    """The Summary sheet: a view of the report's tables, one row per shown cell (long, for
+    filtering), as the Report sheet and the page show them: hidden cells are "[c]" there too,
+    so the workbook is one release audited once."""
+    for message in report.messages:
+        yield ["", message, "", "", None]
+    for table in report.tables:
+        heading = ""
+        for row in table.rows:
+            if row.kind == "heading":
+                heading = row.label
+                continue
+            label = f"{heading} {row.label}".strip() if heading else row.label
+            for column, cell in zip(table.columns[1:], row.cells, strict=False):
+                yield [table.key, table.title, label, column, cell]
+
+
+def summary_sheet(make: Callable[[], Report]) -> Sheet:
+    return Sheet(
+        "Summary",
+        [ColumnMeta(n, n) for n in SUMMARY_HEADER],
+        lambda: summary_rows(make()),
+        -1,
+    )
+
+
 def report_sheet(make: Callable[[], Report]) -> Sheet:
     built = ReportSheet(make)
     return Sheet(

@@ -14,7 +14,7 @@ from ..export.filters import ExportFilters
 from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
-from .case_figures import case_figures
+from .case_figures import case_figures, pooled_titles
 from .case_tables import case_tables
 from .data import ReportData
 from .grid import secondary_note
@@ -23,6 +23,7 @@ from .model import SECONDARY, Report, ReportTable
 from .mother_tables import mother_tables
 from .paired import paired_tables
 from .practitioner_tables import practitioner_tables
+from .publication import check_filters
 
 Builder = Callable[[ReportData], list[ReportTable]]
 
@@ -72,6 +73,7 @@ def build_report(
     """The report's tables; in publication mode protected as one release (every period of
     the split, and the unfiltered report taken as already published, together)."""
     data = report_data.load(session, filters, study)
+    check_filters(filters, data.study, pooled_titles() if data.cases else [])
     described = filters.describe()
     if data.empty:
         return Report((), described, (EMPTY,))

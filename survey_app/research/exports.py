@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import render_template, send_file
+from flask import current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,9 @@ from ..export.workbook import build_export, record_export
 from ..extensions import db
 from ..forms.export import ExportForm
 from ..models import Audience, InstrumentVersion, Role, Site
+from ..report.case_figures import pooled_titles
+from ..report.publication import check_filters
+from ..study import current_study
 from . import bp
 
 
@@ -45,8 +48,11 @@ def export() -> ResponseReturnValue:
         date_to=form.date_to.data,
         versions=frozenset(form.versions.data or ()),
         publication=bool(form.publication.data),
+        threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
     fmt = form.format.data
+    # Its Summary and Report sheets are a publication release: cut as one may be.
+    check_filters(filters, current_study(), pooled_titles())
     built = build_export(db.session, filters, made_by=current_user.email)
     # Spooled: small exports stay in memory, large ones go to a temporary file.
     out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - send_file closes it

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import tempfile
 
-from flask import render_template, request, send_file
+from flask import current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -45,6 +45,7 @@ def _filters(form: ReportForm) -> ExportFilters:
         date_to=form.date_to.data,
         versions=frozenset(form.versions.data or ()),
         publication=bool(form.publication.data),
+        threshold=current_app.config["PUBLICATION_THRESHOLD"],
     )
 
 
