@@ -23,7 +23,7 @@ from survey_app.extensions import db
 from survey_app.field import batch, enrolment, sealing, signing
 from survey_app.instruments.model import Item
 from survey_app.models import Participant, Response
-from survey_app.models.field import FieldInstance, ResponseConflict, SealedResponse
+from survey_app.models.field import FieldInstance, FieldLaptop, ResponseConflict, SealedResponse
 from survey_app.services import participants as participant_ops
 from tests import factories
 from tests.conftest import app_config
@@ -657,3 +657,31 @@ def test_a_forged_batch_reusing_a_genuine_batch_id_does_not_block_it(
         assert "not enrolled" in refused.output
     # A's genuine batch is A's own, and is imported in full.
     assert "1 responses inserted" in ok(import_batch(server, tmp_path / "a.batch"))
+
+
+def test_a_laptop_id_that_is_not_one_is_refused_in_one_line_before_the_database(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle, enrol=False)
+    ok(cli(laptop.app, "export", "--out", str(tmp_path / "a.batch")))
+    genuine = json.loads((tmp_path / "a.batch").read_text())
+    enrolment_file = json.loads((tmp_path / "laptop-a.enrol.json").read_text())
+    for odd in ("\ud800" * 36, "\x00" * 36, genuine["laptop_id"].upper()):
+        # A batch naming it (signed by the laptop: the signature is checked after the lookup).
+        (tmp_path / "odd.batch").write_text(
+            json.dumps(signed_by(laptop, {**genuine, "laptop_id": odd}))
+        )
+        refused = import_batch(server, tmp_path / "odd.batch")
+        assert refused.exit_code == 1 and "not enrolled" in refused.output, repr(refused)
+        # An enrolment file naming it, signed with the laptop's key as its own would be.
+        (tmp_path / "odd.enrol.json").write_text(
+            json.dumps(signed_by(laptop, {**enrolment_file, "laptop_id": odd}))
+        )
+        refused = cli(server, "enrol", str(tmp_path / "odd.enrol.json"), "--site", "send")
+        assert refused.exit_code == 1 and "altered" in refused.output, repr(refused)
+    refused = cli(server, "revoke", "\udcff")
+    assert refused.exit_code == 1 and "No laptop" in refused.output, repr(refused)
+    with server.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FieldLaptop)) == 0

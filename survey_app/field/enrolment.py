@@ -6,6 +6,7 @@ enrolled laptop that is not revoked (``field revoke``), for the site it was enro
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,18 @@ FORMAT = "survey_app-field-enrolment"
 
 class EnrolmentError(UserError, ValueError):
     """An enrolment, revocation or sender refused; the message says why in one line."""
+
+
+def laptop_id_of(value: object) -> str | None:
+    """A laptop id as ``field init`` makes one (a UUID's text), or None: checked before it
+    reaches the database, which refuses a NUL (PostgreSQL) or a lone surrogate (both) with an
+    error, not a miss."""
+    if not isinstance(value, str) or len(value) != 36:
+        return None
+    try:
+        return value if str(uuid.UUID(value)) == value else None
+    except ValueError:
+        return None
 
 
 def laptop_fingerprint(instance: FieldInstance) -> str:
@@ -49,10 +62,10 @@ def enrol(session: DbSession, raw: bytes, site_code: str, study_id: str) -> Fiel
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError
         key = signing.verify_key_of(doc["verify_key"])
-        laptop_id, site = str(doc["laptop_id"]), doc["site"]
+        laptop_id, site = laptop_id_of(doc["laptop_id"]), doc["site"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise EnrolmentError("This file is not a laptop's enrolment file.") from None
-    if not signing.verifies(doc, key) or len(laptop_id) != 36 or not laptop_id.isascii():
+    if not signing.verifies(doc, key) or laptop_id is None:
         raise EnrolmentError("This enrolment file was altered after the laptop wrote it.")
     if doc["study_id"] != study_id:
         raise EnrolmentError("This laptop was set up for another study.")
@@ -69,10 +82,13 @@ def enrol(session: DbSession, raw: bytes, site_code: str, study_id: str) -> Fiel
 
 
 def revoke(session: DbSession, laptop_id: str) -> FieldLaptop:
-    shaped = len(laptop_id) == 36 and laptop_id.isascii()
-    laptop = session.get(FieldLaptop, laptop_id) if shaped else None
+    checked = laptop_id_of(laptop_id.strip().lower())
+    laptop = None if checked is None else session.get(FieldLaptop, checked)
     if laptop is None:
-        raise EnrolmentError(f"No laptop {laptop_id[:36]!r} is enrolled.")
+        raise EnrolmentError(
+            f"No laptop {laptop_id[:36]!r} is enrolled (a laptop id is as `field enrol` "
+            "printed it, e.g. 0b6f3c1e-5d2a-4e8b-9a51-7f2c8d3e4a10)."
+        )
     if laptop.revoked_at is None:
         laptop.revoked_at = utcnow()
         session.flush()
@@ -81,11 +97,8 @@ def revoke(session: DbSession, laptop_id: str) -> FieldLaptop:
 
 def sender(session: DbSession, doc: dict[str, Any]) -> FieldLaptop:
     """The enrolled, not revoked laptop that signed this batch, for the batch's site."""
-    named = doc.get("laptop_id")
-    # Only an id shaped as a laptop makes one reaches the database (a lone surrogate would
-    # fail there with a traceback, not a miss).
-    shaped = isinstance(named, str) and len(named) == 36 and named.isascii()
-    laptop = session.get(FieldLaptop, named) if shaped else None
+    laptop_id = laptop_id_of(doc.get("laptop_id"))
+    laptop = None if laptop_id is None else session.get(FieldLaptop, laptop_id)
     if laptop is None:
         raise EnrolmentError(
             "This batch is from a laptop that is not enrolled on this server "
