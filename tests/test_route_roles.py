@@ -127,16 +127,3 @@ def test_make_routes_prints_every_url_with_who_may_reach_it(open_app: Flask) -> 
     assert users_page.split()[:3] == ["GET,POST", "/research/users", "admin"]
     new_case = next(line for line in lines if "[cases.new_case]" in line)
     assert "caseworker (writes case forms)" in new_case
-
-
-def test_every_number_in_a_url_is_read_by_the_one_converter(open_app: Flask) -> None:
-    """<int:> answered 500 for ids past the column on PostgreSQL: <number:> is a 404 there."""
-    from werkzeug.routing import IntegerConverter
-
-    ints = [
-        f"{rule.rule} <{name}>"
-        for rule in open_app.url_map.iter_rules()
-        for name, converter in rule._converters.items()  # noqa: SLF001 - werkzeug's own record
-        if isinstance(converter, IntegerConverter)
-    ]
-    assert ints == [], "use <number:...> (survey_app/numbers.py)"

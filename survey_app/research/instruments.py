@@ -75,7 +75,7 @@ def instrument_preview(key: str, version: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/instruments/<key>/<int:version>/export/<fmt>")
+@bp.route("/instruments/<key>/<number:version>/export/<fmt>")
 @role_required(Role.RESEARCHER)
 def instrument_export(key: str, version: int, fmt: str) -> ResponseReturnValue:
     """The version as an XLSForm or a REDCap data dictionary, to build on in those tools."""
