@@ -42,6 +42,10 @@ def assert_nothing_of_hers(page: Any, pseudonym: str) -> None:
 
 def answer_t1_with_one_section_in_welsh(page: Any, server: LiveServer) -> None:
     t1 = instrument(server.app, "mothers_t1")
+    # She agrees to be asked again (answer_page would tick "No", the last answer: a mother
+    # who said no is never asked at T2).
+    recontact = page.get_by_role("group", name=pick(t1.item("consent_recontact").text, "en"))
+    recontact.get_by_label("Yes", exact=True).check()
     answer_page(page)  # consent, in English
     next_page(page)
 
