@@ -685,3 +685,26 @@ def test_a_laptop_id_that_is_not_one_is_refused_in_one_line_before_the_database(
     assert refused.exit_code == 1 and "No laptop" in refused.output, repr(refused)
     with server.app_context():
         assert db.session.scalar(select(func.count()).select_from(FieldLaptop)) == 0
+
+
+def test_outside_the_test_suite_the_private_key_is_wrapped_at_libsodiums_moderate_cost(
+    tmp_path: Path,
+) -> None:
+    """The suite wraps keys at argon2id's minimum (it makes dozens); a real key never is."""
+    import nacl.pwhash
+
+    deployed = create_app(
+        {
+            "SURVEY_APP_ENV": "production",
+            "SECRET_KEY": "k" * 32,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'strong.db'}",
+            "CHECK_DATABASE_ON_START": False,
+        }
+    )
+    with deployed.app_context():
+        sealing.generate(tmp_path / "keys", PASSPHRASE)
+    stored = json.loads((tmp_path / "keys" / sealing.PRIVATE_FILE).read_text())
+    assert stored["opslimit"] == nacl.pwhash.argon2id.OPSLIMIT_MODERATE
+    assert stored["memlimit"] == nacl.pwhash.argon2id.MEMLIMIT_MODERATE
+    assert sealing.unlock(tmp_path / "keys" / sealing.PRIVATE_FILE, PASSPHRASE).study_id

@@ -15,6 +15,7 @@ import nacl.exceptions
 import nacl.pwhash
 import nacl.secret
 import nacl.utils
+from flask import current_app, has_app_context
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from ..user_errors import UserError
@@ -92,8 +93,7 @@ def generate(out_dir: Path, passphrase: str) -> StudyKey:
     private = PrivateKey.generate()
     key = StudyKey(str(uuid.uuid4()), bytes(private.public_key))
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
-    ops = nacl.pwhash.argon2id.OPSLIMIT_MODERATE
-    mem = nacl.pwhash.argon2id.MEMLIMIT_MODERATE
+    ops, mem = kdf_limits()
     wrapping = nacl.pwhash.argon2id.kdf(
         nacl.secret.SecretBox.KEY_SIZE, passphrase.encode(), salt, opslimit=ops, memlimit=mem
     )
@@ -110,6 +110,15 @@ def generate(out_dir: Path, passphrase: str) -> StudyKey:
     _write_new(out_dir / PRIVATE_FILE, json.dumps(private_doc, indent=1))
     _write_new(out_dir / PUBLIC_FILE, json.dumps(key.as_json(), indent=1))
     return key
+
+
+def kdf_limits() -> tuple[int, int]:
+    """argon2id's cost for the passphrase that wraps the private key: libsodium's "moderate"
+    (256 MiB, about a second), except in the test suite's own apps, which make dozens of keys
+    (SURVEY_APP_ENV=testing: the minimum). The file records the cost, so unlock reads it there."""
+    if has_app_context() and current_app.config.get("SURVEY_APP_ENV") == "testing":
+        return nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN
+    return nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE
 
 
 def read_public(path: Path) -> StudyKey:
