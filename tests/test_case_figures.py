@@ -231,7 +231,7 @@ def test_the_slides_percentages_with_their_denominators(app: Flask) -> None:
         ("No contact with her children at referral", ()),
         ("Mothers whose referral answered it (n)", (6, 100, 6, 100, 12, 100)),
         ("No contact at referral", (4, 67, 2, 33, 6, 50)),
-        ("Not answered (not counted)", (1, None, 0, None, 1, None)),
+        ("Not answered or not known (not counted)", (1, None, 0, None, 1, None)),
     ]
     # In proceedings: family court at referral (cases 1, 5, 8, 9) or an update (3, 11).
     assert rows[5:7] == [
@@ -245,7 +245,7 @@ def test_the_slides_percentages_with_their_denominators(app: Flask) -> None:
         ("Contact outcome of closed cases where contact was an issue", ()),
         ("Closed cases", (5, None, 4, None, 9, None)),
         ("Contact was not an issue (not counted)", (1, None, 1, None, 2, None)),
-        ("Not answered (not counted)", (1, None, 0, None, 1, None)),
+        ("Not answered or not known (not counted)", (1, None, 0, None, 1, None)),
         ("Closed cases where contact was an issue (n)", (3, 100, 3, 100, 6, 100)),
         ("Contact issue resolved", (2, 67, 3, 100, 5, 83)),
         ("Contact plan in place", (1, 33, 2, 67, 3, 50)),
@@ -253,6 +253,19 @@ def test_the_slides_percentages_with_their_denominators(app: Flask) -> None:
         ("Contact issue not resolved", (1, 33, 0, 0, 1, 17)),
     ]
     assert any("in_proceedings 'Yes' on any update" in note for note in slides.notes)
+
+
+def test_a_not_known_contact_is_left_out_of_the_slides_denominators(app: Flask) -> None:
+    """Version 2's "Not known" (code 9) is no answer: counting it in "of the mothers whose
+    referral answered it" would lower the published percentage."""
+    thirteen_cases(app)
+    unknown = {"age_band": 3, "contact_at_referral": case_slides.NOT_KNOWN}
+    closure = ("closure", "2021-09-01", {"contact_outcome": case_slides.NOT_KNOWN})
+    case_data.add_case(app, "send", [("referral", "2021-06-01", unknown), closure])
+    rows = {r.label: r.cells for r in table(report_of(app), "slides").rows}
+    assert rows["Mothers whose referral answered it (n)"][:2] == (6, 100)
+    assert rows["No contact at referral"][:2] == (4, 67)
+    assert rows["Closed cases where contact was an issue (n)"][:2] == (3, 100)
 
 
 def test_publication_mode_hides_counts_under_five_and_their_bars(app: Flask) -> None:

@@ -18,6 +18,7 @@ from .model import ReportTable, Row
 # The forms' codes (instruments/files/case_*.yaml; a code never changes its meaning).
 YES = 1  # in_proceedings, acct
 NO_CONTACT = 1  # contact_at_referral
+NOT_KNOWN = 9  # version 2's "Not known": no answer to count, like a blank
 CURRENTLY_IN_PROCEEDINGS = 1  # family_court: Currently in proceedings brought by the LA
 PLAN, SUPPORTED, NOT_RESOLVED, NOT_AN_ISSUE = 1, 2, 3, 4  # contact_outcome
 AN_ISSUE = (PLAN, SUPPORTED, NOT_RESOLVED)
@@ -40,9 +41,10 @@ def facts_of(case: CaseRecord) -> Facts:
     answers = referral.answers if referral else {}
     updates = [u.answers for u in case.of_kind("update")]
     outcome = code_of(closure.answers, "contact_outcome") if closure else None
+    contact = code_of(answers, "contact_at_referral")
     return Facts(
         referred=referral is not None,
-        contact=code_of(answers, "contact_at_referral"),
+        contact=None if contact == NOT_KNOWN else contact,
         proceedings=code_of(answers, "family_court") == CURRENTLY_IN_PROCEEDINGS
         or any(code_of(u, "in_proceedings") == YES for u in updates),
         acct=any(code_of(u, "acct") == YES for u in updates),
@@ -57,7 +59,8 @@ ROWS: tuple[tuple[str | None, str, Test, int | None], ...] = (
     ("No contact with her children at referral", "Mothers whose referral answered it (n)",
      lambda f: f.referred and f.contact is not None, 0),
     (None, "No contact at referral", lambda f: f.referred and f.contact == NO_CONTACT, 0),
-    (None, "Not answered (not counted)", lambda f: f.referred and f.contact is None, None),
+    (None, "Not answered or not known (not counted)", lambda f: f.referred and f.contact is None,
+     None),
     ("In family court proceedings", "Mothers (cases with a referral) (n)",
      lambda f: f.referred, 3),
     (None, "In proceedings", lambda f: f.referred and f.proceedings, 3),
@@ -68,7 +71,8 @@ ROWS: tuple[tuple[str | None, str, Test, int | None], ...] = (
      lambda f: f.closed, None),
     (None, "Contact was not an issue (not counted)",
      lambda f: f.closed and f.outcome == NOT_AN_ISSUE, None),
-    (None, "Not answered (not counted)", lambda f: f.closed and f.outcome is None, None),
+    (None, "Not answered or not known (not counted)", lambda f: f.closed and f.outcome is None,
+     None),
     (None, "Closed cases where contact was an issue (n)",
      lambda f: f.closed and f.outcome in AN_ISSUE, 10),
     (None, "Contact issue resolved", lambda f: f.closed and f.outcome in (PLAN, SUPPORTED), 10),
