@@ -42,7 +42,7 @@ test: $(STAMP) lint typecheck
 	PG_URL="$$pg" PY="$(PY)" TEST_JOBS="$(TEST_JOBS)" scripts/run_tests.sh $(PYTEST_ARGS)
 
 ## routes: every URL with its methods and who may reach it (the table in survey_app/access.py,
-## which tests/test_route_roles.py checks against every role)
+## which tests/auth/test_route_roles.py checks against every role)
 routes: $(STAMP)
 	@$(FLASK) access
 

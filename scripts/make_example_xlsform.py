@@ -1,6 +1,6 @@
 """Write docs/examples/wellbeing_check.xlsx: a small questionnaire written the way a researcher
 writes one in Excel (XLSForm, as for ODK or KoboToolbox), with no real data. The README walks
-through importing it; tests/test_instrument_exchange.py checks that it imports and converts.
+through importing it; tests/instruments/test_instrument_exchange.py checks that it imports and converts.
 
 Run: .venv/bin/python scripts/make_example_xlsform.py"""
 

@@ -1,5 +1,5 @@
 """Who may reach each route: one table, printed by ``make routes`` and checked against the app by
-tests/test_route_roles.py (every route, every role). A route without an entry here fails that test.
+tests/auth/test_route_roles.py (every route, every role). A route without an entry here fails that test.
 
 The checks themselves stay where they act (``auth.roles.role_required``, the kiosk blueprint's
 before_request, Flask-Login's ``login_required``): this table says what they must add up to."""

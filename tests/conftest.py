@@ -44,10 +44,10 @@ def app_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SURVEY_APP_ENV": "testing",
         "TESTING": True,
-        # The suite logs in hundreds of times from one address; tests/test_security.py
+        # The suite logs in hundreds of times from one address; tests/auth/test_security.py
         # checks the real limits on an app of its own.
         "LOGIN_ADDRESS_LIMIT": "100000 per minute",
-        # Two-step login has its own tests (tests/test_totp.py); elsewhere a password will do.
+        # Two-step login has its own tests (tests/auth/test_totp.py); elsewhere a password will do.
         "TOTP_REQUIRED_ROLES": "",
         **overrides,
     }

@@ -81,7 +81,7 @@ def live_server(
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET,
             "SURVEY_APP_ENV": "testing",
-            "TOTP_REQUIRED_ROLES": "",  # two-step login is tested in tests/test_totp.py
+            "TOTP_REQUIRED_ROLES": "",  # two-step login is tested in tests/auth/test_totp.py
             **(extra_env or {}),
         }
         command = [

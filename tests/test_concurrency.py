@@ -261,7 +261,7 @@ def test_many_browsers_at_once_store_each_response_once(tmp_path: Path) -> None:
     replay, no 5xx and no "database is locked"."""
     deadline = time.monotonic() + 240  # a bound, far above the ~20 s this takes
     # 400 new drafts on one link in seconds: far above the link's budget of new drafts a
-    # minute (tests/test_link_budget.py), which is not what this test is about.
+    # minute (tests/respond/test_link_budget.py), which is not what this test is about.
     budget = {"LINK_NEW_DRAFTS_PER_MINUTE": "100000"}
     with live_server(tmp_path, workers=2, threads=1, extra_env=budget) as server:
         token = make_link(server.app)

@@ -59,3 +59,14 @@ def test_the_readme_map_names_every_package() -> None:
     }
     missing = {name for name in packages if f"survey_app/{name}/" not in table}
     assert missing == set(), f"add these to the README's map: {sorted(missing)}"
+
+
+def test_the_test_folders_mirror_the_package() -> None:
+    """tests/<name>/ tests survey_app/<name>/ (tests/e2e/ runs in a browser); a test module
+    named after a round of work says nothing of what it tests."""
+    folders = {p.name for p in (ROOT / "tests").iterdir() if (p / "__init__.py").exists()}
+    packages = {p.name for p in (ROOT / "survey_app").iterdir() if (p / "__init__.py").exists()}
+    assert folders - {"e2e"} <= packages, folders - packages
+    rounds = {"polish", "review", "edges", "misc", "fixes", "more", "extra"}
+    named = [p.name for p in (ROOT / "tests").rglob("test_*.py") if rounds & set(p.stem.split("_"))]
+    assert named == []

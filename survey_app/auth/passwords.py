@@ -3,7 +3,7 @@
 Tests (SURVEY_APP_ENV=testing) hash with argon2's cheapest parameters: a suite that logs in
 hundreds of times spent minutes hashing. A hash names its own parameters, so verification works
 across both; development and production always hash with the strong ones
-(tests/test_auth.py checks that they do)."""
+(tests/auth/test_auth.py checks that they do)."""
 
 from __future__ import annotations
 

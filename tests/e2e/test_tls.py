@@ -43,7 +43,7 @@ PRODUCTION = {
     "TOTP_REQUIRED_ROLES": "admin,researcher",
     # Production must be told where the limiter counts. These tests throttle nothing, so each
     # worker's own memory will do; the limits across workers are tested with Redis
-    # (tests/test_concurrency.py, tests/test_link_budget.py).
+    # (tests/test_concurrency.py, tests/respond/test_link_budget.py).
     "RATELIMIT_STORAGE_URI": "memory://",
 }
 

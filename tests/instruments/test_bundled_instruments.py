@@ -22,7 +22,7 @@ from survey_app.instruments import missing, model
 from survey_app.instruments.loader import FILES_DIR, YESNO, content_hash, load_all, load_library
 from survey_app.scoring import WAI_SR_SUBSCALES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 REFERENCE = FIXTURES / "reference_instruments.md"
 WAI_REFERENCE = FIXTURES / "reference_wai_sr.md"
 
@@ -178,7 +178,7 @@ def test_every_bundled_file_loads_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = load_all()
-    # The case tracker's forms have tests of their own (tests/test_case_forms.py).
+    # The case tracker's forms have tests of their own (tests/cases/test_case_forms.py).
     questionnaires = [d for d in loaded if d["audience"] != "caseworker"]
     assert sorted({d["key"] for d in questionnaires}) == sorted(ALL_KEYS)
     assert {k: d["version"] for k, d in definitions().items() if k in ALL_KEYS} == {

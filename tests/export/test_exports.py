@@ -294,7 +294,7 @@ def test_suppression_and_rounding_rules() -> None:
     assert not any(h[0] for h in grid.hide(line, [[(r, 0) for r in range(4)]], 5))
 
 
-# NUL never reaches storage: the respondent form drops it (tests/test_respondent_form.py), and
+# NUL never reaches storage: the respondent form drops it (tests/respond/test_respondent_form.py), and
 # PostgreSQL could not store it in JSON. Every other character can arrive.
 SAFE_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"),

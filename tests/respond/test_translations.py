@@ -18,7 +18,7 @@ from flask_babel import gettext
 from survey_app.i18n import TEXT, t, use_language
 from tests.flows import Auth, csrf_token, enter_id, past_consent, register, unlock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 CATALOGUE = ROOT / "survey_app" / "translations" / "cy" / "LC_MESSAGES"
 # As babel.cfg and `make translations`: the respondent side only, with the bilingual pages'
 # english() and welsh() as keywords beside gettext's usual ones.

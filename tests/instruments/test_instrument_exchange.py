@@ -27,12 +27,11 @@ from survey_app.instruments.loader import FILES_DIR, load_instrument_file, load_
 from survey_app.instruments.redcap import COLUMNS, export_redcap
 from survey_app.instruments.xlsform import export_xlsform
 from survey_app.models import InstrumentVersion
-
-from .flows import Auth
+from tests.flows import Auth
 
 LIBRARY = load_library()
 BUNDLED = sorted(FILES_DIR.glob("*.yaml"))
-EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "wellbeing_check.xlsx"
+EXAMPLE = Path(__file__).parent.parent.parent / "docs" / "examples" / "wellbeing_check.xlsx"
 
 
 def _definition(path: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from survey_app.instruments.loader import SHARED_DIR, load_all
 from tests.flows import Auth, changed, instrument_tree, loader_problems
 
 REFERENCE = Path("/work/shared/reference/CASE_TRACKER.md")
-FIXTURE = Path(__file__).parent / "fixtures" / "reference_case_tracker.md"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "reference_case_tracker.md"
 FORMS = {
     "Referral": "case_referral",
     "Progress update": "case_update",
