@@ -1,5 +1,5 @@
 """Publication mode beyond the cells: a table's n stated in its notes, its title or its
-column heads is a count too, so under 5 it is "<5" there as well, on the page and in the
+column heads is a count too, so under 5 it is "[c]" there as well, on the page and in the
 workbook (found by the review of the Report page, issue #17)."""
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def legend_of(chart: Chart) -> list[str]:
 
 
 def test_a_grouped_charts_key_names_a_series_whose_every_bar_is_hidden() -> None:
-    # The WAI chart of a site with few T2 answers: each T2 place says only "<5".
+    # The WAI chart of a site with few T2 answers: each T2 place says only "[c]".
     wai = Chart(
         "WAI-SR subscales, T1 beside T2",
         ("Task", "Goal"),
