@@ -119,6 +119,13 @@ def register_template_context(app: Flask) -> None:
         # Pages are headed by the study's name (study.yaml), never the package's.
         return {"product_name": current_study().name}
 
+    @app.context_processor
+    def _field_laptop() -> dict[str, Any]:
+        from .field.status import laptop_status
+
+        # A callable: only the staff pages' header asks (one query), respondent pages never.
+        return {"field_laptop": lambda: laptop_status(db.session)}
+
 
 def check_limiter_storage(uri: str) -> None:
     """A bad RATELIMIT_STORAGE_URI stops the app with one line, not a traceback later."""

@@ -708,3 +708,27 @@ def test_outside_the_test_suite_the_private_key_is_wrapped_at_libsodiums_moderat
     assert stored["opslimit"] == nacl.pwhash.argon2id.OPSLIMIT_MODERATE
     assert stored["memlimit"] == nacl.pwhash.argon2id.MEMLIMIT_MODERATE
     assert sealing.unlock(tmp_path / "keys" / sealing.PRIVATE_FILE, PASSPHRASE).study_id
+
+
+def test_a_laptops_staff_pages_say_its_site_bundle_and_sealed_responses(
+    server: Flask, laptops: Callable[[str, Path], Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle)
+    answer(laptop, mother, "T1", "mothers_t1", Texts())
+    page = laptop.client.get("/research/").get_data(as_text=True)
+    banner = page.split('id="field-laptop">')[1].split("</p>")[0]
+    assert banner.startswith("Field laptop for HMP Send · bundle of ")
+    assert "1 response sealed, waiting to go to the server" in banner
+    assert "last export never" in banner
+    ok(cli(laptop.app, "export", "--out", str(tmp_path / "a.batch")))
+    page = laptop.client.get("/research/").get_data(as_text=True)
+    assert "last export never" not in page and "1 response sealed" in page
+    ok(import_batch(server, tmp_path / "a.batch"))
+    ok(cli(laptop.app, "confirm", str(tmp_path / "a.batch.receipt.json")))
+    assert "0 responses sealed" in laptop.client.get("/research/").get_data(as_text=True)
+    on_server = server.test_client()
+    submit_form(on_server, "/login", {"email": "fw@example.org", "password": PASSWORD})
+    assert 'id="field-laptop"' not in on_server.get("/research/").get_data(as_text=True)
