@@ -679,3 +679,42 @@ def test_a_laptop_id_that_is_not_one_is_refused_in_one_line_before_the_database(
     assert refused.exit_code == 1 and "No laptop" in refused.output, repr(refused)
     with server.app_context():
         assert db.session.scalar(select(func.count()).select_from(FieldLaptop)) == 0
+
+
+def test_a_laptop_set_up_from_a_bundle_another_key_signed_is_not_enrolled(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    """`field init` without --fingerprint takes an attacker's re-signed bundle (showing its
+    fingerprint); enrolment is the second chance, and refuses that laptop."""
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    other_keys = tmp_path / "other-keys"
+    ok(cli(server, "keygen", "--out", str(other_keys), input=PASSPHRASE + "\n"))
+    attacker = signing.read_study_key(other_keys)
+    other_public = json.loads((other_keys / "study_public.json").read_text())["public_key"]
+    genuine = json.loads(bundle.read_text())
+    for name, changes in {
+        "both keys": {"public_key": other_public, "signing_key": signing.public_of(attacker)},
+        "signing key": {"signing_key": signing.public_of(attacker)},
+    }.items():
+        (tmp_path / f"{name}.bundle").write_text(
+            json.dumps(signing.sign({**genuine, **changes}, attacker))
+        )
+        laptops(name, tmp_path / f"{name}.bundle", enrol=False)
+        refused = cli(
+            server, "enrol", str(tmp_path / f"laptop-{name}.enrol.json"), "--site", "send"
+        )
+        assert refused.exit_code == 1, (name, refused.output)
+        assert signing.fingerprint(bytes(attacker.verify_key)) in refused.output
+        assert "not enrolled" in refused.output and len(refused.output.splitlines()) == 1
+    # Signed by the server's key with another sealing key in it (had that key leaked).
+    (tmp_path / "sealing.bundle").write_text(
+        json.dumps(server_signed(server, {**genuine, "public_key": other_public}))
+    )
+    laptops("sealing", tmp_path / "sealing.bundle", enrol=False)
+    refused = cli(server, "enrol", str(tmp_path / "laptop-sealing.enrol.json"), "--site", "send")
+    assert refused.exit_code == 1 and "another key than the study's" in refused.output
+    with server.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FieldLaptop)) == 0
+    # A laptop set up from the server's own bundle is enrolled as before.
+    laptops("genuine", bundle)

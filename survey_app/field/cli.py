@@ -109,8 +109,11 @@ def enrol(enrolment_path: str, site_code: str) -> None:
     fingerprint shown with the one the laptop showed."""
     try:
         study = sealing.read_public(_key_dir() / sealing.PUBLIC_FILE)
-        laptop = enrolment.enrol(db.session, _read(enrolment_path), site_code, study.study_id)
-    except (sealing.StudyKeyError, enrolment.EnrolmentError) as exc:
+        signer = signing.read_study_key(_key_dir())
+        laptop = enrolment.enrol(
+            db.session, _read(enrolment_path), site_code, study, signing.public_of(signer)
+        )
+    except (sealing.StudyKeyError, signing.SignatureError, enrolment.EnrolmentError) as exc:
         _fail(str(exc))
     record_audit(
         db.session,
