@@ -410,6 +410,13 @@ def _answer(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]]
     return edit
 
 
+def _answers(**values: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0]["answers"].update(values)
+
+    return edit
+
+
 def _field(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
     def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
         bodies[0][name] = value
@@ -440,6 +447,8 @@ FORGED: dict[str, Callable[[list[dict[str, Any]], list[Any]], None]] = {
     "true for a code": _answer("css_trust", True),
     "a question not asked": _answer("password", "x"),
     "a lone surrogate": _answer("tac_hopes", "a\ud800b"),
+    "an answer to a question skipped": _answers(csw_contact=1, csw_relationship=10),
+    "not applicable where asked": _answers(csw_contact=3, csw_relationship=-3),
     "a name for an ID": _person("Jane Smith 01021990"),
     "markup for an ID": _person("<b>X</b>"),
     "a formula for an ID": _person("=2+3"),
