@@ -458,6 +458,7 @@ FORGED: dict[str, Callable[[list[dict[str, Any]], list[Any]], None]] = {
     "started before the study": _field("started_on", "2001-01-01"),
     "a date that is not one": _field("completed_on", "yesterday"),
     "a language not the study's": _field("language", "fr"),
+    "a key with a newline": _field("submission_key", "k" * 32 + "\n"),
     "made-up flags": _field("flags", {"done_elsewhere": True, "reviewed": True}),
     "a flag's value": _field("flags", {"t1_outside_window": "yes"}),
     "another instrument at T1": _field("instrument_key", "mothers_t2"),
