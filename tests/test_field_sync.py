@@ -728,3 +728,46 @@ def test_a_laptop_set_up_from_a_bundle_another_key_signed_is_not_enrolled(
         assert db.session.scalar(select(func.count()).select_from(FieldLaptop)) == 0
     # A laptop set up from the server's own bundle is enrolled as before.
     laptops("genuine", bundle)
+
+
+def test_a_file_nested_past_the_stack_or_with_a_huge_number_is_one_line(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    """Deep enough, JSON fails to parse (RecursionError); a little less deep, it parses and
+    fails when re-encoded for its signature; 5000 digits fail int(). Each was a traceback."""
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle)
+    ok(cli(laptop.app, "export", "--out", str(tmp_path / "a.batch")))
+    fresh = create_app(app_config(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    genuine = {
+        "import": json.loads((tmp_path / "a.batch").read_text()),
+        "init": json.loads(bundle.read_text()),
+        "refresh": json.loads(bundle.read_text()),
+        "enrol": json.loads((tmp_path / "laptop-a.enrol.json").read_text()),
+    }
+    run: dict[str, Callable[[Path], Result]] = {
+        "import": lambda path: import_batch(server, path),
+        "init": lambda path: cli(fresh, "init", str(path)),
+        "refresh": lambda path: cli(laptop.app, "refresh", str(path)),
+        "enrol": lambda path: cli(server, "enrol", str(path), "--site", "send"),
+    }
+    try:
+        for depth in [*range(850, 1010, 10), 100_000]:
+            for name, doc in genuine.items():
+                path = tmp_path / f"deep-{name}.json"
+                nested = "[" * depth + "]" * depth
+                path.write_text(json.dumps(doc)[:-1] + f', "deep": {nested}}}')
+                refused = run[name](path)
+                assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), (
+                    name,
+                    depth,
+                    repr(refused.exception),
+                )
+        (tmp_path / "huge.json").write_text('{"format": 1, "n": ' + "1" * 5000 + "}")
+        for name in ("import", "init"):
+            refused = run[name](tmp_path / "huge.json")
+            assert refused.exit_code == 1 and "not readable JSON" in refused.output, name
+    finally:
+        with fresh.app_context():
+            db.engine.dispose()

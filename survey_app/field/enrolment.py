@@ -5,7 +5,6 @@ enrolled laptop that is not revoked (``field revoke``), for the site it was enro
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -15,7 +14,7 @@ from ..models import Site
 from ..models.field import FieldInstance, FieldLaptop
 from ..models.types import DbSession, utcnow
 from ..user_errors import UserError
-from . import signing
+from . import jsonfile, signing
 from .sealing import StudyKey, b64
 
 FORMAT = "survey_app-field-enrolment"
@@ -73,7 +72,7 @@ def enrol(
     once it is known to have been set up from a bundle of this server (``server_key``, the
     study's signing key, and ``study``, the key its answers are sealed to)."""
     try:
-        doc = json.loads(raw)
+        doc = jsonfile.loads(raw)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError
         key = signing.verify_key_of(doc["verify_key"])
