@@ -557,11 +557,15 @@ def test_init_shows_and_pins_the_signing_key_and_refuses_an_edited_bundle(
         for name in ("edited", "resigned"):
             with apps[0 if name == "edited" else 1].app_context():
                 assert db.session.get(FieldInstance, 1) is None
+        # Without --fingerprint it is taken, and its key is not called the study's.
+        unchecked = ok(cli(laptop_app("unchecked"), "init", str(resigned)))
+        assert "NOT checked" in unchecked and "study's signing key:" not in unchecked
         # The genuine bundle with the fingerprint read out: taken, and the key pinned.
         genuine = laptop_app("genuine")
         taken = ok(cli(genuine, "init", str(bundle), "--fingerprint", study_print.upper()))
         assert _fingerprint(taken, "signed by the study's signing key") == study_print
         own = _fingerprint(taken, "its signing key")  # the laptop's own, for its enrolment
+        assert "--site send`" in taken  # the whole enrol command, as the data manager types it
         assert len(own.split()) == 8 and own != study_print
         with genuine.app_context():
             instance = db.session.get(FieldInstance, 1)
