@@ -20,7 +20,7 @@ from ..models import COMPLETE, Channel, Participant, Response, Site
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
-from . import signing
+from . import jsonfile, signing
 from .bundle import when
 from .items import (
     CLOCK_SKEW,
@@ -103,8 +103,8 @@ class OpenedBatch:
 
 def parse(raw: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        doc = jsonfile.loads(raw)
+    except ValueError:
         raise BatchError(
             "This batch is damaged or cut short (it is not readable JSON): nothing was imported."
         ) from None
@@ -132,7 +132,7 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
     if header["study_id"] != opener.study_id:
         raise BatchError("This batch is for another study: nothing was imported.")
     try:
-        manifest = json.loads(opener.open(unb64(doc["manifest"])))
+        manifest = jsonfile.loads(opener.open(unb64(doc["manifest"])))
         if (
             manifest["batch_id"] != header["batch_id"]
             or manifest["count"] != len(items)
@@ -141,7 +141,7 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
             raise damaged
         opened = []
         for item in items:
-            body = json.loads(opener.open(unb64(item["sealed"])))
+            body = jsonfile.loads(opener.open(unb64(item["sealed"])))
             if body["submission_key"] != item["submission_key"]:
                 raise damaged
             opened.append(body)

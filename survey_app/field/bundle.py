@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +34,7 @@ from ..models.users import new_session_token
 from ..services.responses import live_response, new_submission_key
 from ..study import current_study, study_file
 from ..user_errors import UserError
-from . import signing
+from . import jsonfile, signing
 from .sealing import KEY_FORMAT, StudyKey, StudyKeyError, b64
 
 FORMAT = "survey_app-field-bundle"
@@ -151,8 +150,8 @@ def _site_participants(session: DbSession, site: Site) -> list[dict[str, Any]]:
 
 def parse(raw: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        doc = jsonfile.loads(raw)
+    except ValueError:
         raise BundleError("This file is not a field bundle (it is not readable JSON).") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BundleError("This file is not a field bundle.")

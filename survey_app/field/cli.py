@@ -109,8 +109,11 @@ def enrol(enrolment_path: str, site_code: str) -> None:
     fingerprint shown with the one the laptop showed."""
     try:
         study = sealing.read_public(_key_dir() / sealing.PUBLIC_FILE)
-        laptop = enrolment.enrol(db.session, _read(enrolment_path), site_code, study.study_id)
-    except (sealing.StudyKeyError, enrolment.EnrolmentError) as exc:
+        signer = signing.read_study_key(_key_dir())
+        laptop = enrolment.enrol(
+            db.session, _read(enrolment_path), site_code, study, signing.public_of(signer)
+        )
+    except (sealing.StudyKeyError, signing.SignatureError, enrolment.EnrolmentError) as exc:
         _fail(str(exc))
     record_audit(
         db.session,
@@ -121,7 +124,7 @@ def enrol(enrolment_path: str, site_code: str) -> None:
     db.session.commit()
     shown = signing.fingerprint(signing.verify_key_of(laptop.verify_key))
     click.echo(f"enrolled laptop {laptop.laptop_id} for site {laptop.site_code}")
-    click.echo(f"its signing key: {shown} (the laptop showed the same at `field init`)")
+    click.echo(f"its signing key: {shown} (compare: the laptop showed its own at `field init`)")
 
 
 @field.command("revoke")
@@ -179,7 +182,14 @@ def _apply(path: str, laptop_id: str | None, expected: str | None = None) -> Non
     except bundle.BundleError as exc:
         _fail(str(exc))
     db.session.commit()
-    click.echo(f"signed by the study's signing key: {shown}")
+    if laptop_id is None or expected is not None:  # refresh checks the key pinned at init
+        click.echo(f"signed by the study's signing key: {shown}")
+    else:
+        # Nothing checked it: saying "the study's" would vouch for a re-signed bundle.
+        click.echo(
+            f"signed by key {shown}, NOT checked: compare it with the study's signing key "
+            "that the data manager reads out (or give --fingerprint)"
+        )
     click.echo(
         f"site {doc['site']['code']}: {done.participants_added} participants added, "
         f"{done.withdrawals} withdrawals, {done.users} fieldworkers, "
@@ -217,8 +227,14 @@ def init(bundle_path: str, expected: str | None, enrolment_path: str | None) -> 
     out = enrolment_path or f"{bundle_path}.enrol.json"
     _write(out, enrolment.request_for(instance))
     click.echo(f"this is field laptop {laptop_id}")
-    click.echo(f"its signing key: {enrolment.laptop_fingerprint(instance)}")
-    click.echo(f"wrote {out}: the data manager enrols it with `field enrol {Path(out).name}`")
+    click.echo(
+        "its signing key (this laptop's own, to read to the data manager at enrolment): "
+        f"{enrolment.laptop_fingerprint(instance)}"
+    )
+    click.echo(
+        f"wrote {out}: the data manager enrols it with "
+        f"`field enrol {Path(out).name} --site {instance.site_code}`"
+    )
 
 
 @field.command("refresh")

@@ -5,7 +5,6 @@ enrolled laptop that is not revoked (``field revoke``), for the site it was enro
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -15,7 +14,8 @@ from ..models import Site
 from ..models.field import FieldInstance, FieldLaptop
 from ..models.types import DbSession, utcnow
 from ..user_errors import UserError
-from . import signing
+from . import jsonfile, signing
+from .sealing import StudyKey, b64
 
 FORMAT = "survey_app-field-enrolment"
 
@@ -42,8 +42,9 @@ def laptop_fingerprint(instance: FieldInstance) -> str:
 
 
 def request_for(instance: FieldInstance) -> dict[str, Any]:
-    """What the laptop gives the data manager: its id, site and public key, signed with the
-    key itself (so that the file was made by whoever holds it)."""
+    """What the laptop gives the data manager: its id, site and public key, and the keys it
+    took from its bundle (the study's signing key it pinned, the key it seals to), signed
+    with the key itself (so that the file was made by whoever holds it)."""
     key = signing.key_from_seed(str(instance.signing_key))
     doc = {
         "format": FORMAT,
@@ -51,14 +52,27 @@ def request_for(instance: FieldInstance) -> dict[str, Any]:
         "laptop_id": instance.laptop_id,
         "site": instance.site_code,
         "verify_key": signing.public_of(key),
+        "server_key": instance.server_key,
+        "public_key": instance.public_key,
     }
     return signing.sign(doc, key)
 
 
-def enrol(session: DbSession, raw: bytes, site_code: str, study_id: str) -> FieldLaptop:
-    """Enrol the laptop of an enrolment file for ``site_code``, as the data manager says."""
+def _shown(key: object) -> str:
     try:
-        doc = json.loads(raw)
+        return signing.fingerprint(signing.verify_key_of(key))
+    except signing.SignatureError:
+        return "none"
+
+
+def enrol(
+    session: DbSession, raw: bytes, site_code: str, study: StudyKey, server_key: str
+) -> FieldLaptop:
+    """Enrol the laptop of an enrolment file for ``site_code``, as the data manager says,
+    once it is known to have been set up from a bundle of this server (``server_key``, the
+    study's signing key, and ``study``, the key its answers are sealed to)."""
+    try:
+        doc = jsonfile.loads(raw)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError
         key = signing.verify_key_of(doc["verify_key"])
@@ -67,8 +81,18 @@ def enrol(session: DbSession, raw: bytes, site_code: str, study_id: str) -> Fiel
         raise EnrolmentError("This file is not a laptop's enrolment file.") from None
     if not signing.verifies(doc, key) or laptop_id is None:
         raise EnrolmentError("This enrolment file was altered after the laptop wrote it.")
-    if doc["study_id"] != study_id:
+    if doc["study_id"] != study.study_id:
         raise EnrolmentError("This laptop was set up for another study.")
+    # Set up from a bundle someone else signed (its fingerprint not compared at init): its
+    # answers would be sealed to their key, not the study's.
+    again = "not enrolled. Set it up again with `field init --fingerprint` from a bundle made here."
+    if doc.get("server_key") != server_key:
+        raise EnrolmentError(
+            f"This laptop was set up from a bundle signed by key {_shown(doc.get('server_key'))}, "
+            f"not by this server's ({_shown(server_key)}): {again}"
+        )
+    if doc.get("public_key") != b64(study.public_key):
+        raise EnrolmentError(f"This laptop seals answers to another key than the study's: {again}")
     if site != site_code or session.scalar(select(Site.id).where(Site.code == site_code)) is None:
         raise EnrolmentError(
             f"This laptop was set up for site {str(site)[:40]!r}, not {site_code!r}: not enrolled."

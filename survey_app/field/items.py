@@ -127,6 +127,14 @@ def _answers(instrument: model.Instrument, body: dict[str, Any]) -> None:
     if problem is not None:
         raise _Bad(problem)
     coded = code_skips(instrument, answers)
+    # The pages store answers with the skip logic applied: Not applicable exactly where a
+    # question is not asked (an answer to a skipped one would be exported as hers).
+    skewed = sorted(v for v in coded.keys() | answers.keys() if coded.get(v) != answers.get(v))
+    if skewed:
+        raise _Bad(
+            f"{skewed[0]} is not as the questionnaire's skip logic leaves it (an answer to a "
+            "question not asked, or Not applicable for one asked)"
+        )
     if (
         not consent_given(instrument, coded)
         or first_missing_required(instrument, coded) is not None

@@ -15,6 +15,7 @@ from ..models.erasure import erase_after_commit
 from ..models.field import FieldExport, FieldInstance, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..user_errors import UserError
+from . import jsonfile
 
 FORMAT = "survey_app-field-receipt"
 
@@ -42,7 +43,7 @@ def make_receipt(header: dict[str, Any], secret: str, settled: list[str]) -> dic
 def confirm(session: DbSession, instance: FieldInstance, raw: bytes) -> int:
     """Delete the sealed copies the receipt settles, and only those; returns how many."""
     try:
-        receipt = json.loads(raw)
+        receipt = jsonfile.loads(raw)
         if not isinstance(receipt, dict) or receipt.get("format") != FORMAT:
             raise ValueError
         body = {k: receipt[k] for k in ("format", "study_id", "laptop_id", "batch_id", "settled")}

@@ -251,7 +251,8 @@ def start_link(session: DbSession, link: Link) -> Response:
     return response
 
 
-KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# \Z, not $: "$" also matches before a final newline, which a forged key may carry.
+KEY_SHAPE = re.compile(r"\A[A-Za-z0-9_-]{20,64}\Z")
 
 
 def by_key(session: DbSession, key: str | None, *, lock: bool = False) -> Response | None:

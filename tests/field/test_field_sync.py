@@ -410,6 +410,13 @@ def _answer(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]]
     return edit
 
 
+def _answers(**values: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
+    def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
+        bodies[0]["answers"].update(values)
+
+    return edit
+
+
 def _field(name: str, value: Any) -> Callable[[list[dict[str, Any]], list[Any]], None]:
     def edit(bodies: list[dict[str, Any]], people: list[Any]) -> None:
         bodies[0][name] = value
@@ -440,6 +447,8 @@ FORGED: dict[str, Callable[[list[dict[str, Any]], list[Any]], None]] = {
     "true for a code": _answer("css_trust", True),
     "a question not asked": _answer("password", "x"),
     "a lone surrogate": _answer("tac_hopes", "a\ud800b"),
+    "an answer to a question skipped": _answers(csw_contact=1, csw_relationship=10),
+    "not applicable where asked": _answers(csw_contact=3, csw_relationship=-3),
     "a name for an ID": _person("Jane Smith 01021990"),
     "markup for an ID": _person("<b>X</b>"),
     "a formula for an ID": _person("=2+3"),
@@ -449,6 +458,7 @@ FORGED: dict[str, Callable[[list[dict[str, Any]], list[Any]], None]] = {
     "started before the study": _field("started_on", "2001-01-01"),
     "a date that is not one": _field("completed_on", "yesterday"),
     "a language not the study's": _field("language", "fr"),
+    "a key with a newline": _field("submission_key", "k" * 32 + "\n"),
     "made-up flags": _field("flags", {"done_elsewhere": True, "reviewed": True}),
     "a flag's value": _field("flags", {"t1_outside_window": "yes"}),
     "another instrument at T1": _field("instrument_key", "mothers_t2"),
@@ -547,11 +557,15 @@ def test_init_shows_and_pins_the_signing_key_and_refuses_an_edited_bundle(
         for name in ("edited", "resigned"):
             with apps[0 if name == "edited" else 1].app_context():
                 assert db.session.get(FieldInstance, 1) is None
+        # Without --fingerprint it is taken, and its key is not called the study's.
+        unchecked = ok(cli(laptop_app("unchecked"), "init", str(resigned)))
+        assert "NOT checked" in unchecked and "study's signing key:" not in unchecked
         # The genuine bundle with the fingerprint read out: taken, and the key pinned.
         genuine = laptop_app("genuine")
         taken = ok(cli(genuine, "init", str(bundle), "--fingerprint", study_print.upper()))
         assert _fingerprint(taken, "signed by the study's signing key") == study_print
         own = _fingerprint(taken, "its signing key")  # the laptop's own, for its enrolment
+        assert "--site send`" in taken  # the whole enrol command, as the data manager types it
         assert len(own.split()) == 8 and own != study_print
         with genuine.app_context():
             instance = db.session.get(FieldInstance, 1)
@@ -732,3 +746,85 @@ def test_a_laptops_staff_pages_say_its_site_bundle_and_sealed_responses(
     on_server = server.test_client()
     submit_form(on_server, "/login", {"email": "fw@example.org", "password": PASSWORD})
     assert 'id="field-laptop"' not in on_server.get("/research/").get_data(as_text=True)
+
+
+def test_a_laptop_set_up_from_a_bundle_another_key_signed_is_not_enrolled(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    """`field init` without --fingerprint takes an attacker's re-signed bundle (showing its
+    fingerprint); enrolment is the second chance, and refuses that laptop."""
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    other_keys = tmp_path / "other-keys"
+    ok(cli(server, "keygen", "--out", str(other_keys), input=PASSPHRASE + "\n"))
+    attacker = signing.read_study_key(other_keys)
+    other_public = json.loads((other_keys / "study_public.json").read_text())["public_key"]
+    genuine = json.loads(bundle.read_text())
+    for name, changes in {
+        "both keys": {"public_key": other_public, "signing_key": signing.public_of(attacker)},
+        "signing key": {"signing_key": signing.public_of(attacker)},
+    }.items():
+        (tmp_path / f"{name}.bundle").write_text(
+            json.dumps(signing.sign({**genuine, **changes}, attacker))
+        )
+        laptops(name, tmp_path / f"{name}.bundle", enrol=False)
+        refused = cli(
+            server, "enrol", str(tmp_path / f"laptop-{name}.enrol.json"), "--site", "send"
+        )
+        assert refused.exit_code == 1, (name, refused.output)
+        assert signing.fingerprint(bytes(attacker.verify_key)) in refused.output
+        assert "not enrolled" in refused.output and len(refused.output.splitlines()) == 1
+    # Signed by the server's key with another sealing key in it (had that key leaked).
+    (tmp_path / "sealing.bundle").write_text(
+        json.dumps(server_signed(server, {**genuine, "public_key": other_public}))
+    )
+    laptops("sealing", tmp_path / "sealing.bundle", enrol=False)
+    refused = cli(server, "enrol", str(tmp_path / "laptop-sealing.enrol.json"), "--site", "send")
+    assert refused.exit_code == 1 and "another key than the study's" in refused.output
+    with server.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FieldLaptop)) == 0
+    # A laptop set up from the server's own bundle is enrolled as before.
+    laptops("genuine", bundle)
+
+
+def test_a_file_nested_past_the_stack_or_with_a_huge_number_is_one_line(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    """Deep enough, JSON fails to parse (RecursionError); a little less deep, it parses and
+    fails when re-encoded for its signature; 5000 digits fail int(). Each was a traceback."""
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    laptop = laptops("a", bundle)
+    ok(cli(laptop.app, "export", "--out", str(tmp_path / "a.batch")))
+    fresh = create_app(app_config(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    genuine = {
+        "import": json.loads((tmp_path / "a.batch").read_text()),
+        "init": json.loads(bundle.read_text()),
+        "refresh": json.loads(bundle.read_text()),
+        "enrol": json.loads((tmp_path / "laptop-a.enrol.json").read_text()),
+    }
+    run: dict[str, Callable[[Path], Result]] = {
+        "import": lambda path: import_batch(server, path),
+        "init": lambda path: cli(fresh, "init", str(path)),
+        "refresh": lambda path: cli(laptop.app, "refresh", str(path)),
+        "enrol": lambda path: cli(server, "enrol", str(path), "--site", "send"),
+    }
+    try:
+        for depth in [*range(850, 1010, 10), 100_000]:
+            for name, doc in genuine.items():
+                path = tmp_path / f"deep-{name}.json"
+                nested = "[" * depth + "]" * depth
+                path.write_text(json.dumps(doc)[:-1] + f', "deep": {nested}}}')
+                refused = run[name](path)
+                assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), (
+                    name,
+                    depth,
+                    repr(refused.exception),
+                )
+        (tmp_path / "huge.json").write_text('{"format": 1, "n": ' + "1" * 5000 + "}")
+        for name in ("import", "init"):
+            refused = run[name](tmp_path / "huge.json")
+            assert refused.exit_code == 1 and "not readable JSON" in refused.output, name
+    finally:
+        with fresh.app_context():
+            db.engine.dispose()
