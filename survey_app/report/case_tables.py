@@ -157,7 +157,21 @@ def _progress(
     width = 6 if earlier else 4
     links = {(len(body), 0): new_cases(period.label)}  # the period's total of new cases
     name = f"Table {'3' if earlier else '2'}"
-    table = CrossTab(body, data.threshold, total_col=False, n_cols=width, name=name, links=links)
+    # A reader knows that each new case is closed or open at the date (closed + open = new
+    # when none was re-opened and is open again: the release keeps the sums that hold), and
+    # that the cases open are the period's and the earlier ones.
+    sums = [[(r, 1), (r, 3), (r, 0)] for r in range(len(body) + 1)]
+    if earlier:
+        sums += [[(r, 3), (r, 4), (r, 5)] for r in range(len(body) + 1)]
+    table = CrossTab(
+        body,
+        data.threshold,
+        total_col=False,
+        n_cols=width,
+        name=name,
+        links=links,
+        extra_lines=sums,
+    )
     cells, _grid, _hidden = table.rendered()
     return [*labels, "Total"], cells
 

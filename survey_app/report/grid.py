@@ -48,6 +48,8 @@ class CrossTab:
     name: str = ""
     labels: tuple[list[str], list[str]] | None = None
     links: dict[tuple[int, int], str] | None = None
+    # More sums a reader knows from the table's meaning (cells of the full grid, total last).
+    extra_lines: Sequence[Line] = ()
 
     def full(self) -> list[list[int]]:
         rows = [list(r) + ([sum(r)] if self.total_col else []) for r in self.cells]
@@ -63,7 +65,7 @@ class CrossTab:
             lines += [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
         if self.total_row:
             lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
-        return lines
+        return [*lines, *self.extra_lines]
 
     def rendered(self) -> tuple[list[list[Cell]], list[list[int]], list[list[bool]]]:
         """The cells as shown, the full counts and what is hidden (for percentages)."""

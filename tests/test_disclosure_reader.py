@@ -1,0 +1,148 @@
+"""A second attack on publication releases, as an outside reader of the published tables: the
+cells read back as shown, the relations a reader knows from the tables' meaning (a case is open
+or closed at a date; the same mothers counted in Table 14 and Supplementary table D; all sites
+and one site), and an integer programme of this file's own (scipy's milp, not the module's
+audit) giving the least and greatest value of each hidden cell. A release fails when a hidden
+cell is pinned, or a hidden count under 5 cannot be 0 or cannot be 5."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from flask import Flask
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from survey_app.export.filters import ExportFilters
+from survey_app.extensions import db
+from survey_app.report.model import Report, ReportTable
+from survey_app.report.tables import build_report
+from tests.case_data import add_case
+
+T = 5
+CAP = 10_000  # no count of this study comes near it: "no upper bound"
+Where = tuple[str, ...]
+
+
+class Reader:
+    """Shown counts, hidden cells (unknowns) and linear equations over them."""
+
+    def __init__(self) -> None:
+        self.shown: dict[Where, int] = {}
+        self.hidden: list[Where] = []
+        self.equations: list[tuple[dict[Where, float], float]] = []
+
+    def read(self, where: Where, cell: Any) -> None:
+        if cell == "[c]":
+            if where not in self.hidden:
+                self.hidden.append(where)
+        elif isinstance(cell, int):
+            self.shown[where] = cell
+        else:
+            raise AssertionError(f"{where}: {cell!r} is neither a count nor [c]")
+
+    def equal(self, left: Sequence[Where], right: Sequence[Where]) -> None:
+        """sum(left) == sum(right)."""
+        terms: dict[Where, float] = {}
+        for w in left:
+            terms[w] = terms.get(w, 0.0) + 1
+        for w in right:
+            terms[w] = terms.get(w, 0.0) - 1
+        self.equations.append((terms, 0.0))
+
+    def intervals(self) -> dict[Where, tuple[float, float]]:
+        index = {w: i for i, w in enumerate(self.hidden)}
+        rows, rhs = [], []
+        for terms, constant in self.equations:
+            row, b = np.zeros(len(index)), constant
+            for w, k in terms.items():
+                if w in index:
+                    row[index[w]] += k
+                else:
+                    b -= k * self.shown[w]
+            if row.any():
+                rows.append(row)
+                rhs.append(b)
+            else:
+                assert abs(b) < 1e-9, f"the shown counts do not add up: {terms}"
+        a = np.array(rows) if rows else np.zeros((0, len(index)))
+        constraints = [LinearConstraint(a, rhs, rhs)] if rows else []
+        out = {}
+        for w, i in index.items():
+            found = []
+            for sign in (1.0, -1.0):
+                c = np.zeros(len(index))
+                c[i] = sign
+                res = milp(
+                    c,
+                    constraints=constraints,
+                    integrality=np.ones(len(index)),
+                    bounds=Bounds(0, CAP),
+                )
+                assert res.status == 0, res.message
+                found.append(round(sign * res.fun))
+            out[w] = (found[0], np.inf if found[1] >= CAP else found[1])
+        return out
+
+    def broken(self, truth: Mapping[Where, int]) -> list[tuple[Where, int, tuple[float, float]]]:
+        bad = []
+        for w, (low, high) in self.intervals().items():
+            n = truth[w]
+            if low == high or (n < T and (low > 0 or high < T)):
+                bad.append((w, n, (low, high)))
+        return bad
+
+
+def report(app: Flask, publication: bool = True, **kw: Any) -> Report:
+    by_period = kw.pop("by_period", False)
+    with app.app_context():
+        return build_report(
+            db.session, ExportFilters(publication=publication, **kw), by_period=by_period
+        )
+
+
+def table(r: Report, key: str) -> ReportTable:
+    return next(t for t in r.tables if t.key == key)
+
+
+def body(t: ReportTable) -> dict[str, tuple[Any, ...]]:
+    return {row.label: row.cells for row in t.rows if row.kind != "heading"}
+
+
+def read_table(reader: Reader, name: str, t: ReportTable, columns: Sequence[int]) -> None:
+    for label, cells in body(t).items():
+        for c in columns:
+            reader.read((name, label, str(c)), cells[c])
+
+
+def truth_of(name: str, t: ReportTable, columns: Sequence[int]) -> dict[Where, int]:
+    return {(name, label, str(c)): cells[c] for label, cells in body(t).items() for c in columns}
+
+
+# --- Table 3: every new case of the period is closed or open at the date -----------------
+
+
+def test_table_3_closed_and_open_cases_do_not_give_each_other_back(app: Flask) -> None:
+    # Year 2: Send 7 new cases, 2 closed; Eastwood Park 10 new cases, 5 closed.
+    for site, new, closed in (("send", 7, 2), ("eastwood_park", 10, 5)):
+        for i in range(new):
+            forms = [("referral", f"2022-{8 + i % 4:02d}-10", {})]
+            if i < closed:
+                forms.append(("closure", "2023-03-01", {}))
+            add_case(app, site, forms)
+    shown, plain = report(app), report(app, publication=False)
+    reader = Reader()
+    cols = range(6)  # new, closed, re-opened, open, earlier open, total open
+    read_table(reader, "3", table(shown, "3"), cols)
+    truth = truth_of("3", table(plain, "3"), cols)
+    rows = list(body(table(shown, "3")))
+    prisons, total = rows[:-1], rows[-1]
+    for c in cols:
+        reader.equal([("3", p, str(c)) for p in prisons], [("3", total, str(c))])
+    for r in rows:
+        assert body(table(shown, "3"))[r][2] == 0  # none re-opened: closed + open = new
+        reader.equal([("3", r, "1"), ("3", r, "3")], [("3", r, "0")])
+        reader.equal([("3", r, "3"), ("3", r, "4")], [("3", r, "5")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
