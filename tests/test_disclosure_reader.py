@@ -19,6 +19,7 @@ from survey_app.extensions import db
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
 from tests.case_data import add_case
+from tests.realistic_data import instrument
 
 T = 5
 CAP = 10_000  # no count of this study comes near it: "no upper bound"
@@ -86,9 +87,19 @@ class Reader:
         return out
 
     def broken(self, truth: Mapping[Where, int]) -> list[tuple[Where, int, tuple[float, float]]]:
+        # A hidden cell that is the same count as one shown elsewhere (a one-site release's
+        # cell of a count the release of all sites shows) gives nothing new away.
+        twins = {
+            w
+            for terms, _ in self.equations
+            if len(terms) == 2 and any(t in self.shown for t in terms)
+            for w in terms
+        }
         bad = []
         for w, (low, high) in self.intervals().items():
             n = truth[w]
+            if w in twins and low == high:
+                continue
             if low == high or (n < T and (low > 0 or high < T)):
                 bad.append((w, n, (low, high)))
         return bad
@@ -144,5 +155,38 @@ def test_table_3_closed_and_open_cases_do_not_give_each_other_back(app: Flask) -
         assert body(table(shown, "3"))[r][2] == 0  # none re-opened: closed + open = new
         reader.equal([("3", r, "1"), ("3", r, "3")], [("3", r, "0")])
         reader.equal([("3", r, "3"), ("3", r, "4")], [("3", r, "5")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- All sites minus one site: a figure's prison columns against a one-site release -------
+
+
+def test_all_sites_minus_one_site_gives_no_figure_cell_back(app: Flask) -> None:
+    codes = [o.code for o in instrument("case_referral").item("ethnicity").options]  # type: ignore[union-attr]
+    # Ethnicity: Send 5 of A and 5 of B; Eastwood Park 3 of A, 6 of B, 6 of C.
+    for site, counts in (("send", (5, 5, 0)), ("eastwood_park", (3, 6, 6))):
+        for code, n in zip(codes, counts, strict=False):
+            for _ in range(n):
+                add_case(app, site, [("referral", "2021-06-01", {"ethnicity": code})])
+    whole, plain = table(report(app), "fig-2"), table(report(app, publication=False), "fig-2")
+    one = {s: table(report(app, site=s), "fig-2") for s in ("send", "eastwood_park")}
+    plain_one = {s: table(report(app, publication=False, site=s), "fig-2") for s in one}
+    counts = (0, 2, 4)  # Send n, Eastwood Park n, Total n
+    reader, truth = Reader(), {}
+    read_table(reader, "all", whole, counts)
+    truth |= truth_of("all", plain, counts)
+    for s, t in one.items():  # its total column; the other prison's column is all 0
+        read_table(reader, s, t, (4,))
+        truth |= truth_of(s, plain_one[s], (4,))
+    rows = list(body(whole))
+    for label in rows:
+        reader.equal([("all", label, "0"), ("all", label, "2")], [("all", label, "4")])
+        # One site's release counts that site's mothers, as the column of all sites does.
+        reader.equal([("all", label, "0")], [("send", label, "4")])
+        reader.equal([("all", label, "2")], [("eastwood_park", label, "4")])
+    for name, cols in (("all", counts), ("send", (4,)), ("eastwood_park", (4,))):
+        for c in cols:
+            reader.equal([(name, r, str(c)) for r in rows[:-1]], [(name, rows[-1], str(c))])
     assert reader.hidden
     assert reader.broken(truth) == []

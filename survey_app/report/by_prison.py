@@ -42,9 +42,18 @@ class Counts:
         return cls(body, hide(body, lines, threshold, name=name), bases, threshold)
 
     @classmethod
-    def crosstab(cls, body: list[list[int]], n_cols: int, threshold: int, name: str = "") -> Counts:
-        """Rows of exclusive answers: a Total column and a Total row (the base) are added."""
-        table = CrossTab(body, threshold, n_cols=n_cols, name=name)
+    def crosstab(
+        cls,
+        body: list[list[int]],
+        n_cols: int,
+        threshold: int,
+        name: str = "",
+        labels: tuple[list[str], list[str]] | None = None,
+    ) -> Counts:
+        """Rows of exclusive answers: a Total column and a Total row (the base) are added.
+        ``name`` and ``labels`` (totals included) tie the grid to the same table of the
+        unfiltered release and of the periods."""
+        table = CrossTab(body, threshold, n_cols=n_cols, name=name, labels=labels)
         _cells, grid, hidden = table.rendered()
         last = len(grid) - 1
         return cls(grid, hidden, [last] * len(grid), threshold)

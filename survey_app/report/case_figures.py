@@ -131,8 +131,15 @@ def count_table(
     body = [[0] * len(prisons) for _ in labels]
     for site, label in pairs:
         body[index[label]][column[site]] += 1
-    counts = Counts.crosstab(body, len(prisons), data.threshold, name=f"fig-{figure.number}")
     total_label, counted, axis = UNITS[figure.unit]
+    # Named, so that a one-site release is tied to the prison's column of all sites.
+    counts = Counts.crosstab(
+        body,
+        len(prisons),
+        data.threshold,
+        f"fig-{figure.number}",
+        ([*labels, total_label], [*names, "Total"]),
+    )
     n = (
         f"n = {n_shown(len(pairs), data.threshold)}"
         if pairs
