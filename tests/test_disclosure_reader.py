@@ -7,6 +7,8 @@ cell is pinned, or a hidden count under 5 cannot be 0 or cannot be 5."""
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,8 +20,9 @@ from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
+from tests import factories
 from tests.case_data import add_case
-from tests.realistic_data import instrument
+from tests.realistic_data import answers, instrument
 
 T = 5
 CAP = 10_000  # no count of this study comes near it: "no upper bound"
@@ -188,5 +191,68 @@ def test_all_sites_minus_one_site_gives_no_figure_cell_back(app: Flask) -> None:
     for name, cols in (("all", counts), ("send", (4,)), ("eastwood_park", (4,))):
         for c in cols:
             reader.equal([(name, r, str(c)) for r in rows[:-1]], [(name, rows[-1], str(c))])
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- Supplementary table D against Table 14: the same mothers at T1 and T2 ---------------
+
+
+def block(t: ReportTable, heading: str) -> dict[str, tuple[Any, ...]]:
+    """The rows under the heading that starts with ``heading``."""
+    out: dict[str, tuple[Any, ...]] = {}
+    inside = False
+    for row in t.rows:
+        if row.kind == "heading":
+            inside = row.label.startswith(heading)
+        elif inside:
+            out[row.label] = row.cells
+    return out
+
+
+def test_supplementary_table_d_does_not_undo_table_14(app: Flask) -> None:
+    rng = random.Random(4)
+    t1, t2 = instrument("mothers_t1"), instrument("mothers_t2")
+    # css_willing, agreeing (4) or not (1) at T1 and T2: both 2, T1 only 4, T2 only 10,
+    # neither 7; every mother answered both.
+    for before, after, n in ((4, 4, 2), (4, 1, 4), (1, 4, 10), (1, 1, 7)):
+        for [pseudonym] in (factories.participants(app, 1, "send") for _ in range(n)):
+            first = answers(t1, rng, css_willing=before)
+            factories.complete_response(app, pseudonym, "T1", first, dt.date(2022, 1, 10))
+            later = answers(t2, rng, css_willing=after)
+            factories.complete_response(app, pseudonym, "T2", later, dt.date(2022, 7, 10))
+    shown, plain = report(app), report(app, publication=False)
+    item = t1.item("css_willing")
+    assert item is not None
+    heading = item.text["en"]
+    reader, truth = Reader(), {}
+    for name, key in (("14", "14"), ("D", "agreement-T2")):
+        for p, r in ((shown, reader.shown), (plain, None)):
+            rows = (
+                block(table(p, key), heading)
+                if key == "14"
+                else {
+                    label: cells
+                    for label, cells in body(table(p, key)).items()
+                    if label.startswith(heading)
+                }
+            )
+            for label, cells in rows.items():
+                for c in range(5 if key != "14" else 4):
+                    if c in (1, 3) and key == "14":
+                        continue  # percentages
+                    where = (name, label, str(c))
+                    if r is None:
+                        truth[where] = cells[c]
+                    else:
+                        reader.read(where, cells[c])
+    labels = list(block(table(shown, "14"), heading))  # agree, not sure, disagree, total
+    [d] = [label for label in body(table(shown, "agreement-T2")) if label.startswith(heading)]
+    for c in ("0", "2"):
+        reader.equal([("14", label, c) for label in labels[:-1]], [("14", labels[-1], c)])
+    reader.equal([("D", d, c) for c in "1234"], [("D", d, "0")])
+    # Every mother who answered at T2 is one of the pairs (Table 14's T2 total is D's n).
+    assert reader.shown[("14", labels[-1], "2")] == reader.shown[("D", d, "0")]
+    reader.equal([("D", d, "1"), ("D", d, "3")], [("14", labels[0], "2")])
     assert reader.hidden
     assert reader.broken(truth) == []

@@ -107,15 +107,24 @@ def _agreement_row(
         and (a := code_of(y.answers, variable)) is not None
     ]
     result = paired_agreement(pairs)
-    counts = [result.both, result.before_only, result.after_only, result.neither]
-    shown, _grid, hidden = CrossTab([counts], threshold, total_row=False).rendered()
+    # T1 by T2 with its margins: the margins are the pairs agreeing at each wave, counted
+    # among all the mothers of Table 14 too (the same count when every mother answering at
+    # that wave is one of the pairs), so the release ties them to Table 14's cells.
+    body = [[result.both, result.before_only], [result.after_only, result.neither]]
+    links = {
+        (0, 2): f"mothers {variable} {first.code}|{top_label['en']}|n",
+        (2, 0): f"mothers {variable} {later.code}|{top_label['en']}|n",
+        (2, 2): f"mothers {variable} {later.code}|Total|n",
+    }
+    table = CrossTab(body, threshold, name=f"Supplementary table D {variable}", links=links)
+    shown, _grid, hidden = table.rendered()
     p = _p(result.p, result.n)
     # McNemar's p is a function of the two discordant counts (At T1 only, At T2 only):
     # beside a hidden one it gives the count back (one value fits p and the other).
-    withheld = bool((hidden[0][1] or hidden[0][2]) and p != TOO_FEW)
+    withheld = bool((hidden[0][1] or hidden[1][0]) and p != TOO_FEW)
     row = Row(
         f"{item.text['en']} ({top_label['en']})",
-        (shown[0][-1], *shown[0][:-1], None if withheld else p),
+        (shown[2][2], shown[0][0], shown[0][1], shown[1][0], shown[1][1], None if withheld else p),
     )
     return row, withheld
 
