@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 from flask import Flask
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -20,8 +21,10 @@ from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
+from survey_app.user_errors import UserError
 from tests import factories
 from tests.case_data import add_case
+from tests.flows import Auth
 from tests.realistic_data import answers, instrument
 
 T = 5
@@ -256,3 +259,65 @@ def test_supplementary_table_d_does_not_undo_table_14(app: Flask) -> None:
     reader.equal([("D", d, "1"), ("D", d, "3")], [("14", labels[0], "2")])
     assert reader.hidden
     assert reader.broken(truth) == []
+
+
+# --- Filters in publication mode: whole periods and whole sites only ---------------------
+
+CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
+
+
+def test_two_releases_a_day_apart_give_nothing_back(app: Flask) -> None:
+    # 6 managers at Send and 6 frontline staff at Eastwood Park by 10 January 2022; one
+    # frontline officer at Send answers on the 11th; more in February.
+    # More answer later, so that neither release is the unfiltered one.
+    staff = ((1, 1, 6, 10), (2, 2, 6, 10), (1, 2, 1, 11), (1, 2, 6, 40), (2, 1, 6, 40))
+    for prison, role, n, day in staff:
+        for _ in range(n):
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, "prison": prison, "role_level": role, "acct_involvement": 1},
+                site=None,
+                completed_on=dt.date(2022, 1, 1) + dt.timedelta(days=day - 1),
+            )
+    releases, plain = {}, {}
+    for day in (10, 11):
+        try:
+            releases[day] = table(report(app, date_to=dt.date(2022, 1, day)), "8")
+        except UserError as refused:
+            assert refused.status == 409
+            assert "whole study period" in str(refused)
+            continue
+        plain[day] = table(report(app, publication=False, date_to=dt.date(2022, 1, day)), "8")
+    if len(releases) == 2:  # both published: the second is the first and the 11th's answers
+        reader, truth = Reader(), {}
+        cols = range(len(releases[10].columns) - 1)
+        for day, t in releases.items():
+            read_table(reader, str(day), t, cols)
+            truth |= truth_of(str(day), plain[day], cols)
+        for label in body(releases[10]):
+            for c in cols:
+                d = ("11th", label, str(c))
+                reader.hidden.append(d)
+                truth[d] = body(plain[11])[label][c] - body(plain[10])[label][c]
+                reader.equal([("10", label, str(c)), d], [("11", label, str(c))])
+        assert reader.broken(truth) == []
+    # A whole study period is a release of its own, as the split by period has it.
+    whole_year = report(app, date_from=dt.date(2021, 4, 1), date_to=dt.date(2022, 6, 30))
+    assert table(whole_year, "8").rows
+    with pytest.raises(UserError) as refused:
+        report(app, versions=frozenset({"prison_staff:1"}))
+    assert refused.value.status == 409
+
+
+def test_the_report_page_refuses_free_dates_in_publication_mode_with_a_409(
+    app: Flask, auth: Auth
+) -> None:
+    factories.link_response(
+        app, "prison_staff", {**CONSENT, "prison": 1, "role_level": 1}, site=None
+    )
+    auth.login("researcher")
+    page = auth.client.get("/research/report?publication=y&date_to=2022-01-11")
+    assert page.status_code == 409
+    assert "whole study period" in page.get_data(as_text=True)
+    assert auth.client.get("/research/report?date_to=2022-01-11").status_code == 200
