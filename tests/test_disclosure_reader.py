@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from survey_app.report.tables import build_report
 from survey_app.user_errors import UserError
 from tests import factories
 from tests.case_data import add_case
-from tests.flows import Auth
+from tests.flows import Auth, rows, workbook
 from tests.realistic_data import answers, instrument
 
 T = 5
@@ -321,3 +322,28 @@ def test_the_report_page_refuses_free_dates_in_publication_mode_with_a_409(
     assert page.status_code == 409
     assert "whole study period" in page.get_data(as_text=True)
     assert auth.client.get("/research/report?date_to=2022-01-11").status_code == 200
+
+
+# --- The export's sheets in publication mode, read back with openpyxl ----------------------
+
+
+def test_the_publication_export_says_no_hidden_count_is_small(app: Flask) -> None:
+    rng = random.Random(7)
+    t1 = instrument("mothers_t1")
+    # css_trust at T1: 6 agree, 3 not sure, 7 disagree: the Summary marked the 3 "<5".
+    for code, n in ((4, 6), (3, 3), (1, 7)):
+        for [pseudonym] in (factories.participants(app, 1, "send") for _ in range(n)):
+            first = answers(t1, rng, css_trust=code)
+            factories.complete_response(app, pseudonym, "T1", first, dt.date(2022, 1, 10))
+    book = workbook(app, ExportFilters(publication=True))
+    marks = {
+        (sheet.title, cell.coordinate): cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and re.fullmatch(r"\s*[<>≤]\s*\d+\s*", cell.value)
+    }
+    # "<5" proves a count is from 1 to 4: neither 0 nor 5 is possible any more.
+    assert marks == {}
+    summary = rows(book, "Summary")
+    assert not [r for r in summary if isinstance(r.get("n"), int) and 0 < r["n"] < T]
