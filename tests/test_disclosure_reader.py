@@ -345,5 +345,14 @@ def test_the_publication_export_says_no_hidden_count_is_small(app: Flask) -> Non
     }
     # "<5" proves a count is from 1 to 4: neither 0 nor 5 is possible any more.
     assert marks == {}
+    # Nor does a legend say that some hidden counts are small (the About sheet's included).
+    legends = [
+        cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and f"<{T}" in cell.value
+    ]
+    assert legends == []
     summary = rows(book, "Summary")
     assert not [r for r in summary if isinstance(r.get("n"), int) and 0 < r["n"] < T]
