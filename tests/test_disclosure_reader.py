@@ -356,3 +356,37 @@ def test_the_publication_export_says_no_hidden_count_is_small(app: Flask) -> Non
     assert legends == []
     summary = rows(book, "Summary")
     assert not [r for r in summary if isinstance(r.get("n"), int) and 0 < r["n"] < T]
+
+
+# --- All sites minus one site, on a table with no site columns ----------------------------
+
+
+def test_all_sites_minus_one_site_gives_no_table_14_cell_back(app: Flask) -> None:
+    rng = random.Random(9)
+    t1 = instrument("mothers_t1")
+    # css_willing at T1: Send 3 not sure, 6 agree; Eastwood Park 6 of each of three.
+    for site, counts in (("send", ((3, 3), (4, 6))), ("eastwood_park", ((3, 6), (4, 6), (1, 6)))):
+        for code, n in counts:
+            for [pseudonym] in (factories.participants(app, 1, site) for _ in range(n)):
+                first = answers(t1, rng, css_willing=code)
+                factories.complete_response(
+                    app, pseudonym, "T1", first, dt.date(2022, 1, 10), site=site
+                )
+    item = t1.item("css_willing")
+    assert item is not None
+    heading = item.text["en"]
+    reader, truth = Reader(), {}
+    names = {"all": None, "send": "send", "eastwood_park": "eastwood_park"}
+    for name, site in names.items():
+        shown = block(table(report(app, site=site), "14"), heading)
+        plain = block(table(report(app, publication=False, site=site), "14"), heading)
+        for label, cells in shown.items():
+            reader.read((name, label, "0"), cells[0])
+            truth[(name, label, "0")] = plain[label][0]
+    labels = list(block(table(report(app), "14"), heading))
+    for name in names:
+        reader.equal([(name, label, "0") for label in labels[:-1]], [(name, labels[-1], "0")])
+    for label in labels:
+        reader.equal([("send", label, "0"), ("eastwood_park", label, "0")], [("all", label, "0")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
