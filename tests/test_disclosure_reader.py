@@ -390,3 +390,28 @@ def test_all_sites_minus_one_site_gives_no_table_14_cell_back(app: Flask) -> Non
         reader.equal([("send", label, "0"), ("eastwood_park", label, "0")], [("all", label, "0")])
     assert reader.hidden
     assert reader.broken(truth) == []
+
+
+def test_all_sites_minus_one_site_gives_no_table_14a_cell_back(app: Flask) -> None:
+    rng = random.Random(11)
+    t1 = instrument("mothers_t1")
+    # T1 questionnaires: Send 3 in Year 1 and 6 in Year 2; Eastwood Park 6 and 6.
+    for site, year_1, year_2 in (("send", 3, 6), ("eastwood_park", 6, 6)):
+        for day, n in ((dt.date(2022, 1, 10), year_1), (dt.date(2022, 9, 10), year_2)):
+            for [pseudonym] in (factories.participants(app, 1, site) for _ in range(n)):
+                factories.complete_response(app, pseudonym, "T1", answers(t1, rng), day, site=site)
+    reader, truth = Reader(), {}
+    names = {"all": None, "send": "send", "eastwood_park": "eastwood_park"}
+    for name, site in names.items():
+        shown = body(table(report(app, site=site), "14a"))
+        plain = body(table(report(app, publication=False, site=site), "14a"))
+        for label, cells in shown.items():
+            reader.read((name, label, "0"), cells[0])
+            truth[(name, label, "0")] = plain[label][0]
+    labels = list(body(table(report(app), "14a")))
+    for name in names:
+        reader.equal([(name, label, "0") for label in labels[:-1]], [(name, labels[-1], "0")])
+    for label in labels:
+        reader.equal([("send", label, "0"), ("eastwood_park", label, "0")], [("all", label, "0")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
