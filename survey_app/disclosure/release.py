@@ -60,6 +60,7 @@ class Release:
     problem: Problem | None = None
     seconds: float = 0.0
     _counter: dict[str, int] = field(default_factory=dict)
+    rests: list[Key] = field(default_factory=list)  # small rests of a parent's counts
 
     @contextmanager
     def in_scope(self, scope: str) -> Iterator[None]:
@@ -104,6 +105,7 @@ class Release:
         started = time.perf_counter()
         problem = self._problem()
         grid_of = _grid_of
+        rests = set(self.rests)
         frozen_keys = {k for k in problem.values if cast(Key, k)[0] in self.frozen_scopes}
         before = Decision(set(), {})
         if frozen_keys:
@@ -118,8 +120,8 @@ class Release:
             problem,
             self.threshold,
             grid_of=grid_of,
-            frozen=frozen_keys,
-            already_hidden=before.hidden,
+            frozen=frozen_keys | rests,
+            already_hidden=before.hidden | rests,
         )
         # A cell pinned to a count the unfiltered release already shows leaks nothing new.
         published = {k for k in frozen_keys if k not in self.decision.hidden}
@@ -139,6 +141,7 @@ class Release:
 
     def _problem(self) -> Problem:
         problem = Problem()
+        self.rests = []
         linked: dict[tuple[str, str], list[Key]] = {}
         for g in self.grids:
             for r, row in enumerate(g.values):
@@ -159,7 +162,17 @@ class Release:
             if scope not in children:
                 continue
             cells = [linked[(c, link)][0] for c in children[scope] if (c, link) in linked]
-            if cells:
+            if not cells:
+                continue
+            rest = problem.values[keys[0]] - sum(problem.values[k] for k in cells)
+            if 0 < rest < self.threshold:
+                # The rest (all sites minus this one; the whole minus its periods) is a count
+                # a reader can work out: hidden, never shown, and protected like a cell.
+                key = (REST, len(self.rests), 0, 0)
+                self.rests.append(key)
+                problem.values[key] = rest
+                problem.relate([*cells, key], keys[0])
+            else:
                 # Exact when the children hold all of it (a reader may know that), else a part.
                 problem.relate(cells, keys[0])
         return problem
@@ -187,13 +200,17 @@ class Release:
         release already published (the unfiltered one) is left out: see the audit's output."""
         failing = set(self.decision.failing) if self.decision else set()
         failing = {k for k in failing if cast(Key, k)[0] not in self.frozen_scopes}
-        return [
+        rest = [REST] if failing.intersection(self.rests) else []
+        return rest + [
             g.name if not g.scope else f"{g.name} ({g.scope})"
             for g in self.grids
             if any(
                 g.key(r, c) in failing for r, row in enumerate(g.values) for c in range(len(row))
             )
         ]
+
+
+REST = "the rest of a count (all sites minus this site, or the whole minus its periods)"
 
 
 def _grid_of(key: Hashable) -> Hashable:

@@ -137,7 +137,7 @@ def count_table(
         body,
         len(prisons),
         data.threshold,
-        f"Figure {figure.number}",
+        f"fig-{figure.number}",
         ([*labels, total_label], [*names, "Total"]),
     )
     n = (
