@@ -81,6 +81,22 @@ def test_audio_is_made_for_every_item_of_a_version_then_reused(
         assert reply.status_code == 200 and reply.mimetype == "audio/wav"
 
 
+def test_flask_instruments_speak_makes_a_versions_audio(app: Flask, audio_dir: Path) -> None:
+    result = app.test_cli_runner().invoke(args=["instruments", "speak", "prison_staff"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.scalars(
+            select(InstrumentVersion).where(InstrumentVersion.key == "prison_staff")
+        ).all()
+        for row in rows:
+            parsed = model.from_version(row)
+            expected = len(clips.clip_ids(parsed)) * len(parsed.languages)
+            assert f"prison_staff {row.version}: {expected} clips" in result.output
+            assert len(list((audio_dir / row.content_hash).rglob("*.wav"))) == expected
+        # That instrument's versions only.
+        assert {p.name for p in audio_dir.iterdir()} == {row.content_hash for row in rows}
+
+
 def test_a_clip_says_the_question_its_help_and_its_answers_in_its_language(app: Flask) -> None:
     t1 = instrument(app, "mothers_t1")
     trust = t1.item("css_trust")
