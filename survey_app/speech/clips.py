@@ -28,13 +28,20 @@ def clip_ids(instrument: Instrument) -> dict[int, str]:
     """Each readable item's clip id, by the item object's identity (an instrument is parsed
     once per process, see model.from_version): its variable, or for an information text its
     section and place there."""
+    cached = _IDS.get(id(instrument))
+    if cached is not None and cached[0] is instrument:
+        return cached[1]
     ids: dict[int, str] = {}
     for section in instrument.sections:
         for position, item in enumerate(section.items):
             if item.type == "group":
                 continue  # a repeated group's entries have no Read aloud button of their own
             ids[id(item)] = item.variable or f"{section.id}.info{position + 1}"
+    _IDS[id(instrument)] = (instrument, ids)  # the instrument kept, so its id is not reused
     return ids
+
+
+_IDS: dict[int, tuple[Instrument, dict[int, str]]] = {}
 
 
 def _items(instrument: Instrument) -> Iterator[tuple[str, Item]]:
