@@ -145,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from .research import bp as research_bp
     from .respond.kiosk import bp as kiosk_bp
     from .respond.link import bp as link_bp
+    from .speech.views import bp as speech_bp
 
     # Every number in a URL is read by the one rule (numbers.py) before any route sees it.
     app.url_map.converters["number"] = NumberConverter
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
     app.register_blueprint(link_bp, url_prefix="/s")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(speech_bp, url_prefix="/speech")
     # Respondent forms check their CSRF token themselves, so that an expired page shows her
     # answers again with a message instead of a bare error.
     csrf.exempt(kiosk_bp)

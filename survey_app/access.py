@@ -64,6 +64,7 @@ ROUTE_ACCESS: dict[str, str] = {
     "kiosk.thanks": "public",  # shows nothing but thanks
     "kiosk.ended": "public",  # says that kiosk mode has ended; shows nothing else
     "kiosk.decline": "kiosk",
+    "speech.clip_audio": "public",  # a published question's wording as sound; nothing of anyone
     "research.dashboard": "login",  # a caseworker is sent on to her cases
     "research.participants": "fieldworker",
     "research.participant": "fieldworker",

@@ -93,6 +93,19 @@ def instruments_list() -> None:
         )
 
 
+@instruments.command("speak")
+@click.argument("key", required=False)
+def instruments_speak(key: str | None) -> None:
+    """Make the read-aloud audio of every published version (or of KEY's) now, instead of on
+    first request (survey_app/speech); files already made are kept."""
+    from .speech import clips  # noqa: PLC0415 - loads eSpeak NG only when asked
+
+    for version, _responses in version_table(db.session):
+        if key is None or version.key == key:
+            made = clips.make_all(version.content_hash, model.from_version(version))
+            click.echo(f"{version.key} {version.version}: {len(made)} clips")
+
+
 @instruments.command("diff")
 @click.argument("key")
 @click.argument("old", type=int)

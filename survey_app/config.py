@@ -48,6 +48,10 @@ class Settings:
     field_key_dir: str
     field_draft_hours: int
     publication_threshold: int = 5
+    # Read-aloud audio made by the server (survey_app/speech): on unless SPEECH_AUDIO=0, kept
+    # in SPEECH_AUDIO_DIR (default <instance>/speech).
+    speech_audio: bool = True
+    speech_audio_dir: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -82,6 +86,8 @@ class Settings:
             "MAX_CONTENT_LENGTH": 512 * 1024,
             "FIELD_KEY_DIR": self.field_key_dir,
             "FIELD_DRAFT_HOURS": self.field_draft_hours,
+            "SPEECH_AUDIO": self.speech_audio,
+            "SPEECH_AUDIO_DIR": self.speech_audio_dir,
         }
 
 
@@ -172,6 +178,9 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         publication_threshold=_as_int(
             "PUBLICATION_THRESHOLD", source.get("PUBLICATION_THRESHOLD", 5)
         ),
+        speech_audio=str(source.get("SPEECH_AUDIO", "1")).strip().lower()
+        not in ("0", "off", "false", "no"),
+        speech_audio_dir=str(source.get("SPEECH_AUDIO_DIR") or instance_path / "speech"),
     )
 
 

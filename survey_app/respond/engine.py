@@ -18,6 +18,7 @@ from ..instruments import missing
 from ..instruments.model import Instrument, Section, pick
 from ..models import Channel, Response
 from ..services import responses as ops
+from ..speech.views import audio_url
 from . import layout
 
 
@@ -93,6 +94,7 @@ def render_page(
         has_back=bool(visible) and index != visible[0],
         notice=notice,
         can_switch_language="cy" in instrument.languages and welsh_setting() != "off",
+        audio_src=lambda item: audio_url(instrument, item, lang),
     )
     return html, status
 

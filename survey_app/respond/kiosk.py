@@ -31,12 +31,13 @@ from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
-from ..i18n import N_, in_language, use_language
+from ..i18n import N_, in_language, use_language, welsh_setting
 from ..models import Channel, Participant, Role, Site, User, Wave, record_audit
 from ..numbers import whole_number
 from ..services import declines
 from ..services import participants as participant_ops
 from ..services import responses as ops
+from ..speech import clips as speech_clips
 from ..study import current_study
 from . import engine
 
@@ -202,7 +203,17 @@ def setup() -> ResponseReturnValue:
         logout_user()
         session["kiosk"] = sessions.kiosk_state(user, form.site.data or "", form.wave.data or "")
         return redirect(url_for("kiosk.lock"))
-    return render_template("respond/kiosk_setup.html", form=form)
+    # Which languages the server itself can read aloud, for the set-up page's note.
+    languages = {"en": "English", "cy": "Welsh"} if welsh_setting() != "off" else {"en": "English"}
+    spoken = [name for lang, name in languages.items() if speech_clips.enabled(lang)]
+    unspoken = [name for name in languages.values() if name not in spoken]
+    return render_template(
+        "respond/kiosk_setup.html",
+        form=form,
+        spoken=spoken,
+        unspoken=unspoken,
+        welsh="cy" in languages,
+    )
 
 
 def _note_for_lock(key: str, lang: str) -> None:

@@ -36,6 +36,8 @@ SAMPLE_ARGS: dict[str, Any] = {
     "form_id": 999999,
     "conflict_id": "0" * 32,
     "fmt": "xlsform",
+    "lang": "en",
+    "clip": "no_such_item",
 }
 
 

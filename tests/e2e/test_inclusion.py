@@ -22,13 +22,14 @@ from tests.e2e.helpers import (
     create_link,
     enter_id,
     log_in,
+    make_accounts,
     next_page,
     register,
     send,
     unlock_kiosk,
 )
 from tests.flows import instrument
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, live_server
 
 # --- keyboard ------------------------------------------------------------------------------
 
@@ -190,14 +191,96 @@ window.speechSynthesis.getVoices = () => [{ lang: "en-GB", name: "spy" }];
 """
 
 
-def test_with_no_voice_for_the_page_language_read_aloud_says_so_and_is_switched_off(
+PLAYED = """() => {
+  const audio = document.getElementById("read-aloud-audio");
+  return audio && audio.src ? { src: audio.src, duration: audio.duration } : null;
+}"""
+
+
+def played_audio(page: Any, button: Any) -> dict[str, Any]:
+    """Press a Read aloud button; what the page's audio element then holds, once loaded."""
+    button.click()
+    page.wait_for_function(
+        "() => { const a = document.getElementById('read-aloud-audio');"
+        " return a && a.src && a.duration > 0 && isFinite(a.duration); }"
+    )
+    return dict(page.evaluate(PLAYED))
+
+
+def test_with_no_device_voice_read_aloud_plays_the_servers_audio_in_english_and_welsh(
     page: Any, server: LiveServer, accounts: Accounts
 ) -> None:
-    # Debian's Chromium has no speech voice at all: the set-up page tells the fieldworker.
+    # Debian's Chromium has no speech voice at all: the set-up page tells the fieldworker,
+    # and that the server's voice reads instead.
+    log_in(page, accounts.fieldworker)
+    page.get_by_role("link", name="Start the kiosk").click()
+    assert page.evaluate("speechSynthesis.getVoices().length") == 0
+    expect(page.locator("#voice-check")).to_have_text(
+        "This device has no speech voice for: English, Welsh. "
+        "The questions can be read aloud in English and Welsh."
+    )
+    expect(page.locator("#server-voice")).to_contain_text(
+        "This server has its own voice (eSpeak NG) for: English, Welsh"
+    )
+    check = PageChecker(page)
+    for size in ({"width": 1024, "height": 768}, {"width": 390, "height": 844}):
+        page.set_viewport_size(size)
+        check("kiosk set-up", respondent=False)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.get_by_role("button", name="Start kiosk mode").click()
+    page.wait_for_url("**/kiosk/lock")
+    enter_id(page, register(server.app))
+    t1 = instrument(server.app, "mothers_t1")
+    for lang, switch in (("en", None), ("cy", "Newid i'r Gymraeg")):
+        if switch:
+            page.get_by_role("button", name=switch).click()
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+        buttons = page.locator("button.read-aloud")
+        assert buttons.count() >= 2
+        for button in buttons.all():
+            expect(button).to_be_visible()
+            expect(button).to_be_enabled()
+        consent = t1.item("consent_take_part")
+        assert consent is not None
+        button = page.get_by_role("group", name=pick(consent.text, lang)).get_by_role("button")
+        expect(button).to_have_text("Read aloud" if lang == "en" else "Darllen yn uchel")
+        played = played_audio(page, button)
+        assert played["src"].endswith(
+            f"/speech/mothers_t1/{t1.version}/{lang}/consent_take_part.wav"
+        )
+        assert played["duration"] > 0.5
+        for size in ({"width": 1024, "height": 768}, {"width": 390, "height": 844}):
+            page.set_viewport_size(size)
+            check(f"consent page ({lang})")
+        page.set_viewport_size({"width": 1024, "height": 768})
+    check.assert_clean()
+
+
+def test_with_neither_voice_there_is_no_button_and_set_up_says_so(
+    browser: Any, tmp_path_factory: Any, throttle_store: dict[str, str]
+) -> None:
+    # A server of its own with its voice turned off (SPEECH_AUDIO=0), as one without eSpeak NG.
+    with live_server(
+        tmp_path_factory.mktemp("mute"),
+        workers=1,
+        extra_env={**throttle_store, "SPEECH_AUDIO": "0"},
+    ) as server:
+        context = browser.new_context(base_url=server.url, viewport={"width": 1024, "height": 768})
+        try:
+            _neither_voice(context.new_page(), server, make_accounts(server.app))
+        finally:
+            context.close()
+
+
+def _neither_voice(page: Any, server: LiveServer, accounts: Accounts) -> None:
     log_in(page, accounts.fieldworker)
     page.get_by_role("link", name="Start the kiosk").click()
     expect(page.locator("#voice-check")).to_have_text(
-        "This device has no speech voice for: English, Welsh."
+        "This device has no speech voice for: English, Welsh. So the questions have no Read"
+        " aloud button in: English, Welsh: please read them with her if she wants."
+    )
+    expect(page.locator("#server-voice")).to_have_text(
+        "This server has no voice for: English, Welsh."
     )
     page.get_by_role("button", name="Start kiosk mode").click()
     page.wait_for_url("**/kiosk/lock")
@@ -205,9 +288,7 @@ def test_with_no_voice_for_the_page_language_read_aloud_says_so_and_is_switched_
     buttons = page.locator("button.read-aloud")
     assert buttons.count() >= 2
     for button in buttons.all():
-        expect(button).to_be_visible()
-        expect(button).to_be_disabled()
-        expect(button).to_have_text("Read aloud: no voice on this device")
+        expect(button).to_be_hidden()  # never a button that is silent
 
 
 def test_an_english_voice_does_not_read_welsh_pages(
@@ -219,11 +300,14 @@ def test_an_english_voice_does_not_read_welsh_pages(
     first = page.locator("button.read-aloud").first
     expect(first).to_be_enabled()
     expect(first).to_have_text("Read aloud")
+    first.click()
+    assert page.evaluate("window.__spoken")[-1]["lang"] == "en-GB"  # the device's own voice
+    assert page.evaluate(PLAYED) is None
     page.get_by_role("button", name="Newid i'r Gymraeg").click()
     expect(page.locator("html")).to_have_attribute("lang", "cy")
-    first = page.locator("button.read-aloud").first
-    expect(first).to_be_disabled()
-    first.click(force=True)
+    page.evaluate("window.__spoken = []")
+    played = played_audio(page, page.locator("button.read-aloud").first)
+    assert "/cy/" in played["src"]  # the server's Welsh, not the device's English
     assert page.evaluate("window.__spoken") == []  # never read in the wrong voice
 
 

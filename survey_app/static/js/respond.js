@@ -4,40 +4,40 @@
   "use strict";
   var form = document.querySelector("form.questionnaire");
 
-  // Read-aloud with the browser's own speech synthesis (no internet, no service), in a voice
-  // for the page's language. A device with no such voice (Debian's Chromium has none; a
-  // Welsh voice is rare) shows the button disabled, saying so: never a button that is silent.
-  if ("speechSynthesis" in window) {
-    var lang = form ? form.getAttribute("data-lang") : "en-GB";
-    var wanted = lang.toLowerCase().split("-")[0];
-    var voiceFor = function () {
-      var voices = window.speechSynthesis.getVoices() || [];
-      for (var i = 0; i < voices.length; i++) {
-        var code = String(voices[i].lang || "").toLowerCase().replace("_", "-").split("-")[0];
-        if (code === wanted) { return voices[i]; }
-      }
-      return null;
-    };
-    var buttons = document.querySelectorAll("button.read-aloud");
-    var showButtons = function () {
+  // Read-aloud: the device's own voice for the page's language where it has one (no internet,
+  // no service); else the audio the server made of the same words (data-audio, eSpeak NG).
+  // With neither, the button stays hidden: never a button that is silent. The kiosk's set-up
+  // page tells the fieldworker which languages this device and server can read.
+  var readButtons = document.querySelectorAll("button.read-aloud");
+  var player = document.getElementById("read-aloud-audio");
+  var hasSpeech = "speechSynthesis" in window;
+  var lang = form ? form.getAttribute("data-lang") : "en-GB";
+  var wanted = lang.toLowerCase().split("-")[0];
+  var voiceFor = function () {
+    var voices = hasSpeech ? window.speechSynthesis.getVoices() || [] : [];
+    for (var i = 0; i < voices.length; i++) {
+      var code = String(voices[i].lang || "").toLowerCase().replace("_", "-").split("-")[0];
+      if (code === wanted) { return voices[i]; }
+    }
+    return null;
+  };
+  var showButtons = function () {
+    var voice = voiceFor();
+    readButtons.forEach(function (button) {
+      button.hidden = !voice && !(player && button.hasAttribute("data-audio"));
+    });
+  };
+  showButtons();
+  // Voices may arrive after the page (Chrome loads them late).
+  if (hasSpeech && window.speechSynthesis.addEventListener) {
+    window.speechSynthesis.addEventListener("voiceschanged", showButtons);
+  }
+  readButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
       var voice = voiceFor();
-      buttons.forEach(function (button) {
-        if (!button.hasAttribute("data-label")) { button.setAttribute("data-label", button.textContent); }
-        button.hidden = false;
-        button.disabled = !voice;
-        button.classList.toggle("unavailable", !voice);
-        button.textContent = voice ? button.getAttribute("data-label")
-                                   : button.getAttribute("data-unavailable") || button.textContent;
-      });
-    };
-    showButtons();
-    // Voices may arrive after the page (Chrome loads them late).
-    window.speechSynthesis.addEventListener && window.speechSynthesis.addEventListener("voiceschanged", showButtons);
-    buttons.forEach(function (button) {
-      button.addEventListener("click", function () {
-        var voice = voiceFor();
+      if (voice) {
         var target = document.getElementById(button.getAttribute("data-read"));
-        if (!target || !voice) { return; }
+        if (!target) { return; }
         var parts = [];
         target.querySelectorAll(".question-text, .hint, .option span").forEach(function (el) {
           if (!el.parentElement.closest(".option span")) { parts.push(el.textContent.trim()); }
@@ -46,11 +46,17 @@
         var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " "));
         utterance.lang = lang;
         try { utterance.voice = voice; } catch (e) { /* lang alone then picks it */ }
+        if (player) { player.pause(); }
         window.speechSynthesis.cancel();
         window.speechSynthesis.speak(utterance);
-      });
+      } else if (player && button.hasAttribute("data-audio")) {
+        if (hasSpeech) { window.speechSynthesis.cancel(); }
+        player.src = button.getAttribute("data-audio");
+        var playing = player.play();
+        if (playing && playing.catch) { playing.catch(function () { /* the device has no sound out */ }); }
+      }
     });
-  }
+  });
 
   // "Other, please specify": text typed in the box ticks "Other", as the server does too.
   document.querySelectorAll("input[data-other-for]").forEach(function (box) {
@@ -73,9 +79,14 @@
       var missing = [];
       if (!has("en")) { missing.push(voiceNote.getAttribute("data-en")); }
       if (!has("cy") && voiceNote.hasAttribute("data-cy")) { missing.push(voiceNote.getAttribute("data-cy")); }
-      voiceNote.textContent = missing.length
-        ? voiceNote.getAttribute("data-missing") + " " + missing.join(", ") + "."
-        : voiceNote.getAttribute("data-ok");
+      // A language with neither the device's voice nor the server's has no button at all.
+      var server = (voiceNote.getAttribute("data-server") || "").split(",");
+      var silent = missing.filter(function (name) { return server.indexOf(name) < 0; });
+      voiceNote.textContent = (missing.length
+        ? voiceNote.getAttribute("data-missing") + " " + missing.join(", ") + ". "
+        : "") + (silent.length
+        ? voiceNote.getAttribute("data-silent") + " " + silent.join(", ") + ": " + voiceNote.getAttribute("data-silent-end")
+        : voiceNote.getAttribute("data-ok"));
       voiceNote.hidden = false;
     };
     checkVoices();
