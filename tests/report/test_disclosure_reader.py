@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 from flask import Flask
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -20,8 +22,10 @@ from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
+from survey_app.user_errors import UserError
 from tests import factories
 from tests.case_data import add_case
+from tests.flows import Auth, rows, workbook
 from tests.realistic_data import answers, instrument
 
 T = 5
@@ -173,7 +177,11 @@ def test_all_sites_minus_one_site_gives_no_figure_cell_back(app: Flask) -> None:
             for _ in range(n):
                 add_case(app, site, [("referral", "2021-06-01", {"ethnicity": code})])
     whole, plain = table(report(app), "fig-2"), table(report(app, publication=False), "fig-2")
-    one = {s: table(report(app, site=s), "fig-2") for s in ("send", "eastwood_park")}
+    try:
+        one = {s: table(report(app, site=s), "fig-2") for s in ("send", "eastwood_park")}
+    except UserError as refused:  # a one-site release refused whole: nothing to subtract
+        assert refused.status == 409
+        return
     plain_one = {s: table(report(app, publication=False, site=s), "fig-2") for s in one}
     counts = (0, 2, 4)  # Send n, Eastwood Park n, Total n
     reader, truth = Reader(), {}
@@ -254,5 +262,160 @@ def test_supplementary_table_d_does_not_undo_table_14(app: Flask) -> None:
     # Every mother who answered at T2 is one of the pairs (Table 14's T2 total is D's n).
     assert reader.shown[("14", labels[-1], "2")] == reader.shown[("D", d, "0")]
     reader.equal([("D", d, "1"), ("D", d, "3")], [("14", labels[0], "2")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- Filters in publication mode: whole periods and whole sites only ---------------------
+
+CONSENT = {"consent_info_sheet": 1, "consent_take_part": 1}
+
+
+def test_two_releases_a_day_apart_give_nothing_back(app: Flask) -> None:
+    # 6 managers at Send and 6 frontline staff at Eastwood Park by 10 January 2022; one
+    # frontline officer at Send answers on the 11th; more in February.
+    # More answer later, so that neither release is the unfiltered one.
+    staff = ((1, 1, 6, 10), (2, 2, 6, 10), (1, 2, 1, 11), (1, 2, 6, 40), (2, 1, 6, 40))
+    for prison, role, n, day in staff:
+        for _ in range(n):
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, "prison": prison, "role_level": role, "acct_involvement": 1},
+                site=None,
+                completed_on=dt.date(2022, 1, 1) + dt.timedelta(days=day - 1),
+            )
+    releases, plain = {}, {}
+    for day in (10, 11):
+        try:
+            releases[day] = table(report(app, date_to=dt.date(2022, 1, day)), "8")
+        except UserError as refused:
+            assert refused.status == 409
+            assert "whole study period" in str(refused)
+            continue
+        plain[day] = table(report(app, publication=False, date_to=dt.date(2022, 1, day)), "8")
+    if len(releases) == 2:  # both published: the second is the first and the 11th's answers
+        reader, truth = Reader(), {}
+        cols = range(len(releases[10].columns) - 1)
+        for day, t in releases.items():
+            read_table(reader, str(day), t, cols)
+            truth |= truth_of(str(day), plain[day], cols)
+        for label in body(releases[10]):
+            for c in cols:
+                d = ("11th", label, str(c))
+                reader.hidden.append(d)
+                truth[d] = body(plain[11])[label][c] - body(plain[10])[label][c]
+                reader.equal([("10", label, str(c)), d], [("11", label, str(c))])
+        assert reader.broken(truth) == []
+    # A whole study period is a release of its own, as the split by period has it.
+    whole_year = report(app, date_from=dt.date(2021, 4, 1), date_to=dt.date(2022, 6, 30))
+    assert table(whole_year, "8").rows
+    with pytest.raises(UserError) as refused:
+        report(app, versions=frozenset({"prison_staff:1"}))
+    assert refused.value.status == 409
+
+
+def test_the_report_page_refuses_free_dates_in_publication_mode_with_a_409(
+    app: Flask, auth: Auth
+) -> None:
+    factories.link_response(
+        app, "prison_staff", {**CONSENT, "prison": 1, "role_level": 1}, site=None
+    )
+    auth.login("researcher")
+    page = auth.client.get("/research/report?publication=y&date_to=2022-01-11")
+    assert page.status_code == 409
+    assert "whole study period" in page.get_data(as_text=True)
+    assert auth.client.get("/research/report?date_to=2022-01-11").status_code == 200
+
+
+# --- The export's sheets in publication mode, read back with openpyxl ----------------------
+
+
+def test_the_publication_export_says_no_hidden_count_is_small(app: Flask) -> None:
+    rng = random.Random(7)
+    t1 = instrument("mothers_t1")
+    # css_trust at T1: 6 agree, 3 not sure, 7 disagree: the Summary marked the 3 "<5".
+    for code, n in ((4, 6), (3, 3), (1, 7)):
+        for [pseudonym] in (factories.participants(app, 1, "send") for _ in range(n)):
+            first = answers(t1, rng, css_trust=code)
+            factories.complete_response(app, pseudonym, "T1", first, dt.date(2022, 1, 10))
+    book = workbook(app, ExportFilters(publication=True))
+    marks = {
+        (sheet.title, cell.coordinate): cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and re.fullmatch(r"\s*[<>≤]\s*\d+\s*", cell.value)
+    }
+    # "<5" proves a count is from 1 to 4: neither 0 nor 5 is possible any more.
+    assert marks == {}
+    # Nor does a legend say that some hidden counts are small (the About sheet's included).
+    legends = [
+        cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and f"<{T}" in cell.value
+    ]
+    assert legends == []
+    summary = rows(book, "Summary")
+    assert not [r for r in summary if isinstance(r.get("n"), int) and 0 < r["n"] < T]
+
+
+# --- All sites minus one site, on a table with no site columns ----------------------------
+
+
+def test_all_sites_minus_one_site_gives_no_table_14_cell_back(app: Flask) -> None:
+    rng = random.Random(9)
+    t1 = instrument("mothers_t1")
+    # css_willing at T1: Send 3 not sure, 6 agree; Eastwood Park 6 of each of three.
+    for site, counts in (("send", ((3, 3), (4, 6))), ("eastwood_park", ((3, 6), (4, 6), (1, 6)))):
+        for code, n in counts:
+            for [pseudonym] in (factories.participants(app, 1, site) for _ in range(n)):
+                first = answers(t1, rng, css_willing=code)
+                factories.complete_response(
+                    app, pseudonym, "T1", first, dt.date(2022, 1, 10), site=site
+                )
+    item = t1.item("css_willing")
+    assert item is not None
+    heading = item.text["en"]
+    reader, truth = Reader(), {}
+    names = {"all": None, "send": "send", "eastwood_park": "eastwood_park"}
+    for name, site in names.items():
+        shown = block(table(report(app, site=site), "14"), heading)
+        plain = block(table(report(app, publication=False, site=site), "14"), heading)
+        for label, cells in shown.items():
+            reader.read((name, label, "0"), cells[0])
+            truth[(name, label, "0")] = plain[label][0]
+    labels = list(block(table(report(app), "14"), heading))
+    for name in names:
+        reader.equal([(name, label, "0") for label in labels[:-1]], [(name, labels[-1], "0")])
+    for label in labels:
+        reader.equal([("send", label, "0"), ("eastwood_park", label, "0")], [("all", label, "0")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+def test_all_sites_minus_one_site_gives_no_table_14a_cell_back(app: Flask) -> None:
+    rng = random.Random(11)
+    t1 = instrument("mothers_t1")
+    # T1 questionnaires: Send 3 in Year 1 and 6 in Year 2; Eastwood Park 6 and 6.
+    for site, year_1, year_2 in (("send", 3, 6), ("eastwood_park", 6, 6)):
+        for day, n in ((dt.date(2022, 1, 10), year_1), (dt.date(2022, 9, 10), year_2)):
+            for [pseudonym] in (factories.participants(app, 1, site) for _ in range(n)):
+                factories.complete_response(app, pseudonym, "T1", answers(t1, rng), day, site=site)
+    reader, truth = Reader(), {}
+    names = {"all": None, "send": "send", "eastwood_park": "eastwood_park"}
+    for name, site in names.items():
+        shown = body(table(report(app, site=site), "14a"))
+        plain = body(table(report(app, publication=False, site=site), "14a"))
+        for label, cells in shown.items():
+            reader.read((name, label, "0"), cells[0])
+            truth[(name, label, "0")] = plain[label][0]
+    labels = list(body(table(report(app), "14a")))
+    for name in names:
+        reader.equal([(name, label, "0") for label in labels[:-1]], [(name, labels[-1], "0")])
+    for label in labels:
+        reader.equal([("send", label, "0"), ("eastwood_park", label, "0")], [("all", label, "0")])
     assert reader.hidden
     assert reader.broken(truth) == []
