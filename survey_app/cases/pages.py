@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from .. import pseudonyms
 from ..auth.roles import role_required
 from ..extensions import db
-from ..models import Case, CaseForm, Participant, Role, Site, record_audit
+from ..models import Case, CaseForm, Role, Site, record_audit
 from ..models.cases import REASON_MAX
 from ..models.types import today
 from ..numbers import whole_number
@@ -105,13 +105,13 @@ ELSEWHERE = (
 )
 
 
-def _registered_elsewhere(participant: Participant) -> str:
-    return (
-        f"{participant.pseudonym} is registered at {participant.site.name}, which your account "
-        "does not cover. If she has moved to your prison, a researcher or the caseworker at "
-        f"{participant.site.name} moves her case to yours (Transfer, on her case page); "
-        "do not give her a new ID."
-    )
+# Said alike of an unknown ID and of another prison's mother (the page tells nobody who is
+# registered where outside her own prisons), with the way on for a mother who has moved.
+NOT_AT_YOUR_PRISONS = (
+    "No participant has this ID at your prisons. Check it against her paper key. If she has "
+    "moved here from another prison, do not give her a new ID: a researcher, or the caseworker "
+    "at her last prison, moves her case to yours (Transfer, on her case page)."
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -142,16 +142,15 @@ def new_case() -> ResponseReturnValue:
             existing.pseudonym.errors = [str(exc)]
             return _new_case_page(existing, fresh, None, 422)
         readable = readable_sites()
-        # Another prison's mother reads as an unknown ID: the page tells nobody who is
-        # registered where outside her own prisons.
-        if found is None or (readable is not None and found.site_id not in readable):
-            existing.pseudonym.errors = [
-                "No participant has this ID at your prisons. Check it, or give her a new ID below."
-            ]
+        granted = {s.id for s in sites}
+        if (
+            found is None
+            or found.site_id not in granted
+            or (readable is not None and found.site_id not in readable)
+        ):
+            existing.pseudonym.errors = [NOT_AT_YOUR_PRISONS]
             return _new_case_page(existing, fresh, None, 404)
         participant = found
-        if participant.site_id not in {s.id for s in sites}:
-            return _new_case_page(existing, fresh, _registered_elsewhere(participant), 403)
     form = ops.open_case(db.session, user, participant)
     db.session.flush()
     return redirect(url_for("cases.form_page", case_id=form.case.id, form_id=form.id, index=0))
