@@ -64,7 +64,6 @@ def table_14a(data: ReportData) -> ReportTable:
         pairs,
         data.threshold,
         total_label="Total questionnaires from mothers",
-        name="Table 14a",  # tied to the same table of all sites and of the whole study
     )
     return ReportTable(
         key="14a",
