@@ -36,6 +36,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "form_id": 999999,
     "conflict_id": "0" * 32,
     "fmt": "xlsform",
+    "key_id": 999999,
 }
 
 
