@@ -327,8 +327,8 @@ def test_0012_adds_security_keys_and_goes_down_keeping_the_users(tmp_path: Path)
             # A credential names one account: the same id twice is refused.
             with pytest.raises(IntegrityError), db.session.begin_nested():
                 db.session.execute(text(key), {"c": b"\x01\x02", "p": b"\x04", "n": "Twin"})
-            db.session.commit()
             assert [r[5] for r in _rows("security_keys")] == ["Blue key"]
+            db.session.commit()  # before the downgrade, which waits for open transactions
             downgrade(revision="0011")
             assert "security_keys" not in inspect(db.engine).get_table_names()
             assert len(_rows("user")) == 1
