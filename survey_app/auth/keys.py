@@ -154,7 +154,7 @@ def register(
 
 
 def remove(session: DbSession, user: User, key_id: int) -> SecurityKey | None:
-    key = session.scalar(
+    key: SecurityKey | None = session.scalar(
         select(SecurityKey).where(SecurityKey.id == key_id, SecurityKey.user_id == user.id)
     )
     if key is None:
@@ -218,7 +218,7 @@ def _check(
     ) as exc:
         raise KeyRefused(REFUSED) from exc
     # Among her own keys only: a key of another account signs nothing for her.
-    key = session.scalar(
+    key: SecurityKey | None = session.scalar(
         select(SecurityKey).where(
             SecurityKey.credential_id == credential.raw_id, SecurityKey.user_id == user.id
         )
