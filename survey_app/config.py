@@ -48,6 +48,8 @@ class Settings:
     field_key_dir: str
     field_draft_hours: int
     publication_threshold: int = 5
+    # Security keys' RP ID (a host name); empty: the host the browser asked for.
+    webauthn_rp_id: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -82,6 +84,7 @@ class Settings:
             "MAX_CONTENT_LENGTH": 512 * 1024,
             "FIELD_KEY_DIR": self.field_key_dir,
             "FIELD_DRAFT_HOURS": self.field_draft_hours,
+            "WEBAUTHN_RP_ID": self.webauthn_rp_id,
         }
 
 
@@ -172,6 +175,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         publication_threshold=_as_int(
             "PUBLICATION_THRESHOLD", source.get("PUBLICATION_THRESHOLD", 5)
         ),
+        webauthn_rp_id=str(source.get("WEBAUTHN_RP_ID") or "").strip().lower(),
     )
 
 
