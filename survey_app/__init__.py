@@ -139,6 +139,7 @@ def check_limiter_storage(uri: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .auth import key_views as _key_views  # noqa: F401 - its routes join auth's
     from .auth.views import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp

@@ -52,6 +52,8 @@ class Settings:
     # in SPEECH_AUDIO_DIR (default <instance>/speech).
     speech_audio: bool = True
     speech_audio_dir: str = ""
+    # Security keys' RP ID (a host name); empty: the host the browser asked for.
+    webauthn_rp_id: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -88,6 +90,7 @@ class Settings:
             "FIELD_DRAFT_HOURS": self.field_draft_hours,
             "SPEECH_AUDIO": self.speech_audio,
             "SPEECH_AUDIO_DIR": self.speech_audio_dir,
+            "WEBAUTHN_RP_ID": self.webauthn_rp_id,
         }
 
 
@@ -181,6 +184,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         speech_audio=str(source.get("SPEECH_AUDIO", "1")).strip().lower()
         not in ("0", "off", "false", "no"),
         speech_audio_dir=str(source.get("SPEECH_AUDIO_DIR") or instance_path / "speech"),
+        webauthn_rp_id=str(source.get("WEBAUTHN_RP_ID") or "").strip().lower(),
     )
 
 

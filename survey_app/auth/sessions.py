@@ -11,9 +11,10 @@ from typing import Any
 from flask import current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from ..extensions import db
-from ..models import User
+from ..models import SecurityKey, User
 
 
 def start(user: User) -> None:
@@ -28,7 +29,9 @@ def start(user: User) -> None:
 def after_password(user: User, target: str) -> ResponseReturnValue:
     """Her password is right: a role that needs a second factor is half logged in and asked
     for its code (or to enrol); any other role's session starts and goes to ``target``."""
-    if user.role in current_app.config["TOTP_REQUIRED_ROLES"]:
+    has_key = db.session.scalar(select(SecurityKey.id).where(SecurityKey.user_id == user.id))
+    # A user who registered a key is asked for it whatever her role: she chose two factors.
+    if user.role in current_app.config["TOTP_REQUIRED_ROLES"] or has_key is not None:
         # Half logged in: the second factor decides.
         session.clear()
         session["pending"] = {
@@ -37,6 +40,8 @@ def after_password(user: User, target: str) -> ResponseReturnValue:
             "at": time.time(),
             "next": target,
         }
+        if has_key is not None:
+            return redirect(url_for("auth.key_login"))
         return redirect(url_for("auth.code" if user.totp_secret else "auth.enrol"))
     start(user)
     return redirect(target)

@@ -22,9 +22,9 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
-from ..models import User, record_audit
+from ..models import SecurityKey, User, record_audit
 from ..models.types import DbSession
 
 ISSUER = "survey_app"
@@ -195,5 +195,7 @@ def reset(session: DbSession, user: User, actor_id: int | None = None) -> None:
     user.recovery_codes = []
     user.totp_failures = 0
     user.totp_locked_until = None
+    # Her security keys go too: the reset is for a lost second factor, and starts her afresh.
+    session.execute(delete(SecurityKey).where(SecurityKey.user_id == user.id))
     user.revoke_sessions()
     record_audit(session, "totp.reset", actor_id=actor_id, target=f"user:{user.id}")

@@ -18,11 +18,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..extensions import db, limiter
 from ..forms.admin import PasswordChangeForm
 from ..forms.auth import CodeForm, LoginForm
-from ..models import User, record_audit
+from ..models import SecurityKey, User, record_audit
 from . import sessions, throttle, totp
 from .operations import (
     AccountError,
@@ -144,7 +145,10 @@ def code() -> ResponseReturnValue:
                 "That code is not right, or it was used already. Try the newest code.",
                 422,
             )
-    return render_template("auth/code.html", form=form, error=error), status
+    has_key = db.session.scalar(select(SecurityKey.id).where(SecurityKey.user_id == user.id))
+    return render_template(
+        "auth/code.html", form=form, error=error, has_key=has_key is not None
+    ), status
 
 
 def _locked_message(locked: totp.Locked) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..instruments.model import Instrument, Item, Section
-from ..models import Case, CaseForm, InstrumentVersion, Site
+from ..models import Case, CaseForm, CaseFormRevision, InstrumentVersion, Site
 from ..models.cases import SUBMITTED
 from ..models.types import DbSession
 from .column_types import ColumnKind, ColumnMeta
@@ -40,6 +40,7 @@ class SentForm:
     date: dt.date
     answers: Mapping[str, Any]
     sent_at: dt.datetime | None = None  # first sent (UTC)
+    reason: str | None = None  # why its latest correction was made (None: never corrected)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,15 @@ def load_cases(session: DbSession, filters: ExportFilters) -> list[CaseRecord]:
     )
     if filters.site:
         query = query.join(Site, Case.site_id == Site.id).where(Site.code == filters.site)
+    # The reason given for each form's current revision (the first has none).
+    reasons: dict[int, str | None] = {
+        form_id: reason
+        for form_id, reason in session.execute(
+            select(CaseFormRevision.form_id, CaseFormRevision.reason)
+            .join(CaseForm, CaseForm.id == CaseFormRevision.form_id)
+            .where(CaseFormRevision.revision == CaseForm.revision, CaseFormRevision.revision > 1)
+        )
+    }
     records = []
     for case in session.scalars(query).unique():
         forms = tuple(
@@ -94,6 +104,7 @@ def load_cases(session: DbSession, filters: ExportFilters) -> list[CaseRecord]:
                 f.form_date,
                 dict(f.answers or {}),
                 f.submitted_at,
+                reasons.get(f.id),
             )
             for f in sorted(case.forms, key=lambda f: f.id)
             if f.status == SUBMITTED and f.form_date is not None and _kept(f, filters)
@@ -239,6 +250,7 @@ def form_fixed() -> list[ColumnMeta]:
         ),
         ColumnMeta("date", "The form's date", ColumnKind.DATE),
         ColumnMeta("sent_at", "When the form was first sent (UTC)", ColumnKind.DATETIME),
+        ColumnMeta("correction_reason", "Reason given for the latest correction (blank: none)"),
     ]
 
 
@@ -255,6 +267,7 @@ def form_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
                 form.revision,
                 form.date,
                 form.sent_at,
+                form.reason,
             ] + [c.value(form.answers) if c.name in mine else None for c in everything]
 
 

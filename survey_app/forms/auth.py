@@ -16,3 +16,22 @@ class CodeForm(FlaskForm):  # type: ignore[misc]
         "Code from your authenticator app (or a recovery code)",
         validators=[DataRequired("Please enter the code."), Length(max=20)],
     )
+
+
+class KeyAddForm(FlaskForm):  # type: ignore[misc]
+    """Before a new security key: a name for it, and both factors again."""
+
+    name = StringField(
+        "A name for the key (for example, Blue key or This laptop)",
+        validators=[DataRequired("Please give the key a name."), Length(max=60)],
+    )
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Please enter your password."), Length(max=1024)]
+    )
+    code = StringField("Code from your authenticator app", validators=[Length(max=20)])
+
+
+class KeyAnswerForm(FlaskForm):  # type: ignore[misc]
+    """What the page's script fills in: the authenticator's answer, as JSON."""
+
+    answer = StringField(validators=[DataRequired("The key gave no answer."), Length(max=20_000)])

@@ -7,6 +7,7 @@ from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
 from .declines import Decline
 from .instruments import InstrumentVersion
+from .keys import SecurityKey
 from .links import Link
 from .participants import Participant
 from .responses import COMPLETE, IN_PROGRESS, Response
@@ -30,6 +31,7 @@ __all__ = [
     "Participant",
     "Response",
     "Role",
+    "SecurityKey",
     "Site",
     "User",
     "UserSite",

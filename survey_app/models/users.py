@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -39,6 +39,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # totp_locked_until (survey_app/auth/totp.py).
     totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     totp_locked_until: Mapped[dt.datetime | None] = mapped_column()
+    # When (microseconds since the epoch) the challenge of her last accepted security-key
+    # login was issued: an assertion is accepted only for a challenge issued after it, so a
+    # replayed one is refused even with the old session cookie (survey_app/auth/keys.py).
+    key_challenge_at: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def is_active(self) -> bool:

@@ -38,6 +38,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "fmt": "xlsform",
     "lang": "en",
     "clip": "no_such_item",
+    "key_id": 999999,
 }
 
 

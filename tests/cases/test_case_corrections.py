@@ -78,3 +78,35 @@ def test_a_corrections_reason_is_kept_audited_and_shown_with_its_changes(
     )
     assert history.count("<li>") == 1  # nothing else changed
     assert "first sent" in history and "caseworker@example.org" in history
+
+
+def test_the_long_sheet_holds_each_forms_revision_and_its_reason(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Read back as an analyst reads it: the workbook (openpyxl) and the SPSS file."""
+    import io
+    import os
+    import tempfile
+    import zipfile
+
+    import pyreadstat
+
+    from survey_app.export.filters import ExportFilters
+    from survey_app.export.formats import FORMATS
+    from survey_app.export.workbook import build_export
+    from tests import flows
+
+    reason = "The OMU told me she was referred by her CSW."
+    _, send_url = _corrected_referral(app, client)
+    assert steps.send(client, send_url, reason=reason).status_code == 302
+    [row] = flows.rows(flows.workbook(app), "Case forms (long)")
+    assert (row["revision"], row["correction_reason"]) == (2, reason)
+    with app.app_context():
+        built = build_export(db.session, ExportFilters(), made_by="tester@example.org")
+        out = io.BytesIO()
+        FORMATS["sav"].write(built, out)
+    with tempfile.TemporaryDirectory() as tmp:
+        zipfile.ZipFile(io.BytesIO(out.getvalue())).extract("case_forms_long.sav", tmp)
+        frame, meta = pyreadstat.read_sav(os.path.join(tmp, "case_forms_long.sav"))
+    assert frame["revision"].tolist() == [2] and frame["correction_reason"].tolist() == [reason]
+    assert meta.column_names_to_labels["correction_reason"].startswith("Reason given")

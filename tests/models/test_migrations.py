@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "response",
     "response_conflict",
     "sealed_response",
+    "security_keys",
     "site",
     "user",
     "user_sites",
@@ -300,5 +301,36 @@ def test_0011_adds_transfers_and_reasons_and_goes_down_keeping_the_revisions(
             db.session.commit()
             upgrade(revision="0011")
             assert [r[-1] for r in _rows("case_form_revisions")] == [None, None]
+            db.session.commit()
+            db.engine.dispose()
+
+
+def test_0012_adds_security_keys_and_goes_down_keeping_the_users(tmp_path: Path) -> None:
+    key = (
+        "INSERT INTO security_keys (user_id, credential_id, public_key, sign_count, name,"
+        " created_at) SELECT id, :c, :p, 0, :n, '2026-01-01' FROM \"user\""
+    )
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SECRET_KEY": "x", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade(revision="0011")
+            db.session.execute(
+                text(
+                    'INSERT INTO "user" (email, password_hash, role, active, created_at,'
+                    " session_token, recovery_codes, totp_failures) VALUES ('a@example.org',"
+                    " 'x', 'researcher', true, '2026-01-01', 't', '[]', 0)"
+                )
+            )
+            db.session.commit()
+            upgrade(revision="0012")
+            db.session.execute(text(key), {"c": b"\x01\x02", "p": b"\x03", "n": "Blue key"})
+            # A credential names one account: the same id twice is refused.
+            with pytest.raises(IntegrityError), db.session.begin_nested():
+                db.session.execute(text(key), {"c": b"\x01\x02", "p": b"\x04", "n": "Twin"})
+            assert [r[5] for r in _rows("security_keys")] == ["Blue key"]
+            db.session.commit()  # before the downgrade, which waits for open transactions
+            downgrade(revision="0011")
+            assert "security_keys" not in inspect(db.engine).get_table_names()
+            assert len(_rows("user")) == 1
             db.session.commit()
             db.engine.dispose()

@@ -1,0 +1,168 @@
+"""The security-key pages: the account's list of keys (add, name, remove) and the login step
+that takes a key's answer instead of a code. Routes of the auth blueprint."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms.auth import KeyAddForm, KeyAnswerForm
+from ..models import User
+from . import keys, sessions, throttle, totp
+from .passwords import verify_password
+from .views import _locked_message, _pending_user, bp
+
+REGISTERING = "key_registration"
+ANSWERING = "key_login"
+
+
+def party() -> keys.Party:
+    """The RP ID is the host the browser sees (WEBAUTHN_RP_ID when set): behind the trusted
+    proxy that is the public one; the browser itself refuses an RP ID not its page's."""
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    rp_id = current_app.config.get("WEBAUTHN_RP_ID") or host
+    return keys.Party(rp_id=rp_id, origin=request.host_url.rstrip("/"))
+
+
+def _me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+@bp.route("/account/keys", methods=["GET"], endpoint="keys")
+@login_required  # type: ignore[untyped-decorator]
+def keys_page() -> ResponseReturnValue:
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
+    return _list_page(KeyAddForm(), None, 200)
+
+
+def _list_page(form: KeyAddForm, error: str | None, status: int) -> ResponseReturnValue:
+    user = _me()
+    return render_template(
+        "auth/keys.html",
+        keys=keys.keys_of(db.session, user),
+        form=form,
+        error=error,
+        needs_code=user.totp_secret is not None,
+    ), status
+
+
+@bp.route("/account/keys/add", methods=["POST"])
+@login_required  # type: ignore[untyped-decorator]
+def key_add() -> ResponseReturnValue:
+    """Both factors again (a borrowed, unlocked screen must not add a key), then the page that
+    asks the browser for a new credential."""
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
+    user = _me()
+    form = KeyAddForm()
+    if not form.validate_on_submit():
+        return _list_page(form, None, 422)
+    attempt = throttle.attempt("login-account", user.email)
+    g.commit_on_error = True  # a wrong code is counted and audited though this is a 4xx
+    if not verify_password(user.password_hash, form.password.data or ""):
+        return _list_page(form, "Your password is not right.", 422)
+    attempt.succeeded()
+    if user.totp_secret is not None:
+        code_attempt = throttle.attempt("totp", str(user.id))
+        try:
+            accepted = totp.verify(db.session, user, form.code.data or "")
+        except totp.Locked as locked:
+            return _list_page(form, _locked_message(locked), 429)
+        if accepted is None:
+            return _list_page(
+                form, "That code is not right, or it was used already. Try the newest code.", 422
+            )
+        code_attempt.succeeded()
+    options, state = keys.registration_options(db.session, user, party())
+    session[REGISTERING] = {**state, "name": form.name.data or ""}
+    return render_template(
+        "auth/key_ceremony.html",
+        title="Add a security key",
+        options=options,
+        action=url_for("auth.key_finish"),
+        mode="create",
+        form=KeyAnswerForm(),
+        error=None,
+        other=None,
+    )
+
+
+@bp.route("/account/keys/finish", methods=["POST"])
+@login_required  # type: ignore[untyped-decorator]
+def key_finish() -> ResponseReturnValue:
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
+    user = _me()
+    state = session.pop(REGISTERING, None)
+    form = KeyAnswerForm()
+    g.commit_on_error = True  # a refused key is audited
+    try:
+        if not form.validate_on_submit():
+            raise keys.KeyRefused("The key gave no answer. Please try again.")
+        name = state.get("name", "") if isinstance(state, dict) else ""
+        key = keys.register(db.session, user, party(), state, form.answer.data or "", name)
+    except keys.KeyRefused as exc:
+        return _list_page(KeyAddForm(), f"{exc} The key was not added.", 422)
+    flash(f"The key “{key.name}” is added: you can use it at your next login.", "status")
+    return redirect(url_for("auth.keys"))
+
+
+@bp.route("/account/keys/<number:key_id>/remove", methods=["POST"])
+@login_required  # type: ignore[untyped-decorator]
+def key_remove(key_id: int) -> ResponseReturnValue:
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
+    # CSRFProtect has checked the form's token before this view.
+    removed = keys.remove(db.session, _me(), key_id)
+    if removed is None:
+        return _list_page(KeyAddForm(), "That key is not one of yours, or is gone already.", 404)
+    flash(f"The key “{removed.name}” is removed.", "status")
+    return redirect(url_for("auth.keys"))
+
+
+@bp.route("/login/key", methods=["GET", "POST"])
+def key_login() -> ResponseReturnValue:
+    """The second step with a security key (the app's code stays on offer)."""
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    error, status = None, 200
+    form = KeyAnswerForm()
+    if request.method == "POST":
+        state = session.pop(ANSWERING, None)
+        attempt = throttle.attempt("totp", str(user.id))
+        g.commit_on_error = True  # a refused key is audited though this is a 4xx
+        try:
+            if not form.validate_on_submit():
+                raise keys.KeyRefused("The key gave no answer. Please try again.")
+            keys.authenticate(db.session, user, party(), state, form.answer.data or "")
+        except keys.KeyRefused as exc:
+            error, status = str(exc), 422
+        else:
+            attempt.succeeded()
+            target = session["pending"]["next"]
+            sessions.start(user)
+            return redirect(target)
+    made = keys.authentication_options(db.session, user, party())
+    if made is None:
+        return redirect(url_for("auth.code" if user.totp_secret else "auth.login"))
+    options, state = made
+    session[ANSWERING] = state
+    return render_template(
+        "auth/key_ceremony.html",
+        title="Use your security key",
+        options=options,
+        action=url_for("auth.key_login"),
+        mode="get",
+        form=form,
+        error=error,
+        other=url_for("auth.code") if user.totp_secret else None,
+    ), status

@@ -1,0 +1,262 @@
+"""Security keys (WebAuthn) as a second factor beside the authenticator key_app, driven through the
+pages by a software key (tests/softkey.py): added from the account page after the password and
+a code, named, listed, removed; used at login; refused for another account, replayed, or with
+a counter that did not move on; every event audited."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from survey_app.extensions import db
+from survey_app.models import AuditEvent, SecurityKey, User
+from tests import factories
+from tests.flows import PASSWORD, csrf_token, submit_form
+from tests.softkey import SoftKey
+
+_OPTIONS = re.compile(r'<script type="application/json" id="key-options">(.*?)</script>', re.S)
+
+
+@pytest.fixture
+def key_app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(TOTP_REQUIRED_ROLES="admin,researcher")
+
+
+def _researcher(key_app: Flask, email: str) -> str:
+    factories.user(key_app, "researcher", email)
+    secret = pyotp.random_base32()
+    with key_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        user.totp_secret = secret
+        db.session.commit()
+    return secret
+
+
+def _code(secret: str, steps: int) -> str:
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps)
+
+
+def _logged_in(key_app: Flask, email: str, secret: str) -> FlaskClient:
+    client = key_app.test_client()
+    assert submit_form(client, "/login", {"email": email, "password": PASSWORD}).status_code == 302
+    reply = submit_form(client, "/login/code", {"code": _code(secret, -1)})
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    return client
+
+
+def _options(page: TestResponse) -> dict[str, Any]:
+    found = _OPTIONS.search(page.get_data(as_text=True))
+    assert found, page.get_data(as_text=True)
+    options: dict[str, Any] = json.loads(found.group(1))
+    return options
+
+
+def _add_key(
+    client: FlaskClient, secret: str, key: SoftKey, name: str = "Blue key"
+) -> TestResponse:
+    asked = _continue(client, secret, name)
+    assert asked.status_code == 200, asked.get_data(as_text=True)
+    return client.post(
+        "/account/keys/finish",
+        data={"csrf_token": csrf_token(asked), "answer": key.create(_options(asked))},
+    )
+
+
+def _continue(
+    client: FlaskClient, secret: str, name: str, password: str = PASSWORD
+) -> TestResponse:
+    page = client.get("/account/keys")
+    assert page.status_code == 200
+    return client.post(
+        "/account/keys/add",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": name,
+            "password": password,
+            "code": _code(secret, 0),
+        },
+    )
+
+
+def _to_key_step(key_app: Flask, email: str) -> tuple[FlaskClient, TestResponse]:
+    client = key_app.test_client()
+    reply = submit_form(client, "/login", {"email": email, "password": PASSWORD})
+    assert reply.headers["Location"] == "/login/key"
+    page = client.get("/login/key")
+    assert page.status_code == 200
+    return client, page
+
+
+def _answer(client: FlaskClient, page: TestResponse, answer: str) -> TestResponse:
+    return client.post("/login/key", data={"csrf_token": csrf_token(page), "answer": answer})
+
+
+def _kinds(key_app: Flask) -> list[str]:
+    with key_app.app_context():
+        return list(db.session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)))
+
+
+def test_a_key_is_added_after_both_factors_then_logs_her_in(key_app: Flask) -> None:
+    secret = _researcher(key_app, "r@example.org")
+    client = _logged_in(key_app, "r@example.org", secret)
+    key = SoftKey()
+    added = _add_key(client, secret, key)
+    assert added.status_code == 302 and added.headers["Location"] == "/account/keys"
+    listing = client.get("/account/keys").get_data(as_text=True)
+    assert "Blue key" in listing and "Not yet" in listing
+
+    client, page = _to_key_step(key_app, "r@example.org")
+    assert 'href="/login/code"' in page.get_data(as_text=True)  # the key_app's code stays on offer
+    assert client.get("/research/").status_code == 302  # not logged in before the key
+    reply = _answer(client, page, key.get(_options(page)))
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    assert client.get("/research/").status_code == 200
+    with key_app.app_context():
+        stored = db.session.scalar(select(SecurityKey))
+        assert stored is not None and stored.sign_count == 1 and stored.last_used_at
+    kinds = _kinds(key_app)
+    assert "webauthn.registered" in kinds and kinds[-1] == "webauthn.used"
+
+
+def test_the_code_still_logs_in_a_user_with_a_key(key_app: Flask) -> None:
+    secret = _researcher(key_app, "r@example.org")
+    _add_key(_logged_in(key_app, "r@example.org", secret), secret, SoftKey())
+    client, _ = _to_key_step(key_app, "r@example.org")
+    reply = submit_form(client, "/login/code", {"code": _code(secret, 1)})
+    assert reply.status_code == 302
+    assert client.get("/research/").status_code == 200
+
+
+@pytest.mark.parametrize("field", ["password", "code"])
+def test_a_key_is_not_added_without_both_factors(key_app: Flask, field: str) -> None:
+    secret = _researcher(key_app, "r@example.org")
+    client = _logged_in(key_app, "r@example.org", secret)
+    page = client.get("/account/keys")
+    data = {
+        "csrf_token": csrf_token(page),
+        "name": "K",
+        "password": PASSWORD,
+        "code": _code(secret, 0),
+    }
+    data[field] = "wrong-password" if field == "password" else "000000"
+    reply = client.post("/account/keys/add", data=data)
+    assert reply.status_code == 422
+    assert "key-options" not in reply.get_data(as_text=True)
+    # and a finish without the ceremony's challenge adds nothing
+    refused = client.post(
+        "/account/keys/finish",
+        data={"csrf_token": csrf_token(page), "answer": SoftKey().create({"challenge": "AAAA"})},
+    )
+    assert refused.status_code == 422
+    with key_app.app_context():
+        assert db.session.scalar(select(SecurityKey)) is None
+
+
+def test_a_bad_name_or_a_garbled_answer_is_a_clear_422(key_app: Flask) -> None:
+    secret = _researcher(key_app, "r@example.org")
+    client = _logged_in(key_app, "r@example.org", secret)
+    asked = _continue(client, secret, "Grey key")
+    reply = client.post(
+        "/account/keys/finish", data={"csrf_token": csrf_token(asked), "answer": "{not json"}
+    )
+    assert reply.status_code == 422
+    assert "could not be checked" in reply.get_data(as_text=True)
+    assert _continue(client, secret, "x" * 61).status_code == 422
+    with key_app.app_context():
+        assert db.session.scalar(select(SecurityKey)) is None
+
+
+def test_an_assertion_by_another_accounts_key_is_refused(key_app: Flask) -> None:
+    secrets_ = {e: _researcher(key_app, e) for e in ("a@example.org", "b@example.org")}
+    key_a, key_b = SoftKey(), SoftKey()
+    _add_key(
+        _logged_in(key_app, "a@example.org", secrets_["a@example.org"]),
+        secrets_["a@example.org"],
+        key_a,
+    )
+    _add_key(
+        _logged_in(key_app, "b@example.org", secrets_["b@example.org"]),
+        secrets_["b@example.org"],
+        key_b,
+    )
+    client, page = _to_key_step(key_app, "a@example.org")
+    # B's key signs A's challenge, properly: still not A's key.
+    reply = _answer(client, page, key_b.get(_options(page)))
+    assert reply.status_code == 422
+    assert "not registered to this account" in reply.get_data(as_text=True)
+    assert client.get("/research/").status_code == 302
+    assert _kinds(key_app)[-1] == "webauthn.failed"
+
+
+@pytest.mark.parametrize("counts", [True, False], ids=["key-with-counter", "key-without-counter"])
+def test_a_replayed_assertion_is_refused_even_with_the_old_cookie(
+    key_app: Flask, counts: bool
+) -> None:
+    """Refused by the signature counter where the key keeps one; where it does not (many
+    platform authenticators send 0), by the challenge, which is accepted once."""
+    secret = _researcher(key_app, "r@example.org")
+    key = SoftKey()
+    _add_key(_logged_in(key_app, "r@example.org", secret), secret, key)
+    client, page = _to_key_step(key_app, "r@example.org")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    answer = key.get(_options(page), count=counts)
+    assert _answer(client, page, answer).status_code == 302
+    # The same request again, from a browser holding the cookie as it was before the login.
+    thief = key_app.test_client()
+    thief.set_cookie("session", cookie.value)
+    replayed = _answer(thief, page, answer)
+    assert replayed.status_code == 422
+    said = replayed.get_data(as_text=True)
+    assert ("was not accepted" if counts else "used already") in said
+    assert thief.get("/research/").status_code == 302
+    assert _kinds(key_app)[-1] == "webauthn.failed"
+
+
+def test_a_cloned_key_whose_counter_did_not_move_on_is_refused(key_app: Flask) -> None:
+    secret = _researcher(key_app, "r@example.org")
+    key = SoftKey()
+    _add_key(_logged_in(key_app, "r@example.org", secret), secret, key)
+    client, page = _to_key_step(key_app, "r@example.org")
+    assert _answer(client, page, key.get(_options(page))).status_code == 302
+    client, page = _to_key_step(key_app, "r@example.org")
+    reply = _answer(client, page, key.get(_options(page), count=False))  # same counter: a clone
+    assert reply.status_code == 422
+    assert client.get("/research/").status_code == 302
+
+
+def test_keys_are_removed_by_their_owner_only(key_app: Flask) -> None:
+    secret = _researcher(key_app, "r@example.org")
+    client = _logged_in(key_app, "r@example.org", secret)
+    _add_key(client, secret, SoftKey(), "Blue key")
+    other = _researcher(key_app, "o@example.org")
+    other_client = _logged_in(key_app, "o@example.org", other)
+    with key_app.app_context():
+        key_id = db.session.scalar(select(SecurityKey.id))
+    page = other_client.get("/account/keys")
+    refused = other_client.post(
+        f"/account/keys/{key_id}/remove", data={"csrf_token": csrf_token(page)}
+    )
+    assert refused.status_code == 404
+    page = client.get("/account/keys")
+    assert "Remove<span" in page.get_data(as_text=True)
+    removed = client.post(f"/account/keys/{key_id}/remove", data={"csrf_token": csrf_token(page)})
+    assert removed.status_code == 302
+    assert "You have no security keys" in client.get("/account/keys").get_data(as_text=True)
+    assert _kinds(key_app)[-1] == "webauthn.removed"
+    # With no key left, the login asks for the code again.
+    login = submit_form(
+        key_app.test_client(), "/login", {"email": "r@example.org", "password": PASSWORD}
+    )
+    assert login.headers["Location"] == "/login/code"
