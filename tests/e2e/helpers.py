@@ -266,6 +266,9 @@ class PageChecker:
 
     def __call__(self, where: str, respondent: bool = True) -> None:
         page = self.page
+        # Measured as she sees it: with its stylesheet applied (a page checked on a loaded
+        # machine before its CSS arrived had unstyled, too-small targets).
+        page.wait_for_load_state("load")
         size = page.viewport_size
         where = (
             f"{where} [{page.url.split('/', 3)[-1]}, lang={page.locator('html').get_attribute('lang')}"
