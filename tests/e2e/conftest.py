@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Accounts, make_accounts
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, STEP_TIMEOUT_MS, Accounts, make_accounts
 from tests.liveserver import LiveServer, live_server
 from tests.redisutil import forget_counts, redis_problem, shared_store
 
@@ -97,7 +97,7 @@ def context(browser: Any, server: LiveServer) -> Iterator[Any]:
     made = browser.new_context(
         base_url=server.url, viewport={"width": 1024, "height": 768}, locale="en-GB"
     )
-    made.set_default_timeout(10_000)
+    made.set_default_timeout(STEP_TIMEOUT_MS)
     yield made
     made.close()
 

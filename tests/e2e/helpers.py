@@ -36,6 +36,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # The field trial's screens: a tablet and a phone.
 VIEWPORTS = {"1024x768": {"width": 1024, "height": 768}, "390x844": {"width": 390, "height": 844}}
 NEXT = "button[name=action][value=next]"
+# How long a step may take before it fails: the two suites run at once, each with its browser and
+# servers, on two cores, and a page once took over 10 s there. Speed is measured by make bench.
+STEP_TIMEOUT_MS = 30_000
 SEND = "form.submit-form button[type=submit]"
 
 

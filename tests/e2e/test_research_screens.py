@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.helpers import Accounts, create_link, log_in, register
+from tests.e2e.helpers import STEP_TIMEOUT_MS, Accounts, create_link, log_in, register
 from tests.liveserver import LiveServer
 
 WIDE = {"width": 1280, "height": 800}
@@ -42,7 +42,7 @@ def admin(server: LiveServer) -> str:
 @pytest.fixture
 def wide_page(browser: Any, server: LiveServer) -> Iterator[Any]:
     context = browser.new_context(base_url=server.url, viewport=WIDE, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     yield context.new_page()
     context.close()
 

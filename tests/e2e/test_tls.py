@@ -23,6 +23,7 @@ from survey_app.models import COMPLETE, IN_PROGRESS, Link, Participant, Response
 from tests import factories
 from tests.e2e.helpers import (
     PASSWORD,
+    STEP_TIMEOUT_MS,
     answer_page,
     answer_to_finish,
     enrolled_researcher,
@@ -89,7 +90,7 @@ def browser_at(browser: Any, url: str) -> Iterator[Any]:
         viewport={"width": 1024, "height": 768},
         locale="en-GB",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     try:
         yield context.new_page()
     finally:

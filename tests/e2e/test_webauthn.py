@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import PASSWORD, Accounts, log_in
+from tests.e2e.helpers import PASSWORD, STEP_TIMEOUT_MS, Accounts, log_in
 from tests.liveserver import LiveServer
 
 
@@ -22,7 +22,7 @@ def test_a_researcher_adds_a_security_key_and_logs_in_with_it(
         viewport={"width": 1024, "height": 768},
         locale="en-GB",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     try:
         page = context.new_page()
         devtools = context.new_cdp_session(page)
