@@ -21,6 +21,20 @@ def user(app: Flask, role: str = "researcher", email: str | None = None) -> User
         return made
 
 
+def enrolled_researcher(app: Flask, email: str) -> str:
+    """A researcher who has set up two-step login already; the secret her phone holds."""
+    import pyotp
+
+    user(app, "researcher", email)
+    secret = pyotp.random_base32()
+    with app.app_context():
+        made = db.session.scalar(select(User).where(User.email == email))
+        assert made is not None
+        made.totp_secret = secret
+        db.session.commit()
+    return secret
+
+
 def site_id(app: Flask, code: str = "send") -> int:
     with app.app_context():
         found = db.session.scalar(select(Site.id).where(Site.code == code))

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, SecurityKey, User
+from survey_app.models import AuditEvent, SecurityKey
 from tests import factories
 from tests.flows import PASSWORD, csrf_token, submit_form
 from tests.softkey import SoftKey
@@ -32,15 +32,7 @@ def key_app(make_app: Callable[..., Flask]) -> Flask:
     return make_app(TOTP_REQUIRED_ROLES="admin,researcher")
 
 
-def _researcher(key_app: Flask, email: str) -> str:
-    factories.user(key_app, "researcher", email)
-    secret = pyotp.random_base32()
-    with key_app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        assert user is not None
-        user.totp_secret = secret
-        db.session.commit()
-    return secret
+_researcher = factories.enrolled_researcher
 
 
 def _code(secret: str, steps: int) -> str:

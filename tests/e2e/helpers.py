@@ -12,10 +12,8 @@ from typing import Any
 
 import pyotp
 from flask import Flask
-from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import User
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -67,16 +65,7 @@ def create_link(app: Flask, instrument_key: str, site: str | None = "send") -> s
         return link.token
 
 
-def enrolled_researcher(app: Flask, email: str) -> str:
-    """A researcher who has set up two-step login already; the secret her phone holds."""
-    factories.user(app, "researcher", email)
-    secret = pyotp.random_base32()
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        assert user is not None
-        user.totp_secret = secret
-        db.session.commit()
-    return secret
+enrolled_researcher = factories.enrolled_researcher
 
 
 def next_code(secret: str) -> str:
