@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 from ..characters import strip_forbidden
 from ..i18n import current_language, t
 from ..instruments import missing
-from ..instruments.model import Item, Section, pick
+from ..instruments.model import Item, pick
 from ..numbers import whole_number
 from ..services.answer_check import OTHER_LIMIT, TEXT_LIMIT, value_problem
 
@@ -26,6 +26,9 @@ class AnswerField(Field):  # type: ignore[misc]
     ``tampered`` holds a message when the request sent something no page offers."""
 
     def __init__(self, item: Item, required_message: str, **kwargs: Any) -> None:
+        # The page shows the item's own wording; a label given here spares WTForms a
+        # translation look-up per field per request.
+        kwargs.setdefault("label", item.variable or "")
         super().__init__(**kwargs)
         self.item = item
         self.required_message = required_message
@@ -235,14 +238,38 @@ class PageForm(FlaskForm):  # type: ignore[misc]
 
 
 def build_page_form(
-    section: Section,
     shown: Iterable[Item],
     saved: Mapping[str, Any],
     required_message: str,
     formdata: Any = None,
 ) -> PageForm:
-    """A form for the items of ``section`` that are shown, filled from ``formdata`` (a POST)
+    """A form for the items of a section that are shown, filled from ``formdata`` (a POST)
     or from the saved draft answers (a GET)."""
+    items = tuple(shown)
+    key = (tuple(map(id, items)), required_message)
+    made = _FORM_CLASSES.get(key)
+    if made is None or made[0] != items:
+        if len(_FORM_CLASSES) >= 1024:
+            _FORM_CLASSES.clear()
+        made = _FORM_CLASSES[key] = (items, *_page_form_class(items, required_message))
+    _, form_class, names = made
+    form = form_class(formdata=formdata, data={n: saved.get(n) for n in names}, meta={"csrf": True})
+    form.answer_fields = [form[name] for name in names]
+    return form
+
+
+# Form classes by the identity of their items (dicts inside make items unhashable); the items
+# are kept in the entry, so an id is not reused while its entry lives.
+_FORM_CLASSES: dict[
+    tuple[tuple[int, ...], str], tuple[tuple[Item, ...], type[PageForm], tuple[str, ...]]
+] = {}
+
+
+def _page_form_class(
+    shown: tuple[Item, ...], required_message: str
+) -> tuple[type[PageForm], tuple[str, ...]]:
+    """The form class for these items, made once: items are immutable parts of a published
+    instrument version, and a class per request was a tenth of a question page's time."""
 
     class SectionPageForm(PageForm):
         pass
@@ -260,8 +287,4 @@ def build_page_form(
                 OtherTextField(item=item, required_message=required_message),
             )
             names.append(item.other_variable)
-    form = SectionPageForm(
-        formdata=formdata, data={n: saved.get(n) for n in names}, meta={"csrf": True}
-    )
-    form.answer_fields = [form[name] for name in names]
-    return form
+    return SectionPageForm, tuple(names)

@@ -72,7 +72,7 @@ def render_page(
     section = instrument.sections[index]
     items = ops.shown_items(section, answers)
     if form is None:
-        form = build_page_form(section, items, answers, _("Please answer this question."))
+        form = build_page_form(items, answers, _("Please answer this question."))
     position, total = progress(instrument, index)
     visible = ops.visible_sections(instrument, answers)
     blocks = layout.blocks(items)
@@ -195,7 +195,7 @@ def _posted_form(section: Section, answers: dict[str, Any]) -> PageForm:
         if section.is_consent
         else _("Please answer this question.")
     )
-    return build_page_form(section, items, answers, required_message, formdata=request.form)
+    return build_page_form(items, answers, required_message, formdata=request.form)
 
 
 def _refuse_bad_post(

@@ -36,6 +36,7 @@ class _Engine:
         self.samples = bytearray()
         self.callback = _CALLBACK(self._collect)  # kept referenced while the library holds it
         self.failed: str | None = None
+        self.voices: dict[str, bool] = {}  # language -> has a voice, once asked
 
     def _collect(self, wav: Any, count: int, events: Any) -> int:
         if count > 0:
@@ -66,14 +67,21 @@ _ENGINE = _Engine()
 
 
 def available(lang: str) -> bool:
-    """Whether this server can speak ``lang`` (eSpeak NG loaded and a voice for it)."""
+    """Whether this server can speak ``lang`` (eSpeak NG loaded and a voice for it). Asked on
+    every question page; a process's voices do not change, so the answer is kept."""
     if lang not in VOICES:
         return False
+    known = _ENGINE.voices.get(lang)
+    if known is not None:
+        return known
     with _ENGINE.lock:
         _ENGINE.load()
-        if _ENGINE.lib is None:
-            return False
-        return bool(_ENGINE.lib.espeak_SetVoiceByName(VOICES[lang].encode()) == 0)
+        found = (
+            _ENGINE.lib is not None
+            and _ENGINE.lib.espeak_SetVoiceByName(VOICES[lang].encode()) == 0
+        )
+        _ENGINE.voices[lang] = bool(found)
+        return bool(found)
 
 
 def synthesise(text: str, lang: str) -> bytes:

@@ -56,7 +56,7 @@ def _form(app: Flask, data: dict[str, object]) -> object:
     with app.test_request_context(method="POST"):
         app.config["WTF_CSRF_ENABLED"] = False
         try:
-            form = build_page_form(section, items, {}, "Please answer.", formdata=MultiDict(data))
+            form = build_page_form(items, {}, "Please answer.", formdata=MultiDict(data))
             form.validate()
         finally:
             app.config["WTF_CSRF_ENABLED"] = True
@@ -89,3 +89,23 @@ def test_an_offered_missing_code_is_an_answer(app: Flask) -> None:
     form = _form(app, {"q": "-2", "m": "-1"})
     assert form.answers() == {"q": -2, "m": -1, "t": None}  # type: ignore[attr-defined]
     assert form.missing_required() == []  # type: ignore[attr-defined]
+
+
+def test_forms_for_the_same_items_share_no_answers(app: Flask) -> None:
+    """The form class is made once per set of items; each request's form is its own."""
+    items: list[Item] = list(_section().items)
+    with app.test_request_context(method="POST"):
+        app.config["WTF_CSRF_ENABLED"] = False
+        try:
+            first = build_page_form(items, {}, "Please answer.", formdata=MultiDict({"q": "1"}))
+            second = build_page_form(items, {}, "Please answer.", formdata=MultiDict({"q": "3"}))
+            saved = build_page_form(items, {"q": 2}, "Please answer.")
+            first.validate()
+            second.validate()
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = True
+    assert type(first) is type(second)
+    assert first.answers()["q"] == 1
+    assert second.answers()["q"] == 3
+    assert saved.answers()["q"] == 2
+    assert first.missing_required() == second.missing_required() == []
