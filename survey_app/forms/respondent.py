@@ -17,6 +17,7 @@ from ..instruments import missing
 from ..instruments.model import Item, pick
 from ..numbers import whole_number
 from ..services.answer_check import OTHER_LIMIT, TEXT_LIMIT, value_problem
+from .translations import CachedTranslations, translations
 
 FORM_KEYS = frozenset({"csrf_token", "action"})
 
@@ -185,6 +186,10 @@ def _field_for(item: Item, required_message: str) -> Any:
 
 
 class PageForm(FlaskForm):  # type: ignore[misc]
+    class Meta:
+        def get_translations(self, form: Any) -> CachedTranslations:
+            return translations
+
     action = HiddenField()
 
     answer_fields: list[AnswerField]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import force_locale
+from flask_wtf.i18n import translations as per_request
 from werkzeug.datastructures import MultiDict
 
 from survey_app.forms.respondent import build_page_form
+from survey_app.forms.translations import translations as cached
 from survey_app.instruments.model import Item, Section, build
 
 
@@ -109,3 +112,16 @@ def test_forms_for_the_same_items_share_no_answers(app: Flask) -> None:
     assert second.answers()["q"] == 3
     assert saved.answers()["q"] == 2
     assert first.missing_required() == second.missing_required() == []
+
+
+def test_wtforms_messages_come_in_the_page_language_as_flask_wtf_gives_them(app: Flask) -> None:
+    """The catalogue read once per process says what Flask-WTF's per-request read says."""
+    message = "This field is required."
+    for locale in ("cy", "en"):
+        with app.test_request_context(), force_locale(locale):
+            assert cached.gettext(message) == per_request.gettext(message)
+            assert cached.ngettext("%(num)d x", "%(num)d xs", 2) == per_request.ngettext(
+                "%(num)d x", "%(num)d xs", 2
+            )
+    with app.test_request_context(), force_locale("cy"):
+        assert cached.gettext(message) != message  # WTForms has Welsh: the test can tell
