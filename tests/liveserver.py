@@ -135,7 +135,7 @@ def _wait_until_up(
     process: subprocess.Popen[bytes],
     log: Path,
     context: ssl.SSLContext | None = None,
-    timeout: float = 30,
+    timeout: float = 90,  # start-up only: a loaded machine once took over 30 s
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
