@@ -35,7 +35,7 @@ from .instruments.interchange import ImportRefused
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import InstrumentVersion, Role, User, record_audit
-from .report.case_figures import pooled_titles
+from .report.cases.figures import pooled_titles
 from .report.publication import check_filters
 from .services import cases as case_ops
 from .services import links as link_ops

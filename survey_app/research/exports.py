@@ -17,7 +17,7 @@ from ..export.workbook import build_export, record_export
 from ..extensions import db
 from ..forms.export import ExportForm
 from ..models import Audience, InstrumentVersion, Role, Site
-from ..report.case_figures import pooled_titles
+from ..report.cases.figures import pooled_titles
 from ..report.publication import check_filters
 from ..study import current_study
 from . import bp

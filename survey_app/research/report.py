@@ -13,13 +13,13 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..downloads.report_workbook import XLSX_MIMETYPE, write_report_xlsx
 from ..export.filters import ExportFilters
 from ..export.workbook import record_export
 from ..extensions import db
 from ..forms.report import ReportDownloadForm, ReportForm
 from ..models import InstrumentVersion, Role, Site
-from ..report.charts import svg
-from ..report.download import XLSX_MIMETYPE, write_report_xlsx
+from ..report.charts.svg import svg
 from ..report.model import Report
 from ..report.tables import build_report
 from ..user_errors import UserError

@@ -10,8 +10,8 @@ from ..export.filters import ExportFilters
 from ..export.workbook import Export
 from ..export.xlsx import write_xlsx
 from ..models.types import DbSession, utcnow
-from .sheet import report_sheet
-from .tables import build_report
+from ..report.sheet import report_sheet
+from ..report.tables import build_report
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

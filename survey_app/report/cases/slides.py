@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..export.cases import CaseRecord
+from ...export.cases import CaseRecord
+from ..data import ReportData, code_of
+from ..grid import Line, n_shown
+from ..model import ReportTable, Row
+from .answers import not_asked
 from .by_prison import Counts, heads, percent_chart
-from .case_answers import not_asked
-from .case_tables import _prisons
-from .data import ReportData, code_of
-from .grid import Line, n_shown
-from .model import ReportTable, Row
+from .tables import _prisons
 
 # The forms' codes (instruments/files/case_*.yaml; a code never changes its meaning).
 YES = 1  # in_proceedings, acct

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .grid import CrossTab, Line, hide, pct, shown
-from .model import Cell, Chart, Row, Series
+from ..grid import CrossTab, Line, hide, pct, shown
+from ..model import Cell, Chart, Row, Series
 
 ALL_SITES = "All sites"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..instruments import missing
-from .count_charts import percent_chart
-from .data import Questionnaires, ReportData
-from .grid import hide, n_shown, pct, shown
+from ...instruments import missing
+from ..charts.counts import percent_chart
+from ..data import Questionnaires, ReportData
+from ..grid import hide, n_shown, pct, shown
+from ..model import Cell, ReportTable, Row
 from .link_tables import not_asked
-from .model import Cell, ReportTable, Row
 
 # Key, what the table is about, the statements (variables) in the instrument's order.
 BLOCKS = (

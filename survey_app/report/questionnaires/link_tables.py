@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .count_charts import columns_chart, percent_chart, rows_chart
-from .data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from .grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered
-from .model import Cell, ReportTable, Row
+from ..charts.counts import columns_chart, percent_chart, rows_chart
+from ..data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
+from ..grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered
+from ..model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
 PRISON_NOT_GIVEN = "Prison not given"

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..export.cases import CHILDREN
+from ...export.cases import CHILDREN
+from ..data import ReportData, codes_of
+from ..grid import hide, n_shown, ordered, shown
+from ..model import Cell, ReportTable, Row
+from ..questionnaires.link_tables import NOT_ANSWERED
+from .answers import Answers, entries, label_of, not_asked, option_labels, referrals
 from .by_prison import ALL_SITES, Counts, heads, percent_chart
-from .case_answers import Answers, entries, label_of, not_asked, option_labels, referrals
-from .case_slides import slides_table
-from .case_tables import _prisons
-from .data import ReportData, codes_of
-from .grid import hide, n_shown, ordered, shown
-from .link_tables import NOT_ANSWERED
-from .model import Cell, ReportTable, Row
+from .slides import slides_table
+from .tables import _prisons
 
 MOTHERS, CHILD_ENTRIES, SIBLINGS = "mothers", "children", "siblings"
 

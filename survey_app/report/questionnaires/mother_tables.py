@@ -7,12 +7,12 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from ..instruments import missing
-from ..scoring import WAI_SR_SUBSCALES, score_wai
-from .data import ReportData, Wave, code_of, period_of
-from .grid import crosstab_rows, hide, n_shown, pct, shown
+from ...instruments import missing
+from ...scoring import WAI_SR_SUBSCALES, score_wai
+from ..data import ReportData, Wave, code_of, period_of
+from ..grid import crosstab_rows, hide, n_shown, pct, shown
+from ..model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 from .link_tables import OUTSIDE_PERIODS
-from .model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 
 # The report's tables of the mothers' questionnaires: number, title, variables.
 LIKERT_TABLES = (

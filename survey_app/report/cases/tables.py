@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ..export.cases import CaseRecord
-from ..study import Period
-from .data import ReportData, period_of
-from .grid import CrossTab, crosstab_rows, hide, pct, shown
-from .link_tables import OUTSIDE_PERIODS
-from .model import Cell, ReportTable, Row
+from ...export.cases import CaseRecord
+from ...study import Period
+from ..data import ReportData, period_of
+from ..grid import CrossTab, crosstab_rows, hide, pct, shown
+from ..model import Cell, ReportTable, Row
+from ..questionnaires.link_tables import OUTSIDE_PERIODS
 
 PRE_Y1 = "Pre-Y1"
 # The multiple-choice variables of Tables 5 to 7, their options' labels word for word.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import SECONDARY, Cell, Chart, ReportTable, Row, Series
+from ..model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 
 # (percentage or None, hidden by publication mode, hidden only to protect another)
 Point = tuple[float | None, bool, bool]
