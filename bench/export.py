@@ -155,8 +155,8 @@ def generate(url: str, n: int, seed: int = 2026) -> dict[str, Any]:
 
 
 def _export(session: Any) -> Any:
+    from survey_app.downloads.export_workbook import build_export
     from survey_app.export.filters import ExportFilters
-    from survey_app.export.workbook import build_export
 
     return build_export(session, ExportFilters(), "bench@example.org")
 

@@ -23,9 +23,10 @@ from .auth.operations import (
     user_count,
 )
 from .disclosure.release import ReleaseRefused
+from .downloads.export_workbook import build_export
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
-from .export.workbook import Export, build_export, progress_total, record_export, with_progress
+from .export.workbook import Export, progress_total, record_export, with_progress
 from .extensions import db
 from .instruments import model
 from .instruments.diff import diff as diff_versions

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..downloads.export_workbook import build_export
 from ..export.filters import ExportFilters
 from ..export.formats import FORMATS, filename
-from ..export.workbook import build_export, record_export
+from ..export.workbook import record_export
 from ..extensions import db
 from ..forms.export import ExportForm
 from ..models import Audience, InstrumentVersion, Role, Site

@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Flask
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.model import build as build_instrument

@@ -17,9 +17,9 @@ import openpyxl
 import pytest
 from flask import Flask
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
