@@ -26,6 +26,7 @@ from .disclosure.release import ReleaseRefused
 from .downloads.export_workbook import build_export
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
+from .export.sheet_names import ABOUT
 from .export.workbook import Export, progress_total, record_export, with_progress
 from .extensions import db
 from .instruments import model
@@ -381,7 +382,7 @@ def export_command(
     record_export(db.session, None, fmt, filters)
     db.session.commit()
     counts = ", ".join(
-        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != "About"
+        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != ABOUT
     )
     click.echo(f"wrote {out_path} ({counts})")
 

@@ -11,28 +11,13 @@ from ..export.codebook import CODEBOOK_HEADER, codebook_rows
 from ..export.column_types import column_type_rows
 from ..export.dataset import ColumnMeta, Dataset, Sheet
 from ..export.filters import ExportFilters
+from ..export.sheet_names import ABOUT, CODEBOOK, SHEET_ORDER
 from ..export.workbook import Export
 from ..models.types import DbSession, utcnow
 from ..report.model import Report
 from ..report.sheet import report_sheet, summary_sheet
 from ..report.tables import build_report
 from ..services import declines
-
-SHEET_ORDER = (
-    "About",
-    "Codebook",
-    "Mothers (linked)",
-    "Mothers (long)",
-    "Prison staff",
-    "Community practitioners",
-    "WAI scores",
-    "Cases",
-    "Case forms (long)",
-    "Children",
-    "Case local authorities",
-    "Summary",
-    "Report",
-)
 
 
 def _plain(names: list[str], keys: int = 0) -> list[ColumnMeta]:
@@ -60,8 +45,8 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         return built[0]
 
     sheets = [
-        Sheet("About", _plain(["item", "value"]), about, -1, after_data=True),
-        Sheet("Codebook", _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
+        Sheet(ABOUT, _plain(["item", "value"]), about, -1, after_data=True),
+        Sheet(CODEBOOK, _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
         *data_sheets,
         summary_sheet(report),
         report_sheet(report),

@@ -11,9 +11,9 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 
 from ..export.dataset import ColumnMeta, Sheet
+from ..export.sheet_names import REPORT, SUMMARY
 from .model import Chart, Report
 
-SHEET_NAME = "Report"
 CHART_COLUMN = "L"  # charts sit to the right of the widest table
 
 
@@ -124,7 +124,7 @@ def summary_rows(report: Report) -> Iterator[list[Any]]:
 
 def summary_sheet(make: Callable[[], Report]) -> Sheet:
     return Sheet(
-        "Summary",
+        SUMMARY,
         [ColumnMeta(n, n) for n in SUMMARY_HEADER],
         lambda: summary_rows(make()),
         -1,
@@ -134,8 +134,8 @@ def summary_sheet(make: Callable[[], Report]) -> Sheet:
 def report_sheet(make: Callable[[], Report]) -> Sheet:
     built = ReportSheet(make)
     return Sheet(
-        SHEET_NAME,
-        [ColumnMeta("Report", "The report's tables, rebuilt from the data")],
+        REPORT,
+        [ColumnMeta(REPORT, "The report's tables, rebuilt from the data")],
         built.rows,
         -1,
         finish=built.add_charts,
