@@ -61,7 +61,7 @@ class ReportSheet:
 
 
 def _chart_block(chart: Chart) -> list[list[Any]]:
-    """Categories down, one column per series; a hidden value is its mark, "<5" or "[c]" (not drawn)."""
+    """Categories down, one column per series; a hidden value is the mark (not drawn)."""
     rows: list[list[Any]] = [[f"Chart data: {chart.axis_title}", *(s.name for s in chart.series)]]
     for i, category in enumerate(chart.categories):
         cells: list[Any] = [category]
