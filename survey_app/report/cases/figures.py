@@ -17,7 +17,7 @@ from ..grid import hide, n_shown, ordered, shown
 from ..model import Cell, ReportTable, Row
 from ..questionnaires.link_tables import NOT_ANSWERED
 from .answers import Answers, entries, label_of, not_asked, option_labels, referrals
-from .by_prison import ALL_SITES, Counts, heads, percent_chart
+from .by_prison import ALL_SITES, Counts, heads, prison_chart
 from .slides import slides_table
 from .tables import _prisons
 
@@ -156,7 +156,7 @@ def count_table(
         ("", *heads([] if pooled else names)),
         rows,
         (*notes, counted, LATEST, n),
-        percent_chart(
+        prison_chart(
             figure.title,
             counts,
             names,

@@ -12,7 +12,7 @@ from ..data import ReportData, code_of
 from ..grid import Line, n_shown
 from ..model import ReportTable, Row
 from .answers import not_asked
-from .by_prison import Counts, heads, percent_chart
+from .by_prison import Counts, heads, prison_chart
 from .tables import _prisons
 
 # The forms' codes (instruments/files/case_*.yaml; a code never changes its meaning).
@@ -137,7 +137,7 @@ def slides_table(data: ReportData) -> ReportTable:
     ]
     title = "Case outcomes (slides)"
     labels = [ROWS[i][1] for i in CHARTED]
-    chart = percent_chart(
+    chart = prison_chart(
         title, counts, names, CHARTED, labels, axis_title="% of the n in the table"
     )
     n = f"n = {n_shown(len(facts), data.threshold)} cases"

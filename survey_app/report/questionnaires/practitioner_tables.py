@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...instruments import missing
-from ..charts.counts import percent_chart
+from ..charts.counts import cell_points
+from ..charts.percent import percent_chart
 from ..data import Questionnaires, ReportData
 from ..grid import hide, n_shown, pct, shown
 from ..model import Cell, ReportTable, Row
@@ -150,7 +151,7 @@ def agreement_table(
         "stacked",
         chart_labels([label for label, _ in bars]),
         [label for label, _ in groups],
-        [pairs for _, pairs in bars],
+        cell_points([pairs for _, pairs in bars]),
         threshold,
         "% of those who answered",
     )
