@@ -530,7 +530,9 @@ class Dataset:
                     ]
 
     # -- staff and practitioners -----------------------------------------------------------
-    def _audience_query(self, spec: AudienceSpec) -> Select[Any]:
+    def audience_query(self, spec: AudienceSpec) -> Select[Any]:
+        """The audience's sent responses under the filters: (id, date, version, answers, site);
+        the report reads its questionnaires with it too."""
         query = (
             select(
                 Response.id,
@@ -565,7 +567,7 @@ class Dataset:
     def audience_rows(self, spec: AudienceSpec) -> Iterator[list[Any]]:
         if not spec.version_ids:
             return
-        query = self._audience_query(spec).add_columns(Response.language)
+        query = self.audience_query(spec).add_columns(Response.language)
         for rid, date, version_id, answers, site, lang in self.session.execute(
             query.execution_options(yield_per=YIELD_PER)
         ):
@@ -578,7 +580,7 @@ class Dataset:
             return 0
         return (
             self.session.scalar(
-                select(func.count()).select_from(self._audience_query(spec).subquery())
+                select(func.count()).select_from(self.audience_query(spec).subquery())
             )
             or 0
         )

@@ -13,7 +13,7 @@ from ..grid import Line, n_shown
 from ..model import ReportTable, Row
 from .answers import not_asked
 from .by_prison import Counts, heads, prison_chart
-from .tables import _prisons
+from .tables import prisons_of
 
 # The forms' codes (instruments/files/case_*.yaml; a code never changes its meaning).
 YES = 1  # in_proceedings, acct
@@ -106,7 +106,7 @@ def _lines(n_cols: int) -> list[Line]:
 
 
 def slides_table(data: ReportData) -> ReportTable:
-    prisons = _prisons(data)
+    prisons = prisons_of(data)
     names = [name for _, name in prisons]
     facts = [(case.site, facts_of(case)) for case in data.cases]
     grid = []
