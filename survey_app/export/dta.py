@@ -2,9 +2,9 @@
 with the About sheet as about.txt: variable labels, value labels, dates as Stata dates (%td) and
 time stamps as Stata date-times (%tc), each from its column type as in the .sav files.
 
-Stata allows a name of 32 characters and a label of 80: a longer name is shortened (made unique
-with _2, _3 ...), a longer label cut, and about.txt lists each shortened name and each cut label
-in full. The missing-data codes stay the negative codes of the CSV and SPSS files, labelled."""
+Stata allows a name of 32 characters and a variable label of 80: a longer name is shortened
+(made unique with _2, _3 ...), a longer label cut, and about.txt lists each shortened name and
+each cut label in full. The missing-data codes stay the negative codes of the CSV and SPSS files, labelled."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import IO
 
 from .column_types import ColumnKind
@@ -59,20 +60,24 @@ def dta_name(sheet_name: str) -> str:
     return sheet_name.lower().replace(" (", "_").replace(")", "").replace(" ", "_") + ".dta"
 
 
-def stata_names(names: Iterable[str]) -> dict[str, str]:
+def stata_names(names: Iterable[str], labelled: AbstractSet[str] = frozenset()) -> dict[str, str]:
     """Each column's Stata name: as it is when Stata allows it, else shortened to 32 characters
-    (letters, digits and _), unique within the file."""
+    (letters, digits and _), unique within the file. A column with value labels has a few
+    characters fewer: pyreadstat names its label set after it, followed by a running number,
+    and that name too must fit in 32."""
     taken: set[str] = set()
     out: dict[str, str] = {}
+    room = len(str(max(len(labelled) - 1, 0)))
     for name in names:
         base = re.sub(r"\W", "_", name, flags=re.ASCII)
         if not re.match(r"[A-Za-z_]", base) or base in RESERVED or re.fullmatch(r"str\d+", base):
             base = f"v_{base}"
-        candidate, number = base[:MAX_NAME], 1
+        limit = MAX_NAME - room if name in labelled else MAX_NAME
+        candidate, number = base[:limit], 1
         while candidate.lower() in taken:
             number += 1
             suffix = f"_{number}"
-            candidate = base[: MAX_NAME - len(suffix)] + suffix
+            candidate = base[: limit - len(suffix)] + suffix
         taken.add(candidate.lower())
         out[name] = candidate
     return out
@@ -87,13 +92,13 @@ def _write_one(sheet: Sheet, path: str) -> tuple[list[str], list[str]]:
     import pyreadstat
 
     frame = sheet_frame(sheet)
-    names = stata_names(sheet.header)
+    labelled = [m for m in sheet.columns if m.numeric and m.value_labels and m.kind not in FORMATS]
+    names = stata_names(sheet.header, {m.name for m in labelled})
     frame.columns = [names[n] for n in sheet.header]
     labels: dict[str, str | None] = {names[m.name]: _label(m.label) for m in sheet.columns}
+    # Value labels may be 32,000 characters long in Stata: kept whole.
     value_labels: dict[str, dict[int | float, str]] = {
-        names[m.name]: {int(k): _label(v) for k, v in m.value_labels.items()}
-        for m in sheet.columns
-        if m.numeric and m.value_labels and m.kind not in FORMATS
+        names[m.name]: {int(k): v for k, v in m.value_labels.items()} for m in labelled
     }
     formats = {names[m.name]: FORMATS[m.kind] for m in sheet.columns if m.kind in FORMATS}
     pyreadstat.write_dta(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from pathlib import Path
 
 import pyreadstat
@@ -68,28 +69,42 @@ def test_a_long_name_is_shortened_uniquely_and_said(app: Flask, tmp_path: Path) 
         v3["version"] = 3
         v3["sections"][-1]["items"] += [
             {
+                "type": "single",
+                "variable": f"{LONG}_1",
+                "text": {"en": "Choose 1", "cy": "Dewis 1"},
+                "options": [
+                    {"code": 1, "label": {"en": "One", "cy": "Un"}},
+                    {"code": 2, "label": {"en": "Two", "cy": "Dau"}},
+                ],
+            },
+            {
                 "type": "integer",
-                "variable": f"{LONG}_{n}",
-                "text": {"en": f"Count {n}", "cy": f"Cyfrif {n}"},
+                "variable": f"{LONG}_2",
+                "text": {"en": "Count 2", "cy": "Cyfrif 2"},
                 "min": 0,
                 "max": 99,
-            }
-            for n in (1, 2)
+            },
         ]
         sync_instruments(db.session, [v3])
         db.session.commit()
     factories.complete_response(
-        app, "TC-AAA-AAAA", "T1", {**T1, f"{LONG}_1": 7, f"{LONG}_2": 8}, version=3
+        app, "TC-AAA-AAAA", "T1", {**T1, f"{LONG}_1": 2, f"{LONG}_2": 8}, version=3
     )
     archive = export_zip(app, "dta")
     archive.extractall(tmp_path)
-    frame, meta = pyreadstat.read_dta(str(tmp_path / "mothers_long.dta"))
-    # Both names cut to the same 32 characters: the second gains _2.
-    first, second = LONG[:32], LONG[:30] + "_2"
-    assert (frame.loc[0, first], frame.loc[0, second]) == (7, 8)
-    assert meta.column_names_to_labels[second] == "Count 2"
     about = archive.read("about.txt").decode("utf-8")
-    assert f"mothers_long.dta: {second} is {LONG}_2" in about
+    for file, prefix in (("mothers_long.dta", ""), ("mothers_linked.dta", "t1_")):
+        frame, meta = pyreadstat.read_dta(str(tmp_path / file))
+        # Each shortened name is said in about.txt: "<file>: <Stata name> is <name>".
+        said = dict(
+            re.findall(rf"Stata name shortened to 32 characters: {file}: (\w+) is (\w+)", about)
+        )
+        short = {name: stata for stata, name in said.items()}
+        first, second = short[f"{prefix}{LONG}_1"], short[f"{prefix}{LONG}_2"]
+        assert first != second and all(len(n) <= 32 for n in frame.columns)
+        assert (frame.loc[0, first], frame.loc[0, second]) == (2, 8)
+        assert meta.variable_value_labels[first] == {1: "One", 2: "Two"}
+        assert meta.column_names_to_labels[second] == "Count 2"
 
 
 def test_stata_names() -> None:
@@ -102,3 +117,8 @@ def test_stata_names() -> None:
         "str12": "v_str12",
         "ok": "ok",
     }
+    # Twelve labelled columns: label sets named <name>0 ... <name>11, so 30 characters at most.
+    labelled = {f"{'y' * 40}{n}" for n in range(12)}
+    shortened = stata_names(sorted(labelled) + ["z" * 40], labelled)
+    assert {len(v) for k, v in shortened.items() if k in labelled} == {30}
+    assert len(set(shortened.values())) == 13 and shortened["z" * 40] == "z" * 32
