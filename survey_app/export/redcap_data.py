@@ -88,11 +88,18 @@ def checkbox_column(field: str, code: str) -> str:
     return f"{field}___{re.sub(r'[^a-z0-9]', '_', code.lower())}"
 
 
+YESNO_CHOICES = "1, Yes | 0, No"  # what REDCap's yesno field holds
+
+
+def _choices(row: Mapping[str, str]) -> list[str]:
+    """A choice field's ``code, Label`` parts."""
+    text = YESNO_CHOICES if row.get(TYPE) == "yesno" else row.get(CHOICES, "")
+    return [p.strip() for p in text.split("|") if p.strip()]
+
+
 def choice_codes(row: Mapping[str, str]) -> list[str]:
     """The codes of a choice field's ``1, Label | 2, Label`` (yes/no: 1 and 0, as REDCap)."""
-    if row.get(TYPE) == "yesno":
-        return ["1", "0"]
-    return [p.split(",", 1)[0].strip() for p in row.get(CHOICES, "").split("|") if p.strip()]
+    return [p.split(",", 1)[0].strip() for p in _choices(row)]
 
 
 def _field(name: str, form: str, label: str, kind: str = "text", **more: str) -> Row:
@@ -103,7 +110,7 @@ def _definition_rows(definition: Mapping[str, Any]) -> list[Row]:
     return list(csv.DictReader(io.StringIO(export_redcap(definition))))
 
 
-class _Dictionary:
+class MergedDictionary:
     """Dictionary rows merged from several definitions, each field once, each form's fields
     together (REDCap wants both)."""
 
@@ -140,16 +147,15 @@ class _Dictionary:
 
     @staticmethod
     def _merge_choices(kept: Row, other: Row) -> None:
-        if kept.get(TYPE) != other.get(TYPE) or not kept.get(CHOICES):
+        kinds = {kept.get(TYPE), other.get(TYPE)}
+        if not (kinds <= {"radio", "yesno"} or kinds == {"checkbox"}):
             return
         have = set(choice_codes(kept))
-        extra = [
-            p.strip()
-            for p in other.get(CHOICES, "").split("|")
-            if p.strip() and p.split(",", 1)[0].strip() not in have
-        ]
+        extra = [p for p in _choices(other) if p.split(",", 1)[0].strip() not in have]
         if extra:
-            kept[CHOICES] = " | ".join([kept[CHOICES], *extra])
+            # A yes/no that another version offered "Don't know" for: a radio with both.
+            kept[CHOICES] = " | ".join([*_choices(kept), *extra])
+            kept[TYPE] = "checkbox" if kept[TYPE] == "checkbox" else "radio"
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,7 @@ def _newest_first(data: Dataset, version_ids: Iterable[int]) -> list[Mapping[str
 
 
 def build_project(data: Dataset) -> Project:
-    merged = _Dictionary()
+    merged = MergedDictionary()
     record = _field(RECORD_ID, WAVE_FORM, "Participant ID (pseudonym)")
     merged.rows.append(record)
     merged.add(

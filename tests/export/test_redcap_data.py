@@ -20,6 +20,7 @@ from survey_app.export.redcap_data import (
     DESIGNATION_FILE,
     DICTIONARY_FILE,
     SYSTEM_COLUMNS,
+    MergedDictionary,
 )
 from survey_app.extensions import db
 from survey_app.instruments import missing
@@ -229,3 +230,33 @@ def test_a_third_wave_is_an_event_of_its_own(three_wave_app: Flask) -> None:
     events = {r["unique_event_name"] for r in _table(archive, DESIGNATION_FILE)}
     assert events == {"t1_arm_1", "t2_arm_1", "t3_arm_1", "case_tracker_arm_1"}
     assert "t3_arm_1" in archive.read("readme.txt").decode("utf-8")
+
+
+def test_merged_fields_keep_every_version_s_choices() -> None:
+    """A field in several versions keeps the first's place and wording and gains the codes only
+    the others have; a yes/no another version offered "Don't know" for becomes a radio."""
+    merged = MergedDictionary()
+
+    def field(name: str, kind: str, choices: str = "") -> dict[str, str]:
+        return {
+            "Variable / Field Name": name,
+            "Form Name": "f",
+            "Field Type": kind,
+            "Choices, Calculations, OR Slider Labels": choices,
+        }
+
+    merged.add([field("a", "radio", "1, One | 2, Two"), field("b", "yesno")])
+    merged.add(
+        [
+            field("a", "radio", "1, Uno | 3, Tres"),
+            field("new", "text"),
+            field("b", "radio", "1, Yes | 0, No | -1, Don't know"),
+            field("c", "checkbox", "1, X"),
+        ]
+    )
+    merged.add([field("c", "checkbox", "1, X | 2, Y"), field("a", "checkbox", "9, Nine")])
+    rows = {r["Variable / Field Name"]: r for r in merged.rows}
+    assert [r["Variable / Field Name"] for r in merged.rows] == ["a", "new", "b", "c"]
+    assert rows["a"]["Choices, Calculations, OR Slider Labels"] == "1, One | 2, Two | 3, Tres"
+    assert (rows["b"]["Field Type"], _codes(rows["b"])) == ("radio", ["1", "0", "-1"])
+    assert _codes(rows["c"]) == ["1", "2"]
