@@ -3,6 +3,7 @@ memory figure (``ru_maxrss``) is that measurement's own:
 
     python bench/export.py generate --db URL --n 5000    # N mothers with T1 and T2
     python bench/export.py measure --db URL --what app   # build_export + FORMATS['xlsx']
+    python bench/export.py measure --db URL --what app --format dta  # ... another format
     python bench/export.py measure --db URL --what raw   # openpyxl write-only, plain lists
     python bench/export.py measure --db URL --what pandas  # DataFrame.to_excel, linked sheet
 
@@ -172,10 +173,10 @@ def _materialise(
     ]
 
 
-def measure(url: str, what: str) -> dict[str, Any]:
+def measure(url: str, what: str, fmt: str = "xlsx") -> dict[str, Any]:
     app = _app(url)
     with app.app_context(), tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / f"{what}.xlsx"
+        out = Path(tmp) / f"{what}.{fmt}"
         cells = None
         if what == "app":
             from survey_app.export.formats import FORMATS
@@ -184,7 +185,7 @@ def measure(url: str, what: str) -> dict[str, Any]:
             began = time.perf_counter()
             export = _export(db.session)
             with open(out, "wb") as handle:
-                FORMATS["xlsx"].write(export, handle)
+                FORMATS[fmt].write(export, handle)
             seconds = time.perf_counter() - began
         elif what == "raw":
             from openpyxl import Workbook
@@ -217,7 +218,7 @@ def measure(url: str, what: str) -> dict[str, Any]:
         size = out.stat().st_size
         db.engine.dispose()
     return {
-        "what": what,
+        "what": what if fmt == "xlsx" else f"{what} ({fmt})",
         "seconds": round(seconds, 3),
         "peak_rss_mb": round(maxrss_mb(), 1),
         "rss_before_mb": round(before, 1),
@@ -235,11 +236,12 @@ def main(argv: list[str] | None = None) -> None:
     meas = sub.add_parser("measure")
     meas.add_argument("--db", required=True)
     meas.add_argument("--what", choices=("app", "raw", "pandas"), required=True)
+    meas.add_argument("--format", default="xlsx", help="the export format of --what app")
     args = parser.parse_args(argv)
     if args.command == "generate":
         result = generate(args.db, args.n)
     else:
-        result = measure(args.db, args.what)
+        result = measure(args.db, args.what, args.format)
     print(json.dumps(result))
 
 

@@ -10,6 +10,7 @@ import html
 import io
 import re
 import textwrap
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -444,6 +445,15 @@ def workbook(app: Flask, filters: ExportFilters | None = None) -> openpyxl.Workb
         FORMATS["xlsx"].write(built, out)
     out.seek(0)
     return openpyxl.load_workbook(out)
+
+
+def export_zip(app: Flask, fmt: str, filters: ExportFilters | None = None) -> zipfile.ZipFile:
+    """An export in one of the zip formats (csv, sav, dta, redcap, datapackage), as downloaded."""
+    with app.app_context():
+        built = build_export(db.session, filters or ExportFilters(), made_by="tester@example.org")
+        out = io.BytesIO()
+        FORMATS[fmt].write(built, out)
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
 
 
 def rows(book: openpyxl.Workbook, sheet: str) -> list[dict[str, Any]]:

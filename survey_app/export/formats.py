@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import IO
 
 from .csvzip import write_csv_zip
+from .datapackage import write_datapackage_zip
+from .dta import write_dta_zip
+from .redcap_data import write_redcap_zip
 from .sav import write_sav_zip
 from .workbook import Export
 from .xlsx import write_xlsx
@@ -30,6 +33,19 @@ FORMATS = {
     ),
     "csv": Format("CSV files (.zip)", write_csv_zip, "-csv.zip", "application/zip"),
     "sav": Format("SPSS files (.zip)", write_sav_zip, "-spss.zip", "application/zip"),
+    "dta": Format("Stata files (.zip)", write_dta_zip, "-stata.zip", "application/zip"),
+    "redcap": Format(
+        "REDCap import: data and data dictionary (.zip)",
+        write_redcap_zip,
+        "-redcap.zip",
+        "application/zip",
+    ),
+    "datapackage": Format(
+        "Frictionless Data Package (.zip)",
+        write_datapackage_zip,
+        "-datapackage.zip",
+        "application/zip",
+    ),
 }
 
 

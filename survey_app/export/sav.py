@@ -60,7 +60,9 @@ def _series(column: ColumnMeta, values: Sequence[Any]) -> Any:
     return pd.Series(["" if v is None else str(v) for v in values], dtype=object)
 
 
-def _frame(sheet: Sheet) -> Any:
+def sheet_frame(sheet: Sheet) -> Any:
+    """The sheet as a data frame, each column typed as pyreadstat writes it (also the .dta
+    files')."""
     import pandas as pd
 
     rows = list(sheet.rows())
@@ -99,7 +101,7 @@ def _display(frame: Any, sheet: Sheet) -> tuple[dict[str, str], dict[str, str], 
 def _write_one(sheet: Sheet, path: str) -> None:
     import pyreadstat
 
-    frame = _frame(sheet)
+    frame = sheet_frame(sheet)
     labels: dict[str, str | None] = {m.name: m.label[:255] for m in sheet.columns}
     value_labels = {
         m.name: {float(k): v for k, v in m.value_labels.items()}

@@ -490,7 +490,7 @@ def test_a_researcher_downloads_the_workbook_and_it_is_audited(
         assert "TC-AAA-AAAA" not in str(event.detail)
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "sav"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_a_fieldworker_gets_403_on_every_export(client: FlaskClient, auth: Auth, fmt: str) -> None:
     auth.login("fieldworker")
     assert client.get("/research/export").status_code == 403
