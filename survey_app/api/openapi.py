@@ -309,11 +309,11 @@ def _paths() -> dict[str, Any]:
             [],
             _data({"type": "array", "items": {"type": "object"}}),
         ),
-        "/exports/{format}": _get(
+        "/exports/{fmt}": _get(
             "An export file in any format of the export page (audited)",
             RESEARCHERS,
             [
-                _param("format", "path", {"enum": list(FORMATS)}, "the export format"),
+                _param("fmt", "path", {"enum": list(FORMATS)}, "the export format"),
                 *EXPORT_FILTERS,
                 _query(
                     "publication",

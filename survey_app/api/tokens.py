@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from ..models import ApiToken, User, record_audit
 from ..models.api_tokens import NAME_LENGTH
-from ..models.types import DbSession, utcnow
+from ..models import types as model_types
+from ..models.types import DbSession
 from ..user_errors import UserError
 
 PREFIX = "sat_"  # survey_app token: lets a secret scanner (or a person) recognise one
@@ -41,6 +42,10 @@ class Made:
     secret: str
 
 
+def _now() -> dt.datetime:
+    return model_types.utcnow()  # read when called, so that the tests' frozen clock moves it
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -53,7 +58,7 @@ def create(session: DbSession, user: User, name: str, days: int) -> Made:
     if not 1 <= days <= MAX_DAYS:
         raise TokenRefused(f"A token lasts 1 to {MAX_DAYS} days.")
     secret = PREFIX + secrets.token_urlsafe(32)
-    now = utcnow()
+    now = _now()
     token = ApiToken(
         user_id=user.id,
         name=name,
@@ -91,7 +96,7 @@ def revoke(session: DbSession, user: User, token_id: int) -> ApiToken | None:
     if token is None or token.user_id != user.id:
         return None
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = _now()
         record_audit(session, "api_token.revoked", actor_id=user.id, target=f"api_token:{token.id}")
         session.flush()
     return token
@@ -101,7 +106,7 @@ def state(token: ApiToken, now: dt.datetime | None = None) -> str:
     """'active', 'revoked' or 'expired' (the account page's words)."""
     if token.revoked_at is not None:
         return "revoked"
-    if token.expires_at <= (now or utcnow()):
+    if token.expires_at <= (now or _now()):
         return "expired"
     return "active"
 
@@ -118,7 +123,7 @@ def check(session: DbSession, secret: str) -> ApiToken:
     )
     if token is None:
         raise TokenInvalid("Unknown token.")
-    now = utcnow()
+    now = _now()
     ended = state(token, now)
     if ended != "active":
         raise TokenInvalid(f"This token is {ended}: make a new one on your account page.")
