@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..models import ApiToken, User, record_audit
-from ..models.api_tokens import NAME_LENGTH
 from ..models import types as model_types
+from ..models.api_tokens import NAME_LENGTH
 from ..models.types import DbSession
 from ..user_errors import UserError
 
