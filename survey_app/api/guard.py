@@ -54,7 +54,6 @@ def rate_key() -> str:
 def authenticate() -> None:
     """before_request of the API blueprint: every endpoint but the description needs a valid
     token; its owner is ``g.api_user``."""
-    g.commit_on_error = True  # a refused call is audited too (nothing else is ever written)
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     secret = bearer()
@@ -87,19 +86,25 @@ def requires(role: Role) -> Callable[[F], F]:
     return decorator
 
 
+def _printable(text: str, length: int) -> str:
+    """As much of ``text`` as is printable (PostgreSQL refuses a NUL byte in text and JSON)."""
+    return "".join(c if c.isprintable() else "?" for c in text[:length])
+
+
 def audit_call(response: Response) -> Response:
     """after_request of the API blueprint: each call, refused ones included, in the audit log
     (who, which path, its answer; never the token or the query's values)."""
     token: ApiToken | None = g.get("api_token")
+    g.commit_on_error = True  # a refused call is audited too (nothing else is ever written)
     record_audit(
         db.session,
         "api.call",
         actor_id=token.user_id if token is not None else None,
-        target=request.path[:200],
+        target=_printable(request.path, 200),
         detail={
             "token": token.id if token is not None else None,
             "status": response.status_code,
-            "parameters": sorted(request.args)[:20],
+            "parameters": sorted(_printable(name, 40) for name in request.args)[:20],
         },
     )
     return response

@@ -32,6 +32,13 @@ from .openapi import document
 LIST_PARAMETERS = ("limit", "cursor")
 
 
+def _waves() -> followup.Waves:
+    try:
+        return followup.study_waves(db.session)
+    except LookupError as exc:  # a new installation before `instruments sync`
+        raise UserError(str(exc), 409) from None
+
+
 def _list(kind: str, found: reads.Slice, limit: int) -> ResponseReturnValue:
     following = cursor.make(kind, found.next_position) if found.next_position else None
     return jsonify(data=found.items, next_cursor=following, limit=limit)
@@ -47,7 +54,7 @@ def openapi() -> ResponseReturnValue:
 def participants() -> ResponseReturnValue:
     """Participants with their status at each follow-up wave; the due lists by ``status``."""
     params.check_names(("site", "status", "wave", *LIST_PARAMETERS))
-    waves = followup.study_waves(db.session)
+    waves = _waves()
     site = params.site()
     status = params.choice("status", followup.FILTERS)
     wave = params.choice("wave", waves.codes)
@@ -75,7 +82,9 @@ def participant(pseudonym: str) -> ResponseReturnValue:
         raise UserError(str(exc), 404) from None
     if found is None:
         raise UserError(f"No participant has the ID {pseudonym[:40]}.", 404)
-    page = followup.participants_page(db.session, today=today(), pseudonym=found.pseudonym)
+    page = followup.participants_page(
+        db.session, today=today(), pseudonym=found.pseudonym, waves=_waves()
+    )
     return jsonify(data=reads.participant_item(page.rows[0]))
 
 
@@ -84,6 +93,7 @@ def participant(pseudonym: str) -> ResponseReturnValue:
 def due() -> ResponseReturnValue:
     """How many follow-ups are due now, soon or overdue, or declined: in all and per wave."""
     params.check_names(())
+    _waves()
     counts = followup.due_counts(db.session, today=today())
 
     def figures(c: followup.DueCounts) -> dict[str, int]:
@@ -103,7 +113,7 @@ def due() -> ResponseReturnValue:
 def responses() -> ResponseReturnValue:
     """Complete responses (answers as codes) by instrument, wave and completion date."""
     params.check_names(("instrument", "wave", "from", "to", *LIST_PARAMETERS))
-    waves = followup.study_waves(db.session)
+    waves = _waves()
     instrument = params.text("instrument")
     if instrument is not None and instrument not in _instrument_keys():
         raise params.bad(f"instrument={instrument[:60]!r} is not a published instrument.")

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from survey_app.access import ALLOWED, ROUTE_ACCESS
@@ -173,3 +175,67 @@ def test_api_errors_are_json_never_a_page(app: Flask, method: str, url: str, sta
     assert reply.status_code == status
     assert reply.mimetype == "application/json"
     assert reply.get_json()["error"]["status"] == status
+
+
+QUERY_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["", "0", "1", "-1", "501", "send", "T2", "due", "2026-02-30", "2026-01-01",
+         "mothers_t1", "mothers_t1:1", "W10.abc", "\x00", "9" * 30]
+    ),
+)  # fmt: skip
+QUERIES = st.dictionaries(
+    keys=st.one_of(
+        st.sampled_from(
+            ["site", "status", "wave", "limit", "cursor", "instrument", "from", "to",
+             "version", "publication", "by_period"]
+        ),
+        st.text(min_size=1, max_size=10),
+    ),
+    values=QUERY_VALUES,
+    max_size=4,
+)  # fmt: skip
+
+
+def test_no_query_string_makes_the_api_answer_500_or_a_page(app: Flask) -> None:
+    factories.participants(app, 2)
+    owner = factories.user(app, "admin")
+    token = factories.api_token(app, owner.id)
+    client = app.test_client()
+    paths = ["/participants", "/due", "/responses", "/cases", "/codebook", "/report"]
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(query=QUERIES, path=st.sampled_from(paths))
+    def run(query: dict[str, str], path: str) -> None:
+        reply = client.get(
+            "/api/v1" + path, query_string=query, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert reply.status_code < 500, (path, query)
+        assert reply.mimetype == "application/json", (path, query)
+
+    run()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/participants?%00=1", "/api/v1/participants/TC%00AAA", "/api/v1/due?a%01b="]
+)
+def test_a_nul_byte_in_a_name_or_the_path_is_refused_and_still_audited(
+    app: Flask, url: str
+) -> None:
+    owner = factories.user(app, "researcher")
+    token = factories.api_token(app, owner.id)
+    reply = app.test_client().get(url, headers={"Authorization": f"Bearer {token}"})
+    assert 400 <= reply.status_code < 500
+    assert reply.mimetype == "application/json"
+    with app.app_context():
+        from sqlalchemy import select
+
+        from survey_app.extensions import db
+        from survey_app.models import AuditEvent
+
+        [call] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "api.call"))
+        assert "\x00" not in str(call.detail) + (call.target or "")

@@ -53,12 +53,13 @@ def test_the_answers_match_their_schemas(app: Flask) -> None:
     for path in document["paths"]:
         if path == "/exports/{fmt}":
             continue  # a file, not JSON
-        url = path.replace("{case_id}", "1")
-        if "{pseudonym}" in url:
-            first = client.get(
-                "/api/v1/participants", headers={"Authorization": f"Bearer {token}"}
-            ).get_json()["data"][0]["id"]
-            url = url.replace("{pseudonym}", first)
+        url = path
+        for name, listing in (("{case_id}", "/cases"), ("{pseudonym}", "/participants")):
+            if name in url:
+                first = client.get(
+                    "/api/v1" + listing, headers={"Authorization": f"Bearer {token}"}
+                ).get_json()["data"][0]["id"]
+                url = url.replace(name, str(first))
         reply = client.get("/api/v1" + url, headers={"Authorization": f"Bearer {token}"})
         assert reply.status_code == 200, (url, reply.get_json())
         body = reply.get_json()
