@@ -238,14 +238,7 @@ def _data(schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": "OK", **_json({"type": "object", "properties": {"data": schema}})}
 
 
-def _paths() -> dict[str, Any]:
-    export_file = {
-        "description": "the export as a file (attachment)",
-        "content": {
-            fmt.mimetype: {"schema": {"type": "string", "format": "binary"}}
-            for fmt in FORMATS.values()
-        },
-    }
+def _fieldwork_paths() -> dict[str, Any]:
     return {
         "/participants": _get(
             "Participants with their status at each follow-up wave (the due lists by status)",
@@ -275,17 +268,11 @@ def _paths() -> dict[str, Any]:
             [],
             _data({"type": "object"}),
         ),
-        "/responses": _get(
-            "Complete responses with their answers (codes), by completion date",
-            RESEARCHERS,
-            [
-                _query("instrument", "an instrument's key"),
-                _query("wave", "a wave's code"),
-                *DATES,
-                *LIST,
-            ],
-            {"description": "OK", **_json(_list_of("Response"))},
-        ),
+    }
+
+
+def _case_paths() -> dict[str, Any]:
+    return {
         "/cases": _get(
             "Cases with their sent forms (no answers)",
             CASEWORKERS,
@@ -303,12 +290,43 @@ def _paths() -> dict[str, Any]:
             _data(_ref("Case")),
             404,
         ),
+    }
+
+
+def _research_paths() -> dict[str, Any]:
+    return {
+        "/responses": _get(
+            "Complete responses with their answers (codes), by completion date",
+            RESEARCHERS,
+            [
+                _query("instrument", "an instrument's key"),
+                _query("wave", "a wave's code"),
+                *DATES,
+                *LIST,
+            ],
+            {"description": "OK", **_json(_list_of("Response"))},
+        ),
         "/codebook": _get(
             "The export's codebook: one object per variable",
             RESEARCHERS,
             [],
             _data({"type": "array", "items": {"type": "object"}}),
         ),
+    }
+
+
+def _export_file() -> dict[str, Any]:
+    return {
+        "description": "the export as a file (attachment)",
+        "content": {
+            fmt.mimetype: {"schema": {"type": "string", "format": "binary"}}
+            for fmt in FORMATS.values()
+        },
+    }
+
+
+def _release_paths() -> dict[str, Any]:
+    return {
         "/exports/{fmt}": _get(
             "An export file in any format of the export page (audited)",
             RESEARCHERS,
@@ -322,7 +340,7 @@ def _paths() -> dict[str, Any]:
                     default="0",
                 ),
             ],
-            export_file,
+            _export_file(),
             404,
             409,
         ),
@@ -352,6 +370,10 @@ def _paths() -> dict[str, Any]:
             409,
         ),
     }
+
+
+def _paths() -> dict[str, Any]:
+    return {**_fieldwork_paths(), **_case_paths(), **_research_paths(), **_release_paths()}
 
 
 def document() -> dict[str, Any]:

@@ -5,6 +5,7 @@ CORS header."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -239,3 +240,21 @@ def test_a_nul_byte_in_a_name_or_the_path_is_refused_and_still_audited(
 
         [call] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "api.call"))
         assert "\x00" not in str(call.detail) + (call.target or "")
+
+
+def test_a_fault_inside_the_api_is_a_json_500_never_a_page(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As served: the error is handled, not raised into the test (PROPAGATE_EXCEPTIONS off).
+    served = make_app(PROPAGATE_EXCEPTIONS=False)
+    owner = factories.user(served, "researcher")
+    token = factories.api_token(served, owner.id)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr("survey_app.api.routes.followup.due_counts", broken)
+    reply = served.test_client().get("/api/v1/due", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 500
+    assert reply.mimetype == "application/json"
+    assert "fault" not in reply.get_data(as_text=True)  # no detail of the fault is shown
