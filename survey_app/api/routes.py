@@ -12,6 +12,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from .. import pseudonyms
+from ..disclosure.release import refuse_if_failing
+from ..export.codebook import CODEBOOK_HEADER, codebook_rows
+from ..export.dataset import Dataset
+from ..export.filters import ExportFilters
 from ..export.formats import FORMATS, filename
 from ..export.workbook import build_export, record_export
 from ..extensions import db
@@ -21,6 +25,7 @@ from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN
 from ..models.types import today
 from ..report.case_figures import pooled_titles
 from ..report.publication import check_filters
+from ..report.tables import build_report  # the Report page's own builder: one report
 from ..services import cases as case_ops
 from ..services import followup
 from ..services import participants as participant_ops
@@ -178,10 +183,6 @@ def case(case_id: int) -> ResponseReturnValue:
 @guard.requires(Role.RESEARCHER)
 def codebook() -> ResponseReturnValue:
     """The export's codebook, one object per variable (the Codebook sheet's columns)."""
-    from ..export.codebook import CODEBOOK_HEADER, codebook_rows
-    from ..export.dataset import Dataset
-    from ..export.filters import ExportFilters
-
     params.check_names(())
     data = Dataset(db.session, ExportFilters())
     rows = [dict(zip(CODEBOOK_HEADER, row, strict=True)) for row in codebook_rows(data)]
@@ -218,9 +219,6 @@ def _cell(value: Any) -> Any:
 def report() -> ResponseReturnValue:
     """The report's tables as the Report page builds them; for publication by default,
     through the same disclosure control (a release its audit cannot protect is a 409)."""
-    from ..disclosure.release import refuse_if_failing
-    from ..report.tables import build_report
-
     params.check_names((*params.EXPORT_PARAMETERS, "by_period"))
     filters = params.export_filters(publication_default=True)
     by_period = params.flag("by_period", False)
