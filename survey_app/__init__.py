@@ -29,7 +29,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings.is_production and (app.debug or (config or {}).get("DEBUG")):
         # The debugger runs code from the browser: never with real data.
         raise ConfigError("debug mode must be off when SURVEY_APP_ENV=production")
-    app.config.update(LOGIN_ACCOUNT_LIMIT="5 per minute", LOGIN_ADDRESS_LIMIT="30 per minute")
+    app.config.update(
+        LOGIN_ACCOUNT_LIMIT="5 per minute",
+        LOGIN_ADDRESS_LIMIT="30 per minute",
+        API_RATE_LIMIT="120 per minute",  # per API token (survey_app/api/guard.py)
+    )
     # Other upper-case keys given to create_app (tests, embedding) are plain Flask config.
     for key, value in (config or {}).items():
         if key.isupper() and key not in managed and key != "DATABASE_URL":
@@ -139,7 +143,10 @@ def check_limiter_storage(uri: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .api.session import NoApiSessions
     from .auth import key_views as _key_views  # noqa: F401 - its routes join auth's
+    from .auth import token_views as _token_views  # noqa: F401 - its routes join auth's
     from .auth.views import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
@@ -157,10 +164,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(link_bp, url_prefix="/s")
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(speech_bp, url_prefix="/speech")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Respondent forms check their CSRF token themselves, so that an expired page shows her
     # answers again with a message instead of a bare error.
     csrf.exempt(kiosk_bp)
     csrf.exempt(link_bp)
+    # The API is a Bearer token alone: no session is read or set, so no CSRF can ride on it.
+    csrf.exempt(api_bp)
+    app.session_interface = NoApiSessions()
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -24,6 +24,10 @@ RULE_WORDS: dict[str, str] = {
     "caseworker-only": "caseworker (writes case forms)",
     "researcher": "researcher, admin",
     "admin": "admin",
+    # The API (/api/v1/): a Bearer token, never a session; a token reads as its owner's role.
+    "api-fieldworker": "API token of a fieldworker, researcher, admin",
+    "api-caseworker": "API token of a caseworker, researcher, admin (a caseworker: her sites)",
+    "api-researcher": "API token of a researcher, admin",
 }
 ALLOWED: dict[str, frozenset[Role]] = {
     "fieldworker": frozenset({Role.FIELDWORKER, Role.RESEARCHER, Role.ADMIN}),
@@ -31,6 +35,9 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "caseworker-only": frozenset({Role.CASEWORKER}),
     "researcher": frozenset({Role.RESEARCHER, Role.ADMIN}),
     "admin": frozenset({Role.ADMIN}),
+    "api-fieldworker": frozenset({Role.FIELDWORKER, Role.RESEARCHER, Role.ADMIN}),
+    "api-caseworker": frozenset({Role.CASEWORKER, Role.RESEARCHER, Role.ADMIN}),
+    "api-researcher": frozenset({Role.RESEARCHER, Role.ADMIN}),
 }
 
 ROUTE_ACCESS: dict[str, str] = {
@@ -110,6 +117,19 @@ ROUTE_ACCESS: dict[str, str] = {
     "research.user_action": "admin",
     "research.restore_recontact": "researcher",
     "research.user_sites": "admin",
+    "auth.tokens": "login",
+    "auth.token_add": "login",
+    "auth.token_revoke": "login",
+    "api.openapi": "public",  # the API's description: nothing of anyone
+    "api.participants": "api-fieldworker",
+    "api.participant": "api-fieldworker",
+    "api.due": "api-fieldworker",
+    "api.responses": "api-researcher",
+    "api.cases": "api-caseworker",
+    "api.case": "api-caseworker",
+    "api.codebook": "api-researcher",
+    "api.export": "api-researcher",
+    "api.report": "api-researcher",
 }
 
 

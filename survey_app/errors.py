@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -27,12 +27,24 @@ MESSAGES = {
     500: "Something went wrong on our side. Nothing you sent before this page was lost.",
 }
 RESPONDENT_PREFIXES = ("/kiosk", "/s/")
+API_PREFIX = "/api/"
 
 
 def _page(code: int, message: str) -> ResponseReturnValue:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(code, message)
     respondent = request.path.startswith(RESPONDENT_PREFIXES)
     template = "respond/error.html" if respondent else "errors/error.html"
     return render_template(template, code=code, message=message), code
+
+
+def _api_error(code: int, message: str) -> ResponseReturnValue:
+    """The API's errors are JSON, never a page (survey_app/api/)."""
+    reply = jsonify(error={"status": code, "message": message})
+    reply.status_code = code
+    if code == 401:
+        reply.headers["WWW-Authenticate"] = 'Bearer realm="survey_app"'
+    return reply
 
 
 def register(app: Flask) -> None:

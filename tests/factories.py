@@ -193,3 +193,28 @@ def draft_response(
         db.session.add(response)
         db.session.commit()
         return response.id
+
+
+def api_token(app: Flask, user_id: int, state: str = "valid", days: int = 30) -> str:
+    """An API token of the user, made as the account page makes it, left ``valid``,
+    ``expired`` (its end moved into the past), ``revoked`` or ``unknown`` (never made)."""
+    import datetime as dt
+    import secrets
+
+    from survey_app.api import tokens
+    from survey_app.models.types import utcnow
+
+    if state == "unknown":
+        return tokens.PREFIX + secrets.token_urlsafe(32)
+    with app.app_context():
+        owner = db.session.get(User, user_id)
+        assert owner is not None
+        made = tokens.create(db.session, owner, f"{state} token", days)
+        if state == "expired":
+            made.token.expires_at = utcnow() - dt.timedelta(seconds=1)
+        elif state == "revoked":
+            tokens.revoke(db.session, owner, made.token.id)
+        else:
+            assert state == "valid", state
+        db.session.commit()
+        return made.secret

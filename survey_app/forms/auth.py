@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, IntegerField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -35,3 +35,23 @@ class KeyAnswerForm(FlaskForm):  # type: ignore[misc]
     """What the page's script fills in: the authenticator's answer, as JSON."""
 
     answer = StringField(validators=[DataRequired("The key gave no answer."), Length(max=20_000)])
+
+
+class TokenAddForm(FlaskForm):  # type: ignore[misc]
+    """A new API token: a name, how many days it lasts, and her password again."""
+
+    name = StringField(
+        "A name for the token (for example, Nightly R import)",
+        validators=[DataRequired("Please give the token a name."), Length(max=60)],
+    )
+    days = IntegerField(
+        "Days until it expires (1 to 365)",
+        default=90,
+        validators=[
+            InputRequired("Please say how many days it lasts."),
+            NumberRange(1, 365, "A token lasts 1 to 365 days."),
+        ],
+    )
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Please enter your password."), Length(max=1024)]
+    )

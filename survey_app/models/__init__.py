@@ -3,6 +3,7 @@
 from ..kinds import Audience, Channel, Role
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
+from .api_tokens import ApiToken
 from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
 from .declines import Decline
@@ -17,6 +18,7 @@ from .users import User
 __all__ = [
     "COMPLETE",
     "IN_PROGRESS",
+    "ApiToken",
     "Audience",
     "AuditEvent",
     "Case",

@@ -420,6 +420,7 @@ def participants_page(
     page: int = 1,
     per_page: int = PER_PAGE,
     waves: Waves | None = None,
+    before: tuple[dt.datetime, int] | None = None,
 ) -> Page:
     """One page of participants, newest first, with the baseline date and the status at each
     follow-up wave, in one statement: a subquery picks the page's participants (joining the
@@ -427,13 +428,23 @@ def participants_page(
     window function, and only those rows are joined to their site and responses. Joining
     first and paging after would join every participant on every page. A status filter
     matches a status at any follow-up wave, or at ``wave`` alone. ``waves``: the study's, if
-    the caller has them already."""
+    the caller has them already. ``before``: only participants after (created_at, id) in the
+    list's order, for the API's cursor (a page counted from there, its total the rest)."""
     if status is not None and status not in FILTERS:
         raise ValueError(f"unknown status filter {status!r}")
     waves = waves or study_waves(session)
     if wave is not None and wave not in waves.codes:
         raise ValueError(f"unknown follow-up wave {wave!r}")
-    chosen = _pick_page(waves, today, site_id, status, wave, pseudonym).limit(per_page)
+    chosen = _pick_page(waves, today, site_id, status, wave, pseudonym)
+    if before is not None:
+        at, last_id = before
+        chosen = chosen.where(
+            or_(
+                Participant.created_at < at,
+                and_(Participant.created_at == at, Participant.id < last_id),
+            )
+        )
+    chosen = chosen.limit(per_page)
     rows, total = _rows(session, chosen.offset((page - 1) * per_page).subquery(), waves, today)
     return Page(rows=rows, number=page, per_page=per_page, total=total, waves=waves)
 

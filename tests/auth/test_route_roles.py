@@ -39,6 +39,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "lang": "en",
     "clip": "no_such_item",
     "key_id": 999999,
+    "token_id": 999999,
 }
 
 
@@ -75,9 +76,25 @@ def _to_login(reply: Any) -> bool:
     return reply.status_code == 302 and reply.headers["Location"].startswith("/login")
 
 
+def _api_problem(need: str, role: str, code: int, where: str) -> str | None:
+    """The API's rules ("api-..."): a role's own token is allowed or 403; no token is 401."""
+    if role == "anonymous":
+        return None if code == 401 else f"{where} (should be 401 without a token)"
+    if role not in ALLOWED[need]:
+        return None if code == 403 else f"{where} (should be 403 for {role}'s token)"
+    return None if code not in (401, 403) else f"{where} (should be allowed for {role}'s token)"
+
+
 def test_every_route_answers_each_role_as_its_rule_says(open_app: Flask) -> None:
-    for role in ROLES[1:]:
-        factories.user(open_app, role=role, email=f"{role}@example.org")
+    users = {
+        role: factories.user(open_app, role=role, email=f"{role}@example.org") for role in ROLES[1:]
+    }
+    # The API takes a Bearer token, never the session: each role calls it with a token of its
+    # own, as well as with its logged-in session (which alone must get a 401).
+    bearer = {"anonymous": {}} | {
+        role: {"Authorization": f"Bearer {factories.api_token(open_app, user.id)}"}
+        for role, user in users.items()
+    }
     clients = {role: _client(open_app, role) for role in ROLES}
     problems: list[str] = []
     for rule in sorted(open_app.url_map.iter_rules(), key=lambda r: r.endpoint):
@@ -85,12 +102,21 @@ def test_every_route_answers_each_role_as_its_rule_says(open_app: Flask) -> None
         need = RULES[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for role in ROLES:
-                reply = clients[role].open(url, method=method, data={})
+                api = need.startswith("api-")
+                headers = bearer[role] if api else {}
+                reply = clients[role].open(url, method=method, data={}, headers=headers)
                 reply.close()  # static files and downloads stream from open files
                 code = reply.status_code
                 where = f"{method} {url} as {role}: {code} {reply.headers.get('Location', '')}"
                 if code >= 500:
                     problems.append(f"{where} (server error)")
+                elif api:
+                    session_only = clients[role].open(url, method=method).status_code
+                    if session_only != 401:
+                        problems.append(f"{where} (a session without a token: {session_only})")
+                    problem = _api_problem(need, role, code, where)
+                    if problem:
+                        problems.append(problem)
                 elif need == "public":
                     if code == 403 or _to_login(reply):
                         problems.append(f"{where} (should be open)")

@@ -27,7 +27,7 @@ from tests.e2e.helpers import (
     send,
     unlock_kiosk,
 )
-from tests.flows import instrument
+from tests.flows import PASSWORD, instrument
 from tests.liveserver import LiveServer
 
 MISSING_CONSENT = {
@@ -180,6 +180,13 @@ def test_research_pages(page: Any, server: LiveServer, accounts: Accounts) -> No
     ]:
         page.goto(path)
         check(name, respondent=False)
+    page.goto("/account/tokens")
+    check("API tokens", respondent=False)
+    page.get_by_label("A name for the token").fill("Nightly R import")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Make the token").click()
+    expect(page.locator("#token-value")).to_be_visible()
+    check("API tokens, a new token shown once", respondent=False)
     page.goto("/research/links")
     page.locator("#links td.num a").first.click()
     expect(page.locator("#link-responses tbody tr")).to_have_count(1)

@@ -21,6 +21,7 @@ from tests.dbutil import fresh_database
 
 EXPECTED_TABLES = {
     "alembic_version",
+    "api_tokens",
     "audit_event",
     "case_corrections",
     "case_form_revisions",
@@ -84,6 +85,13 @@ def test_upgrade_downgrade_upgrade_with_data(tmp_path: Path) -> None:
                 )
             )
             db.session.execute(text("INSERT INTO user_sites (user_id, site_id) VALUES (1, 1)"))
+            # Her API token, so that 0013 goes down with data.
+            db.session.execute(
+                text(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, role, created_at,"
+                    " expires_at) VALUES (1, 'R', 'ab', 'caseworker', '2026-01-01', '2026-02-01')"
+                )
+            )
             db.session.execute(
                 text(
                     "INSERT INTO cases (participant_id, site_id, status, opened_on, created_at)"

@@ -51,6 +51,8 @@ KNOWN = [
     "contact_purpose",
     "role_level",
     "gaps_filled",
+    "days",
+    "password",
 ]
 VALUE = st.one_of(
     st.text(max_size=30),
@@ -138,6 +140,7 @@ def test_research_forms_never_answer_500(open_app: Flask) -> None:
         "/research/export",
         "/research/users",
         "/account/password",
+        "/account/tokens/add",
         "/kiosk/",
     ]
 
