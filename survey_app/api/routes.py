@@ -13,17 +13,18 @@ from sqlalchemy import select
 
 from .. import pseudonyms
 from ..disclosure.release import refuse_if_failing
+from ..downloads.export_workbook import build_export
 from ..export.codebook import CODEBOOK_HEADER, codebook_rows
 from ..export.dataset import Dataset
 from ..export.filters import ExportFilters
 from ..export.formats import FORMATS, filename
-from ..export.workbook import build_export, record_export
+from ..export.workbook import record_export
 from ..extensions import db
 from ..kinds import Role
 from ..models import Case, InstrumentVersion, record_audit
 from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN
 from ..models.types import today
-from ..report.case_figures import pooled_titles
+from ..report.cases.figures import pooled_titles
 from ..report.publication import check_filters
 from ..report.tables import build_report  # the Report page's own builder: one report
 from ..services import cases as case_ops
