@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import key_views as _key_views  # noqa: F401 - its routes join auth's
     from .auth.views import bp as auth_bp
     from .cases import bp as cases_bp
+    from .coding import bp as coding_bp
     from .main import bp as main_bp
     from .research import bp as research_bp
     from .respond.kiosk import bp as kiosk_bp
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
     app.register_blueprint(link_bp, url_prefix="/s")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(coding_bp, url_prefix="/research/coding")
     app.register_blueprint(speech_bp, url_prefix="/speech")
     # Respondent forms check their CSRF token themselves, so that an expired page shows her
     # answers again with a message instead of a bare error.

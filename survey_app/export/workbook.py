@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..coding.sheets import coding_sheets
 from ..models import record_audit
 from ..models.types import DbSession, utcnow
 from ..report.model import Report
@@ -30,6 +31,8 @@ SHEET_ORDER = (
     "Case forms (long)",
     "Children",
     "Case local authorities",
+    "Themes",
+    "Codings",
     "Summary",
     "Report",
 )
@@ -73,6 +76,7 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         Sheet("About", _plain(["item", "value"]), about, -1, after_data=True),
         Sheet("Codebook", _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
         *data_sheets,
+        *coding_sheets(session, filters),
         summary_sheet(report),
         report_sheet(report),
     ]

@@ -5,6 +5,7 @@ from . import erasure as _erasure  # noqa: F401 - registers the after-commit wip
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
+from .coding import Coding, CodingMark, CodingQuestion, KeyTheme, Theme
 from .declines import Decline
 from .instruments import InstrumentVersion
 from .keys import SecurityKey
@@ -25,14 +26,19 @@ __all__ = [
     "CaseFormRevision",
     "CaseTransfer",
     "Channel",
+    "Coding",
+    "CodingMark",
+    "CodingQuestion",
     "Decline",
     "InstrumentVersion",
+    "KeyTheme",
     "Link",
     "Participant",
     "Response",
     "Role",
     "SecurityKey",
     "Site",
+    "Theme",
     "User",
     "UserSite",
     "Wave",

@@ -39,6 +39,10 @@ SAMPLE_ARGS: dict[str, Any] = {
     "lang": "en",
     "clip": "no_such_item",
     "key_id": 999999,
+    "instrument_key": "prison_staff",
+    "variable": "gaps_filled",
+    "key_theme_id": 999999,
+    "theme_id": 999999,
 }
 
 
