@@ -3,6 +3,7 @@ staff answers made through the models, a coder's ticks sent as her browser sends
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,11 +92,18 @@ def staff_answers(
     app: Flask, texts: Sequence[str], sites: Sequence[str | None] | None = None
 ) -> list[str]:
     """Complete prison staff responses through links, each answering gaps_filled; their
-    answer references (``r<response id>``), in the coding pages' order."""
+    answer references (``r<response id>``), in the coding pages' order (completion date: one
+    a day)."""
     refs = []
     for i, text in enumerate(texts):
         site = sites[i] if sites else "send"
-        rid = factories.link_response(app, "prison_staff", {"gaps_filled": text}, site=site)
+        rid = factories.link_response(
+            app,
+            "prison_staff",
+            {"gaps_filled": text},
+            site=site,
+            completed_on=dt.date(2026, 2, 1) + dt.timedelta(days=i),
+        )
         refs.append(f"r{rid}")
     return refs
 
