@@ -244,6 +244,7 @@ def agreement_page(instrument_key: str, variable: str) -> ResponseReturnValue:
     both_done = progress[0].done and progress[1].done
     themes = codebook.live_themes(db.session)
     settled = codings.codings(db.session, cq, SLOT_SETTLED)
+    names = {t.id: t.name for t in themes}
     return render_template(
         "coding/agreement.html",
         q=q,
@@ -253,7 +254,7 @@ def agreement_page(instrument_key: str, variable: str) -> ResponseReturnValue:
         per_theme=agreement.per_theme(themes, first, second, refs) if both_done else [],
         disagreements=agreement.disagreements(first, second, refs) if both_done else [],
         settled=settled,
-        names={t.id: t.name for t in themes},
+        theme_names=lambda ids: ", ".join(sorted(names[i] for i in ids if i in names)) or "none",
         numbers={ref: i for i, ref in enumerate(refs, start=1)},
     )
 
