@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from survey_app.extensions import db
-from survey_app.models import KeyTheme, Theme
+from survey_app.models import KeyTheme, Theme, User
 from tests import factories
 from tests.flows import PASSWORD, csrf_token
 
@@ -135,3 +135,54 @@ def code_answer(
     }
     data.update({f"quote_{t}": q for t, q in (quotes or {}).items()})
     return client.post(url, data=data)
+
+
+def user_id(app: Flask, email: str) -> int:
+    with app.app_context():
+        found = db.session.scalar(select(User.id).where(User.email == email))
+        assert found is not None
+        return found
+
+
+def double(app: Flask, researcher: FlaskClient, book: Book) -> tuple[FlaskClient, list[str]]:
+    """Eleven answers (1-6 at Send, 7-11 at Eastwood Park) and the question set for two
+    coders: the researcher and a second coder."""
+    sites = ["send"] * 6 + ["eastwood_park"] * 5
+    refs = staff_answers(app, [f"Answer number {i}." for i in range(1, 12)], sites)
+    second = login(app, "coder.two@example.org")
+    reply = post_form(
+        researcher,
+        STAFF_QUESTION,
+        STAFF_QUESTION,
+        {
+            "coder_a": user_id(app, "coder.one@example.org"),
+            "coder_b": user_id(app, "coder.two@example.org"),
+        },
+    )
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    return second, refs
+
+
+def code_all(client: FlaskClient, refs: list[str], given: dict[int, set[int]]) -> None:
+    for i, ref in enumerate(refs, start=1):
+        themes = [t for t, answers in given.items() if i in answers]
+        assert code_answer(client, ref, themes).status_code == 302
+
+
+def code_both(app: Flask, researcher: FlaskClient, book: Book) -> tuple[FlaskClient, list[str]]:
+    second, refs = double(app, researcher, book)
+    knowledge, systems = book.themes["Specialist knowledge"], book.themes["Navigate systems"]
+    code_all(researcher, refs, {knowledge: set(range(1, 8)), systems: {1, 2, 3}})
+    code_all(second, refs, {knowledge: {1, 2, 3, 4, 5, 8}, systems: {1, 2, 3}})
+    return second, refs
+
+
+def settle(client: FlaskClient, refs: list[str], book: Book) -> None:
+    """Settle the three disagreements of ``code_both``: answers 6 and 8 carry Specialist
+    knowledge, answer 7 nothing."""
+    knowledge = book.themes["Specialist knowledge"]
+    url = STAFF_QUESTION + "/settle"
+    for ref, themes in ((refs[5], [knowledge]), (refs[6], []), (refs[7], [knowledge])):
+        reply = code_answer(client, ref, themes, url=url)
+        assert reply.status_code == 302, reply.get_data(as_text=True)
+        assert reply.headers["Location"].endswith("/agreement")

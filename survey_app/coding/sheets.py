@@ -32,7 +32,7 @@ def themes_columns(publication: bool) -> list[ColumnMeta]:
     # A release shows "[c]" for a hidden count, so its counts are text there.
     number = ColumnKind.TEXT if publication else ColumnKind.COUNT
     return [
-        ColumnMeta("questionnaire", "Questionnaire or case form (key)", key=True),
+        ColumnMeta("questionnaire", "Questionnaire or case form (key)"),
         ColumnMeta("level", "key theme or theme"),
         ColumnMeta("key_theme", "Key theme"),
         ColumnMeta("theme", "Theme (blank on a key theme's row)"),
@@ -80,8 +80,8 @@ def _definitions(session: DbSession) -> dict[tuple[str, int | str], str]:
 
 
 CODINGS_COLUMNS = [
-    ColumnMeta("questionnaire", "Questionnaire or case form (key)", key=True),
-    ColumnMeta("variable", "The open question's variable", key=True),
+    ColumnMeta("questionnaire", "Questionnaire or case form (key)"),
+    ColumnMeta("variable", "The open question's variable"),
     ColumnMeta(
         "answer_id", "The answer's row in its sheet: participant ID, response ID or form_id"
     ),

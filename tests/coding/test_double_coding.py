@@ -17,23 +17,13 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from survey_app.extensions import db
-from survey_app.models import User
 from tests import coding_steps as steps
 from tests.flows import text_of
 
 QUESTION = steps.STAFF_QUESTION
 AGREEMENT = QUESTION + "/agreement"
 SETTLE = QUESTION + "/settle"
-
-
-def _user_id(app: Flask, email: str) -> int:
-    with app.app_context():
-        found = db.session.scalar(select(User.id).where(User.email == email))
-        assert found is not None
-        return found
 
 
 def _row(page: str, theme: str) -> list[str]:
@@ -45,47 +35,12 @@ def _row(page: str, theme: str) -> list[str]:
     raise AssertionError(theme)
 
 
-def _double(app: Flask, researcher: FlaskClient, book: steps.Book) -> tuple[FlaskClient, list[str]]:
-    """Eleven answers (1-6 at Send, 7-11 at Eastwood Park) and the question set for two
-    coders: the researcher and a second coder."""
-    sites = ["send"] * 6 + ["eastwood_park"] * 5
-    refs = steps.staff_answers(app, [f"Answer number {i}." for i in range(1, 12)], sites)
-    second = steps.login(app, "coder.two@example.org")
-    reply = steps.post_form(
-        researcher,
-        QUESTION,
-        QUESTION,
-        {
-            "coder_a": _user_id(app, "coder.one@example.org"),
-            "coder_b": _user_id(app, "coder.two@example.org"),
-        },
-    )
-    assert reply.status_code == 302, reply.get_data(as_text=True)
-    return second, refs
-
-
-def _code_all(client: FlaskClient, refs: list[str], given: dict[int, set[int]]) -> None:
-    for i, ref in enumerate(refs, start=1):
-        themes = [t for t, answers in given.items() if i in answers]
-        assert steps.code_answer(client, ref, themes).status_code == 302
-
-
-def code_both(
-    app: Flask, researcher: FlaskClient, book: steps.Book
-) -> tuple[FlaskClient, list[str]]:
-    second, refs = _double(app, researcher, book)
-    knowledge, systems = book.themes["Specialist knowledge"], book.themes["Navigate systems"]
-    _code_all(researcher, refs, {knowledge: set(range(1, 8)), systems: {1, 2, 3}})
-    _code_all(second, refs, {knowledge: {1, 2, 3, 4, 5, 8}, systems: {1, 2, 3}})
-    return second, refs
-
-
 def test_each_coder_codes_blind_and_the_agreement_waits_for_both(
     app: Flask, researcher: FlaskClient, book: steps.Book
 ) -> None:
-    second, refs = _double(app, researcher, book)
+    second, refs = steps.double(app, researcher, book)
     knowledge = book.themes["Specialist knowledge"]
-    _code_all(researcher, refs, {knowledge: set(range(1, 12))})
+    steps.code_all(researcher, refs, {knowledge: set(range(1, 12))})
     # The second coder's page shows none of the first coder's ticks or name.
     page = second.get(f"{QUESTION}/code?answer={refs[0]}").get_data(as_text=True)
     assert "checked" not in page and "coder.one@example.org" not in page.split("<main")[1]
@@ -102,7 +57,7 @@ def test_each_coder_codes_blind_and_the_agreement_waits_for_both(
 def test_agreement_per_theme_matches_kappa_worked_by_hand(
     app: Flask, researcher: FlaskClient, book: steps.Book
 ) -> None:
-    code_both(app, researcher, book)
+    steps.code_both(app, researcher, book)
     page = researcher.get(AGREEMENT).get_data(as_text=True)
     #        theme, n, both, first only, second only, neither, agreement %, kappa
     assert _row(page, "Specialist knowledge") == [
@@ -140,8 +95,7 @@ def test_agreement_per_theme_matches_kappa_worked_by_hand(
 def test_disagreements_are_listed_and_the_settled_coding_counts(
     app: Flask, researcher: FlaskClient, book: steps.Book
 ) -> None:
-    second, refs = code_both(app, researcher, book)
-    knowledge = book.themes["Specialist knowledge"]
+    second, refs = steps.code_both(app, researcher, book)
     page = researcher.get(AGREEMENT).get_data(as_text=True)
     listed = page.split('id="disagreements"')[1].split("</table>")[0]
     assert re.findall(r"settle answer (\d+)", listed) == ["6", "7", "8"]
@@ -149,10 +103,7 @@ def test_disagreements_are_listed_and_the_settled_coding_counts(
     settle_page = text_of(researcher.get(f"{SETTLE}?answer={refs[5]}").get_data(as_text=True))
     assert "coder.one@example.org Specialist knowledge" in settle_page
     assert "coder.two@example.org no theme" in settle_page
-    for ref, themes in ((refs[5], [knowledge]), (refs[6], []), (refs[7], [knowledge])):
-        reply = steps.code_answer(second, ref, themes, url=SETTLE)
-        assert reply.status_code == 302, reply.get_data(as_text=True)
-        assert reply.headers["Location"].endswith("/agreement")
+    steps.settle(second, refs, book)
 
     # All eleven count now: eight agreed, three settled.
     assert "11 of 11 answers have a coding that counts" in text_of(
