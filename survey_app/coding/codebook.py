@@ -72,7 +72,9 @@ def _theme_name_taken(session: DbSession, name: str, but: int | None = None) -> 
     return any(found != but for found in session.scalars(query))
 
 
-def add_key_theme(session: DbSession, name: str, definition: str, *, actor_id: int) -> KeyTheme:
+def add_key_theme(
+    session: DbSession, name: str, definition: str, *, actor_id: int | None
+) -> KeyTheme:
     name, definition = _clean(name, definition)
     if _key_name_taken(session, name):
         raise CodebookError(f"There is a key theme called “{name}” already.", 409)
@@ -86,7 +88,7 @@ def add_key_theme(session: DbSession, name: str, definition: str, *, actor_id: i
 
 
 def edit_key_theme(
-    session: DbSession, key_theme: KeyTheme, name: str, definition: str, *, actor_id: int
+    session: DbSession, key_theme: KeyTheme, name: str, definition: str, *, actor_id: int | None
 ) -> None:
     name, definition = _clean(name, definition)
     if _key_name_taken(session, name, but=key_theme.id):
@@ -104,7 +106,7 @@ def edit_key_theme(
 
 
 def add_theme(
-    session: DbSession, key_theme: KeyTheme, name: str, definition: str, *, actor_id: int
+    session: DbSession, key_theme: KeyTheme, name: str, definition: str, *, actor_id: int | None
 ) -> Theme:
     name, definition = _clean(name, definition)
     if _theme_name_taken(session, name):
@@ -123,7 +125,7 @@ def edit_theme(
     name: str,
     definition: str,
     *,
-    actor_id: int,
+    actor_id: int | None,
 ) -> None:
     """Rename, redefine or move a theme: its id stays, so its codings and history stay."""
     if not theme.is_live:
@@ -143,7 +145,7 @@ def edit_theme(
     )
 
 
-def merge_theme(session: DbSession, theme: Theme, into: Theme, *, actor_id: int) -> int:
+def merge_theme(session: DbSession, theme: Theme, into: Theme, *, actor_id: int | None) -> int:
     """Move ``theme``'s codings to ``into`` (a coding that carries both keeps one mark, with
     the first quote it has) and keep ``theme`` as merged. Returns the codings moved."""
     if theme.id == into.id or not theme.is_live or not into.is_live:
@@ -186,7 +188,7 @@ def _touch_codings(session: DbSession, theme_id: int) -> None:
     )
 
 
-def delete_theme(session: DbSession, theme: Theme, *, actor_id: int) -> None:
+def delete_theme(session: DbSession, theme: Theme, *, actor_id: int | None) -> None:
     """Delete an unused theme; a theme that codings carry is refused (merge it instead)."""
     count = session.scalar(select(func.count()).where(CodingMark.theme_id == theme.id)) or 0
     if count:
@@ -210,7 +212,7 @@ def delete_theme(session: DbSession, theme: Theme, *, actor_id: int) -> None:
     session.flush()
 
 
-def delete_key_theme(session: DbSession, key_theme: KeyTheme, *, actor_id: int) -> None:
+def delete_key_theme(session: DbSession, key_theme: KeyTheme, *, actor_id: int | None) -> None:
     if session.scalar(select(func.count()).where(Theme.key_theme_id == key_theme.id)):
         raise CodebookError(
             f"“{key_theme.name}” still holds themes: move or delete them first.", 409
