@@ -84,9 +84,14 @@ def _text(answers: dict[str, Any] | None, variable: str) -> str | None:
 
 
 def answers(session: DbSession, q: Question) -> list[Answer]:
-    """The question's answers that say something, in a stable order."""
-    found = _case_answers(session, q) if q.is_case_form else _response_answers(session, q)
-    return list(found)
+    """The question's answers that say something, in a stable order. Read once a request (the
+    session's ``info`` lives as long as the request's session): a page asks several times."""
+    cache: dict[tuple[str, str], list[Answer]] = session.info.setdefault("coding_answers", {})
+    key = (q.instrument_key, q.variable)
+    if key not in cache:
+        found = _case_answers(session, q) if q.is_case_form else _response_answers(session, q)
+        cache[key] = list(found)
+    return cache[key]
 
 
 def _response_answers(session: DbSession, q: Question) -> Iterator[Answer]:
