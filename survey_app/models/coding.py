@@ -7,12 +7,22 @@ An answer is named by ``answer_ref``: ``r<response id>`` for a questionnaire's a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import utcnow
+from .types import DbSession, utcnow
 from .users import User
 
 NAME_MAX, DEFINITION_MAX, QUOTE_MAX = 120, 500, 2000
@@ -139,3 +149,15 @@ class CodingMark(db.Model):  # type: ignore[name-defined,misc]
 
     coding: Mapped[Coding] = relationship(back_populates="marks")
     theme: Mapped[Theme] = relationship()
+
+
+def forget_responses(session: DbSession, response_ids: Sequence[str]) -> None:
+    """Delete the codings of answers whose responses are being deleted (a withdrawal that
+    deletes her answers): their quotes are her words, and go with them."""
+    refs = [f"r{rid}" for rid in response_ids]
+    if refs:
+        session.execute(
+            delete(Coding)
+            .where(Coding.answer_ref.in_(refs))
+            .execution_options(synchronize_session="fetch")
+        )

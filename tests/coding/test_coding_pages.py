@@ -222,3 +222,24 @@ def test_closure_summaries_are_coded_with_the_cases_site(
     )
     assert saved.status_code == 302
     assert "1 of 1 coded" in text_of(researcher.get(url).get_data(as_text=True))
+
+
+def test_a_withdrawal_that_deletes_her_answers_deletes_their_codings_and_quotes(
+    app: Flask, researcher: FlaskClient, book: steps.Book
+) -> None:
+    question = "/research/coding/questions/mothers_t1/tac_hopes"
+    [leaving, staying] = factories.participants(app, 2)
+    gone = factories.complete_response(app, leaving, "T1", {"tac_hopes": "Seeing my kids."})
+    kept = factories.complete_response(app, staying, "T1", {"tac_hopes": "Help with court."})
+    theme = book.themes["Contact with children"]
+    steps.code_answer(researcher, f"r{gone}", [theme], {theme: "my kids"}, url=question + "/code")
+    steps.code_answer(researcher, f"r{kept}", [theme], url=question + "/code")
+    page = f"/research/participants/{leaving}"
+    reply = steps.post_form(
+        researcher, page, f"{page}/withdraw", {"mode": "delete", "reason": "She asked us to."}
+    )
+    assert reply.status_code == 302, text_of(reply.get_data(as_text=True))[:400]
+    with app.app_context():
+        assert db.session.scalars(select(Coding.answer_ref)).all() == [f"r{kept}"]
+        assert db.session.scalar(select(func.count()).select_from(CodingMark)) == 1
+        assert db.session.scalar(select(CodingMark.quote)) is None
