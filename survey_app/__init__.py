@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import token_views as _token_views  # noqa: F401 - its routes join auth's
     from .auth.views import bp as auth_bp
     from .cases import bp as cases_bp
+    from .coding import bp as coding_bp
     from .main import bp as main_bp
     from .research import bp as research_bp
     from .respond.kiosk import bp as kiosk_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
     app.register_blueprint(link_bp, url_prefix="/s")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(coding_bp, url_prefix="/research/coding")
     app.register_blueprint(speech_bp, url_prefix="/speech")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Respondent forms check their CSRF token themselves, so that an expired page shows her

@@ -130,6 +130,22 @@ ROUTE_ACCESS: dict[str, str] = {
     "api.codebook": "api-researcher",
     "api.export": "api-researcher",
     "api.report": "api-researcher",
+    # Coding open answers into themes (survey_app/coding): researchers and admins only.
+    "coding.index": "researcher",
+    "coding.add_key_theme": "researcher",
+    "coding.key_theme": "researcher",
+    "coding.delete_key_theme": "researcher",
+    "coding.add_theme": "researcher",
+    "coding.theme": "researcher",
+    "coding.merge_theme": "researcher",
+    "coding.delete_theme": "researcher",
+    "coding.question": "researcher",
+    "coding.code": "researcher",
+    "coding.agreement_page": "researcher",
+    "coding.settle": "researcher",
+    "coding.counts_page": "researcher",
+    "coding.codebook_export": "researcher",
+    "coding.codebook_import": "researcher",
 }
 
 

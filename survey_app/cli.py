@@ -347,7 +347,9 @@ def links_create(instrument_key: str, site_code: str | None, closes: Any) -> Non
 @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 @click.option("--version", "versions", multiple=True, help="key:version to include (repeatable).")
 @click.option(
-    "--publication", is_flag=True, help="Hide small counts in the Summary and Report sheets."
+    "--publication",
+    is_flag=True,
+    help="Hide small counts in the Themes, Summary and Report sheets.",
 )
 @with_appcontext
 def export_command(

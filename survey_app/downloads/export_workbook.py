@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..coding.sheets import coding_sheets
 from ..export.codebook import CODEBOOK_HEADER, codebook_rows
 from ..export.column_types import column_type_rows
 from ..export.dataset import ColumnMeta, Dataset, Sheet
@@ -48,6 +49,7 @@ def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Ex
         Sheet(ABOUT, _plain(["item", "value"]), about, -1, after_data=True),
         Sheet(CODEBOOK, _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
         *data_sheets,
+        *coding_sheets(session, filters),
         summary_sheet(report),
         report_sheet(report),
     ]

@@ -15,6 +15,8 @@ CASES = "Cases"
 CASE_FORMS = "Case forms (long)"
 CHILDREN = "Children"
 CASE_AUTHORITIES = "Case local authorities"
+THEMES = "Themes"  # coded open answers: counts per theme (survey_app/coding)
+CODINGS = "Codings"  # one row per answer and theme, with coder and quote
 SUMMARY = "Summary"  # the report's tables, one cell a row
 REPORT = "Report"  # the report's tables and charts
 
@@ -30,6 +32,8 @@ SHEET_ORDER = (
     CASE_FORMS,
     CHILDREN,
     CASE_AUTHORITIES,
+    THEMES,
+    CODINGS,
     SUMMARY,
     REPORT,
 )

@@ -20,5 +20,5 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     date_to = DateField("Completed to", validators=[Optional(), NotBefore("date_from")])
     versions = SelectMultipleField("Questionnaire versions", choices=[])
     publication = BooleanField(
-        "For publication: hide counts under 5 in the Summary and Report sheets"
+        "For publication: hide counts under 5 in the Themes, Summary and Report sheets"
     )

@@ -6,6 +6,7 @@ from . import field as _field  # noqa: F401 - field laptop tables (survey_app/fi
 from .api_tokens import ApiToken
 from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
+from .coding import Coding, CodingMark, CodingQuestion, KeyTheme, Theme
 from .declines import Decline
 from .instruments import InstrumentVersion
 from .keys import SecurityKey
@@ -27,14 +28,19 @@ __all__ = [
     "CaseFormRevision",
     "CaseTransfer",
     "Channel",
+    "Coding",
+    "CodingMark",
+    "CodingQuestion",
     "Decline",
     "InstrumentVersion",
+    "KeyTheme",
     "Link",
     "Participant",
     "Response",
     "Role",
     "SecurityKey",
     "Site",
+    "Theme",
     "User",
     "UserSite",
     "Wave",

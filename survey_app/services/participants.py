@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select
 
 from .. import pseudonyms
 from ..models import Participant, Response, Site, record_audit
+from ..models.coding import forget_responses
 from ..models.erasure import erase_after_commit
 from ..models.types import DbSession
 from ..study import current_study
@@ -128,6 +129,14 @@ def withdraw(
         WithdrawalError,
     )
     if mode == WITHDRAW_DELETE:
+        forget_responses(
+            session,
+            list(
+                session.scalars(
+                    select(Response.id).where(Response.participant_id == participant.id)
+                )
+            ),
+        )
         session.execute(
             delete(Response)
             .where(Response.participant_id == participant.id)

@@ -40,6 +40,10 @@ SAMPLE_ARGS: dict[str, Any] = {
     "clip": "no_such_item",
     "key_id": 999999,
     "token_id": 999999,
+    "instrument_key": "prison_staff",
+    "variable": "gaps_filled",
+    "key_theme_id": 999999,
+    "theme_id": 999999,
 }
 
 

@@ -42,6 +42,8 @@ FROZEN = {
     "Case forms (long)": "D2",
     "Children": "D2",
     "Case local authorities": "D2",
+    "Themes": "A2",
+    "Codings": "A2",
     "Summary": "A2",
 }
 
