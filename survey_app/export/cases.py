@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..instruments.model import Instrument, Item, Section
-from ..models import Case, CaseForm, CaseFormRevision, InstrumentVersion, Site
-from ..models.cases import SUBMITTED
+from ..models import Case, CaseForm, CaseFormRevision, CaseFormStatus, InstrumentVersion, Site
 from ..models.types import DbSession
 from .column_types import ColumnKind, ColumnMeta
 from .columns import VarColumn, variable_columns
@@ -107,7 +106,9 @@ def load_cases(session: DbSession, filters: ExportFilters) -> list[CaseRecord]:
                 reasons.get(f.id),
             )
             for f in sorted(case.forms, key=lambda f: f.id)
-            if f.status == SUBMITTED and f.form_date is not None and _kept(f, filters)
+            if f.status == CaseFormStatus.SUBMITTED
+            and f.form_date is not None
+            and _kept(f, filters)
         )
         if forms:
             records.append(

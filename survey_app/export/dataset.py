@@ -17,7 +17,16 @@ from sqlalchemy.orm import aliased
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument
-from ..models import COMPLETE, Audience, InstrumentVersion, Link, Participant, Response, Site, Wave
+from ..models import (
+    Audience,
+    InstrumentVersion,
+    Link,
+    Participant,
+    Response,
+    ResponseStatus,
+    Site,
+    Wave,
+)
 from ..models.types import DbSession
 from ..scoring import score_wai
 from ..services import followup
@@ -209,7 +218,7 @@ class Dataset:
                 and_(
                     alias.participant_id == Participant.id,
                     alias.wave_id == spec.wave.id,
-                    alias.status == COMPLETE,
+                    alias.status == ResponseStatus.COMPLETE,
                     alias.voided_at.is_(None),
                     alias.instrument_version_id.in_(spec.version_ids),
                     *self._dates(alias.completed_on),
@@ -462,7 +471,7 @@ class Dataset:
                 .join(Site)
                 .where(
                     Response.wave_id == spec.wave.id,
-                    Response.status == COMPLETE,
+                    Response.status == ResponseStatus.COMPLETE,
                     Response.voided_at.is_(None),
                     Response.instrument_version_id.in_(spec.version_ids),
                     *self._dates(Response.completed_on),
@@ -531,7 +540,7 @@ class Dataset:
             .join(Link, Response.link_id == Link.id)
             .outerjoin(Site, Link.site_id == Site.id)
             .where(
-                Response.status == COMPLETE,
+                Response.status == ResponseStatus.COMPLETE,
                 Response.voided_at.is_(None),
                 Response.instrument_version_id.in_(spec.version_ids),
                 *self._dates(Response.completed_on),
