@@ -37,7 +37,7 @@ from survey_app.export.sheet_names import MOTHERS_LINKED  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 from survey_app.instruments import model  # noqa: E402
 from survey_app.instruments.publish import latest_version  # noqa: E402
-from survey_app.models import COMPLETE, Participant, Response, Site, Wave  # noqa: E402
+from survey_app.models import Participant, Response, ResponseStatus, Site, Wave  # noqa: E402
 from survey_app.models.types import random_id  # noqa: E402
 from survey_app.pseudonyms import generate as new_pseudonym  # noqa: E402
 from survey_app.services.responses import new_submission_key  # noqa: E402
@@ -128,7 +128,7 @@ def add_mothers(
                         "channel": "kiosk",
                         "participant_id": pid,
                         "wave_id": waves[wave],
-                        "status": COMPLETE,
+                        "status": ResponseStatus.COMPLETE,
                         "submission_key": new_submission_key(),
                         "answers": answers_for(parsed[key], rng),
                         "language": "cy" if rng.random() < 0.05 else "en",

@@ -19,7 +19,7 @@ from survey_app.extensions import db
 from survey_app.field import batch, bundle, sealing, sending
 from survey_app.instruments.model import from_version
 from survey_app.instruments.publish import latest_version
-from survey_app.models import COMPLETE, Response, Wave
+from survey_app.models import Response, ResponseStatus, Wave
 from survey_app.services import participants as participant_ops
 from survey_app.services.responses import new_submission_key
 from tests.flows import default_answer
@@ -83,7 +83,7 @@ def _answer_all(laptop: Flask) -> None:
             channel="kiosk",
             participant=participant,
             wave=wave,
-            status=COMPLETE,
+            status=ResponseStatus.COMPLETE,
             submission_key=new_submission_key(),
             answers=answers,
         )

@@ -24,7 +24,7 @@ from bench.loadgen import Browser, Reply, Request, form_body
 from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.instruments.publish import latest_version
-from survey_app.models import COMPLETE, IN_PROGRESS, Response
+from survey_app.models import Response, ResponseStatus
 from survey_app.models.types import random_id, today
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
@@ -259,7 +259,7 @@ def fresh_submits(
                 "instrument_version_id": version.id,
                 "channel": "link",
                 "link_id": link.id,
-                "status": IN_PROGRESS,
+                "status": ResponseStatus.IN_PROGRESS,
                 "submission_key": key,
                 "answers": answers_for(staff, rng),
                 "language": "en",
@@ -304,7 +304,7 @@ def complete_count(server: LiveServer, token: str) -> int:
         found = db.session.scalar(
             select(func.count())
             .select_from(Response)
-            .where(Response.link_id == link.id, Response.status == COMPLETE)
+            .where(Response.link_id == link.id, Response.status == ResponseStatus.COMPLETE)
         )
         db.session.rollback()
         return int(found or 0)

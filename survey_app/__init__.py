@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from .config import ConfigError, load_settings
+from .config import SETTINGS_KEY, ConfigError, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .field import register_hooks as register_field_hooks
 from .numbers import NumberConverter, whole_number
@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(Path(app.instance_path), config)
     managed = settings.flask_config()
     app.config.update(managed)
+    app.extensions[SETTINGS_KEY] = settings
     if settings.is_production and (app.debug or (config or {}).get("DEBUG")):
         # The debugger runs code from the browser: never with real data.
         raise ConfigError("debug mode must be off when SURVEY_APP_ENV=production")

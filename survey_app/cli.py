@@ -22,6 +22,7 @@ from .auth.operations import (
     set_password,
     user_count,
 )
+from .config import current_settings
 from .disclosure.release import ReleaseRefused
 from .downloads.export_workbook import build_export
 from .export.filters import ExportFilters
@@ -373,7 +374,7 @@ def export_command(
         date_to=date_to.date() if date_to else None,
         versions=frozenset(versions),
         publication=publication,
-        threshold=current_app.config["PUBLICATION_THRESHOLD"],
+        threshold=current_settings().publication_threshold,
     )
     try:
         check_filters(filters, current_study(), pooled_titles())
@@ -433,7 +434,6 @@ def responses_purge_drafts(days: int) -> None:
 @with_appcontext
 def backup_command(out_path: str | None, verify_path: str | None) -> None:
     """Back up the SQLite database (online backup API), or verify a backup."""
-    from flask import current_app
 
     from . import backup as backups
 
@@ -441,7 +441,7 @@ def backup_command(out_path: str | None, verify_path: str | None) -> None:
         _fail(["Give either --out PATH or --verify PATH."])
     try:
         if out_path:
-            result = backups.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(out_path))
+            result = backups.backup(current_settings().database_url, Path(out_path))
             record_audit(
                 db.session, kind="backup.made", detail={"rows": sum(result.counts.values())}
             )
@@ -460,7 +460,6 @@ def backup_command(out_path: str | None, verify_path: str | None) -> None:
 @with_appcontext
 def access_command() -> None:
     """Every URL with its methods and who may reach it (survey_app/access.py)."""
-    from flask import current_app
 
     from .access import route_lines
 
@@ -487,7 +486,7 @@ def report_audit_command(site: str | None, by_period: bool) -> None:
             participant_ops.site_by_code(db.session, site)
         except participant_ops.UnknownSite as exc:
             _fail([str(exc)])
-    threshold = current_app.config["PUBLICATION_THRESHOLD"]
+    threshold = current_settings().publication_threshold
     filters = ExportFilters(site=site, publication=True, threshold=threshold)
     try:
         report = build_report(db.session, filters, by_period=by_period)

@@ -12,12 +12,24 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from flask import current_app
 
 from .kinds import Role, values
 
 # The study this installation serves (sites, waves, schedule); STUDY_FILE names another.
 BUNDLED_STUDY_FILE = Path(__file__).with_name("study.yaml")
+
+
+# Where create_app keeps the Settings it was built from (app.extensions).
+SETTINGS_KEY = "survey_app.settings"
+
+
+def current_settings() -> Settings:
+    """The running app's typed settings: code reads these, not the flat ``app.config`` keys
+    (which stay for Flask and its extensions)."""
+    return cast(Settings, current_app.extensions[SETTINGS_KEY])
 
 
 class ConfigError(SystemExit):

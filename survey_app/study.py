@@ -9,12 +9,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .config import BUNDLED_STUDY_FILE
+from .config import BUNDLED_STUDY_FILE, current_settings
 from .instruments.yaml_files import read_yaml, validated
-from .kinds import Audience
+from .kinds import Audience, SiteKind, values
 
 WELSH_SETTINGS = ("on", "draft", "off")
 
@@ -28,7 +28,7 @@ class _SiteSchema(_Strict):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
     name = fields.String(required=True)
     kind = fields.String(
-        load_default="prison", validate=validate.OneOf(["prison", "community", "other"])
+        load_default=SiteKind.PRISON.value, validate=validate.OneOf(values(SiteKind))
     )
 
 
@@ -109,7 +109,7 @@ class _StudySchema(_Strict):
 class SiteConfig:
     code: str
     name: str
-    kind: str
+    kind: SiteKind
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
     return Study(
         name=raw["name"],
         pseudonym_prefix=raw["pseudonym_prefix"],
-        sites=tuple(SiteConfig(**s) for s in raw["sites"]),
+        sites=tuple(SiteConfig(s["code"], s["name"], SiteKind(s["kind"])) for s in raw["sites"]),
         waves=tuple(
             WaveConfig(
                 code=w["code"],
@@ -208,7 +208,7 @@ def load_study(path: Path = BUNDLED_STUDY_FILE) -> Study:
 def study_file() -> Path:
     """The running app's STUDY_FILE; the bundled study.yaml outside an app."""
     if has_app_context():
-        return Path(current_app.config.get("STUDY_FILE", BUNDLED_STUDY_FILE))
+        return current_settings().study_file
     return BUNDLED_STUDY_FILE
 
 

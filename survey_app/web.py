@@ -20,9 +20,10 @@ network filter that strips Referer headers."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, abort, g, request
 from flask_wtf.csrf import CSRFError
 
+from .config import current_settings
 from .extensions import db
 
 CSP = (
@@ -80,7 +81,7 @@ def security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")  # see the module's docstring
     headers.setdefault("X-Frame-Options", "DENY")
-    if current_app.config.get("SURVEY_APP_ENV") == "production":
+    if current_settings().is_production:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if not request.path.startswith("/static/"):
         # Respondent and research pages carry answers or pseudonyms: never cache them.

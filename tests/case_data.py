@@ -12,9 +12,15 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.instruments.publish import latest_version
-from survey_app.models import Case, CaseForm, CaseFormRevision, Participant
-from survey_app.models.cases import SUBMITTED
-from survey_app.services.cases import KINDS, refresh_case
+from survey_app.models import (
+    Case,
+    CaseForm,
+    CaseFormKind,
+    CaseFormRevision,
+    CaseFormStatus,
+    Participant,
+)
+from survey_app.services.cases import refresh_case
 from tests import factories
 
 D = dt.date.fromisoformat
@@ -62,13 +68,14 @@ def add_case(app: Flask, site: str, forms: list[Form]) -> str:
         case = Case(participant=participant, site_id=participant.site_id)
         db.session.add(case)
         for kind, date, answers in forms:
-            key, date_variable = KINDS[kind]
+            form_kind = CaseFormKind(kind)
+            key, date_variable = form_kind.instrument_key, form_kind.date_variable
             version = latest_version(db.session, key)
             assert version is not None
             coded = {date_variable: date, **answers}
             form = CaseForm(
-                case=case, kind=kind, instrument_version=version, form_date=D(date),
-                status=SUBMITTED, revision=1, answers=coded,
+                case=case, kind=form_kind, instrument_version=version, form_date=D(date),
+                status=CaseFormStatus.SUBMITTED, revision=1, answers=coded,
                 submitted_at=dt.datetime(2023, 6, 30),
             )  # fmt: skip
             db.session.add(form)

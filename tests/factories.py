@@ -55,7 +55,7 @@ def complete_response(
     """A complete kiosk response made through the models (for research and export tests)."""
     import datetime as dt
 
-    from survey_app.models import COMPLETE, InstrumentVersion, Participant, Response, Wave
+    from survey_app.models import InstrumentVersion, Participant, Response, ResponseStatus, Wave
     from survey_app.study import current_study
 
     with app.app_context():
@@ -79,7 +79,7 @@ def complete_response(
             wave=wave_row,
             submission_key=f"k-{pseudonym}-{wave}",
             answers=dict(answers),
-            status=COMPLETE,
+            status=ResponseStatus.COMPLETE,
             completed_on=completed_on or dt.date(2026, 1, 15),
         )
         db.session.add(response)
@@ -98,7 +98,7 @@ def link_response(
     import datetime as dt
     import secrets
 
-    from survey_app.models import COMPLETE, InstrumentVersion, Link, Response
+    from survey_app.models import InstrumentVersion, Link, Response, ResponseStatus
 
     with app.app_context():
         site_row = db.session.scalar(select(Site).where(Site.code == site)) if site else None
@@ -114,7 +114,7 @@ def link_response(
             link=link,
             submission_key=secrets.token_hex(8),
             answers=dict(answers),
-            status=COMPLETE,
+            status=ResponseStatus.COMPLETE,
             completed_on=completed_on or dt.date(2026, 2, 1),
         )
         db.session.add_all([link, response])

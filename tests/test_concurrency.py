@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.instruments.model import Instrument
-from survey_app.models import COMPLETE, AuditEvent, Response, User
+from survey_app.models import AuditEvent, Response, ResponseStatus, User
 from survey_app.services import links as link_ops
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -237,7 +237,9 @@ def stored(app: Flask) -> tuple[int, int, int]:
         total = db.session.scalar(select(func.count()).select_from(Response)) or 0
         complete = (
             db.session.scalar(
-                select(func.count()).select_from(Response).where(Response.status == COMPLETE)
+                select(func.count())
+                .select_from(Response)
+                .where(Response.status == ResponseStatus.COMPLETE)
             )
             or 0
         )
@@ -491,7 +493,7 @@ def test_a_kiosk_moves_between_servers_mid_survey(
     assert stored(a.app) == (1, 1, 1)
     with a.app.app_context():
         [response] = db.session.scalars(select(Response)).all()
-        assert response.channel == "kiosk" and response.status == COMPLETE
+        assert response.channel == "kiosk" and response.status == ResponseStatus.COMPLETE
         assert response.answers["consent_take_part"] == 1
     assert_clean_log(a)
     assert_clean_log(b)

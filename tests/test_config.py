@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 import survey_app
 from survey_app import create_app
-from survey_app.config import ConfigError, load_settings
+from survey_app.config import ConfigError, Settings, current_settings, load_settings
 from survey_app.extensions import db
 
 
@@ -133,6 +133,18 @@ def test_create_app_creates_no_tables(tmp_path: Path) -> None:
 def test_the_app_fixture_is_a_flask_app(app: Flask) -> None:
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Strict"
+
+
+def test_the_code_reads_the_typed_settings_the_app_was_made_with(tmp_path: Path) -> None:
+    app = create_app(
+        {"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+         "KIOSK_MAX_HOURS": "3", "TOTP_REQUIRED_ROLES": "caseworker"}
+    )  # fmt: skip
+    with app.app_context():
+        settings = current_settings()
+        assert isinstance(settings, Settings)
+        assert settings.kiosk_max_hours == 3 and settings.totp_required_roles == ("caseworker",)
+        db.engine.dispose()
 
 
 def test_two_step_login_is_required_outside_development(tmp_path: Path) -> None:

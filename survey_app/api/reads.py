@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..models import COMPLETE, Case, CaseForm, InstrumentVersion, Link, Participant, Response
+from ..kinds import CaseFormStatus, ResponseStatus
+from ..models import Case, CaseForm, InstrumentVersion, Link, Participant, Response
 from ..models import Wave as WaveRow
-from ..models.cases import SUBMITTED
 from ..models.types import DbSession
 from ..services import followup
 
@@ -134,7 +134,7 @@ def responses(
             joinedload(Response.participant).joinedload(Participant.site),
             joinedload(Response.link).joinedload(Link.site),
         )
-        .where(Response.status == COMPLETE, Response.voided_at.is_(None))
+        .where(Response.status == ResponseStatus.COMPLETE, Response.voided_at.is_(None))
     )
     if filters.instrument is not None:
         query = query.where(InstrumentVersion.key == filters.instrument)
@@ -183,7 +183,7 @@ def form_item(form: CaseForm, *, answers: bool) -> dict[str, Any]:
 
 def sent_forms(case: Case) -> list[CaseForm]:
     """Its sent forms by date, then the order they were sent (drafts are unsent work)."""
-    sent = [f for f in case.forms if f.status == SUBMITTED]
+    sent = [f for f in case.forms if f.status == CaseFormStatus.SUBMITTED]
     return sorted(sent, key=lambda f: (f.form_date or dt.date.max, f.id))
 
 

@@ -20,9 +20,8 @@ from ..export.filters import ExportFilters
 from ..export.formats import FORMATS, filename
 from ..export.workbook import record_export
 from ..extensions import db
-from ..kinds import Role
+from ..kinds import CaseStatus, Role
 from ..models import Case, InstrumentVersion, record_audit
-from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN
 from ..models.types import today
 from ..report.cases.figures import pooled_titles
 from ..report.publication import check_filters
@@ -38,7 +37,7 @@ from .openapi import document
 LIST_PARAMETERS = ("limit", "cursor")
 
 
-def _waves() -> followup.Waves:
+def _waves() -> followup.WaveSchedule:
     try:
         return followup.study_waves(db.session)
     except LookupError as exc:  # a new installation before `instruments sync`
@@ -150,7 +149,7 @@ def cases() -> ResponseReturnValue:
     if site is not None and readable is not None and site.id not in readable:
         raise UserError("Your account does not cover this site's cases.", 403)
     sites = [site.id] if site else readable
-    status = params.choice("status", (CASE_NEW, CASE_OPEN, CASE_CLOSED))
+    status = params.choice("status", tuple(CaseStatus))
     limit = params.limit()
     after = cursor.read("cases", params.text("cursor"), (int,))
     found = reads.cases(db.session, sites, status=status, limit=limit, after=after)

@@ -3,10 +3,11 @@ that takes a key's answer instead of a code. Routes of the auth blueprint."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from ..config import current_settings
 from ..extensions import db
 from ..forms.auth import KeyAddForm, KeyAnswerForm
 from ..models import User
@@ -22,7 +23,7 @@ def party() -> keys.Party:
     """The RP ID is the host the browser sees (WEBAUTHN_RP_ID when set): behind the trusted
     proxy that is the public one; the browser itself refuses an RP ID not its page's."""
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-    rp_id = current_app.config.get("WEBAUTHN_RP_ID") or host
+    rp_id = current_settings().webauthn_rp_id or host
     return keys.Party(rp_id=rp_id, origin=request.host_url.rstrip("/"))
 
 

@@ -11,7 +11,9 @@ from functools import cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
+from flask import has_app_context
+
+from ..config import current_settings
 
 STRONG = PasswordHasher()
 _CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -21,7 +23,7 @@ MAX_LENGTH = 128
 
 def hasher() -> PasswordHasher:
     """The strong parameters, except in the test suite's own apps."""
-    if has_app_context() and current_app.config.get("SURVEY_APP_ENV") == "testing":
+    if has_app_context() and current_settings().env == "testing":
         return _CHEAP
     return STRONG
 

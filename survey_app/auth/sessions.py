@@ -8,11 +8,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from ..config import current_settings
 from ..extensions import db
 from ..models import SecurityKey, User
 
@@ -31,7 +32,7 @@ def after_password(user: User, target: str) -> ResponseReturnValue:
     for its code (or to enrol); any other role's session starts and goes to ``target``."""
     has_key = db.session.scalar(select(SecurityKey.id).where(SecurityKey.user_id == user.id))
     # A user who registered a key is asked for it whatever her role: she chose two factors.
-    if user.role in current_app.config["TOTP_REQUIRED_ROLES"] or has_key is not None:
+    if user.role in current_settings().totp_required_roles or has_key is not None:
         # Half logged in: the second factor decides.
         session.clear()
         session["pending"] = {
@@ -68,8 +69,8 @@ def check_lifetime() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         return None
     now = time.time()
-    idle = current_app.config["RESEARCH_IDLE_MINUTES"] * 60
-    lifetime = current_app.config["RESEARCH_MAX_HOURS"] * 3600
+    idle = current_settings().research_idle_minutes * 60
+    lifetime = current_settings().research_max_hours * 3600
     seen, started = float(session.get("seen_at", 0)), float(session.get("auth_at", 0))
     if now - seen > idle or now - started > lifetime:
         logout_user()
@@ -109,7 +110,7 @@ def kiosk_problem(state: Mapping[str, Any]) -> str | None:
         or not secrets.compare_digest(user.session_token, token)
     ):
         return KIOSK_REVOKED
-    limit = current_app.config["KIOSK_MAX_HOURS"] * 3600
+    limit = current_settings().kiosk_max_hours * 3600
     if time.time() - float(state.get("since", 0)) > limit:
         return KIOSK_EXPIRED
     return None

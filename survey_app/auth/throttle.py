@@ -17,6 +17,7 @@ from flask import abort, current_app
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
+from ..config import current_settings
 from ..extensions import limiter
 
 
@@ -36,7 +37,7 @@ def attempt(scope: str, who: str) -> Attempt:
     """Count an attempt at ``scope`` (login-account, totp, kiosk-password) for ``who`` before
     the password or code is checked; a 429 without any check once the window is full."""
     item = parse(current_app.config["LOGIN_ACCOUNT_LIMIT"])
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "survey_app"
+    prefix = current_settings().ratelimit_key_prefix or "survey_app"
     key = (prefix, scope, who)
     if not FixedWindowRateLimiter(limiter.storage).hit(item, *key):
         abort(429)

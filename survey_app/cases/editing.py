@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..instruments.model import Instrument, Item, Option, pick
-from ..models import Case, CaseCorrection, CaseForm, User
+from ..models import Case, CaseCorrection, CaseForm, CaseStatus, User
 from ..models.cases import REASON_MAX
 from ..numbers import whole_number
 from ..services import cases as ops
@@ -125,7 +125,7 @@ def _render_page(
         total=len(visible),
         notice=notice,
         no_names=NOTICE,
-        kind_label=ops.KIND_LABELS[target.form.kind],
+        kind_label=target.form.kind.label,
         count_name=count_name,
         long_list=LONG_LIST,
         common_choices=_common_choices(target, items),
@@ -163,7 +163,7 @@ def _then(args: Mapping[str, str]) -> str:
 def _date_out_of_order(form: CaseForm, page: CasePageForm) -> bool:
     """The form's date, if on this page, against the case's other sent forms: a message on
     its own question, here rather than at sending four pages later."""
-    field = next((f for f in page.answer_fields if f.name == ops.KINDS[form.kind][1]), None)
+    field = next((f for f in page.answer_fields if f.name == form.kind.date_variable), None)
     if field is None or not isinstance(field.answer, str):
         return False
     try:
@@ -289,7 +289,7 @@ def _review(target: Target, status: int = 200, error: str | None = None) -> Resp
         target=target,
         rows=answer_rows(instrument, target.answers),
         gap_url=target.page_url(first_gap) if first_gap is not None else None,
-        kind_label=ops.KIND_LABELS[target.form.kind],
+        kind_label=target.form.kind.label,
         error=error,
         note=ops.pre_study_note(target.form, target.answers),
         visible=_visible(instrument, target.answers),
@@ -313,7 +313,7 @@ def send_form(case_id: int, form_id: int) -> ResponseReturnValue:
     )
     if refused is not None:
         return refused
-    flash(f"{ops.KIND_LABELS[form.kind]} form sent.", "status")
+    flash(f"{form.kind.label} form sent.", "status")
     return redirect(url_for("cases.case", case_id=case.id))
 
 
@@ -355,7 +355,7 @@ def discard_form(case_id: int, form_id: int) -> ResponseReturnValue:
     form = load_form(case, form_id)
     if not FlaskForm().validate():
         abort(400, description="This page was open for a long time: go back and try again.")
-    was_new = case.status == "new"
+    was_new = case.status == CaseStatus.NEW
     ops.discard_draft(db.session, current_user._get_current_object(), form)
     flash("The draft was discarded.", "status")
     return redirect(url_for("cases.index") if was_new else url_for("cases.case", case_id=case_id))

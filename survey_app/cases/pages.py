@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from .. import pseudonyms
 from ..auth.roles import role_required
 from ..extensions import db
-from ..models import Case, CaseForm, Role, Site, record_audit
+from ..models import Case, CaseForm, CaseFormKind, Role, Site, record_audit
 from ..models.cases import REASON_MAX
 from ..models.types import today
 from ..numbers import whole_number
@@ -80,9 +80,11 @@ def index() -> ResponseReturnValue:
     return render_template(
         "cases/index.html",
         rows=rows,
-        unknown={row.case.id: len(_still_unknown(row.case).get("referral", [])) for row in rows},
+        unknown={
+            row.case.id: len(_still_unknown(row.case).get(CaseFormKind.REFERRAL, []))
+            for row in rows
+        },
         sites=sites,
-        kind_labels=ops.KIND_LABELS,
         due_days=current_study().case_update_due_days,
     )
 
@@ -174,7 +176,6 @@ def case(case_id: int) -> ResponseReturnValue:
         "cases/case.html",
         case=found,
         forms=ops.forms_in_time_order(found),
-        kind_labels=ops.KIND_LABELS,
         allowed=allowed if current_user.role == Role.CASEWORKER else (),
         has_draft=any(f.is_draft for f in found.forms),
         start_form=FlaskForm(),
@@ -223,7 +224,6 @@ def form_view(case_id: int, form_id: int) -> ResponseReturnValue:
             for earlier, later in zip(history, history[1:], strict=False)
         },
         shown=shown or form.revision,
-        kind_labels=ops.KIND_LABELS,
         action_form=FlaskForm(),
     )
 

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..instruments import model
-from ..kinds import Audience
-from ..models import COMPLETE, Case, CaseForm, InstrumentVersion, Link, Participant, Response
-from ..models.cases import SUBMITTED
+from ..kinds import Audience, CaseFormStatus, ResponseStatus
+from ..models import Case, CaseForm, InstrumentVersion, Link, Participant, Response
 from ..models.types import DbSession
 
 TEXT_TYPES = ("short_text", "long_text")
@@ -100,7 +99,7 @@ def _response_answers(session: DbSession, q: Question) -> Iterator[Answer]:
         .join(InstrumentVersion)
         .where(
             InstrumentVersion.key == q.instrument_key,
-            Response.status == COMPLETE,
+            Response.status == ResponseStatus.COMPLETE,
             Response.voided_at.is_(None),
         )
         .options(
@@ -142,7 +141,9 @@ def _case_answers(session: DbSession, q: Question) -> Iterator[Answer]:
     query = (
         select(CaseForm)
         .join(InstrumentVersion)
-        .where(InstrumentVersion.key == q.instrument_key, CaseForm.status == SUBMITTED)
+        .where(
+            InstrumentVersion.key == q.instrument_key, CaseForm.status == CaseFormStatus.SUBMITTED
+        )
         .options(selectinload(CaseForm.case).selectinload(Case.site))
         .order_by(CaseForm.form_date, CaseForm.id)
     )

@@ -13,20 +13,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..instruments.model import Instrument, Item, Section
-from ..models import Case, CaseForm, CaseFormRevision, InstrumentVersion, Site
-from ..models.cases import SUBMITTED
+from ..models import (
+    Case,
+    CaseForm,
+    CaseFormKind,
+    CaseFormRevision,
+    CaseFormStatus,
+    CaseStatus,
+    InstrumentVersion,
+    Site,
+)
 from ..models.types import DbSession
 from .column_types import ColumnKind, ColumnMeta
 from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
 
-# The forms' instrument keys, in the order a case's forms come.
-FORM_KEYS = {
-    "referral": "case_referral",
-    "update": "case_update",
-    "closure": "case_closure",
-    "reopening": "case_reopening",
-}
 CHILDREN = "children"  # the referral's repeated group: one row per entry on the Children sheet
 AUTHORITIES = "local_authorities"  # the referral's list: one row per authority, a sheet too
 
@@ -34,7 +35,7 @@ AUTHORITIES = "local_authorities"  # the referral's list: one row per authority,
 @dataclass(frozen=True)
 class SentForm:
     id: int
-    kind: str
+    kind: CaseFormKind
     version: int
     revision: int
     date: dt.date
@@ -48,7 +49,7 @@ class CaseRecord:
     id: int
     pseudonym: str
     site: str
-    status: str
+    status: CaseStatus
     opened_on: dt.date | None
     closed_on: dt.date | None
     forms: tuple[SentForm, ...]  # sent forms, in the order they were sent
@@ -58,14 +59,14 @@ class CaseRecord:
         """The values of the key columns that start each of its rows."""
         return [self.id, self.pseudonym, self.site]
 
-    def of_kind(self, kind: str) -> list[SentForm]:
+    def of_kind(self, kind: CaseFormKind) -> list[SentForm]:
         return [f for f in self.forms if f.kind == kind]
 
     @property
     def referral(self) -> SentForm | None:
-        return next(iter(self.of_kind("referral")), None)
+        return next(iter(self.of_kind(CaseFormKind.REFERRAL)), None)
 
-    def last(self, kind: str) -> SentForm | None:
+    def last(self, kind: CaseFormKind) -> SentForm | None:
         found = self.of_kind(kind)
         return found[-1] if found else None
 
@@ -107,7 +108,9 @@ def load_cases(session: DbSession, filters: ExportFilters) -> list[CaseRecord]:
                 reasons.get(f.id),
             )
             for f in sorted(case.forms, key=lambda f: f.id)
-            if f.status == SUBMITTED and f.form_date is not None and _kept(f, filters)
+            if f.status == CaseFormStatus.SUBMITTED
+            and f.form_date is not None
+            and _kept(f, filters)
         )
         if forms:
             records.append(
@@ -156,22 +159,27 @@ def _group_only(instrument: Instrument) -> Instrument:
 class CaseColumns:
     """The variable columns of each kind of form, over the versions in the export."""
 
-    by_kind: Mapping[str, tuple[VarColumn, ...]]
+    by_kind: Mapping[CaseFormKind, tuple[VarColumn, ...]]
     children: tuple[VarColumn, ...]
     # Each choice variable's options (code, label), every version's, the newest wording kept.
     options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, parsed: Mapping[str, Sequence[Instrument]]) -> CaseColumns:
+        """From each instrument key's parsed versions."""
         by_kind = {
-            kind: tuple(variable_columns([_without_group(i) for i in parsed.get(key, ())], "case"))
-            for kind, key in FORM_KEYS.items()
+            kind: tuple(
+                variable_columns(
+                    [_without_group(i) for i in parsed.get(kind.instrument_key, ())], "case"
+                )
+            )
+            for kind in CaseFormKind
         }
-        referrals = parsed.get(FORM_KEYS["referral"], ())
+        referrals = parsed.get(CaseFormKind.REFERRAL.instrument_key, ())
         children = tuple(variable_columns([_group_only(i) for i in referrals], "case"))
         options: dict[str, dict[int, str]] = {}
-        for key in FORM_KEYS.values():
-            for instrument in sorted(parsed.get(key, ()), key=lambda i: i.version):
+        for kind in CaseFormKind:
+            for instrument in sorted(parsed.get(kind.instrument_key, ()), key=lambda i: i.version):
                 for item in instrument.questions():
                     if item.options and item.variable:
                         found = options.setdefault(item.variable, {})
@@ -217,24 +225,28 @@ def case_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
     for record in records:
         referral, closure, reopening = (
             record.referral,
-            record.last("closure"),
-            record.last("reopening"),
+            record.last(CaseFormKind.CLOSURE),
+            record.last(CaseFormKind.REOPENING),
         )
         children = referral.answers.get(CHILDREN) if referral else None
         row: list[Any] = [
             *record.key,
-            record.status,
+            record.status.value,  # plain strings in the sheets
             record.opened_on,
             record.closed_on,
             referral.version if referral else None,
-            len(record.of_kind("update")),
-            len(record.of_kind("closure")),
-            len(record.of_kind("reopening")),
+            len(record.of_kind(CaseFormKind.UPDATE)),
+            len(record.of_kind(CaseFormKind.CLOSURE)),
+            len(record.of_kind(CaseFormKind.REOPENING)),
             len(children) if isinstance(children, list) else None,
             closure.version if closure else None,
             reopening.version if reopening else None,
         ]
-        for kind, form in (("referral", referral), ("closure", closure), ("reopening", reopening)):
+        for kind, form in (
+            (CaseFormKind.REFERRAL, referral),
+            (CaseFormKind.CLOSURE, closure),
+            (CaseFormKind.REOPENING, reopening),
+        ):
             row += [c.value(form.answers) if form else None for c in columns.by_kind[kind]]
         yield row
 
@@ -261,7 +273,7 @@ def form_rows(records: Sequence[CaseRecord], columns: CaseColumns) -> Iterator[l
             mine = {c.name for c in columns.by_kind[form.kind]}
             yield [
                 *record.key,
-                form.kind,
+                form.kind.value,
                 form.id,
                 form.version,
                 form.revision,
@@ -333,8 +345,8 @@ def her_case(records: Sequence[CaseRecord]) -> dict[str, CaseRecord]:
 
 def linked_case_cells(record: CaseRecord | None, columns: CaseColumns) -> list[Any]:
     if record is None or record.referral is None:
-        return [None] * (3 + len(columns.by_kind["referral"]))
+        return [None] * (3 + len(columns.by_kind[CaseFormKind.REFERRAL]))
     answers = record.referral.answers
-    return [record.id, record.status, record.opened_on] + [
-        c.value(answers) for c in columns.by_kind["referral"]
+    return [record.id, record.status.value, record.opened_on] + [
+        c.value(answers) for c in columns.by_kind[CaseFormKind.REFERRAL]
     ]

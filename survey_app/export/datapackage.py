@@ -24,6 +24,7 @@ from .column_types import ColumnKind, ColumnMeta
 from .csvzip import csv_name
 from .dataset import Sheet
 from .safe import csv_cell
+from .sheet_names import CASES, MOTHERS_LINKED
 from .workbook import Export, writing_order
 
 DESCRIPTOR = "datapackage.json"
@@ -72,7 +73,7 @@ def schema(sheet: Sheet) -> dict[str, Any]:
         "missingValues": MISSING_VALUES,
     }
     keys = [c.name for c in sheet.columns if c.key]
-    if keys and sheet.name in ("Mothers (linked)", "Cases"):
+    if keys and sheet.name in (MOTHERS_LINKED, CASES):
         out["primaryKey"] = keys[:1]  # one row per participant, per case
     return out
 

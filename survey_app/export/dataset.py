@@ -17,7 +17,17 @@ from sqlalchemy.orm import aliased
 
 from ..instruments import missing, model
 from ..instruments.model import Instrument
-from ..models import COMPLETE, Audience, InstrumentVersion, Link, Participant, Response, Site, Wave
+from ..models import (
+    Audience,
+    CaseFormKind,
+    InstrumentVersion,
+    Link,
+    Participant,
+    Response,
+    ResponseStatus,
+    Site,
+    Wave,
+)
 from ..models.types import DbSession
 from ..scoring import score_wai
 from ..services import followup
@@ -84,7 +94,9 @@ class Sheet:
 
 
 @dataclass(frozen=True)
-class WaveSpec:
+class WaveColumns:
+    """One wave of the mothers' questionnaires: its versions in the export and their columns."""
+
     wave: Wave
     instruments: tuple[Instrument, ...]
     version_ids: tuple[int, ...]
@@ -93,7 +105,9 @@ class WaveSpec:
 
 
 @dataclass(frozen=True)
-class AudienceSpec:
+class AudienceColumns:
+    """One link audience's questionnaire: its versions in the export and their columns."""
+
     audience: Audience
     instruments: tuple[Instrument, ...]
     version_ids: tuple[int, ...]
@@ -136,7 +150,7 @@ class Dataset:
         self.case_columns = case_rows.CaseColumns.of(by_key)
         # Each kind of case form's versions in this export (the report's "not asked" notes).
         self.case_instruments = {
-            kind: tuple(by_key.get(key, ())) for kind, key in case_rows.FORM_KEYS.items()
+            kind: tuple(by_key.get(kind.instrument_key, ())) for kind in CaseFormKind
         }
         self._cases: list[case_rows.CaseRecord] | None = None
         self.bad_values = BadValues()
@@ -156,7 +170,7 @@ class Dataset:
         wanted = self.filters.versions
         return [v for v in rows if not wanted or f"{v.key}:{v.version}" in wanted]
 
-    def _wave_specs(self, parsed: Mapping[int, Instrument]) -> list[WaveSpec]:
+    def _wave_specs(self, parsed: Mapping[int, Instrument]) -> list[WaveColumns]:
         specs = []
         waves = self.session.scalars(select(Wave).order_by(Wave.position)).all()
         for wave in waves:
@@ -165,7 +179,7 @@ class Dataset:
             instruments = tuple(parsed[v.id] for v in chosen)
             blocks = sorted({p for i in instruments for p in i.blocks})
             specs.append(
-                WaveSpec(
+                WaveColumns(
                     wave=wave,
                     instruments=instruments,
                     version_ids=tuple(v.id for v in chosen),
@@ -175,14 +189,14 @@ class Dataset:
             )
         return [s for s in specs if s.instruments]
 
-    def _audience_specs(self, parsed: Mapping[int, Instrument]) -> list[AudienceSpec]:
+    def _audience_specs(self, parsed: Mapping[int, Instrument]) -> list[AudienceColumns]:
         specs = []
         for audience in AUDIENCE_SHEETS:
             key = self.study.instrument_for(audience, None)
             chosen = [v for v in self.versions if v.key == key]
             instruments = tuple(parsed[v.id] for v in chosen)
             specs.append(
-                AudienceSpec(
+                AudienceColumns(
                     audience=audience,
                     instruments=instruments,
                     version_ids=tuple(v.id for v in chosen),
@@ -220,7 +234,7 @@ class Dataset:
                 and_(
                     alias.participant_id == Participant.id,
                     alias.wave_id == spec.wave.id,
-                    alias.status == COMPLETE,
+                    alias.status == ResponseStatus.COMPLETE,
                     alias.voided_at.is_(None),
                     alias.instrument_version_id.in_(spec.version_ids),
                     *self._dates(alias.completed_on),
@@ -231,14 +245,14 @@ class Dataset:
             query = query.where(Site.code == self.filters.site)
         return query.order_by(Participant.pseudonym)
 
-    def mothers(self) -> Iterator[tuple[str, str, list[tuple[WaveSpec, Any] | None]]]:
+    def mothers(self) -> Iterator[tuple[str, str, list[tuple[WaveColumns, Any] | None]]]:
         """(participant_id, site, per wave: (spec, (date, version_id, answers, flags)) or None)."""
         for pseudonym, site, per_wave in self.mothers_in_language():
             yield pseudonym, site, [(e[0], e[1][:4]) if e else None for e in per_wave]
 
     def mothers_in_language(
         self,
-    ) -> Iterator[tuple[str, str, list[tuple[WaveSpec, Any] | None]]]:
+    ) -> Iterator[tuple[str, str, list[tuple[WaveColumns, Any] | None]]]:
         """As ``mothers``, each wave's tuple ending with the language she answered in:
         (date, version_id, answers, flags, language)."""
         if not self.waves:
@@ -246,7 +260,7 @@ class Dataset:
         result = self.session.execute(self._mothers_query().execution_options(yield_per=YIELD_PER))
         width = 5
         for row in result:
-            per_wave: list[tuple[WaveSpec, Any] | None] = []
+            per_wave: list[tuple[WaveColumns, Any] | None] = []
             for index, spec in enumerate(self.waves):
                 start = 2 + width * index
                 date, version_id, answers, flags, lang = row[start : start + width]
@@ -286,10 +300,12 @@ class Dataset:
             ColumnMeta("case_status", "Her latest case: status now"),
             ColumnMeta("case_opened_on", "Her latest case: date opened", ColumnKind.DATE),
         ]
-        columns += [_meta(c, f"case_{c.name}") for c in self.case_columns.by_kind["referral"]]
+        columns += [
+            _meta(c, f"case_{c.name}") for c in self.case_columns.by_kind[CaseFormKind.REFERRAL]
+        ]
         return columns
 
-    def linked_wai_names(self, spec: WaveSpec) -> list[tuple[str, str, str]]:
+    def linked_wai_names(self, spec: WaveColumns) -> list[tuple[str, str, str]]:
         """(column, block prefix, score) for a wave's WAI scores on the linked sheet:
         t1_wai_task ... when the wave asks one WAI block, t1_<block>_task ... when several."""
         wave = spec.wave.code.lower()
@@ -303,7 +319,7 @@ class Dataset:
             for score in LINKED_WAI_FIELDS
         ]
 
-    def _linked_wai_columns(self, spec: WaveSpec) -> list[ColumnMeta]:
+    def _linked_wai_columns(self, spec: WaveColumns) -> list[ColumnMeta]:
         labels = {m.name: m.label for m in self.wai_columns()}
         return [
             ColumnMeta(
@@ -318,10 +334,10 @@ class Dataset:
     def _baseline(self) -> str:
         return self.study.waves[0].code if self.study.waves else ""
 
-    def _is_followup(self, spec: WaveSpec) -> bool:
+    def _is_followup(self, spec: WaveColumns) -> bool:
         return spec.wave.code in self.mother_waves and spec.wave.code != self._baseline
 
-    def window_columns(self, spec: WaveSpec) -> list[ColumnMeta]:
+    def window_columns(self, spec: WaveColumns) -> list[ColumnMeta]:
         """A follow-up wave's months after the baseline and whether it fell in its window."""
         if not self._is_followup(spec):
             return []
@@ -343,7 +359,7 @@ class Dataset:
             ),
         ]
 
-    def _window_values(self, spec: WaveSpec, date: Any, baseline_on: Any) -> list[Any]:
+    def _window_values(self, spec: WaveColumns, date: Any, baseline_on: Any) -> list[Any]:
         if not self._is_followup(spec):
             return []
         if date is None or baseline_on is None:
@@ -464,7 +480,7 @@ class Dataset:
     def long_count(self) -> int:
         return sum(self._wave_count(spec) for spec in self.waves)
 
-    def _wave_count(self, spec: WaveSpec) -> int:
+    def _wave_count(self, spec: WaveColumns) -> int:
         return (
             self.session.scalar(
                 select(func.count())
@@ -473,7 +489,7 @@ class Dataset:
                 .join(Site)
                 .where(
                     Response.wave_id == spec.wave.id,
-                    Response.status == COMPLETE,
+                    Response.status == ResponseStatus.COMPLETE,
                     Response.voided_at.is_(None),
                     Response.instrument_version_id.in_(spec.version_ids),
                     *self._dates(Response.completed_on),
@@ -530,7 +546,7 @@ class Dataset:
                     ]
 
     # -- staff and practitioners -----------------------------------------------------------
-    def audience_query(self, spec: AudienceSpec) -> Select[Any]:
+    def audience_query(self, spec: AudienceColumns) -> Select[Any]:
         """The audience's sent responses under the filters: (id, date, version, answers, site);
         the report reads its questionnaires with it too."""
         query = (
@@ -544,7 +560,7 @@ class Dataset:
             .join(Link, Response.link_id == Link.id)
             .outerjoin(Site, Link.site_id == Site.id)
             .where(
-                Response.status == COMPLETE,
+                Response.status == ResponseStatus.COMPLETE,
                 Response.voided_at.is_(None),
                 Response.instrument_version_id.in_(spec.version_ids),
                 *self._dates(Response.completed_on),
@@ -555,7 +571,7 @@ class Dataset:
         # Random IDs: this order says nothing about when people answered.
         return query.order_by(Response.id)
 
-    def audience_columns(self, spec: AudienceSpec) -> list[ColumnMeta]:
+    def audience_columns(self, spec: AudienceColumns) -> list[ColumnMeta]:
         return [
             ColumnMeta("response_id", "Random response ID", key=True),
             ColumnMeta("date", "Date completed", ColumnKind.DATE),
@@ -564,7 +580,7 @@ class Dataset:
             ColumnMeta("link_site", "Site the link was made for (blank: any)"),
         ] + [_meta(c) for c in spec.columns]
 
-    def audience_rows(self, spec: AudienceSpec) -> Iterator[list[Any]]:
+    def audience_rows(self, spec: AudienceColumns) -> Iterator[list[Any]]:
         if not spec.version_ids:
             return
         query = self.audience_query(spec).add_columns(Response.language)
@@ -575,7 +591,7 @@ class Dataset:
                 c.value(answers or {}) for c in spec.columns
             ]
 
-    def audience_count(self, spec: AudienceSpec) -> int:
+    def audience_count(self, spec: AudienceColumns) -> int:
         if not spec.version_ids:
             return 0
         return (
@@ -613,7 +629,8 @@ class Dataset:
     # -- the case tracker ------------------------------------------------------------------
     def case_sheet_columns(self) -> dict[str, list[ColumnMeta]]:
         cols = self.case_columns
-        per_case = [c for kind in ("referral", "closure", "reopening") for c in cols.by_kind[kind]]
+        kinds = (CaseFormKind.REFERRAL, CaseFormKind.CLOSURE, CaseFormKind.REOPENING)
+        per_case = [c for kind in kinds for c in cols.by_kind[kind]]
         return {
             CASES: case_rows.case_fixed() + [_meta(c) for c in per_case],
             CASE_FORMS: case_rows.form_fixed() + [_meta(c) for c in cols.all_forms()],

@@ -40,9 +40,12 @@ from ..instruments.redcap import (
     VALIDATION,
     export_redcap,
 )
-from .cases import CHILDREN, FORM_KEYS
+from ..kinds import CaseFormKind
+from .cases import CHILDREN
 from .dataset import Dataset
 from .safe import csv_cell
+from .sheet_names import CASE_FORMS, MOTHERS_LONG
+from .sheet_names import CHILDREN as CHILDREN_SHEET
 from .workbook import Export
 
 DATA_FILE = "redcap_data.csv"
@@ -200,7 +203,7 @@ def build_project(data: Dataset) -> Project:
         events[event_name(spec.wave.code)] = [WAVE_FORM, MOTHERS_FORM]
         labels[event_name(spec.wave.code)] = spec.wave.code
     repeating: list[str] = []
-    for key in FORM_KEYS.values():
+    for key in (kind.instrument_key for kind in CaseFormKind):
         ids = [v.id for v in data.versions if v.key == key]
         if not ids:
             continue
@@ -340,21 +343,21 @@ def data_rows(export: Export, project: Project) -> Iterator[list[Any]]:
         repeat = [forms[0], instance] if instance is not None else ["", ""]
         return [_cell(record), event, *repeat, *row]
 
-    for source in _sheet_dicts(export, "Mothers (long)"):
+    for source in _sheet_dicts(export, MOTHERS_LONG):
         source.update({field: source[column] for field, column in WAVE_FIELDS.items()})
         event = event_name(source["wave"])
         yield line(source["participant_id"], event, (WAVE_FORM, MOTHERS_FORM), None, source)
     if not project.repeating:
         return
     instances: Counter[tuple[str, str]] = Counter()
-    for source in _sheet_dicts(export, "Case forms (long)"):
-        form = FORM_KEYS[source["form"]]
+    for source in _sheet_dicts(export, CASE_FORMS):
+        form = CaseFormKind(source["form"]).instrument_key
         source.update({f"{form}_{field}": source[c] for field, c in CASE_FIELDS.items()})
         instances[(source["participant_id"], form)] += 1
         number = instances[(source["participant_id"], form)]
         yield line(source["participant_id"], CASE_EVENT, (form,), number, source)
     if CHILDREN in project.repeating:
-        for source in _sheet_dicts(export, "Children"):
+        for source in _sheet_dicts(export, CHILDREN_SHEET):
             source.update({f"{CHILDREN}_{field}": source[c] for field, c in CHILD_FIELDS.items()})
             instances[(source["participant_id"], CHILDREN)] += 1
             number = instances[(source["participant_id"], CHILDREN)]

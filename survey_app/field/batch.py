@@ -16,7 +16,7 @@ from typing import Any
 import nacl.exceptions
 from sqlalchemy import select
 
-from ..models import COMPLETE, Channel, Participant, Response, Site
+from ..models import Channel, Participant, Response, ResponseStatus, Site
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
@@ -282,7 +282,7 @@ def _insert(
         session.add(ResponseConflict(laptop_id=laptop_id, **fields))
         report.conflicts += 1
     else:
-        session.add(Response(channel=Channel.KIOSK, status=COMPLETE, **fields))
+        session.add(Response(channel=Channel.KIOSK, status=ResponseStatus.COMPLETE, **fields))
         report.inserted += 1
     session.flush()
 

@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from ..instruments.publish import latest_version
 from ..models import (
-    COMPLETE,
     Audience,
     Channel,
     InstrumentVersion,
     Participant,
     Response,
+    ResponseStatus,
     Role,
     Site,
     User,
@@ -131,7 +131,7 @@ def _site_participants(session: DbSession, site: Site) -> list[dict[str, Any]]:
         .join(Participant, Response.participant_id == Participant.id)
         .where(
             Participant.site_id == site.id,
-            Response.status == COMPLETE,
+            Response.status == ResponseStatus.COMPLETE,
             Response.voided_at.is_(None),
         )
     ):
@@ -430,7 +430,7 @@ def _mark_done(session: DbSession, participant: Participant, wave: Wave, on: dt.
             channel=Channel.KIOSK,
             participant=participant,
             wave=wave,
-            status=COMPLETE,
+            status=ResponseStatus.COMPLETE,
             submission_key=new_submission_key(),
             answers={},
             started_on=on,

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from ..config import current_settings
 from ..extensions import db
 from ..models import record_audit
 from ..models.field import FieldInstance
@@ -31,7 +31,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _key_dir() -> Path:
-    return Path(current_app.config["FIELD_KEY_DIR"])
+    return Path(current_settings().field_key_dir)
 
 
 def _read_passphrase(confirm: bool) -> str:
@@ -248,7 +248,7 @@ def refresh(bundle_path: str) -> None:
 def purge_drafts() -> None:
     """Delete drafts older than FIELD_DRAFT_HOURS."""
     _laptop()
-    hours = current_app.config["FIELD_DRAFT_HOURS"]
+    hours = current_settings().field_draft_hours
     count = sending.purge_drafts(db.session, hours)
     db.session.commit()
     click.echo(f"deleted {count} drafts started more than {hours} hours ago")
@@ -259,7 +259,7 @@ def purge_drafts() -> None:
 def export(out_path: str) -> None:
     """Write a batch of the sealed responses (and the laptop's participants)."""
     instance = _laptop()
-    purged = sending.purge_drafts(db.session, current_app.config["FIELD_DRAFT_HOURS"])
+    purged = sending.purge_drafts(db.session, current_settings().field_draft_hours)
     doc = batch.export(db.session, instance)
     size = _write(out_path, doc)
     db.session.commit()

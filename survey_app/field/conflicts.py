@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from ..models import COMPLETE, Channel, Response, record_audit
+from ..models import Channel, Response, ResponseStatus, record_audit
 from ..models.field import ResponseConflict
 from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
@@ -59,7 +59,7 @@ def resolve(session: DbSession, conflict: ResponseConflict, keep: str, actor_id:
                 channel=Channel.KIOSK,
                 participant_id=conflict.participant_id,
                 wave_id=conflict.wave_id,
-                status=COMPLETE,
+                status=ResponseStatus.COMPLETE,
                 submission_key=conflict.submission_key,
                 answers=conflict.answers,
                 language=conflict.language,

@@ -15,9 +15,10 @@ import nacl.exceptions
 import nacl.pwhash
 import nacl.secret
 import nacl.utils
-from flask import current_app, has_app_context
+from flask import has_app_context
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from ..config import current_settings
 from ..user_errors import UserError
 
 PUBLIC_FILE = "study_public.json"
@@ -116,7 +117,7 @@ def kdf_limits() -> tuple[int, int]:
     """argon2id's cost for the passphrase that wraps the private key: libsodium's "moderate"
     (256 MiB, about a second), except in the test suite's own apps, which make dozens of keys
     (SURVEY_APP_ENV=testing: the minimum). The file records the cost, so unlock reads it there."""
-    if has_app_context() and current_app.config.get("SURVEY_APP_ENV") == "testing":
+    if has_app_context() and current_settings().env == "testing":
         return nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN
     return nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE
 

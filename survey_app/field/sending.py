@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import delete, select
 
-from ..models import IN_PROGRESS, Channel, Response
+from ..models import Channel, Response, ResponseStatus
 from ..models.erasure import erase_after_commit
 from ..models.field import FieldDraft, FieldInstance, SealedResponse
 from ..models.types import DbSession, utcnow
@@ -82,7 +82,9 @@ def purge_drafts(session: DbSession, hours: int, now: dt.datetime | None = None)
     }
     stale = []
     for response in session.scalars(
-        select(Response).where(Response.channel == Channel.KIOSK, Response.status == IN_PROGRESS)
+        select(Response).where(
+            Response.channel == Channel.KIOSK, Response.status == ResponseStatus.IN_PROGRESS
+        )
     ):
         started = clocks.get(response.submission_key) or dt.datetime.combine(
             response.started_on, dt.time()
@@ -95,7 +97,7 @@ def purge_drafts(session: DbSession, hours: int, now: dt.datetime | None = None)
     session.execute(
         delete(FieldDraft).where(
             FieldDraft.submission_key.not_in(
-                select(Response.submission_key).where(Response.status == IN_PROGRESS)
+                select(Response.submission_key).where(Response.status == ResponseStatus.IN_PROGRESS)
             )
         )
     )

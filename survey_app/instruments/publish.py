@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..kinds import Audience
-from ..models import CaseForm, InstrumentVersion, Response, Site, Wave, record_audit
-from ..models.cases import SUBMITTED
+from ..models import CaseForm, CaseFormStatus, InstrumentVersion, Response, Site, Wave, record_audit
 from ..models.types import DbSession
 from ..study import Study
 from .loader import InstrumentError, content_hash, load_all
@@ -127,7 +126,7 @@ def version_table(session: DbSession) -> list[tuple[InstrumentVersion, int]]:
     )
     forms = (
         select(CaseForm.instrument_version_id, func.count())
-        .where(CaseForm.status == SUBMITTED)
+        .where(CaseForm.status == CaseFormStatus.SUBMITTED)
         .group_by(CaseForm.instrument_version_id)
     )
     counts: dict[int, int] = {}

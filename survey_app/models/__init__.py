@@ -1,6 +1,15 @@
 """The data model, one module per entity family."""
 
-from ..kinds import Audience, Channel, Role
+from ..kinds import (
+    Audience,
+    CaseFormKind,
+    CaseFormStatus,
+    CaseStatus,
+    Channel,
+    ResponseStatus,
+    Role,
+    SiteKind,
+)
 from . import erasure as _erasure  # noqa: F401 - registers the after-commit wipe
 from . import field as _field  # noqa: F401 - field laptop tables (survey_app/field)
 from .api_tokens import ApiToken
@@ -12,20 +21,21 @@ from .instruments import InstrumentVersion
 from .keys import SecurityKey
 from .links import Link
 from .participants import Participant
-from .responses import COMPLETE, IN_PROGRESS, Response
+from .responses import Response
 from .study import Site, Wave
 from .users import User
 
 __all__ = [
-    "COMPLETE",
-    "IN_PROGRESS",
     "ApiToken",
     "Audience",
     "AuditEvent",
     "Case",
     "CaseCorrection",
     "CaseForm",
+    "CaseFormKind",
     "CaseFormRevision",
+    "CaseFormStatus",
+    "CaseStatus",
     "CaseTransfer",
     "Channel",
     "Coding",
@@ -37,9 +47,11 @@ __all__ = [
     "Link",
     "Participant",
     "Response",
+    "ResponseStatus",
     "Role",
     "SecurityKey",
     "Site",
+    "SiteKind",
     "Theme",
     "User",
     "UserSite",

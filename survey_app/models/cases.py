@@ -10,10 +10,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..kinds import CaseFormKind, CaseFormStatus, CaseStatus
 from .instruments import InstrumentVersion
 from .participants import Participant
 from .study import Site
-from .types import JSONType, utcnow
+from .types import JSONType, enum_type, utcnow
 from .users import User
 
 
@@ -30,11 +31,13 @@ class UserSite(db.Model):  # type: ignore[name-defined,misc]
     site: Mapped[Site] = relationship()
 
 
-# A case is "new" from the moment its referral draft starts until the referral is sent.
-CASE_NEW, CASE_OPEN, CASE_CLOSED = "new", "open", "closed"
-FORM_KINDS = ("referral", "update", "closure", "reopening")
-DRAFT, SUBMITTED = "draft", "submitted"
-_LIVE_CASE = "status IN ('new', 'open')"
+# The kind and status columns bring their own CHECKs (enum_type); these name their values in
+# the other constraints and the partial indexes.
+_NEW, _OPEN, _CLOSED = CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.CLOSED
+_DRAFT, _SUBMITTED = CaseFormStatus.DRAFT, CaseFormStatus.SUBMITTED
+_LIVE_CASE = f"status IN ('{_NEW}', '{_OPEN}')"
+_ONE_REFERRAL = f"kind = '{CaseFormKind.REFERRAL}'"
+_ONE_DRAFT = f"status = '{_DRAFT}'"
 REASON_MAX = 500
 
 
@@ -46,7 +49,7 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default=CASE_NEW)
+    status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, "status", 10), default=_NEW)
     opened_on: Mapped[dt.date | None] = mapped_column()
     closed_on: Mapped[dt.date | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -59,9 +62,8 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     )
 
     __table_args__ = (
-        CheckConstraint(f"status IN ('{CASE_NEW}', '{CASE_OPEN}', '{CASE_CLOSED}')", name="status"),
-        CheckConstraint(f"(status = '{CASE_CLOSED}') = (closed_on IS NOT NULL)", name="closed_on"),
-        CheckConstraint(f"status = '{CASE_NEW}' OR opened_on IS NOT NULL", name="opened_on"),
+        CheckConstraint(f"(status = '{_CLOSED}') = (closed_on IS NOT NULL)", name="closed_on"),
+        CheckConstraint(f"status = '{_NEW}' OR opened_on IS NOT NULL", name="opened_on"),
         # One live case per mother: a second referral while one is open is refused here.
         Index(
             "uq_cases_participant_live",
@@ -81,10 +83,12 @@ class CaseForm(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[CaseFormKind] = mapped_column(enum_type(CaseFormKind, "kind", 12))
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_version.id"))
     form_date: Mapped[dt.date | None] = mapped_column()
-    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
+    status: Mapped[CaseFormStatus] = mapped_column(
+        enum_type(CaseFormStatus, "status", 10), default=_DRAFT
+    )
     # 0 while a draft; n once the n-th revision is submitted (a correction adds one).
     revision: Mapped[int] = mapped_column(default=0)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -97,11 +101,9 @@ class CaseForm(db.Model):  # type: ignore[name-defined,misc]
     created_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint("kind IN ('referral', 'update', 'closure', 'reopening')", name="kind"),
-        CheckConstraint(f"status IN ('{DRAFT}', '{SUBMITTED}')", name="status"),
-        CheckConstraint(f"(status = '{SUBMITTED}') = (revision >= 1)", name="revision"),
+        CheckConstraint(f"(status = '{_SUBMITTED}') = (revision >= 1)", name="revision"),
         CheckConstraint(
-            f"status = '{DRAFT}' OR (form_date IS NOT NULL AND submitted_at IS NOT NULL)",
+            f"status = '{_DRAFT}' OR (form_date IS NOT NULL AND submitted_at IS NOT NULL)",
             name="submitted",
         ),
         # One referral per case, and one draft at a time.
@@ -109,21 +111,21 @@ class CaseForm(db.Model):  # type: ignore[name-defined,misc]
             "uq_case_forms_referral",
             "case_id",
             unique=True,
-            sqlite_where=text("kind = 'referral'"),
-            postgresql_where=text("kind = 'referral'"),
+            sqlite_where=text(_ONE_REFERRAL),
+            postgresql_where=text(_ONE_REFERRAL),
         ),
         Index(
             "uq_case_forms_draft",
             "case_id",
             unique=True,
-            sqlite_where=text("status = 'draft'"),
-            postgresql_where=text("status = 'draft'"),
+            sqlite_where=text(_ONE_DRAFT),
+            postgresql_where=text(_ONE_DRAFT),
         ),
     )
 
     @property
     def is_draft(self) -> bool:
-        return self.status == DRAFT
+        return self.status == _DRAFT
 
 
 class CaseFormRevision(db.Model):  # type: ignore[name-defined,misc]

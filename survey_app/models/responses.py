@@ -10,15 +10,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..kinds import Channel
+from ..kinds import Channel, ResponseStatus
 from .instruments import InstrumentVersion
 from .links import Link
 from .participants import Participant
 from .study import Wave
 from .types import JSONType, enum_type, random_id, today
-
-IN_PROGRESS = "in_progress"
-COMPLETE = "complete"
 
 _LIVE = "voided_at IS NULL"
 
@@ -35,7 +32,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     )
     wave_id: Mapped[int | None] = mapped_column(ForeignKey("wave.id"))
     link_id: Mapped[int | None] = mapped_column(ForeignKey("link.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
+    status: Mapped[ResponseStatus] = mapped_column(
+        enum_type(ResponseStatus, "status", 20), default=ResponseStatus.IN_PROGRESS
+    )
     # Issued by the server when the response starts; a replayed final submit finds it again.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -59,9 +58,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
             f" OR (channel = '{Channel.LINK}' AND link_id IS NOT NULL AND participant_id IS NULL)",
             name="channel_owner",
         ),
-        CheckConstraint(f"status IN ('{IN_PROGRESS}', '{COMPLETE}')", name="status"),
         CheckConstraint(
-            f"(status = '{COMPLETE}') = (completed_on IS NOT NULL)", name="completed_on"
+            f"(status = '{ResponseStatus.COMPLETE}') = (completed_on IS NOT NULL)",
+            name="completed_on",
         ),
         # One live response (draft or complete) per participant and wave: a second T1 is
         # refused by the database, and voiding the first frees the wave.
@@ -78,4 +77,4 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_complete(self) -> bool:
-        return self.status == COMPLETE
+        return self.status == ResponseStatus.COMPLETE

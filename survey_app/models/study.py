@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..kinds import SiteKind
+from .types import enum_type
 
 
 class Site(db.Model):  # type: ignore[name-defined,misc]
@@ -14,9 +16,7 @@ class Site(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20), default="prison")
-
-    __table_args__ = (CheckConstraint("kind IN ('prison', 'community', 'other')", name="kind"),)
+    kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind, "kind", 20), default=SiteKind.PRISON)
 
 
 class Wave(db.Model):  # type: ignore[name-defined,misc]

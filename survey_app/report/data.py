@@ -13,7 +13,7 @@ from ..export.dataset import Dataset
 from ..export.filters import ExportFilters
 from ..instruments import missing
 from ..instruments.model import Instrument, Item
-from ..kinds import Audience
+from ..kinds import Audience, CaseFormKind
 from ..models.types import DbSession
 from ..study import Period, Study
 
@@ -56,7 +56,9 @@ class Questionnaires:
 
 
 @dataclass(frozen=True)
-class Wave:
+class WaveQuestionnaires:
+    """The mothers' questionnaires of one wave (the model's Wave is the study's row)."""
+
     code: str
     label: str
     questionnaires: Questionnaires
@@ -66,15 +68,15 @@ class Wave:
 class ReportData:
     study: Study
     filters: ExportFilters
-    waves: tuple[Wave, ...]
+    waves: tuple[WaveQuestionnaires, ...]
     mothers: tuple[Mother, ...]
     staff: Questionnaires
     practitioners: Questionnaires
     period: str | None = None  # the study period the data was cut to, if any
     cases: tuple[CaseRecord, ...] = ()  # the case tracker's cases
     case_options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
-    # Each kind of case form ("referral", "update" ...) -> its versions in the report.
-    case_instruments: Mapping[str, tuple[Instrument, ...]] = field(default_factory=dict)
+    # Each kind of case form -> its versions in the report.
+    case_instruments: Mapping[CaseFormKind, tuple[Instrument, ...]] = field(default_factory=dict)
 
     @property
     def threshold(self) -> int:
@@ -167,7 +169,7 @@ def load(session: DbSession, filters: ExportFilters, study: Study | None = None)
         study=data.study,
         filters=filters,
         waves=tuple(
-            Wave(
+            WaveQuestionnaires(
                 spec.wave.code,
                 spec.wave.label,
                 Questionnaires(spec.instruments, blocks=spec.blocks),

@@ -14,7 +14,7 @@ from ..auth.operations import USER_ACTIONS, AccountError, change_user, create_us
 from ..auth.roles import role_required
 from ..extensions import db
 from ..forms.admin import AuditFilterForm, NewUserForm, UserSitesForm
-from ..models import AuditEvent, Role, Site, User, UserSite
+from ..models import AuditEvent, Role, Site, SiteKind, User, UserSite
 from ..numbers import whole_number
 from ..services import cases as case_ops
 from . import bp
@@ -60,7 +60,9 @@ def audit() -> ResponseReturnValue:
 
 
 def _prisons() -> list[Site]:
-    return list(db.session.scalars(select(Site).where(Site.kind == "prison").order_by(Site.name)))
+    return list(
+        db.session.scalars(select(Site).where(Site.kind == SiteKind.PRISON).order_by(Site.name))
+    )
 
 
 def _chosen(codes: list[str] | None) -> list[Site]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import current_app, render_template, send_file
+from flask import render_template, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..config import current_settings
 from ..downloads.export_workbook import build_export
 from ..export.filters import ExportFilters
 from ..export.formats import FORMATS, filename
@@ -50,7 +51,7 @@ def export() -> ResponseReturnValue:
         date_to=form.date_to.data,
         versions=frozenset(form.versions.data or ()),
         publication=bool(form.publication.data),
-        threshold=current_app.config["PUBLICATION_THRESHOLD"],
+        threshold=current_settings().publication_threshold,
     )
     fmt = form.format.data
     # Its Summary and Report sheets are a publication release: cut as one may be.

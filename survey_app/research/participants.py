@@ -39,7 +39,7 @@ def _sites() -> list[Site]:
     return list(db.session.scalars(select(Site).order_by(Site.name)))
 
 
-def _filter_form(sites: list[Site], waves: followup.Waves) -> ParticipantFilterForm:
+def _filter_form(sites: list[Site], waves: followup.WaveSchedule) -> ParticipantFilterForm:
     """The list's filters, read from the query string, with this study's sites and waves."""
     form = ParticipantFilterForm(formdata=request.args)
     form.site.choices = [SelectChoice("", "All sites")] + [

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..models import COMPLETE, InstrumentVersion, Link, Participant, Response, Site, Wave
+from ..models import InstrumentVersion, Link, Participant, Response, ResponseStatus, Site, Wave
 from ..models.types import DbSession
 
 
@@ -23,7 +23,7 @@ def complete_counts(session: DbSession) -> list[tuple[str, str | None, str | Non
         .outerjoin(Participant, Participant.id == Response.participant_id)
         .outerjoin(Link, Link.id == Response.link_id)
         .outerjoin(Site, Site.id == site_id)
-        .where(Response.status == COMPLETE, Response.voided_at.is_(None))
+        .where(Response.status == ResponseStatus.COMPLETE, Response.voided_at.is_(None))
         .group_by(InstrumentVersion.key, Wave.code, Wave.position, Site.name)
         .order_by(InstrumentVersion.key, Wave.position, Site.name)
     )
@@ -47,7 +47,7 @@ def _answered() -> Any:
         select(func.count(Response.id))
         .where(
             Response.link_id == Link.id,
-            Response.status == COMPLETE,
+            Response.status == ResponseStatus.COMPLETE,
             Response.voided_at.is_(None),
         )
         .correlate(Link)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import base64
 import tempfile
 
-from flask import current_app, render_template, request, send_file
+from flask import render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..config import current_settings
 from ..disclosure import marks
 from ..downloads.report_workbook import XLSX_MIMETYPE, write_report_xlsx
 from ..export.filters import ExportFilters
@@ -46,7 +47,7 @@ def _filters(form: ReportForm) -> ExportFilters:
         date_to=form.date_to.data,
         versions=frozenset(form.versions.data or ()),
         publication=bool(form.publication.data),
-        threshold=current_app.config["PUBLICATION_THRESHOLD"],
+        threshold=current_settings().publication_threshold,
     )
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -29,6 +28,7 @@ from wtforms.fields import SelectChoice
 from .. import pseudonyms
 from ..auth import sessions, throttle
 from ..auth.passwords import verify_password
+from ..config import current_settings
 from ..extensions import db
 from ..forms.kiosk import FieldworkerPasswordForm, KioskSetupForm, ParticipantIdForm
 from ..i18n import N_, in_language, use_language, welsh_setting
@@ -63,7 +63,7 @@ def _flow() -> engine.Flow:
         decline_url=url_for("kiosk.decline"),
         timeout_url=url_for("kiosk.lock"),
         stop_url=url_for("kiosk.stop"),
-        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+        idle_seconds=current_settings().kiosk_idle_seconds,
     )
 
 
@@ -91,7 +91,7 @@ def _respondent_response(*, save_if_idle: bool = False) -> Any:
     state = session.get("respondent")
     if not isinstance(state, dict):
         return None
-    idle = current_app.config["KIOSK_IDLE_SECONDS"]
+    idle = current_settings().kiosk_idle_seconds
     g.kiosk_idle = time.time() - float(state.get("seen", 0)) > idle
     if g.kiosk_idle and not save_if_idle:
         _clear_respondent()
@@ -537,7 +537,7 @@ def ended() -> ResponseReturnValue:
     """Kiosk mode has ended (its time limit, or the fieldworker's session revoked)."""
     if _kiosk() is not None:
         return redirect(url_for("kiosk.lock"))  # still on: the lock screen checks it
-    return render_template("respond/kiosk_ended.html", hours=current_app.config["KIOSK_MAX_HOURS"])
+    return render_template("respond/kiosk_ended.html", hours=current_settings().kiosk_max_hours)
 
 
 @bp.route("/exit", methods=["GET", "POST"])

@@ -13,7 +13,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from ..config import current_settings
 from ..extensions import db, limiter
 from ..instruments import model
 from ..instruments.model import pick
@@ -54,7 +54,7 @@ def _flow(token: str) -> engine.Flow:
 
 
 def _idle_seconds() -> int:
-    return int(current_app.config["LINK_IDLE_MINUTES"]) * 60
+    return current_settings().link_idle_minutes * 60
 
 
 def _open_link(token: str) -> Link | ResponseReturnValue:
@@ -134,7 +134,7 @@ def _draft_started(_response: Any) -> bool:
 # A budget of new drafts per link per minute: one client cannot fill the database with empty
 # drafts (resuming a draft, or a refused Start, costs nothing).
 _new_drafts_limit = limiter.limit(
-    lambda: f"{current_app.config['LINK_NEW_DRAFTS_PER_MINUTE']} per minute",
+    lambda: f"{current_settings().link_new_drafts_per_minute} per minute",
     key_func=_link_budget_key,
     methods=["POST"],
     deduct_when=_draft_started,
@@ -173,7 +173,7 @@ def landing(token: str) -> ResponseReturnValue:
         form=form,
         pick=pick,
         lang="en",
-        idle_minutes=current_app.config["LINK_IDLE_MINUTES"],
+        idle_minutes=current_settings().link_idle_minutes,
     )
 
 

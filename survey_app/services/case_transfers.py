@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from ..models import Case, CaseForm, CaseTransfer, Role, Site, User, record_audit
+from ..models import Case, CaseForm, CaseTransfer, Role, Site, SiteKind, User, record_audit
 from ..models.cases import REASON_MAX
 from ..models.types import DbSession, today
 from .cases import CaseError, cases_of, date_problem, granted_site_ids
@@ -25,7 +25,9 @@ def destinations(session: DbSession, case: Case) -> list[Site]:
     """The study's other prisons, by name."""
     return list(
         session.scalars(
-            select(Site).where(Site.kind == "prison", Site.id != case.site_id).order_by(Site.name)
+            select(Site)
+            .where(Site.kind == SiteKind.PRISON, Site.id != case.site_id)
+            .order_by(Site.name)
         )
     )
 

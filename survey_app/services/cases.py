@@ -17,11 +17,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..instruments import model
 from ..instruments.model import Instrument
 from ..instruments.publish import latest_version
+from ..kinds import parse
 from ..models import (
     Case,
     CaseCorrection,
     CaseForm,
+    CaseFormKind,
     CaseFormRevision,
+    CaseFormStatus,
+    CaseStatus,
     Participant,
     Role,
     Site,
@@ -29,7 +33,7 @@ from ..models import (
     UserSite,
     record_audit,
 )
-from ..models.cases import CASE_CLOSED, CASE_NEW, CASE_OPEN, REASON_MAX, SUBMITTED
+from ..models.cases import REASON_MAX
 from ..models.types import DbSession, today, utcnow
 from ..study import current_study
 from ..user_errors import UserError
@@ -102,21 +106,20 @@ def readable_site_ids(session: DbSession, user: User) -> list[int] | None:
 # ---------------------------------------------------------------------------------------------
 # The life of a case
 
-# Each kind of form: its instrument key and the variable holding its date.
-KINDS: dict[str, tuple[str, str]] = {
-    "referral": ("case_referral", "start_date"),
-    "update": ("case_update", "update_date"),
-    "closure": ("case_closure", "closure_date"),
-    "reopening": ("case_reopening", "reopen_date"),
-}
-KIND_LABELS = {
-    "referral": "Referral",
-    "update": "Progress update",
-    "closure": "Closure",
-    "reopening": "Re-opening",
-}
+REFERRAL, UPDATE, CLOSURE, REOPENING = CaseFormKind
 # Which forms may start on a case in each status.
-ALLOWED_KINDS = {CASE_OPEN: ("update", "closure"), CASE_CLOSED: ("reopening",), CASE_NEW: ()}
+ALLOWED_KINDS: dict[CaseStatus, tuple[CaseFormKind, ...]] = {
+    CaseStatus.OPEN: (UPDATE, CLOSURE),
+    CaseStatus.CLOSED: (REOPENING,),
+    CaseStatus.NEW: (),
+}
+# The status a case must have for each kind of form to be sent.
+_SENT_ON = {
+    REFERRAL: CaseStatus.NEW,
+    UPDATE: CaseStatus.OPEN,
+    CLOSURE: CaseStatus.OPEN,
+    REOPENING: CaseStatus.CLOSED,
+}
 
 
 def instrument_of(form: CaseForm) -> Instrument:
@@ -131,7 +134,8 @@ def check_site(session: DbSession, user: User, site_id: int) -> None:
 def live_case(session: DbSession, participant: Participant) -> Case | None:
     return session.scalar(
         select(Case).where(
-            Case.participant_id == participant.id, Case.status.in_((CASE_NEW, CASE_OPEN))
+            Case.participant_id == participant.id,
+            Case.status.in_((CaseStatus.NEW, CaseStatus.OPEN)),
         )
     )
 
@@ -144,10 +148,10 @@ def _second_case_message(existing: Case) -> str:
     )
 
 
-def _new_form(session: DbSession, case: Case, kind: str, user: User) -> CaseForm:
-    version = latest_version(session, KINDS[kind][0])
+def _new_form(session: DbSession, case: Case, kind: CaseFormKind, user: User) -> CaseForm:
+    version = latest_version(session, kind.instrument_key)
     if version is None:
-        raise CaseError(f"No {KIND_LABELS[kind].lower()} form is published.", 409)
+        raise CaseError(f"No {kind.label.lower()} form is published.", 409)
     form = CaseForm(case=case, kind=kind, instrument_version=version, answers={})
     form.created_by_id = user.id
     session.add(form)
@@ -166,7 +170,7 @@ def open_case(session: DbSession, user: User, participant: Participant) -> CaseF
     try:
         with session.begin_nested():
             session.add(case)
-            form = _new_form(session, case, "referral", user)
+            form = _new_form(session, case, REFERRAL, user)
     except IntegrityError:
         # Another caseworker opened her case a moment ago.
         existing = live_case(session, participant)
@@ -176,20 +180,21 @@ def open_case(session: DbSession, user: User, participant: Participant) -> CaseF
     return form
 
 
-def start_form(session: DbSession, user: User, case: Case, kind: str) -> CaseForm:
+def start_form(session: DbSession, user: User, case: Case, raw_kind: str) -> CaseForm:
     """A draft update, closure or re-opening, if the case's status allows it."""
     check_site(session, user, case.site_id)
-    if kind not in KINDS:
+    kind = parse(CaseFormKind, raw_kind)
+    if kind is None:
         raise CaseError("There is no such form.", 404)
     if kind not in ALLOWED_KINDS[case.status]:
         raise CaseError(_not_now(case, kind))
     draft = next((f for f in case.forms if f.is_draft), None)
     if draft is not None:
         raise CaseError(
-            f"A {KIND_LABELS[draft.kind].lower()} form is in progress on this case: "
+            f"A {draft.kind.label.lower()} form is in progress on this case: "
             "send or discard it first."
         )
-    if kind == "reopening":
+    if kind == REOPENING:
         other = live_case(session, case.participant)
         if other is not None:
             raise CaseError(_second_case_message(other))
@@ -201,12 +206,12 @@ def start_form(session: DbSession, user: User, case: Case, kind: str) -> CaseFor
     return form
 
 
-def _not_now(case: Case, kind: str) -> str:
-    if case.status == CASE_CLOSED:
+def _not_now(case: Case, kind: CaseFormKind) -> str:
+    if case.status == CaseStatus.CLOSED:
         return f"This case was closed on {case.closed_on:%d %B %Y}: re-open it first."
-    if case.status == CASE_NEW:
+    if case.status == CaseStatus.NEW:
         return "Send the referral form first."
-    return f"This case is open: a {KIND_LABELS[kind].lower()} form is not for an open case."
+    return f"This case is open: a {kind.label.lower()} form is not for an open case."
 
 
 def discard_draft(session: DbSession, user: User, form: CaseForm) -> None:
@@ -216,7 +221,7 @@ def discard_draft(session: DbSession, user: User, form: CaseForm) -> None:
     case = form.case
     session.delete(form)
     session.flush()
-    if case.status == CASE_NEW:
+    if case.status == CaseStatus.NEW:
         session.delete(case)  # a case is nothing without its referral
         session.flush()
 
@@ -241,7 +246,7 @@ def save_draft_page(form: CaseForm, values: Mapping[str, Any]) -> None:
 
 
 def form_date(form: CaseForm, answers: Mapping[str, Any]) -> dt.date | None:
-    raw = answers.get(KINDS[form.kind][1])
+    raw = answers.get(form.kind.date_variable)
     return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
 
 
@@ -266,7 +271,7 @@ def date_problem(date: dt.date, on: dt.date) -> str | None:
 def pre_study_note(form: CaseForm, answers: Mapping[str, Any]) -> str | None:
     """A note for a referral whose support began before the study: it is accepted, and the
     report counts it before the first study year."""
-    date = form_date(form, answers) if form.kind == "referral" else None
+    date = form_date(form, answers) if form.kind == REFERRAL else None
     start = current_study().study_start
     if date is None or date >= start:
         return None
@@ -285,16 +290,16 @@ def check_date_order(form: CaseForm, date: dt.date) -> None:
     if before and before[-1].form_date and date < before[-1].form_date:
         previous = before[-1]
         raise CaseError(
-            f"The {KIND_LABELS[form.kind].lower()} date ({date:%d %B %Y}) is before the "
-            f"{KIND_LABELS[previous.kind].lower()} of {previous.form_date:%d %B %Y}: "
+            f"The {form.kind.label.lower()} date ({date:%d %B %Y}) is before the "
+            f"{previous.kind.label.lower()} of {previous.form_date:%d %B %Y}: "
             "dates must be in order.",
             422,
         )
     if after and after[0].form_date and date > after[0].form_date:
         following = after[0]
         raise CaseError(
-            f"The {KIND_LABELS[form.kind].lower()} date ({date:%d %B %Y}) is after the "
-            f"{KIND_LABELS[following.kind].lower()} of {following.form_date:%d %B %Y}: "
+            f"The {form.kind.label.lower()} date ({date:%d %B %Y}) is after the "
+            f"{following.kind.label.lower()} of {following.form_date:%d %B %Y}: "
             "dates must be in order.",
             422,
         )
@@ -327,13 +332,12 @@ def submit(session: DbSession, user: User, form: CaseForm, seen_revision: int) -
             "answers below and press Send again."
         )
     case = form.case
-    expected = {"referral": (CASE_NEW,), "update": (CASE_OPEN,), "closure": (CASE_OPEN,)}
-    if case.status not in expected.get(form.kind, (CASE_CLOSED,)):
+    if case.status != _SENT_ON[form.kind]:
         raise CaseError(_not_now(case, form.kind))
     answers, date = _complete(form, form.answers or {})
     now = utcnow()
     form.answers, form.form_date = answers, date
-    form.status, form.revision, form.submitted_at = SUBMITTED, 1, now
+    form.status, form.revision, form.submitted_at = CaseFormStatus.SUBMITTED, 1, now
     session.add(
         CaseFormRevision(
             form_id=form.id, revision=1, form_date=date, answers=answers,
@@ -351,14 +355,14 @@ def submit(session: DbSession, user: User, form: CaseForm, seen_revision: int) -
 
 def refresh_case(case: Case) -> None:
     """The case's status and dates, from its sent forms in the order they were sent."""
-    status, opened, closed = CASE_NEW, None, None
+    status, opened, closed = CaseStatus.NEW, None, None
     for form in _submitted(case):
-        if form.kind == "referral":
-            status, opened = CASE_OPEN, form.form_date
-        elif form.kind == "closure":
-            status, closed = CASE_CLOSED, form.form_date
-        elif form.kind == "reopening":
-            status, closed = CASE_OPEN, None
+        if form.kind == REFERRAL:
+            status, opened = CaseStatus.OPEN, form.form_date
+        elif form.kind == CLOSURE:
+            status, closed = CaseStatus.CLOSED, form.form_date
+        elif form.kind == REOPENING:
+            status, closed = CaseStatus.OPEN, None
     case.status, case.opened_on, case.closed_on = status, opened, closed
 
 
@@ -513,7 +517,7 @@ def case_list(session: DbSession, site_ids: list[int] | None, *, today: dt.date)
         sent = _submitted(case)
         last = sent[-1] if sent else None
         due = (
-            case.status == CASE_OPEN
+            case.status == CaseStatus.OPEN
             and last is not None
             and last.form_date is not None
             and (today - last.form_date).days >= due_days
@@ -522,14 +526,20 @@ def case_list(session: DbSession, site_ids: list[int] | None, *, today: dt.date)
     return rows
 
 
-def most_chosen(session: DbSession, site_id: int, kind: str, variable: str, n: int) -> list[int]:
+def most_chosen(
+    session: DbSession, site_id: int, kind: CaseFormKind, variable: str, n: int
+) -> list[int]:
     """The ``n`` codes ticked most often in ``variable`` on the site's sent forms of ``kind``
     (at least twice), most first; ties by code."""
     ticked: Counter[int] = Counter()
     forms = session.scalars(
         select(CaseForm.answers)
         .join(Case)
-        .where(Case.site_id == site_id, CaseForm.kind == kind, CaseForm.status == SUBMITTED)
+        .where(
+            Case.site_id == site_id,
+            CaseForm.kind == kind,
+            CaseForm.status == CaseFormStatus.SUBMITTED,
+        )
     )
     for answers in forms:
         value = answers.get(variable) if isinstance(answers, dict) else None

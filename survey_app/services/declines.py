@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, inspect, select
 
 from ..kinds import Channel
-from ..models import COMPLETE, Decline, Link, Participant, Response, Site, Wave
+from ..models import Decline, Link, Participant, Response, ResponseStatus, Site, Wave
 from ..models.types import DbSession
 from .responses import discard
 
@@ -78,7 +78,7 @@ def kiosk_flow(session: DbSession) -> list[Flow]:
                 Participant.site_id,
                 Response.wave_id,
                 func.count(Response.id),
-                func.sum(case((Response.status == COMPLETE, 1), else_=0)),
+                func.sum(case((Response.status == ResponseStatus.COMPLETE, 1), else_=0)),
             )
             .join(Participant, Participant.id == Response.participant_id)
             .where(Response.channel == Channel.KIOSK, Response.voided_at.is_(None))

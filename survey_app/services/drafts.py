@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..models import IN_PROGRESS, Participant, Response, Wave
+from ..models import Participant, Response, ResponseStatus, Wave
 from ..models.types import DbSession
 
 FLAG = "draft"
@@ -60,7 +60,7 @@ def draft_counts(session: DbSession) -> list[tuple[Wave, int]]:
             select(Response.wave_id, func.count(Response.id))
             .join(Participant, Participant.id == Response.participant_id)
             .where(
-                Response.status == IN_PROGRESS,
+                Response.status == ResponseStatus.IN_PROGRESS,
                 Response.voided_at.is_(None),
                 Participant.withdrawn_at.is_(None),
             )

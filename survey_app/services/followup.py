@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
-from ..models import COMPLETE, IN_PROGRESS, Participant, Response, Site, Wave
+from ..models import Participant, Response, ResponseStatus, Site, Wave
 from ..models.types import DbSession
 from ..study import current_study
 from .drafts import Draft, draft_of
@@ -214,7 +214,7 @@ def in_window(wave: Wave, baseline_on: dt.date, on: dt.date) -> bool:
 
 
 @dataclass(frozen=True)
-class Waves:
+class WaveSchedule:
     """The study's waves in order: the first is the baseline, every later one a follow-up."""
 
     baseline: Wave
@@ -252,12 +252,12 @@ class Waves:
         )
 
 
-def study_waves(session: DbSession) -> Waves:
+def study_waves(session: DbSession) -> WaveSchedule:
     waves = session.scalars(select(Wave).order_by(Wave.position)).all()
     if not waves:
         raise LookupError("The study's waves are not published: run `instruments sync`.")
     first, *later = waves
-    return Waves(first, tuple(FollowUpWave.of(wave, first) for wave in later))
+    return WaveSchedule(first, tuple(FollowUpWave.of(wave, first) for wave in later))
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ class Page:
     number: int
     per_page: int
     total: int
-    waves: Waves
+    waves: WaveSchedule
 
     @property
     def pages(self) -> int:
@@ -329,7 +329,7 @@ def _join_live(query: _Query, wave_id: int, status: str) -> tuple[_Query, Any]:
 
 
 def _join_completed(
-    query: _Query, waves: Waves, only: str | None = None
+    query: _Query, waves: WaveSchedule, only: str | None = None
 ) -> tuple[_Query, _Completed]:
     """Outer-join the complete, live response at the baseline and at each follow-up wave (or
     at ``only``). The partial unique index allows one live response per participant and wave,
@@ -338,7 +338,7 @@ def _join_completed(
     aliases: list[Any] = []
     wave_ids = [waves.baseline.id] + [w.id for w in waves.followups if only in (None, w.code)]
     for wave_id in wave_ids:
-        query, alias = _join_live(query, wave_id, COMPLETE)
+        query, alias = _join_live(query, wave_id, ResponseStatus.COMPLETE)
         dates.append(alias.completed_on)
         aliases.append(alias)
     codes = [w.code for w in waves.followups if only in (None, w.code)]
@@ -398,7 +398,7 @@ def _conditions(
 
 
 def _at_any_wave(
-    waves: Waves, today: dt.date, completed: _Completed, name: str
+    waves: WaveSchedule, today: dt.date, completed: _Completed, name: str
 ) -> ColumnElement[bool]:
     """Condition ``name`` at any of the joined follow-up waves."""
     found = [
@@ -419,7 +419,7 @@ def participants_page(
     pseudonym: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
-    waves: Waves | None = None,
+    waves: WaveSchedule | None = None,
     before: tuple[dt.datetime, int] | None = None,
 ) -> Page:
     """One page of participants, newest first, with the baseline date and the status at each
@@ -453,7 +453,7 @@ _NEWEST_FIRST = (Participant.created_at.desc(), Participant.id.desc())
 
 
 def _pick_page(
-    waves: Waves,
+    waves: WaveSchedule,
     today: dt.date,
     site_id: int | None,
     status: str | None,
@@ -475,7 +475,7 @@ def _pick_page(
 
 
 def _rows(
-    session: DbSession, page_of: Subquery, waves: Waves, today: dt.date
+    session: DbSession, page_of: Subquery, waves: WaveSchedule, today: dt.date
 ) -> tuple[list[Row], int]:
     """The page's participants with their site, completion dates and statuses; the total."""
     query, codes = _page_query(page_of, waves)
@@ -484,7 +484,7 @@ def _rows(
     return rows, found[0].total if found else 0
 
 
-def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
+def _page_query(page_of: Subquery, waves: WaveSchedule) -> tuple[_Query, list[str]]:
     """The select of the page's rows, and the wave codes of its completion dates in order."""
     query = (
         select(
@@ -505,12 +505,12 @@ def _page_query(page_of: Subquery, waves: Waves) -> tuple[_Query, list[str]]:
     )
     # Drafts, joined for this page's participants only (one live response per wave).
     for wave_id, _code in waves.all_ids:
-        query, draft = _join_live(query, wave_id, IN_PROGRESS)
+        query, draft = _join_live(query, wave_id, ResponseStatus.IN_PROGRESS)
         query = query.add_columns(draft.started_on, draft.flags)
     return query, codes
 
 
-def _row(record: Any, codes: list[str], waves: Waves, today: dt.date) -> Row:
+def _row(record: Any, codes: list[str], waves: WaveSchedule, today: dt.date) -> Row:
     """One participant's row from a row of ``_page_query``."""
     pseudonym, site_name, created_at, withdrawn_at, _total, declined, baseline_on, *rest = record
     done, started = rest[: len(codes)], rest[len(codes) :]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..models import COMPLETE, Participant, Response, record_audit
+from ..models import Participant, Response, ResponseStatus, record_audit
 from ..models.types import DbSession
 from ..study import current_study
 from ..user_errors import UserError
@@ -28,7 +28,7 @@ def said_no(session: DbSession, participant: Participant) -> bool:
         select(Response.answers).where(
             Response.participant_id == participant.id,
             Response.wave_id == study_waves(session).baseline.id,
-            Response.status == COMPLETE,
+            Response.status == ResponseStatus.COMPLETE,
             Response.voided_at.is_(None),
         )
     )

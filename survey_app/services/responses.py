@@ -17,14 +17,13 @@ from ..instruments import missing, model
 from ..instruments.model import Instrument, Section
 from ..instruments.publish import latest_version
 from ..models import (
-    COMPLETE,
-    IN_PROGRESS,
     Audience,
     Channel,
     InstrumentVersion,
     Link,
     Participant,
     Response,
+    ResponseStatus,
     Wave,
 )
 from ..models.erasure import erase_after_commit
@@ -335,7 +334,7 @@ def write_open_draft(session: DbSession, response: Response, **values: Any) -> N
         update(Response)
         .where(
             Response.id == response.id,
-            Response.status == IN_PROGRESS,
+            Response.status == ResponseStatus.IN_PROGRESS,
             Response.voided_at.is_(None),
             ~withdrawn,
         )
@@ -393,14 +392,17 @@ def complete(session: DbSession, response: Response) -> Response:
             session,
             response,
             answers=answers,
-            status=COMPLETE,
+            status=ResponseStatus.COMPLETE,
             completed_on=today(),
             flags=flags,
         )
     except RespondentError:
         # Sent a moment ago by another request (a double click, where rows are not locked):
         # the same response, finished once.
-        if session.scalar(select(Response.status).where(Response.id == response.id)) != COMPLETE:
+        if (
+            session.scalar(select(Response.status).where(Response.id == response.id))
+            != ResponseStatus.COMPLETE
+        ):
             raise
         session.refresh(response)
         return response
@@ -452,14 +454,13 @@ def purge_link_drafts(session: DbSession, older_than_days: int) -> int:
     can resume them by ID; a researcher voids what must go)."""
     from sqlalchemy import delete
 
-    from ..models import IN_PROGRESS
     from ..models.types import today as _today
 
     cutoff = _today() - dt.timedelta(days=older_than_days)
     result = session.execute(
         delete(Response).where(
             Response.channel == Channel.LINK,
-            Response.status == IN_PROGRESS,
+            Response.status == ResponseStatus.IN_PROGRESS,
             Response.started_on < cutoff,
         )
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..config import current_settings
 from ..instruments import missing
 from ..instruments.model import Instrument, Item, pick
 from . import espeak
@@ -82,7 +83,7 @@ def words(item: Item, lang: str) -> str:
 
 
 def folder() -> Path:
-    configured = current_app.config.get("SPEECH_AUDIO_DIR")
+    configured = current_settings().speech_audio_dir
     return Path(configured) if configured else Path(current_app.instance_path) / "speech"
 
 
@@ -92,7 +93,7 @@ def path_of(content_hash: str, lang: str, clip: str) -> Path:
 
 def enabled(lang: str) -> bool:
     """Whether pages in ``lang`` get server audio: configured on (the default) and a voice."""
-    return bool(current_app.config.get("SPEECH_AUDIO", True)) and espeak.available(lang)
+    return current_settings().speech_audio and espeak.available(lang)
 
 
 def audio_file(content_hash: str, instrument: Instrument, lang: str, clip: str) -> Path | None:

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import COMPLETE, IN_PROGRESS, Link, Participant, Response
+from survey_app.models import Link, Participant, Response, ResponseStatus
 from tests import factories
 from tests.e2e.helpers import (
     PASSWORD,
@@ -147,7 +147,9 @@ def test_a_fieldworker_unlocks_the_kiosk_a_mother_answers_and_the_kiosk_is_left(
         [draft] = db.session.scalars(
             select(Response).join(Participant).where(Participant.pseudonym == pseudonym)
         ).all()
-        assert draft.status == IN_PROGRESS and draft.answers["consent_take_part"] == 1
+        assert (
+            draft.status == ResponseStatus.IN_PROGRESS and draft.answers["consent_take_part"] == 1
+        )
 
 
 @pytest.mark.parametrize("served", ["tls_server", "proxied_server"])
@@ -176,5 +178,5 @@ def test_a_researcher_makes_a_link_and_a_member_of_staff_answers_it(
         [stored] = db.session.scalars(
             select(Response).join(Link, Response.link_id == Link.id).where(Link.token == token)
         ).all()
-        assert stored.status == COMPLETE
+        assert stored.status == ResponseStatus.COMPLETE
         assert stored.answers["gaps_filled"] == "Typed over HTTPS"

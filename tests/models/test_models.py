@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
-from survey_app.models import COMPLETE, InstrumentVersion, Participant, Response, Site, Wave
+from survey_app.models import InstrumentVersion, Participant, Response, ResponseStatus, Site, Wave
 
 
 def _setup() -> tuple[Participant, Wave, InstrumentVersion]:
@@ -76,7 +76,12 @@ def test_one_live_response_per_participant_and_wave(app: Flask) -> None:
         participant, wave, version = _setup()
         db.session.add(
             _response(
-                participant, wave, version, "k1", status=COMPLETE, completed_on=dt.date(2026, 1, 1)
+                participant,
+                wave,
+                version,
+                "k1",
+                status=ResponseStatus.COMPLETE,
+                completed_on=dt.date(2026, 1, 1),
             )
         )
         db.session.flush()
@@ -90,7 +95,12 @@ def test_voiding_frees_the_wave(app: Flask) -> None:
     with app.app_context():
         participant, wave, version = _setup()
         first = _response(
-            participant, wave, version, "k1", status=COMPLETE, completed_on=dt.date(2026, 1, 1)
+            participant,
+            wave,
+            version,
+            "k1",
+            status=ResponseStatus.COMPLETE,
+            completed_on=dt.date(2026, 1, 1),
         )
         db.session.add(first)
         db.session.flush()
@@ -98,7 +108,12 @@ def test_voiding_frees_the_wave(app: Flask) -> None:
         first.void_reason = "wrong participant"
         db.session.add(
             _response(
-                participant, wave, version, "k2", status=COMPLETE, completed_on=dt.date(2026, 1, 3)
+                participant,
+                wave,
+                version,
+                "k2",
+                status=ResponseStatus.COMPLETE,
+                completed_on=dt.date(2026, 1, 3),
             )
         )
         db.session.flush()
@@ -135,7 +150,7 @@ def test_a_kiosk_response_needs_a_participant_and_a_wave(app: Flask) -> None:
 def test_complete_responses_carry_their_completion_date(app: Flask) -> None:
     with app.app_context():
         participant, wave, version = _setup()
-        db.session.add(_response(participant, wave, version, "k", status=COMPLETE))
+        db.session.add(_response(participant, wave, version, "k", status=ResponseStatus.COMPLETE))
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()

@@ -22,13 +22,12 @@ from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import latest_version, sync_instruments
 from survey_app.models import (
-    COMPLETE,
-    IN_PROGRESS,
     AuditEvent,
     InstrumentVersion,
     Link,
     Participant,
     Response,
+    ResponseStatus,
     Wave,
 )
 from survey_app.services import participants as participant_ops
@@ -95,7 +94,7 @@ def add_response(
             wave=db.session.scalar(select(Wave).where(Wave.code == wave)),
             submission_key=secrets.token_urlsafe(16),
             answers=answers if answers is not None else {"css_trust": 4},
-            status=COMPLETE if completed_on else IN_PROGRESS,
+            status=ResponseStatus.COMPLETE if completed_on else ResponseStatus.IN_PROGRESS,
             started_on=completed_on or TODAY,
             completed_on=completed_on,
             voided_at=dt.datetime(2026, 1, 2) if voided else None,
@@ -580,8 +579,8 @@ def test_voiding_a_t1_frees_the_wave_for_a_new_kiosk_t1(
     stored = responses_of(app, pseudonym)
     assert len(stored) == 2
     assert {(r.voided_at is None, r.status) for r in stored} == {
-        (False, COMPLETE),
-        (True, IN_PROGRESS),
+        (False, ResponseStatus.COMPLETE),
+        (True, ResponseStatus.IN_PROGRESS),
     }
 
 
@@ -675,7 +674,10 @@ def test_a_link_counts_its_complete_responses(app: Flask, client: FlaskClient, a
     [link] = _link_rows(app)
     with app.app_context():
         version = latest_version(db.session, "prison_staff")
-        for status, completed in ((COMPLETE, dt.date(2026, 1, 5)), (IN_PROGRESS, None)):
+        for status, completed in (
+            (ResponseStatus.COMPLETE, dt.date(2026, 1, 5)),
+            (ResponseStatus.IN_PROGRESS, None),
+        ):
             db.session.add(
                 Response(
                     instrument_version=version,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
-from survey_app.models import IN_PROGRESS, AuditEvent, Response
+from survey_app.models import AuditEvent, Response, ResponseStatus
 from tests import factories
 from tests.flows import Auth
 
@@ -197,7 +197,7 @@ def test_a_draft_and_a_voided_response_say_so(
         response = db.session.get(Response, t1[1])
         assert response is not None
         response.voided_at, response.void_reason = None, None
-        response.status, response.completed_on = IN_PROGRESS, None
+        response.status, response.completed_on = ResponseStatus.IN_PROGRESS, None
         db.session.commit()
     body = client.get(f"/research/responses/{t1[1]}").get_data(as_text=True)
     assert "in progress (a draft" in body and "voided" not in body

@@ -7,13 +7,16 @@ from __future__ import annotations
 import io
 import re
 import wave
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from survey_app.config import SETTINGS_KEY
 from survey_app.extensions import db
 from survey_app.instruments import model
 from survey_app.models import InstrumentVersion
@@ -24,8 +27,14 @@ from tests.flows import Auth, answer_pages, enter_id, instrument, register, seco
 @pytest.fixture
 def audio_dir(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test's audio in a folder of its own, so that "made" and "reused" mean this test's."""
-    monkeypatch.setitem(app.config, "SPEECH_AUDIO_DIR", str(tmp_path / "speech"))
+    _with_settings(app, monkeypatch, speech_audio_dir=str(tmp_path / "speech"))
     return tmp_path / "speech"
+
+
+def _with_settings(app: Flask, monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
+    """The app's typed settings with ``changes``, for this test only."""
+    changed = replace(app.extensions[SETTINGS_KEY], **changes)
+    monkeypatch.setitem(app.extensions, SETTINGS_KEY, changed)
 
 
 def _seconds(data: bytes) -> float:
@@ -189,7 +198,7 @@ def test_welsh_pages_point_at_welsh_audio(app: Flask, client: FlaskClient, auth:
 def test_without_a_server_voice_the_buttons_have_no_audio_and_set_up_says_so(
     app: Flask, client: FlaskClient, auth: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(app.config, "SPEECH_AUDIO", False)
+    _with_settings(app, monkeypatch, speech_audio=False)
     unlock(auth, client)  # (the set-up page, checked below, shows before the kiosk locks)
     enter_id(client, register(app))
     body = client.get("/kiosk/page/0").get_data(as_text=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...export.cases import CHILDREN
 from ...instruments.model import Instrument, Item
+from ...kinds import CaseFormKind
 from ..data import ReportData, code_of
 from ..questionnaires.link_tables import NOT_ANSWERED
 
@@ -17,7 +18,7 @@ Answers = Mapping[str, Any]
 
 def referrals(data: ReportData) -> list[tuple[str, Answers]]:
     """(site, answers) of each case's latest referral."""
-    return [(c.site, form.answers) for c in data.cases if (form := c.last("referral"))]
+    return [(c.site, form.answers) for c in data.cases if (form := c.last(CaseFormKind.REFERRAL))]
 
 
 def entries(answers: Answers) -> list[Answers]:
@@ -36,7 +37,7 @@ def item_in(instrument: Instrument, variable: str) -> Item | None:
     return next((sub for sub in subs if sub.variable == variable), None)
 
 
-def option_labels(data: ReportData, kind: str, variable: str) -> dict[int, str]:
+def option_labels(data: ReportData, kind: CaseFormKind, variable: str) -> dict[int, str]:
     """A variable's options over the form's versions: the newest version's, in its order and
     wording, then any that only an older version offered."""
     labels: dict[int, str] = {}
@@ -47,7 +48,7 @@ def option_labels(data: ReportData, kind: str, variable: str) -> dict[int, str]:
     return labels
 
 
-def not_asked(data: ReportData, kind: str, variable: str) -> list[str]:
+def not_asked(data: ReportData, kind: CaseFormKind, variable: str) -> list[str]:
     instruments = data.case_instruments.get(kind, ())
     versions = sorted(i.version for i in instruments if item_in(i, variable) is None)
     if not versions:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...export.cases import CHILDREN
+from ...kinds import CaseFormKind
 from ..data import ReportData, codes_of
 from ..grid import hide, n_shown, ordered, shown
 from ..model import Cell, ReportTable, Row
@@ -172,10 +173,12 @@ def figure_table(data: ReportData, figure: Figure) -> ReportTable:
     found = units(data, figure.unit)
     if figure.variable == CHILDREN:
         pairs = [(site, children_label(answers)) for site, answers in found]
-        return count_table(data, figure, CHILD_COUNTS, pairs, not_asked(data, "referral", CHILDREN))
-    labels = option_labels(data, "referral", figure.variable)
+        return count_table(
+            data, figure, CHILD_COUNTS, pairs, not_asked(data, CaseFormKind.REFERRAL, CHILDREN)
+        )
+    labels = option_labels(data, CaseFormKind.REFERRAL, figure.variable)
     pairs = [(site, label_of(answers, figure.variable, labels)) for site, answers in found]
-    notes = not_asked(data, "referral", figure.variable)
+    notes = not_asked(data, CaseFormKind.REFERRAL, figure.variable)
     return count_table(data, figure, list(labels.values()), pairs, notes)
 
 
@@ -216,7 +219,7 @@ def figure_5(data: ReportData) -> ReportTable:
     everywhere = set().union(*per_prison)
     common = {la for la in everywhere if sum(la in mine for mine in per_prison) >= 2}
     least = data.filters.threshold
-    labels = option_labels(data, "referral", "local_authorities")
+    labels = option_labels(data, CaseFormKind.REFERRAL, "local_authorities")
     mentions = {la: sum(la in mine for _, mine in named) for la in everywhere}
     frequent = sorted(
         (la for la, n in mentions.items() if n >= least),
@@ -242,7 +245,7 @@ def figure_5(data: ReportData) -> ReportTable:
         ("", *(name for _, name in prisons_of(data)), "Total"),
         tuple(rows),
         (
-            *not_asked(data, "referral", "local_authorities"),
+            *not_asked(data, CaseFormKind.REFERRAL, "local_authorities"),
             "The local authorities of her children's social workers, as named on the referral; "
             "a mother may name several. The Total column counts each authority once.",
             f"Listed by name: the authorities named by at least {least} mothers across all "

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...export.cases import CaseRecord
+from ...kinds import CaseFormKind
 from ..data import ReportData, code_of
 from ..grid import Line, n_shown
 from ..model import ReportTable, Row
@@ -37,9 +38,9 @@ class Facts:
 
 
 def facts_of(case: CaseRecord) -> Facts:
-    referral, closure = case.last("referral"), case.last("closure")
+    referral, closure = case.last(CaseFormKind.REFERRAL), case.last(CaseFormKind.CLOSURE)
     answers = referral.answers if referral else {}
-    updates = [u.answers for u in case.of_kind("update")]
+    updates = [u.answers for u in case.of_kind(CaseFormKind.UPDATE)]
     outcome = code_of(closure.answers, "contact_outcome") if closure else None
     contact = code_of(answers, "contact_at_referral")
     return Facts(
@@ -127,11 +128,11 @@ def slides_table(data: ReportData) -> ReportTable:
     notes = [
         note
         for kind, variable in (
-            ("referral", "contact_at_referral"),
-            ("referral", "family_court"),
-            ("update", "in_proceedings"),
-            ("update", "acct"),
-            ("closure", "contact_outcome"),
+            (CaseFormKind.REFERRAL, "contact_at_referral"),
+            (CaseFormKind.REFERRAL, "family_court"),
+            (CaseFormKind.UPDATE, "in_proceedings"),
+            (CaseFormKind.UPDATE, "acct"),
+            (CaseFormKind.CLOSURE, "contact_outcome"),
         )
         for note in not_asked(data, kind, variable)
     ]

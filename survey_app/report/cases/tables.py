@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ...export.cases import CaseRecord
+from ...kinds import CaseFormKind, SiteKind
 from ...study import Period
 from ..data import ReportData, period_of
 from ..grid import CrossTab, crosstab_rows, hide, pct, shown
@@ -36,14 +37,14 @@ def open_at(case: CaseRecord, when: dt.date) -> bool:
     for form in case.forms:
         if form.date > when:
             continue
-        if form.kind in ("referral", "reopening"):
+        if form.kind in (CaseFormKind.REFERRAL, CaseFormKind.REOPENING):
             state = True
-        elif form.kind == "closure":
+        elif form.kind == CaseFormKind.CLOSURE:
             state = False
     return state
 
 
-def has_form(case: CaseRecord, kind: str, when: dt.date) -> bool:
+def has_form(case: CaseRecord, kind: CaseFormKind, when: dt.date) -> bool:
     return any(f.kind == kind and f.date <= when for f in case.forms)
 
 
@@ -66,7 +67,7 @@ def _quarters_up_to(last: str) -> list[str]:
 
 def prisons_of(data: ReportData) -> list[tuple[str, str]]:
     """(code, name) of the study's prisons, then any other site a case is at."""
-    codes = [s.code for s in data.study.sites if s.kind == "prison"]
+    codes = [s.code for s in data.study.sites if s.kind == SiteKind.PRISON]
     codes += [c.site for c in data.cases if c.site not in codes]
     return [(code, data.site_name(code)) for code in dict.fromkeys(codes)]
 
@@ -113,7 +114,7 @@ def table_1(data: ReportData) -> ReportTable:
         grid.append(
             [
                 len(mine),
-                sum(f.kind == "referral" for _, f in mine),
+                sum(f.kind == CaseFormKind.REFERRAL for _, f in mine),
                 len({cid for cid, _ in mine}),
             ]
         )
@@ -144,8 +145,8 @@ def _progress(
         new = [c for c in cases if (s := start_of(c)) and period.start <= s <= period.end]
         row = [
             len(new),
-            sum(has_form(c, "closure", at) for c in new),
-            sum(has_form(c, "reopening", at) for c in new),
+            sum(has_form(c, CaseFormKind.CLOSURE, at) for c in new),
+            sum(has_form(c, CaseFormKind.REOPENING, at) for c in new),
             sum(open_at(c, at) for c in new),
         ]
         if earlier:
@@ -247,7 +248,7 @@ def table_4(data: ReportData) -> ReportTable:
 
 def _ticked(case: CaseRecord, variable: str, closed: bool) -> set[int] | None:
     """The codes a case ticked (every closure of a closed case), or None if not counted."""
-    forms = case.of_kind("closure") if closed else case.of_kind("referral")
+    forms = case.of_kind(CaseFormKind.CLOSURE) if closed else case.of_kind(CaseFormKind.REFERRAL)
     if not forms:
         return None
     ticked: set[int] = set()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from ...instruments import missing
 from ...scoring import WAI_SR_SUBSCALES, score_wai
 from ..charts.percent import Point, percent_chart
-from ..data import ReportData, Wave, code_of, period_of
+from ..data import ReportData, WaveQuestionnaires, code_of, period_of
 from ..grid import crosstab_rows, hide, n_shown, pct, shown
 from ..model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 from .link_tables import OUTSIDE_PERIODS
@@ -43,7 +43,7 @@ WAI_PARTS = (
 assert {p for p, _ in WAI_PARTS} == {*WAI_SR_SUBSCALES, "total"}  # noqa: S101
 
 
-def wave_title(wave: Wave) -> str:
+def wave_title(wave: WaveQuestionnaires) -> str:
     return f"{wave.label} ({wave.code})"
 
 
@@ -80,7 +80,7 @@ def table_14a(data: ReportData) -> ReportTable:
     )
 
 
-def _not_asked_note(wave: Wave, variable: str) -> str | None:
+def _not_asked_note(wave: WaveQuestionnaires, variable: str) -> str | None:
     versions = wave.questionnaires.versions_without(variable)
     if not versions:
         return None
@@ -219,7 +219,7 @@ def ratings_table(data: ReportData) -> ReportTable:
     )
 
 
-def wai_scores(data: ReportData, wave: Wave, prefix: str) -> dict[str, list[float]]:
+def wai_scores(data: ReportData, wave: WaveQuestionnaires, prefix: str) -> dict[str, list[float]]:
     """Each part's scores at one wave (complete scores only: no prorating)."""
     scores: dict[str, list[float]] = {part: [] for part, _ in WAI_PARTS}
     for a in data.answered_at(wave.code):
@@ -295,7 +295,7 @@ def _wai_completion_rows(
     ]
 
 
-def _asked_wai(data: ReportData, wave: Wave, prefix: str) -> int:
+def _asked_wai(data: ReportData, wave: WaveQuestionnaires, prefix: str) -> int:
     """Mothers whose answers show the WAI was asked: its routing held for her, and its items
     are not all Not applicable (what the routing stores for a block left out)."""
     first = wave.questionnaires.item(f"{prefix}_01")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ...scoring import score_wai
-from ..data import Answered, ReportData, Wave, code_of
+from ..data import Answered, ReportData, WaveQuestionnaires, code_of
 from ..grid import CrossTab, n_shown
 from ..model import SECONDARY, Cell, ReportTable, Row
 from ..stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
@@ -47,7 +47,9 @@ def _scores(data: ReportData) -> list[tuple[str, Score]]:
     return found
 
 
-def _pairs(data: ReportData, first: Wave, later: Wave) -> list[tuple[Answered, Answered]]:
+def _pairs(
+    data: ReportData, first: WaveQuestionnaires, later: WaveQuestionnaires
+) -> list[tuple[Answered, Answered]]:
     return [
         (m.waves[first.code], m.waves[later.code])
         for m in data.mothers
@@ -85,8 +87,8 @@ def _change_row(
 
 def _agreement_row(
     variable: str,
-    first: Wave,
-    later: Wave,
+    first: WaveQuestionnaires,
+    later: WaveQuestionnaires,
     linked: list[tuple[Answered, Answered]],
     threshold: int,
 ) -> tuple[Row, bool] | None:
@@ -129,7 +131,9 @@ def _agreement_row(
     return row, withheld
 
 
-def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
+def change_table(
+    data: ReportData, first: WaveQuestionnaires, later: WaveQuestionnaires
+) -> ReportTable:
     linked = _pairs(data, first, later)
     threshold = data.threshold
     rows = [_change_row(label, score, linked, threshold) for label, score in _scores(data)]
@@ -156,7 +160,9 @@ def change_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
     )
 
 
-def agreement_table(data: ReportData, first: Wave, later: Wave) -> ReportTable:
+def agreement_table(
+    data: ReportData, first: WaveQuestionnaires, later: WaveQuestionnaires
+) -> ReportTable:
     linked = _pairs(data, first, later)
     threshold = data.threshold
     found = [
