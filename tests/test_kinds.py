@@ -188,6 +188,9 @@ OTHER_MEANINGS: dict[tuple[str, str], tuple[int, str]] = {
     ("survey_app/templates/respond/lock.html", "draft"): (1, "study.yaml's welsh setting"),
     ("survey_app/templates/research/links.html", "open"): (2, "a link open for answers"),
     ("survey_app/templates/research/links.html", "closed"): (2, "a link closed for answers"),
+    ("survey_app/api/openapi.py", "in_progress"): (2, "the API's name for a participant's drafts"),
+    ("survey_app/api/reads.py", "in_progress"): (1, "the API's name for a participant's drafts"),
+    ("survey_app/coding/answers.py", "prison"): (1, "the staff questionnaire's variable"),
     ("survey_app/report/questionnaires/link_tables.py", "prison"): (
         3,
         "the staff questionnaire's variable",

@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..export.formats import FORMATS
+from ..kinds import CaseFormKind, CaseStatus
 from ..services.followup import FILTERS
 from .params import DEFAULT_LIMIT, MAX_LIMIT
+
+CASE_STATUSES = [s.value for s in CaseStatus]
 
 VERSION = "1.0.0"
 
@@ -134,7 +137,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["id", "kind", "instrument", "version", "revision"],
         "properties": {
             "id": {"type": "integer"},
-            "kind": {"enum": ["referral", "update", "closure", "reopening"]},
+            "kind": {"enum": [k.value for k in CaseFormKind]},
             "instrument": {"type": "string"},
             "version": {"type": "integer"},
             "form_date": NULLABLE_DATE,
@@ -150,7 +153,7 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "participant": {"type": "string"},
             "site": {"type": "string"},
-            "status": {"enum": ["new", "open", "closed"]},
+            "status": {"enum": CASE_STATUSES},
             "opened_on": NULLABLE_DATE,
             "closed_on": NULLABLE_DATE,
             "forms": {"type": "array", "items": {"$ref": "#/components/schemas/CaseForm"}},
@@ -278,7 +281,7 @@ def _case_paths() -> dict[str, Any]:
             CASEWORKERS,
             [
                 _query("site", "a site's code"),
-                _query("status", "new, open or closed", enum=["new", "open", "closed"]),
+                _query("status", " or ".join(CASE_STATUSES), enum=CASE_STATUSES),
                 *LIST,
             ],
             {"description": "OK", **_json(_list_of("Case"))},
