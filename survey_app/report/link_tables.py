@@ -115,6 +115,12 @@ def staff_count(role: str | None, prison: str | None) -> str:
     return f"staff in {role or 'any role'} at {prison or 'any prison'}"
 
 
+def practitioners_answered(period: str | None) -> str:
+    """The link of the practitioners' questionnaires in a period (None: all): the same count
+    in Tables 1 and 13."""
+    return f"practitioners' questionnaires in {period or 'any period'}"
+
+
 def table_8(data: ReportData) -> ReportTable:
     q = data.staff
     return _crosstab(
@@ -271,6 +277,7 @@ def table_13(data: ReportData) -> ReportTable:
         lambda a: period_of(a.date, data.study.periods) or OUTSIDE_PERIODS,
         periods,
         variables=("practitioner_role",),
+        link=lambda row, col: practitioners_answered(col) if row is None else None,
     )
 
 

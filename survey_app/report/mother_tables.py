@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..instruments import missing
 from ..scoring import WAI_SR_SUBSCALES, score_wai
+from .collected import mothers_answered
 from .data import ReportData, Wave, code_of, period_of
 from .grid import crosstab_rows, hide, n_shown, pct, shown
 from .link_tables import OUTSIDE_PERIODS
@@ -64,6 +65,7 @@ def table_14a(data: ReportData) -> ReportTable:
         pairs,
         data.threshold,
         total_label="Total questionnaires from mothers",
+        link=lambda row, col: mothers_answered(col, row[1] if row else None),
     )
     return ReportTable(
         key="14a",

@@ -379,12 +379,13 @@ def test_the_workbook_holds_the_report_sheet_and_native_charts(app: Flask) -> No
     assert "<f>'Report'!$B$" in chart_xml and "<barChart>" in chart_xml
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Report"].iter_rows(values_only=True))
     titles = [r[0] for r in rows if r[0] and str(r[0]).startswith("Table ")]
-    assert titles[:3] == [
+    assert titles[:4] == [
+        "Table 1: Summary of data collected",
         "Table 8: Profile of prison staff who submitted a valid questionnaire",
         "Table 9: Reported contact frequency between prison staff and the TaC social worker",
         "Table 10: Purpose of contact between prison staff and the TaC social worker",
     ]
-    start = next(i for i, r in enumerate(rows) if r[0] == titles[0])
+    start = next(i for i, r in enumerate(rows) if r[0] == titles[1])
     assert rows[start + 2][:4] == ("Management/leadership role", 2, 1, 3)
 
 
