@@ -10,8 +10,8 @@ from functools import partial
 
 from .data import Answered, ReportData, period_of
 from .grid import CrossTab
-from .link_tables import OUTSIDE_PERIODS, practitioners_answered, staff_count
 from .model import ReportTable, Row
+from .questionnaires.link_tables import OUTSIDE_PERIODS, practitioners_answered, staff_count
 
 
 def new_cases(period: str) -> str:

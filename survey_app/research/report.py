@@ -13,13 +13,14 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..disclosure import marks
+from ..downloads.report_workbook import XLSX_MIMETYPE, write_report_xlsx
 from ..export.filters import ExportFilters
 from ..export.workbook import record_export
 from ..extensions import db
 from ..forms.report import ReportDownloadForm, ReportForm
 from ..models import InstrumentVersion, Role, Site
-from ..report.charts import svg
-from ..report.download import XLSX_MIMETYPE, write_report_xlsx
+from ..report.charts.svg import svg
 from ..report.model import Report
 from ..report.tables import build_report
 from ..user_errors import UserError
@@ -64,7 +65,11 @@ def _page(form: ReportForm, status: int = 200) -> ResponseReturnValue:
         return render_template("research/report.html", form=form, report=None), status
     built = build_report(db.session, _filters(form), by_period=bool(form.by_period.data))
     return render_template(
-        "research/report.html", form=form, report=built, charts=_chart_images(built)
+        "research/report.html",
+        form=form,
+        report=built,
+        charts=_chart_images(built),
+        mark_note=marks.note,
     ), status
 
 

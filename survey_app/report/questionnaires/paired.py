@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from ..scoring import score_wai
-from .data import Answered, ReportData, Wave, code_of
-from .grid import CrossTab, n_shown
-from .model import SECONDARY, Cell, ReportTable, Row
+from ...scoring import score_wai
+from ..data import Answered, ReportData, Wave, code_of
+from ..grid import CrossTab, n_shown
+from ..model import SECONDARY, Cell, ReportTable, Row
+from ..stats import EXACT_UP_TO, MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
 from .mother_tables import LIKERT_TABLES, RATINGS, WAI_PARTS
-from .stats import EXACT_UP_TO, MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
 
 Score = Callable[[Answered], float | None]
 
