@@ -15,6 +15,7 @@ from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
 from .cases.figures import case_figures, pooled_titles
+from .cases.quoted import quoted_tables
 from .cases.tables import case_form_tables, case_tables
 from .collected import collected_tables
 from .data import ReportData
@@ -32,6 +33,7 @@ TABLE_BUILDERS: list[Builder] = [
     collected_tables,
     case_tables,
     case_figures,
+    quoted_tables,
     link_tables,
     practitioner_tables,
     mother_tables,

@@ -29,6 +29,9 @@ from tests.report_steps import report_of, table
 
 FIGURE_KEYS = [f"fig-{n}" for n in range(1, 15)]
 CHARTED = [k for k in FIGURE_KEYS if k != "fig-5"] + ["slides"]
+# The figures quoted in the report's text (cases/quoted.py), each with a chart.
+QUOTED = ["relationship", "care-experience", "social-workers", "mbu", "domestic-abuse",
+          "reopened", "siblings", "children-care"]  # fmt: skip
 DEVON, OXFORDSHIRE, BRIDGEND, BARKING, BARNET = 35, 95, 166, 1, 2
 
 
@@ -331,12 +334,14 @@ def test_the_workbook_has_a_native_chart_per_figure(app: Flask) -> None:
         FORMATS["xlsx"].write(built, out)
     book = zipfile.ZipFile(io.BytesIO(out.getvalue()))
     charts = [n for n in book.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-    assert len(charts) == len(CHARTED)  # Tables 1 to 7 and Figure 5 have none
+    # Tables 1 to 7 and Figure 5 have none; the quoted figures follow the slides.
+    assert len(charts) == len(CHARTED) + len(QUOTED)
     xml = "".join(book.read(name).decode() for name in charts)
     for key in CHARTED[:-1]:
         assert f"Figure {key[4:]}:" in xml
     # Horizontal bars side by side, first category on top as in the table.
-    assert xml.count('<barDir val="bar" /><grouping val="clustered" />') == len(CHARTED)
+    bars = '<barDir val="bar" /><grouping val="clustered" />'
+    assert xml.count(bars) == len(CHARTED) + len(QUOTED)
 
 
 def test_the_report_page_draws_an_svg_per_figure(app: Flask, auth: Auth) -> None:
@@ -347,7 +352,7 @@ def test_the_report_page_draws_an_svg_per_figure(app: Flask, auth: Auth) -> None
         assert f'id="table-{key}"' in html
     images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
     svgs = [base64.b64decode(i).decode() for i in images]
-    assert len(svgs) == len(CHARTED) and all("<svg" in s for s in svgs)
+    assert len(svgs) == len(CHARTED) + len(QUOTED) and all("<svg" in s for s in svgs)
     assert any("HMP Send [c]" in s for s in svgs)  # a hidden bar's label, not a bar
 
 

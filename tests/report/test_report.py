@@ -372,9 +372,9 @@ def test_the_workbook_holds_the_report_sheet_and_native_charts(app: Flask) -> No
     data = _xlsx(app)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     charts = sorted(n for n in names if n.startswith("xl/charts/chart"))
-    # Tables 9 to 12 and 14; Tables 13a-13g, 15, 16 and the WAI have no answers here, so
-    # no chart.
-    assert len(charts) == 5
+    # The staff's Figure 8 (departments), Tables 9 to 12 and 14; Tables 13a-13g, 15, 16 and
+    # the WAI have no answers here, so no chart.
+    assert len(charts) == 6
     chart_xml = zipfile.ZipFile(io.BytesIO(data)).read(charts[0]).decode()
     assert "<f>'Report'!$B$" in chart_xml and "<barChart>" in chart_xml
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Report"].iter_rows(values_only=True))
