@@ -120,6 +120,7 @@ def test_figures_come_after_tables_1_to_7_with_the_reports_titles(app: Flask) ->
     keys = [t.key for t in report.tables]
     assert keys[7:22] == [*FIGURE_KEYS, "slides"]
     assert table(report, "fig-1").title == "Figure 1: Source of referrals"
+    assert any("self-referral included" in n for n in table(report, "fig-1").notes)
     assert table(report, "fig-8").title.startswith("Figure 8: Child-related offences by prison")
     assert table(report, "fig-1").columns == (
         "", "HMP Send n", "HMP Send %", "HMP Eastwood Park n", "HMP Eastwood Park %",
@@ -215,11 +216,16 @@ def test_figure_5_counts_local_authorities_and_names_the_frequent_ones(app: Flas
         "Mothers with a local authority named": (5, 6, 11),
         "Different local authorities": (4, 3, 5),
         "Local authorities in common (named at more than one prison)": (2, 2, 2),
-        "Named by 5 or more mothers": (),
+        "Every authority named": (),  # outside publication mode, at any count
         "Oxfordshire": (1, 5, 6),
         "Devon": (4, 1, 5),
+        "Monmouthshire": (0, 2, 2),  # code 166 (the constant BRIDGEND above)
+        "Barking and Dagenham": (1, 0, 1),
+        "Barnet": (1, 0, 1),
     }
-    published = cells(table(report_of(app, ExportFilters(publication=True)), "fig-5"))
+    published_table = table(report_of(app, ExportFilters(publication=True)), "fig-5")
+    published = cells(published_table)
+    assert "Named by 5 or more mothers" in published and "Monmouthshire" not in published
     # Eastwood Park's 5 Oxfordshire mothers are hidden so that Send's 1 does not follow from 6.
     assert published["Oxfordshire"] == ("[c]", "[c]", 6)
     assert published["Devon"] == ("[c]", "[c]", 5)

@@ -102,6 +102,12 @@ def test_tables_1_to_7_count_the_twelve_cases(app: Flask) -> None:
     assert outcomes["Facilitated relationship with LA social worker"] == (2, 67, 3, 100, 5, 83)
     assert outcomes["Support with legal process"] == (1, 33, 1, 33, 2, 33)
     assert outcomes["Improved contact with children"] == (1, 33, 1, 33, 2, 33)
+    # Tables 6 and 7 say they count the closure forms' ticks, not coded free text.
+    for key in ("6", "7"):
+        assert any(
+            "boxes ticked on the cases' closure forms" in n for n in _table(report, key).notes
+        )
+    assert not any("closure forms" in n for n in _table(report, "5").notes)
     barriers = _cells(_table(report, "7"))
     assert barriers["Challenge in achieving accessing LA SW"] == (0, 0, 2, 67, 2, 33)
     assert barriers["High intensity work required in short prison stay"] == (2, 67, 1, 33, 3, 50)

@@ -323,6 +323,12 @@ def table_4(data: ReportData) -> ReportTable:
     )
 
 
+CLOSURE_TICKS = (
+    "Counted from the boxes ticked on the cases' closure forms; the 2023 report coded the "
+    "social workers' free-text reports into these themes, so its counts need not match."
+)
+
+
 def _ticked(case: CaseRecord, variable: str, closed: bool) -> set[int] | None:
     """The codes a case ticked (every closure of a closed case), or None if not counted."""
     forms = case.of_kind("closure") if closed else case.of_kind("referral")
@@ -364,7 +370,10 @@ def choice_table(
         title,
         ("", *heads, "Total n", "Total %"),
         (rows[0], *rows[1:]),
-        (f"n and % of the {label_base.lower()} at each prison; a case may tick several.",),
+        (
+            f"n and % of the {label_base.lower()} at each prison; a case may tick several.",
+            *([CLOSURE_TICKS] if closed else []),
+        ),
     )
 
 
