@@ -14,8 +14,13 @@ def note(threshold: int) -> str:
 
 
 def percent(n: int, total: int) -> int | None:
-    # Whole numbers, half away from zero (Python's round() would give 12 for 12.5).
-    return int(n * 100 / total + 0.5) if total else None
+    return half_up(n * 100 / total) if total else None
+
+
+def half_up(value: float) -> int:
+    """A percentage as a whole number, half up, for tables and charts alike (Python's round()
+    and format() give 12 for 12.5)."""
+    return int(value + 0.5)
 
 
 def primary(n: int, threshold: int) -> bool:

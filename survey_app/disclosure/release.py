@@ -123,15 +123,11 @@ class Release:
             frozen=frozen_keys | rests,
             already_hidden=before.hidden | rests,
         )
-        # A cell pinned to a count the unfiltered release already shows leaks nothing new.
+        # A cell pinned to a count the unfiltered release already shows leaks nothing new,
+        # through any chain of links (Table 13's total is Table 1's, which is the unfiltered
+        # Table 1's).
         published = {k for k in frozen_keys if k not in self.decision.hidden}
-        already = {
-            k
-            for eq in problem.equations
-            if len(eq.parts) == 1
-            for k, other in ((eq.parts[0], eq.total), (eq.total, eq.parts[0]))
-            if other in published
-        }
+        already = _pinned_to(problem, published)
         self.decision.failing = [k for k in self.decision.failing if k not in already]
         self.problem = problem
         self.applying = True
@@ -211,6 +207,25 @@ class Release:
 
 
 REST = "the rest of a count (all sites minus this site, or the whole minus its periods)"
+
+
+def _pinned_to(problem: Problem, published: set[Hashable]) -> set[Hashable]:
+    """Every cell equal, through a chain of one-part equations (links), to a published one."""
+    same: dict[Hashable, list[Hashable]] = {}
+    for eq in problem.equations:
+        if len(eq.parts) == 1 and not eq.slack:
+            a, b = eq.parts[0], eq.total
+            same.setdefault(a, []).append(b)
+            same.setdefault(b, []).append(a)
+    found: set[Hashable] = set()
+    todo = [k for k in published if k in same]
+    while todo:
+        key = todo.pop()
+        for other in same[key]:
+            if other not in found and other not in published:
+                found.add(other)
+                todo.append(other)
+    return found
 
 
 def _grid_of(key: Hashable) -> Hashable:

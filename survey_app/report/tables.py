@@ -1,8 +1,8 @@
 """The report's table builders, in the report's order, and the report they make.
 
-A builder takes the report's data and returns its tables; the case tracker's Tables 1 to 7
-and Figures 1 to 14 (with the slides' percentages) are added as two more builders in
-``TABLE_BUILDERS``, before the questionnaires'."""
+A builder takes the report's data and returns its tables: Table 1 (the data collected), the
+case tracker's Tables 2 to 7 and Figures 1 to 14 (with the slides' percentages), then the
+questionnaires'."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
 from .cases.figures import case_figures, pooled_titles
-from .cases.tables import case_tables
+from .cases.quoted import quoted_tables
+from .cases.tables import case_form_tables, case_tables
+from .collected import collected_tables
 from .data import ReportData
 from .grid import secondary_note
 from .model import SECONDARY, Report, ReportTable
@@ -28,12 +30,15 @@ from .questionnaires.practitioner_tables import practitioner_tables
 Builder = Callable[[ReportData], list[ReportTable]]
 
 TABLE_BUILDERS: list[Builder] = [
+    collected_tables,
     case_tables,
     case_figures,
+    quoted_tables,
     link_tables,
     practitioner_tables,
     mother_tables,
     paired_tables,
+    case_form_tables,
 ]
 
 EMPTY = "No questionnaires or cases match these filters: there is nothing to report."

@@ -29,6 +29,9 @@ from tests.report_steps import report_of, table
 
 FIGURE_KEYS = [f"fig-{n}" for n in range(1, 15)]
 CHARTED = [k for k in FIGURE_KEYS if k != "fig-5"] + ["slides"]
+# The figures quoted in the report's text (cases/quoted.py), each with a chart.
+QUOTED = ["relationship", "care-experience", "social-workers", "mbu", "domestic-abuse",
+          "reopened", "siblings", "children-care"]  # fmt: skip
 DEVON, OXFORDSHIRE, BRIDGEND, BARKING, BARNET = 35, 95, 166, 1, 2
 
 
@@ -117,6 +120,7 @@ def test_figures_come_after_tables_1_to_7_with_the_reports_titles(app: Flask) ->
     keys = [t.key for t in report.tables]
     assert keys[7:22] == [*FIGURE_KEYS, "slides"]
     assert table(report, "fig-1").title == "Figure 1: Source of referrals"
+    assert any("self-referral included" in n for n in table(report, "fig-1").notes)
     assert table(report, "fig-8").title.startswith("Figure 8: Child-related offences by prison")
     assert table(report, "fig-1").columns == (
         "", "HMP Send n", "HMP Send %", "HMP Eastwood Park n", "HMP Eastwood Park %",
@@ -212,11 +216,16 @@ def test_figure_5_counts_local_authorities_and_names_the_frequent_ones(app: Flas
         "Mothers with a local authority named": (5, 6, 11),
         "Different local authorities": (4, 3, 5),
         "Local authorities in common (named at more than one prison)": (2, 2, 2),
-        "Named by 5 or more mothers": (),
+        "Every authority named": (),  # outside publication mode, at any count
         "Oxfordshire": (1, 5, 6),
         "Devon": (4, 1, 5),
+        "Monmouthshire": (0, 2, 2),  # code 166 (the constant BRIDGEND above)
+        "Barking and Dagenham": (1, 0, 1),
+        "Barnet": (1, 0, 1),
     }
-    published = cells(table(report_of(app, ExportFilters(publication=True)), "fig-5"))
+    published_table = table(report_of(app, ExportFilters(publication=True)), "fig-5")
+    published = cells(published_table)
+    assert "Named by 5 or more mothers" in published and "Monmouthshire" not in published
     # Eastwood Park's 5 Oxfordshire mothers are hidden so that Send's 1 does not follow from 6.
     assert published["Oxfordshire"] == ("[c]", "[c]", 6)
     assert published["Devon"] == ("[c]", "[c]", 5)
@@ -331,12 +340,14 @@ def test_the_workbook_has_a_native_chart_per_figure(app: Flask) -> None:
         FORMATS["xlsx"].write(built, out)
     book = zipfile.ZipFile(io.BytesIO(out.getvalue()))
     charts = [n for n in book.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-    assert len(charts) == len(CHARTED)  # Tables 1 to 7 and Figure 5 have none
+    # Tables 1 to 7 and Figure 5 have none; the quoted figures follow the slides.
+    assert len(charts) == len(CHARTED) + len(QUOTED)
     xml = "".join(book.read(name).decode() for name in charts)
     for key in CHARTED[:-1]:
         assert f"Figure {key[4:]}:" in xml
     # Horizontal bars side by side, first category on top as in the table.
-    assert xml.count('<barDir val="bar" /><grouping val="clustered" />') == len(CHARTED)
+    bars = '<barDir val="bar" /><grouping val="clustered" />'
+    assert xml.count(bars) == len(CHARTED) + len(QUOTED)
 
 
 def test_the_report_page_draws_an_svg_per_figure(app: Flask, auth: Auth) -> None:
@@ -347,7 +358,7 @@ def test_the_report_page_draws_an_svg_per_figure(app: Flask, auth: Auth) -> None
         assert f'id="table-{key}"' in html
     images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
     svgs = [base64.b64decode(i).decode() for i in images]
-    assert len(svgs) == len(CHARTED) and all("<svg" in s for s in svgs)
+    assert len(svgs) == len(CHARTED) + len(QUOTED) and all("<svg" in s for s in svgs)
     assert any("HMP Send [c]" in s for s in svgs)  # a hidden bar's label, not a bar
 
 

@@ -50,19 +50,28 @@ def test_tables_1_to_7_count_the_twelve_cases(app: Flask) -> None:
     keys = [t.key for t in report.tables]
     assert keys[:7] == ["1", "2", "3", "4", "5", "6", "7"]
 
-    # Forms by date: Year 1 has 11 (6 referrals), Year 2 has 12 (5 referrals, 9 cases),
-    # case 12's referral (5 June 2023) is after both periods.
-    assert _cells(_table(report, "1")) == {
+    # Supplementary table E: forms by date: Year 1 has 11 (6 referrals), Year 2 has 12
+    # (5 referrals, 9 cases), case 12's referral (5 June 2023) is after both periods.
+    assert _cells(_table(report, "case-forms")) == {
         "Year 1": (11, 6, 6),
         "Year 2": (12, 5, 9),
         "Outside the study periods": (1, 1, 1),
         "Total": (24, 12, 12),
     }
-    # Year 1 cases (1, 2, 3 at Send; 7, 8, 9 at Eastwood Park) as at 31 May 2023.
-    assert _cells(_table(report, "2")) == {
-        "HMP Send": (3, 2, 0, 1),
-        "HMP Eastwood Park": (3, 2, 2, 2),
-        "Total": (6, 4, 2, 3),
+    # Year 1 cases (1, 2, 3 at Send; 7, 8, 9 at Eastwood Park) as at 31 May 2023: new,
+    # closed, %, re-referrals, closures of re-referrals, open, %. Send: 1 and 3 closed, 2
+    # open. Eastwood Park: 7 closed, re-opened, closed again; 8 open; 9 closed, re-opened.
+    t2 = _table(report, "2")
+    assert t2.columns[2:6] == (
+        "Year 1 cases closed",
+        "%",
+        "Re-referrals",
+        "Closures of re-referrals",
+    )
+    assert _cells(t2) == {
+        "HMP Send": (3, 2, 67, 0, 0, 1, 33),
+        "HMP Eastwood Park": (3, 2, 67, 2, 1, 2, 67),
+        "Total": (6, 4, 67, 2, 1, 3, 50),
     }
     # Year 2: new, closed, re-opened, open; earlier cases open; all open.
     assert _cells(_table(report, "3")) == {
@@ -93,6 +102,12 @@ def test_tables_1_to_7_count_the_twelve_cases(app: Flask) -> None:
     assert outcomes["Facilitated relationship with LA social worker"] == (2, 67, 3, 100, 5, 83)
     assert outcomes["Support with legal process"] == (1, 33, 1, 33, 2, 33)
     assert outcomes["Improved contact with children"] == (1, 33, 1, 33, 2, 33)
+    # Tables 6 and 7 say they count the closure forms' ticks, not coded free text.
+    for key in ("6", "7"):
+        assert any(
+            "boxes ticked on the cases' closure forms" in n for n in _table(report, key).notes
+        )
+    assert not any("closure forms" in n for n in _table(report, "5").notes)
     barriers = _cells(_table(report, "7"))
     assert barriers["Challenge in achieving accessing LA SW"] == (0, 0, 2, 67, 2, 33)
     assert barriers["High intensity work required in short prison stay"] == (2, 67, 1, 33, 3, 50)

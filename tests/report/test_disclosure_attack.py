@@ -218,21 +218,28 @@ def test_report_audit_prints_each_hidden_cell_with_its_interval_not_its_value(
 
 
 def test_tables_2_and_3_do_not_undo_table_1(app: Flask) -> None:
-    case_data.twelve_cases(app)  # 12 cases: 5 referred in Year 1, 6 in Year 2, 1 after
+    case_data.twelve_cases(app)  # 12 cases: 6 started in Year 1, 5 in Year 2, 1 after
     shown, plain = _report(app, True), _report(app, False)
     attacker, truth = Attacker(), {}
-    for key in ("1", "2", "3"):
+    # Count columns only (Table 2's 2 and 6 are percentages); Table 1 and Supplementary
+    # table E count cases once in their totals, so only their first columns add up.
+    counted = {"1": (), "case-forms": (0, 1), "2": (0, 1, 3, 4, 5), "3": range(6)}
+    for key, columns in counted.items():
         cells = _cells(_table(shown, key))
         attacker.read(key, cells)
         truth |= _truth(key, _table(plain, key))
-        columns = (0, 1) if key == "1" else range(len(cells[0]))  # cases counted once in all
         for c in columns:
             attacker.relations.append(
                 ([(key, r, c) for r in range(len(cells) - 1)], (key, len(cells) - 1, c))
             )
-    # A period's new cases: Table 1's referrals in it, Table 2's or 3's total of its cases.
-    attacker.same(("1", 0, 1), ("2", len(_cells(_table(shown, "2"))) - 1, 0))
-    attacker.same(("1", 1, 1), ("3", len(_cells(_table(shown, "3"))) - 1, 0))
+    for r, row in enumerate(_cells(_table(shown, "1"))):  # periods add up to the total
+        last = len(row) - 1
+        attacker.relations.append(([("1", r, c) for c in range(last)], ("1", r, last)))
+    # A period's new cases: Table 1's first row, E's referrals in it, Table 2's or 3's total.
+    attacker.same(("case-forms", 0, 1), ("2", len(_cells(_table(shown, "2"))) - 1, 0))
+    attacker.same(("case-forms", 1, 1), ("3", len(_cells(_table(shown, "3"))) - 1, 0))
+    attacker.same(("1", 0, 0), ("case-forms", 0, 1))
+    attacker.same(("1", 0, 1), ("case-forms", 1, 1))
     assert attacker.unknown
     assert broken(attacker, truth) == []
 

@@ -1,6 +1,6 @@
 """The report rebuilt from hand-made data of known counts: Tables 8 to 16 cell by cell (the
-staff counts are those of the 2023 report), the WAI, the paired change (checked against
-values worked by hand), publication suppression, the workbook's charts and the page."""
+staff counts are those of the 2023 report), the WAI, publication suppression, the workbook's
+charts and the page (the paired change: test_paired.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from survey_app.report import grid, stats
+from survey_app.report import grid
 from survey_app.report.tables import EMPTY
 from tests import factories
 from tests.flows import Auth, csrf_token
@@ -285,67 +285,6 @@ def test_wai_completion_and_subscale_means_per_wave(app: Flask) -> None:
     )
 
 
-def add_linked(app: Flask, n: int) -> None:
-    """n mothers at T1 and T2. WAI: all 1 at T1; at T2 the first k+1 items are 2, so the
-    total rises by (k+1)/12. Involvement: 1 at T1, then 2..10 and one unchanged (1)."""
-    for k in range(n):
-        t1 = {**MOTHER_CONSENT, "csw_contact": 3, "decision_involvement": 1, **wai([1] * 12)}
-        t1["css_willing"] = 2
-        t2 = {**MOTHER_CONSENT, "csw_contact": 3, **wai([2] * (k + 1) + [1] * (11 - k))}
-        t2["decision_involvement"] = k + 2 if k < 9 else 1
-        t2["css_willing"] = 4 if k < 6 else 2
-        factories.complete_response(app, f"TC-P{k:02d}-AAAA", "T1", t1, dt.date(2022, 1, 5))
-        factories.complete_response(app, f"TC-P{k:02d}-AAAA", "T2", t2, dt.date(2022, 7, 5))
-
-
-def test_paired_change_matches_the_hand_computation(app: Flask) -> None:
-    add_linked(app, 10)
-    report = report_of(app)
-    change = dict(cells(table(report, "change-T2")))
-    # WAI total differences 1/12 .. 10/12, all positive and distinct: W- = 0, so the exact
-    # two-sided p is 2 / 2**10. Mean 5.5/12; 95% CI 5.5/12 +- t(0.975, 9) = 2.262157 times
-    # sd(1..10)/12 / sqrt(10) = 3.02765/12/3.16228.
-    total = change["WAI total (wai_csw)"]
-    assert total[:4] == (10, 1.0, 1.46, 0.46)
-    assert total[4] == "0.28 to 0.64"
-    assert total[5] == round(2 / 2**10, 3)
-    # Involvement: differences 1..9 and one 0 (dropped): exact p = 2 / 2**9.
-    # Mean 4.5; CI 4.5 +- 2.262157 * 3.02765 / sqrt(10) = 2.33 to 6.67.
-    involvement = change["decision_involvement"]
-    assert involvement == (10, 1.0, 5.5, 4.5, "2.33 to 6.67", round(2 / 2**9, 3))
-    agreement = dict(cells(table(report, "agreement-T2")))
-    willing = agreement[
-        "I am willing to engage with Children's Social Services. (Strongly agree or agree)"
-    ]
-    # Nobody agreed at T1; 6 did at T2: McNemar's exact p = 2 * 0.5**6.
-    assert willing == (10, 0, 0, 6, 4, round(2 * 0.5**6, 3))
-
-
-def test_under_ten_pairs_says_too_few_pairs_to_test(app: Flask) -> None:
-    add_linked(app, 9)
-    report = report_of(app)
-    involvement = dict(cells(table(report, "change-T2")))["decision_involvement"]
-    assert involvement[0] == 9 and involvement[-1] == "too few pairs to test"
-    agreement = dict(cells(table(report, "agreement-T2")))
-    assert all(row[-1] == "too few pairs to test" for row in agreement.values())
-    willing = "I am willing to engage with Children's Social Services. (Strongly agree or agree)"
-    assert agreement[willing][:5] == (9, 0, 0, 6, 3)
-
-
-def test_statistics_against_values_worked_by_hand() -> None:
-    change = stats.paired_change([(0.0, float(d)) for d in range(1, 11)])
-    assert change.mean_difference == 5.5
-    assert (change.ci_low, change.ci_high) == pytest.approx((3.334149, 7.665851), abs=1e-6)
-    assert change.p == pytest.approx(2 / 1024)
-    # One negative difference, the smallest (rank 1): W- = 1, P(W <= 1) = 2 / 1024.
-    one_down = stats.paired_change([(1.0, 0.0)] + [(0.0, float(d)) for d in range(2, 11)])
-    assert one_down.p == pytest.approx(4 / 1024)
-    assert stats.mcnemar_exact(1, 9) == pytest.approx(2 * (1 + 10) / 1024)
-    assert stats.mcnemar_exact(0, 0) == 1.0
-    assert stats.paired_change([(1.0, 2.0)] * 9).p is None
-    assert stats.paired_change([(1.0, 1.0)] * 10).p == 1.0
-
-
 def test_one_line_hides_a_second_count_only_when_the_total_would_bound_the_first() -> None:
     expected = {
         (3, 10, 12): [True, True, False],  # 3 alone would be 25 - 22; 10 lifts it past 5
@@ -433,19 +372,20 @@ def test_the_workbook_holds_the_report_sheet_and_native_charts(app: Flask) -> No
     data = _xlsx(app)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     charts = sorted(n for n in names if n.startswith("xl/charts/chart"))
-    # Tables 9 to 12 and 14; Tables 13a-13g, 15, 16 and the WAI have no answers here, so
-    # no chart.
-    assert len(charts) == 5
+    # The staff's Figure 8 (departments), Tables 9 to 12 and 14; Tables 13a-13g, 15, 16 and
+    # the WAI have no answers here, so no chart.
+    assert len(charts) == 6
     chart_xml = zipfile.ZipFile(io.BytesIO(data)).read(charts[0]).decode()
     assert "<f>'Report'!$B$" in chart_xml and "<barChart>" in chart_xml
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Report"].iter_rows(values_only=True))
     titles = [r[0] for r in rows if r[0] and str(r[0]).startswith("Table ")]
-    assert titles[:3] == [
+    assert titles[:4] == [
+        "Table 1: Summary of data collected",
         "Table 8: Profile of prison staff who submitted a valid questionnaire",
         "Table 9: Reported contact frequency between prison staff and the TaC social worker",
         "Table 10: Purpose of contact between prison staff and the TaC social worker",
     ]
-    start = next(i for i, r in enumerate(rows) if r[0] == titles[0])
+    start = next(i for i, r in enumerate(rows) if r[0] == titles[1])
     assert rows[start + 2][:4] == ("Management/leadership role", 2, 1, 3)
 
 

@@ -38,10 +38,17 @@ class Figure:
     # Published for all sites only (the 2023 report pooled it "to protect anonymity"): in
     # publication mode only its Total columns, and a release for one site is refused.
     pooled: bool = False
+    note: str = ""  # where it differs from the 2023 report's figure
 
 
 FIGURES = (
-    Figure(1, "Figure 1: Source of referrals", "referral_source"),
+    Figure(
+        1,
+        "Figure 1: Source of referrals",
+        "referral_source",
+        note="Every source, self-referral included: the 2023 report's title said 'professional "
+        "referrals' but its counts included self-referrals.",
+    ),
     Figure(2, "Figure 2: Ethnicity of mothers accessing the Together a Chance service", "ethnicity"),
     Figure(3, "Figure 3: Age profile of mothers accessing the Together a Chance service", "age_band"),
     Figure(
@@ -178,7 +185,10 @@ def figure_table(data: ReportData, figure: Figure) -> ReportTable:
         )
     labels = option_labels(data, CaseFormKind.REFERRAL, figure.variable)
     pairs = [(site, label_of(answers, figure.variable, labels)) for site, answers in found]
-    notes = not_asked(data, CaseFormKind.REFERRAL, figure.variable)
+    notes = [
+        *not_asked(data, CaseFormKind.REFERRAL, figure.variable),
+        *([figure.note] if figure.note else []),
+    ]
     return count_table(data, figure, list(labels.values()), pairs, notes)
 
 
@@ -218,7 +228,9 @@ def figure_5(data: ReportData) -> ReportTable:
     named, per_prison = _authorities(data)
     everywhere = set().union(*per_prison)
     common = {la for la in everywhere if sum(la in mine for mine in per_prison) >= 2}
-    least = data.filters.threshold
+    # Named only at the threshold for publication; else every one (the report names
+    # Bridgend, 3 mothers).
+    least = data.threshold or 1
     labels = option_labels(data, CaseFormKind.REFERRAL, "local_authorities")
     mentions = {la: sum(la in mine for _, mine in named) for la in everywhere}
     frequent = sorted(
@@ -233,7 +245,11 @@ def figure_5(data: ReportData) -> ReportTable:
             "Local authorities in common (named at more than one prison)",
             (*(len(p & common) for p in per_prison), len(common)),
         ),
-        Row(f"Named by {least} or more mothers", (), "heading"),
+        Row(
+            f"Named by {least} or more mothers" if data.threshold else "Every authority named",
+            (),
+            "heading",
+        ),
         *(
             Row(labels.get(la, f"Authority {la}"), tuple(cells))
             for la, cells in zip(frequent, mothers[1:], strict=True)
@@ -249,7 +265,9 @@ def figure_5(data: ReportData) -> ReportTable:
             "The local authorities of her children's social workers, as named on the referral; "
             "a mother may name several. The Total column counts each authority once.",
             f"Listed by name: the authorities named by at least {least} mothers across all "
-            "sites (the publication threshold).",
+            "sites (the publication threshold)."
+            if data.threshold
+            else "Listed by name: every authority named, by the number of mothers naming it.",
             LATEST,
             f"n = {n_shown(len(named), data.threshold)}"
             if named

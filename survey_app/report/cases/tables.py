@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from ...export.cases import CaseRecord
 from ...kinds import CaseFormKind, SiteKind
 from ...study import Period
+from ..collected import new_cases
 from ..data import ReportData, period_of
 from ..grid import CrossTab, crosstab_rows, hide, pct, shown
 from ..model import Cell, ReportTable, Row
@@ -42,6 +43,24 @@ def open_at(case: CaseRecord, when: dt.date) -> bool:
         elif form.kind == CaseFormKind.CLOSURE:
             state = False
     return state
+
+
+def changes(case: CaseRecord, when: dt.date) -> tuple[int, int, int]:
+    """(closed, re-opened, closed again): the case's first closure, its re-openings and the
+    closures after one, replaying its forms dated on or before ``when`` in order; a form
+    that changes nothing (a second closure in a row) counts for nothing."""
+    state, closed, reopened, again = False, 0, 0, 0
+    for form in case.forms:
+        if form.date > when:
+            continue
+        if form.kind is CaseFormKind.REFERRAL:
+            state = True
+        elif form.kind is CaseFormKind.REOPENING and not state:
+            state, reopened = True, reopened + 1
+        elif form.kind is CaseFormKind.CLOSURE and state:
+            state = False
+            closed, again = (1, again) if not closed else (closed, again + 1)
+    return closed, reopened, again
 
 
 def has_form(case: CaseRecord, kind: CaseFormKind, when: dt.date) -> bool:
@@ -79,26 +98,24 @@ def _rows(labels: Sequence[str], cells: Sequence[Sequence[Cell]], total: int) ->
     )
 
 
-def new_cases(period: str) -> str:
-    """The link of a period's new cases: the same count in Table 1 and Table 2 or 3."""
-    return f"cases referred in {period}"
-
-
 def _columns_hidden(
     grid: list[list[int]], threshold: int, labels: Sequence[str]
 ) -> list[list[Cell]]:
-    """Cells of Table 1, whose columns (with their total row last) are each a line."""
+    """Cells of Supplementary table E, whose columns (with their total row last) are each a
+    line."""
     n_cols = len(grid[0]) if grid else 0
     lines = [[(r, c) for r in range(len(grid))] for c in range(n_cols)]
     links = {(r, 1): new_cases(label) for r, label in enumerate(labels)}
-    hidden = hide(grid, lines, threshold, name="Table 1", links=links)
+    hidden = hide(grid, lines, threshold, name="Supplementary table E", links=links)
     return [
         [shown(n, h, threshold) for n, h in zip(row, hid, strict=True)]
         for row, hid in zip(grid, hidden, strict=True)
     ]
 
 
-def table_1(data: ReportData) -> ReportTable:
+def forms_table(data: ReportData) -> ReportTable:
+    """Forms sent and cases per study period (CASE_TRACKER.md's Table 1; the report's Table 1
+    is the summary of data collected, in collected.py)."""
     periods = data.study.periods
     labels = [p.label for p in periods]
     forms = [
@@ -120,8 +137,8 @@ def table_1(data: ReportData) -> ReportTable:
         )
     grid.append([sum(r[0] for r in grid), sum(r[1] for r in grid), len(data.cases)])
     return ReportTable(
-        "1",
-        "Table 1: Case tracker forms and cases per study period",
+        "case-forms",
+        "Supplementary table E: Case tracker forms and cases per study period",
         ("", "Forms sent", "New cases (referrals)", "Cases with a form"),
         _rows([*labels, "Total"], _columns_hidden(grid, data.threshold, labels), len(labels)),
         (
@@ -136,9 +153,8 @@ def _at(data: ReportData) -> dt.date:
     return periods[-1].end if periods else dt.date.today()
 
 
-def _progress(
-    data: ReportData, period: Period, at: dt.date, *, earlier: bool
-) -> tuple[list[str], list[list[Cell]]]:
+def _progress(data: ReportData, period: Period, at: dt.date) -> tuple[list[str], list[list[Cell]]]:
+    """Table 3's rows: a period's cases, closed, re-opened, open, and the earlier cases open."""
     labels, body = [], []
     for code, name in prisons_of(data):
         cases = [c for c in data.cases if c.site == code]
@@ -149,21 +165,19 @@ def _progress(
             sum(has_form(c, CaseFormKind.REOPENING, at) for c in new),
             sum(open_at(c, at) for c in new),
         ]
-        if earlier:
-            before = [c for c in cases if (s := start_of(c)) and s < period.start]
-            row.append(sum(open_at(c, at) for c in before))
-            row.append(sum(open_at(c, at) for c in cases))
+        before = [c for c in cases if (s := start_of(c)) and s < period.start]
+        row.append(sum(open_at(c, at) for c in before))
+        row.append(sum(open_at(c, at) for c in cases))
         labels.append(name)
         body.append(row)
-    width = 6 if earlier else 4
+    width = 6
     links = {(len(body), 0): new_cases(period.label)}  # the period's total of new cases
-    name = f"Table {'3' if earlier else '2'}"
+    name = "Table 3"
     # A reader knows that each new case is closed or open at the date (closed + open = new
     # when none was re-opened and is open again: the release keeps the sums that hold), and
     # that the cases open are the period's and the earlier ones.
     sums = [[(r, 1), (r, 3), (r, 0)] for r in range(len(body) + 1)]
-    if earlier:
-        sums += [[(r, 3), (r, 4), (r, 5)] for r in range(len(body) + 1)]
+    sums += [[(r, 3), (r, 4), (r, 5)] for r in range(len(body) + 1)]
     table = CrossTab(
         body,
         data.threshold,
@@ -177,32 +191,96 @@ def _progress(
     return [*labels, "Total"], cells
 
 
+def table_2(data: ReportData, period: Period, at: dt.date) -> ReportTable:
+    """The report's Table 2: a period's cases, closed (%), re-referred, closed again and
+    open at a date (%), per prison. New + re-referrals = closed + closures of re-referrals +
+    open, for every row."""
+    when = f"{at:%-d %B %Y}"
+    labels, body = [], []
+    for code, name in prisons_of(data):
+        new = [
+            c
+            for c in data.cases
+            if c.site == code and (s := start_of(c)) and period.start <= s <= period.end
+        ]
+        counts = [changes(c, at) for c in new]
+        body.append(
+            [
+                len(new),
+                sum(c[0] for c in counts),
+                sum(c[1] for c in counts),
+                sum(c[2] for c in counts),
+                sum(open_at(c, at) for c in new),
+            ]
+        )
+        labels.append(name)
+    rows = len(body) + 1  # with the total
+    table = CrossTab(
+        body,
+        data.threshold,
+        total_col=False,
+        n_cols=5,
+        name="Table 2",
+        links={(len(body), 0): new_cases(period.label)},
+        # A reader knows: closed + open = new when every re-referral was closed again;
+        # closures of re-referrals are at most the re-referrals (the release keeps what holds).
+        extra_lines=[[(r, 1), (r, 4), (r, 0)] for r in range(rows)]
+        + [[(r, 3), (r, 2)] for r in range(rows)],
+    )
+    shown_cells, grid, hidden = table.rendered()
+    out = []
+    for r, label in enumerate([*labels, "Total"]):
+        cells = shown_cells[r]
+        new_hidden = hidden[r][0]
+        out.append(
+            Row(
+                label,
+                (
+                    cells[0],
+                    cells[1],
+                    pct(grid[r][1], grid[r][0], hidden[r][1] or new_hidden),
+                    cells[2],
+                    cells[3],
+                    cells[4],
+                    pct(grid[r][4], grid[r][0], hidden[r][4] or new_hidden),
+                ),
+                "total" if r == len(labels) else "data",
+            )
+        )
+    return ReportTable(
+        "2",
+        f"Table 2: Progression of {period.label} cases",
+        (
+            "",
+            f"{period.label} cases ({period.start:%B %Y} to {period.end:%B %Y})",
+            f"{period.label} cases closed",
+            "%",
+            "Re-referrals",
+            "Closures of re-referrals",
+            f"{period.label} cases remaining open at {when}",
+            "%",
+        ),
+        tuple(out),
+        (
+            "A case's period is that of its referral's start date; forms up to "
+            f"{when}, in the order sent.",
+            f"Closed: closed at least once. Re-referrals: re-openings after a closure. "
+            "Closures of re-referrals: closures after a re-opening. Open: open at "
+            f"{when}. % of the {period.label} cases in the row.",
+        ),
+    )
+
+
 def tables_2_3(data: ReportData) -> list[ReportTable]:
     periods = data.study.periods
     if not periods:
         return []
     at = _at(data)
     when = f"{at:%-d %B %Y}"
-    labels, cells = _progress(data, periods[0], at, earlier=False)
-    first = periods[0]
-    tables = [
-        ReportTable(
-            "2",
-            f"Table 2: Progression of {first.label} cases",
-            (
-                "",
-                f"{first.label} cases ({first.start:%B %Y} to {first.end:%B %Y})",
-                f"Closed by {when}",
-                f"Re-opened by {when}",
-                f"Open at {when}",
-            ),
-            _rows(labels, cells, len(labels) - 1),
-            ("A case's period is that of its referral's start date.",),
-        )
-    ]
+    tables = [table_2(data, periods[0], at)]
     if len(periods) > 1:
         last = periods[-1]
-        labels, cells = _progress(data, last, at, earlier=True)
+        labels, cells = _progress(data, last, at)
         tables.append(
             ReportTable(
                 "3",
@@ -246,6 +324,12 @@ def table_4(data: ReportData) -> ReportTable:
     )
 
 
+CLOSURE_TICKS = (
+    "Counted from the boxes ticked on the cases' closure forms; the 2023 report coded the "
+    "social workers' free-text reports into these themes, so its counts need not match."
+)
+
+
 def _ticked(case: CaseRecord, variable: str, closed: bool) -> set[int] | None:
     """The codes a case ticked (every closure of a closed case), or None if not counted."""
     forms = case.of_kind(CaseFormKind.CLOSURE) if closed else case.of_kind(CaseFormKind.REFERRAL)
@@ -287,13 +371,23 @@ def choice_table(
         title,
         ("", *heads, "Total n", "Total %"),
         (rows[0], *rows[1:]),
-        (f"n and % of the {label_base.lower()} at each prison; a case may tick several.",),
+        (
+            f"n and % of the {label_base.lower()} at each prison; a case may tick several.",
+            *([CLOSURE_TICKS] if closed else []),
+        ),
     )
 
 
 def case_tables(data: ReportData) -> list[ReportTable]:
     if not data.cases or data.period is not None:
         return []
-    tables = [table_1(data), *tables_2_3(data), table_4(data)]
+    tables = [*tables_2_3(data), table_4(data)]
     tables += [choice_table(data, *spec) for spec in CHOICE_TABLES]
     return tables
+
+
+def case_form_tables(data: ReportData) -> list[ReportTable]:
+    """Supplementary table E, last in the report (after A to D)."""
+    if not data.cases or data.period is not None:
+        return []
+    return [forms_table(data)]

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ...disclosure.marks import half_up
 from ..model import Chart
 
 # Colour-blind-safe (Okabe-Ito), dark enough to carry white labels.
@@ -69,7 +70,7 @@ def _stack_bars(axes: Axes, chart: Chart, positions: list[int]) -> None:
                 axes.text(
                     left[i] + value / 2,
                     positions[i],
-                    f"{value:.0f}%",
+                    f"{half_up(value)}%",
                     ha="center",
                     va="center",
                     color="white",
@@ -83,7 +84,7 @@ def _stack_bars(axes: Axes, chart: Chart, positions: list[int]) -> None:
 
 def _value_label(chart: Chart, value: float) -> str:
     # Percentages (an axis to 100) in whole numbers; means (the WAI's 1 to 5) to two places.
-    return f"{value:.0f}%" if chart.axis_max == 100 else f"{value:.2f}"
+    return f"{half_up(value)}%" if chart.axis_max == 100 else f"{value:.2f}"
 
 
 def _grouped(figure: Figure, chart: Chart) -> None:
@@ -130,7 +131,7 @@ def _bars(figure: Figure, chart: Chart) -> None:
                 axes.text(1, y, label, va="center", fontsize=7)
             elif value is not None:
                 axes.barh(y, value, height=height, color=colour, label=series.name)
-                axes.text(value + 1, y, f"{value:.0f}%", va="center", fontsize=7)
+                axes.text(value + 1, y, f"{half_up(value)}%", va="center", fontsize=7)
     labels = [textwrap.fill(c, _WRAP) for c in chart.categories]
     axes.set_yticks(positions, labels, fontsize=8)
     axes.set_ylim(-0.5, len(labels) - 0.5)

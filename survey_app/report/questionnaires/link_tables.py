@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..charts.counts import cell_points, columns_chart, rows_chart
 from ..charts.percent import percent_chart
 from ..data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from ..grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered
+from ..grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered, pct
 from ..model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
@@ -116,6 +116,12 @@ def staff_count(role: str | None, prison: str | None) -> str:
     return f"staff in {role or 'any role'} at {prison or 'any prison'}"
 
 
+def practitioners_answered(period: str | None) -> str:
+    """The link of the practitioners' questionnaires in a period (None: all): the same count
+    in Tables 1 and 13."""
+    return f"practitioners' questionnaires in {period or 'any period'}"
+
+
 def table_8(data: ReportData) -> ReportTable:
     q = data.staff
     return _crosstab(
@@ -130,6 +136,96 @@ def table_8(data: ReportData) -> ReportTable:
         total_label="Total respondents",
         variables=("role_level", "prison"),
         link=lambda row, col: staff_count(row[1] if row else None, col),
+    )
+
+
+def answered_by_any(q: Questionnaires, variable: str) -> bool:
+    return any(code_of(a.answers, variable) is not None for a in q.answered)
+
+
+def _all_staff(data: ReportData, key: str, title: str, variable: str) -> ReportTable:
+    """One question's answers for all staff together (the report's pie chart): n and %,
+    the total tied to Table 8's. By prison it would tie each prison's total to Table 8's
+    too, and make the release hide more of Tables 8 and 9."""
+    q = data.staff
+    labels = [*options(q, variable), NOT_ANSWERED]
+    found = [answer_label(q, variable, a, NOT_ANSWERED) for a in q.answered]
+    body = [[found.count(label)] for label in labels]
+    table = CrossTab(
+        body,
+        data.threshold,
+        total_col=False,
+        n_cols=1,
+        name=f"Table {key}",
+        labels=([*labels, "Total respondents"], ["n"]),
+        links={(len(labels), 0): staff_count(None, None)},
+    )
+    cells, grid, hidden = table.rendered()
+    total = grid[-1][0]
+    rows = [
+        Row(
+            label,
+            (cells[i][0], pct(grid[i][0], total, hidden[i][0] or hidden[-1][0])),
+            "total" if i == len(labels) else "data",
+        )
+        for i, label in enumerate([*labels, "Total respondents"])
+    ]
+    points = cell_points([[(cells[i][0], cells[-1][0])] for i in range(len(labels))])
+    chart = percent_chart(
+        title,
+        "bars",
+        labels,
+        ["All staff"],
+        points,
+        data.threshold,
+        "% of all staff",
+    )
+    item = q.item(variable)
+    return ReportTable(
+        key,
+        title,
+        ("", "n", "%"),
+        tuple(rows),
+        (
+            f"The question: {item.text['en']}" if item else f"{variable}: not asked",
+            "All prison staff together; % of all staff, rounded half up.",
+            f"n = {n_shown(total, data.threshold)}",
+        ),
+        chart,
+    )
+
+
+def staff_department(data: ReportData) -> ReportTable | None:
+    """The report's second Figure 8: the staff's departments. Left out when no one answered
+    (a table of Not answered alone)."""
+    if not answered_by_any(data.staff, "department"):
+        return None
+    n = n_shown(len(data.staff.answered), data.threshold)
+    table = _all_staff(
+        data,
+        "8-department",
+        f"Figure 8 (prison staff): Current department of the {n} respondents",
+        "department",
+    )
+    note = "Numbered 8 in the 2023 report, which has a Figure 8 of the cases too."
+    return replace(table, notes=(note, *table.notes))
+
+
+def staff_based_in_prison(data: ReportData) -> ReportTable | None:
+    """Quoted in the report's text: 'the TaC Social Workers should be based within the
+    prison'. Left out when no one answered."""
+    q = data.staff
+    if not answered_by_any(q, "based_in_prison"):
+        return None
+    yes = sum(code_of(a.answers, "based_in_prison") == 1 for a in q.answered)
+    answered = sum(code_of(a.answers, "based_in_prison") is not None for a in q.answered)
+    return _all_staff(
+        data,
+        "staff-based",
+        "Prison staff who think it important that the TaC social worker is based at the "
+        f"prison: {n_shown(yes, data.threshold)} of {n_shown(answered, data.threshold)} "
+        "who answered",
+        "based_in_prison",
     )
 
 
@@ -274,10 +370,19 @@ def table_13(data: ReportData) -> ReportTable:
         lambda a: period_of(a.date, data.study.periods) or OUTSIDE_PERIODS,
         periods,
         variables=("practitioner_role",),
+        link=lambda row, col: practitioners_answered(col) if row is None else None,
     )
 
 
 def link_tables(data: ReportData) -> list[ReportTable]:
-    return [table_8(data), table_9(data), table_10(data), table_11(data), table_12(data)] + [
-        table_13(data)
+    built = [
+        table_8(data),
+        staff_department(data),
+        table_9(data),
+        table_10(data),
+        table_11(data),
+        table_12(data),
+        staff_based_in_prison(data),
+        table_13(data),
     ]
+    return [t for t in built if t is not None]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ...instruments import missing
 from ...scoring import WAI_SR_SUBSCALES, score_wai
 from ..charts.percent import Point, percent_chart
+from ..collected import mothers_answered
 from ..data import ReportData, WaveQuestionnaires, code_of, period_of
 from ..grid import crosstab_rows, hide, n_shown, pct, shown
 from ..model import SECONDARY, Cell, Chart, ReportTable, Row, Series
@@ -65,6 +66,7 @@ def table_14a(data: ReportData) -> ReportTable:
         pairs,
         data.threshold,
         total_label="Total questionnaires from mothers",
+        link=lambda row, col: mothers_answered(col, row[1] if row else None),
     )
     return ReportTable(
         key="14a",
@@ -136,19 +138,33 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def distinct_short(texts: Sequence[str], width: int = 48) -> list[str]:
+    """Each text cut to ``width``, longer where two would read the same (Table 15's two
+    items both begin "How supported do you feel in your role as a mother")."""
+    while True:
+        short = [_short(t, width) for t in texts]
+        if len(set(short)) == len(set(texts)) or all(
+            s == t for s, t in zip(short, texts, strict=True)
+        ):
+            return short
+        width += 12
+
+
 def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str]) -> ReportTable:
     rows: list[Row] = []
     notes: list[str] = []
     categories: list[str] = []
     points: list[list[Point]] = []  # [category][group]
     group_names: list[str] = []
-    for variable in variables:
-        block, block_notes, chart = _likert_block(data, variable)
+    blocks = [_likert_block(data, variable) for variable in variables]
+    shorts = distinct_short([block[0].label for block, _notes, _chart in blocks])
+    for (block, block_notes, chart), short in zip(blocks, shorts, strict=True):
         rows += block
         notes += block_notes
         group_names = group_names or [r.label for r in block[1:-1]]
         for wave_code, counts, hidden in chart:
-            categories.append(f"{wave_code}: {_short(block[0].label)}")
+            n = shown(counts[-1], hidden[-1], data.threshold)
+            categories.append(f"{wave_code}: {short} (n = {n})")
             total = counts[-1]
             points.append(
                 [

@@ -4,13 +4,14 @@ mothers who answered both are counted, and n pairs is stated on every row."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from ...scoring import score_wai
 from ..data import Answered, ReportData, WaveQuestionnaires, code_of
 from ..grid import CrossTab, n_shown
 from ..model import SECONDARY, Cell, ReportTable, Row
-from ..stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
+from ..stats import EXACT_UP_TO, MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
 from .mother_tables import LIKERT_TABLES, RATINGS, WAI_PARTS
 
 Score = Callable[[Answered], float | None]
@@ -20,8 +21,8 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
-def _p(p: float | None, n: int) -> Cell:
-    if n < MIN_PAIRS:
+def _p(p: float | None, tested: bool) -> Cell:
+    if not tested:
         return TOO_FEW
     return None if p is None else round(p, 3) if p >= 0.001 else "<0.001"
 
@@ -36,14 +37,31 @@ def _rating(variable: str, a: Answered) -> float | None:
     return None if code is None else float(code)
 
 
+def _about(data: ReportData, prefix: str) -> str:
+    """Who a WAI block asks about, in the instrument's words ("my children's social
+    worker"), else the block's title."""
+    for wave in data.waves:
+        for instrument in wave.questionnaires.instruments:
+            block = instrument.blocks.get(prefix)
+            if block:
+                target = block.get("params", {}).get("target", {}).get("en")
+                return f"about {target}" if target else str(block.get("title", prefix))
+    return prefix
+
+
 def _scores(data: ReportData) -> list[tuple[str, Score]]:
+    """Each score the change table tests, labelled in the instrument's words."""
     found: list[tuple[str, Score]] = []
     prefixes = dict.fromkeys(p for w in data.waves for p in w.questionnaires.blocks)
     for prefix in prefixes:
         for part, label in WAI_PARTS:
-            name = f"WAI {label.split(' (')[0].lower()} ({prefix})"
+            name = f"WAI-SR {label.split(' (')[0].lower()} score, {_about(data, prefix)}"
             found.append((name, partial(_wai, prefix, part)))
-    found += [(variable, partial(_rating, variable)) for variable in RATINGS]
+    for variable in RATINGS:
+        item = next((it for w in data.waves if (it := w.questionnaires.item(variable))), None)
+        found.append(
+            (f"{item.text['en']} (1 to 10)" if item else variable, partial(_rating, variable))
+        )
     return found
 
 
@@ -59,30 +77,31 @@ def _pairs(
 
 def _change_row(
     label: str, score: Score, linked: list[tuple[Answered, Answered]], threshold: int
-) -> Row:
-    """One score's paired change; only the count, hidden, when too few pairs to publish."""
+) -> tuple[Row, bool]:
+    """One score's paired change and whether it was tested; only the count, hidden, when
+    too few pairs to publish."""
     pairs = [
         (b, a) for x, y in linked if (b := score(x)) is not None and (a := score(y)) is not None
     ]
     change = paired_change(pairs)
     if threshold and 0 < change.n < threshold:
-        return Row(label, (SECONDARY, None, None, None, None, None))
+        return Row(label, (SECONDARY, *[None] * 7)), False
     ci = (
         f"{change.ci_low:.2f} to {change.ci_high:.2f}"
         if change.ci_low is not None and change.ci_high is not None
         else None
     )
-    return Row(
-        label,
-        (
-            change.n,
-            _r(change.mean_before),
-            _r(change.mean_after),
-            _r(change.mean_difference),
-            ci,
-            _p(change.p, change.n),
-        ),
+    cells: tuple[Cell, ...] = (
+        change.n,
+        change.n_nonzero,
+        _r(change.mean_before),
+        _r(change.mean_after),
+        _r(change.estimate),
+        ci,
+        _r(change.effect),
+        _p(change.p, change.tested),
     )
+    return Row(label, cells), change.tested
 
 
 def _agreement_row(
@@ -91,9 +110,9 @@ def _agreement_row(
     later: WaveQuestionnaires,
     linked: list[tuple[Answered, Answered]],
     threshold: int,
-) -> tuple[Row, bool] | None:
-    """One item's first collapsed category at both waves, and whether its p is withheld; None
-    for an item with no scale or no collapsed categories."""
+) -> tuple[Row, bool, bool] | None:
+    """One item's first collapsed category at both waves, whether its p is withheld and
+    whether a p is shown; None for an item with no scale or no collapsed categories."""
     item = first.questionnaires.item(variable) or later.questionnaires.item(variable)
     if item is None or item.scale is None:
         return None
@@ -120,49 +139,65 @@ def _agreement_row(
     }
     table = CrossTab(body, threshold, name=f"Supplementary table D {variable}", links=links)
     shown, _grid, hidden = table.rendered()
-    p = _p(result.p, result.n)
+    p = _p(result.p, result.tested)
     # McNemar's p is a function of the two discordant counts (At T1 only, At T2 only):
     # beside a hidden one it gives the count back (one value fits p and the other).
-    withheld = bool((hidden[0][1] or hidden[1][0]) and p != TOO_FEW)
+    withheld = bool((hidden[0][1] or hidden[1][0]) and result.tested)
     row = Row(
         f"{item.text['en']} ({top_label['en']})",
         (shown[2][2], shown[0][0], shown[0][1], shown[1][0], shown[1][1], None if withheld else p),
     )
-    return row, withheld
+    return row, withheld, result.tested and not withheld
+
+
+CHANGE_NOTES = (
+    "Only mothers who answered both waves and the item at both; n pairs on every row, and "
+    "n changed: the pairs whose score differs, the only ones the test counts.",
+    "Change: the Hodges-Lehmann estimate (the median of the Walsh averages of the non-zero "
+    "differences, later wave minus first) with its 95% confidence interval (the Walsh "
+    f"averages' order statistics at the signed-rank critical value: exact up to {EXACT_UP_TO} "
+    "changed pairs, the normal approximation beyond), the interval that goes with the test.",
+    "Wilcoxon signed-rank test, two-sided, zero differences dropped: exact (every sign "
+    f"pattern of the ranks, ties averaged) up to {EXACT_UP_TO} changed pairs, else the normal "
+    "approximation with the tie correction. Effect size: the matched-pairs rank-biserial "
+    "correlation (R+ - R-) / (R+ + R-), from -1 (all fell) to 1 (all rose).",
+    f"Under {MIN_PAIRS} changed pairs no inference: {TOO_FEW}, and neither interval nor "
+    "effect size.",
+)
 
 
 def change_table(
     data: ReportData, first: WaveQuestionnaires, later: WaveQuestionnaires
-) -> ReportTable:
+) -> tuple[ReportTable, int]:
+    """The change table and how many tests it shows."""
     linked = _pairs(data, first, later)
     threshold = data.threshold
-    rows = [_change_row(label, score, linked, threshold) for label, score in _scores(data)]
-    return ReportTable(
+    found = [_change_row(label, score, linked, threshold) for label, score in _scores(data)]
+    table = ReportTable(
         f"change-{later.code}",
         f"Supplementary table C: Change from {first.code} to {later.code} for the same mothers "
         f"({n_shown(len(linked), threshold)} answered both)",
         (
             "",
             "n pairs",
+            "n changed",
             f"Mean at {first.code}",
             f"Mean at {later.code}",
-            f"Mean difference ({later.code} - {first.code})",
-            "95% confidence interval",
+            f"Change ({later.code} - {first.code}), Hodges-Lehmann",
+            "95% confidence interval of the change",
+            "Rank-biserial r",
             "Wilcoxon signed-rank p",
         ),
-        tuple(rows),
-        (
-            "Only mothers who answered both waves and the item at both; n pairs on every row.",
-            "95% confidence interval of the mean difference (t distribution); Wilcoxon "
-            "signed-rank test, two-sided, zero differences dropped (scipy).",
-            f"Under {MIN_PAIRS} pairs: {TOO_FEW}.",
-        ),
+        tuple(row for row, _tested in found),
+        CHANGE_NOTES,
     )
+    return table, sum(tested for _row, tested in found)
 
 
 def agreement_table(
     data: ReportData, first: WaveQuestionnaires, later: WaveQuestionnaires
-) -> ReportTable:
+) -> tuple[ReportTable, int]:
+    """The agreement table and how many tests it shows."""
     linked = _pairs(data, first, later)
     threshold = data.threshold
     found = [
@@ -171,9 +206,9 @@ def agreement_table(
         for variable in variables
         if (agreed := _agreement_row(variable, first, later, linked, threshold)) is not None
     ]
-    rows = [row for row, _withheld in found]
-    p_withheld = any(withheld for _row, withheld in found)
-    return ReportTable(
+    rows = [row for row, _withheld, _tested in found]
+    p_withheld = any(withheld for _row, withheld, _tested in found)
+    table = ReportTable(
         f"agreement-{later.code}",
         f"Supplementary table D: Collapsed items, {first.code} beside {later.code} for the same "
         "mothers",
@@ -191,7 +226,8 @@ def agreement_table(
             "Each item's first collapsed category (e.g. Strongly agree or agree) at each wave, "
             "for mothers who answered it at both.",
             "McNemar's exact test: two-sided binomial test of the discordant pairs (scipy).",
-            f"Under {MIN_PAIRS} pairs: {TOO_FEW}.",
+            f"Under {MIN_PAIRS} discordant pairs (at one wave only), the only ones the test "
+            f"counts: {TOO_FEW}.",
             *(
                 [
                     f"For publication, no p where {first.code} only or {later.code} only is "
@@ -202,13 +238,23 @@ def agreement_table(
             ),
         ),
     )
+    return table, sum(tested for _row, _withheld, tested in found)
+
+
+def multiplicity_note(tests: int, period: str | None) -> str:
+    where = f"for {period}" if period else "of this report"
+    return (
+        f"Exploratory: {tests} test{'s' if tests != 1 else ''} in Supplementary tables C and "
+        f"D {where}, none adjusted for multiplicity; read a p as a pointer, not a finding."
+    )
 
 
 def paired_tables(data: ReportData) -> list[ReportTable]:
     if len(data.waves) < 2:
         return []
     first = data.waves[0]
-    tables = []
+    built = []
     for later in data.waves[1:]:
-        tables += [change_table(data, first, later), agreement_table(data, first, later)]
-    return tables
+        built += [change_table(data, first, later), agreement_table(data, first, later)]
+    note = multiplicity_note(sum(tests for _table, tests in built), data.period)
+    return [replace(table, notes=(*table.notes, note)) for table, _tests in built]
