@@ -6,6 +6,7 @@ from . import field as _field  # noqa: F401 - field laptop tables (survey_app/fi
 from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
 from .declines import Decline
+from .demo import DemoStudy
 from .instruments import InstrumentVersion
 from .keys import SecurityKey
 from .links import Link
@@ -26,6 +27,7 @@ __all__ = [
     "CaseTransfer",
     "Channel",
     "Decline",
+    "DemoStudy",
     "InstrumentVersion",
     "Link",
     "Participant",

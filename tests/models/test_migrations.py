@@ -28,6 +28,7 @@ EXPECTED_TABLES = {
     "case_transfers",
     "cases",
     "decline",
+    "demo_study",
     "field_batch",
     "field_laptop",
     "field_draft",
