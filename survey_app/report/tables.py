@@ -14,9 +14,11 @@ from ..export.filters import ExportFilters
 from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
+from .attrition import attrition_tables
 from .case_figures import case_figures, pooled_titles
 from .case_tables import case_tables
 from .data import ReportData
+from .flow import flow_table
 from .grid import secondary_note
 from .link_tables import link_tables
 from .model import SECONDARY, Report, ReportTable
@@ -32,8 +34,10 @@ TABLE_BUILDERS: list[Builder] = [
     case_figures,
     link_tables,
     practitioner_tables,
+    flow_table,
     mother_tables,
     paired_tables,
+    attrition_tables,
 ]
 
 EMPTY = "No questionnaires or cases match these filters: there is nothing to report."
