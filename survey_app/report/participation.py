@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from ..export.filters import ExportFilters
 from ..kinds import Channel
@@ -97,43 +97,51 @@ def load(session: DbSession, filters: ExportFilters, study: Study) -> Participat
         if wave_id == baseline.id and (code := site_code.get(site_id or 0)) in wanted
     )
     declined_later = {(p, wave_id) for _s, wave_id, p in declines if p is not None}
-    responses: dict[int, dict[int, tuple[str, dt.date | None, dict[str, object]]]] = {}
-    for participant_id, wave_id, status, done_on, answers in session.execute(
+    rule = study.recontact
+    # Her "no" to being asked again, read in the database: no answers are loaded.
+    said_no = Response.answers[rule.variable].as_integer() == rule.declined if rule else false()
+    responses: dict[int, dict[int, tuple[str, dt.date | None, bool]]] = {}
+    for participant_id, wave_id, status, done_on, no in session.execute(
         select(
             Response.participant_id,
             Response.wave_id,
             Response.status,
             Response.completed_on,
-            Response.answers,
+            said_no,
         ).where(
             Response.channel == Channel.KIOSK,
             Response.voided_at.is_(None),
             Response.participant_id.is_not(None),
         )
     ):
-        responses.setdefault(participant_id, {})[wave_id] = (status, done_on, answers or {})
-    rule = study.recontact
+        responses.setdefault(participant_id, {})[wave_id] = (status, done_on, bool(no))
     on = today()
     mothers = []
-    for person in session.scalars(select(Participant).order_by(Participant.id)):
+    people = select(
+        Participant.id,
+        Participant.pseudonym,
+        Participant.site_id,
+        Participant.withdrawn_at,
+        Participant.recontact_restored_at,
+    ).order_by(Participant.id)
+    for person in session.execute(people):
         site = site_code[person.site_id]
         mine = responses.get(person.id, {})
         withdrawn = person.withdrawn_at is not None
         if site not in wanted or not (baseline.id in mine or (withdrawn and not mine)):
             continue
-        status, done_on, answers = mine.get(baseline.id, ("", None, {}))
+        status, done_on, no = mine.get(baseline.id, ("", None, False))
         baseline_on = done_on if status == COMPLETE else None
         places: dict[str, str] = {}
         if baseline_on is not None:
-            said_no = rule is not None and answers.get(rule.variable) == rule.declined
             for wave in later:
-                later_status, later_on, _a = mine.get(wave.id, ("", None, {}))
+                later_status, later_on, _no = mine.get(wave.id, ("", None, False))
                 places[wave.code] = _place(
                     wave,
                     baseline_on,
                     later_on if later_status == COMPLETE else None,
                     withdrawn=withdrawn,
-                    declined_recontact=said_no and person.recontact_restored_at is None,
+                    declined_recontact=no and person.recontact_restored_at is None,
                     declined_here=(person.id, wave.id) in declined_later,
                     on=on,
                 )
