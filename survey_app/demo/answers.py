@@ -12,6 +12,20 @@ from ..instruments.model import Instrument, Item
 MISSING_RATE = 0.04  # how often an offered "Don't know" or "Prefer not to say" is chosen
 
 
+SKEW = 0.75  # each option a quarter less likely than the one before: a few common answers
+
+
+def _skewed(codes: list[int], rng: random.Random, k: int = 1) -> list[int]:
+    """``k`` distinct codes, the earlier options the likelier (as real answers bunch: most
+    mothers come from a few local authorities, not evenly from all of them)."""
+    left, picked = list(codes), []
+    for _ in range(min(k, len(left))):
+        [code] = rng.choices(left, weights=[SKEW**i for i in range(len(left))])
+        picked.append(code)
+        left.remove(code)
+    return picked
+
+
 def _leaning(codes: list[int], mood: float, rng: random.Random) -> int:
     """A code from an ordered list, drawn around ``mood``'s place in it."""
     place = min(max(rng.gauss(mood, 0.22), 0.0), 0.999)
@@ -29,9 +43,9 @@ def item_answer(item: Item, rng: random.Random, mood: float) -> Any:
         ordered = codes or list(range(item.min or 0, (item.max or 0) + 1))
         return _leaning(ordered, mood, rng) if ordered else None
     if item.type in ("single", "yesno") and codes:
-        return rng.choice(codes)
+        return _skewed(codes, rng)[0]
     if item.type == "multiple" and codes:
-        return sorted(rng.sample(codes, rng.randint(1, min(3, len(codes)))))
+        return sorted(_skewed(codes, rng, rng.randint(1, min(3, len(codes)))))
     if item.type == "integer":
         return rng.randint(item.min or 0, min(item.max or 3, 3))
     if item.type == "group" and item.items:

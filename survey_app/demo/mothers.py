@@ -21,9 +21,11 @@ from .clock import on_day
 
 APPROACHED_SHARE = 0.85  # of mothers referred during the study, asked at the kiosk
 DECLINED_SHARE = 0.12  # of those approached, "I do not want to take part"
-UNFINISHED_SHARE = 0.04  # of those who agreed, stopped before the end (a kept draft)
-NO_RECONTACT_SHARE = 0.08  # of those who sent it, "no" to being asked again
-WITHDRAWN_SHARE = 0.05  # of those who sent it, withdrawn before the follow-up
+# The rare fates come in a fixed rhythm, not by chance, so that every seed shows each of them:
+UNFINISHED_EVERY = 25  # of those who agreed, one in this many stopped before the end
+NO_RECONTACT_EVERY = 11  # of those who sent it, one in this many said no to being asked again
+RESTORED_EVERY = 3  # of those, one in this many later asked to take part again
+WITHDRAWN_EVERY = 17  # of the others who sent it, one in this many withdrew (keep, delete ...)
 SEEN_SHARE = 0.7  # of those due, who answered the follow-up
 OUTSIDE_SHARE = 0.15  # of those seen, outside the follow-up's window
 FOLLOWUP_DECLINED_SHARE = 0.08  # of those due, who said no at the follow-up
@@ -40,9 +42,11 @@ class Tally:
     approached: int = 0
     declined: int = 0
     sent: dict[str, int] = field(default_factory=dict)
+    consented: int = 0
     unfinished: int = 0
     no_recontact: int = 0
     withdrawn: int = 0
+    followed: int = 0  # sent the baseline and may be asked again
 
 
 def _language(rng: random.Random) -> str:
@@ -107,12 +111,13 @@ def mother(
         _decline(session, participant, baseline.code, approach)
         return
     mood = rng.uniform(0.35, 0.8)
-    unfinished = rng.random() < UNFINISHED_SHARE
-    recontact_variable = study.recontact.variable if study.recontact else None
+    tally.consented += 1
+    unfinished = tally.consented % UNFINISHED_EVERY == UNFINISHED_EVERY // 2
+    sent_before = tally.sent.get(baseline.code, 0)
+    said_no = study.recontact is not None and sent_before % NO_RECONTACT_EVERY == 3
     fixed: dict[str, object] = {}
-    said_no = rng.random() < NO_RECONTACT_SHARE
-    if recontact_variable and study.recontact:
-        fixed[recontact_variable] = study.recontact.declined if said_no else 1
+    if study.recontact:
+        fixed[study.recontact.variable] = study.recontact.declined if said_no else 1
     done = questionnaire(
         session, participant, baseline.code, approach, rng, mood,
         stop_after=rng.randint(1, 3) if unfinished else None, **fixed,
@@ -124,7 +129,7 @@ def mother(
     if said_no:
         tally.no_recontact += 1
         # Now and then she asks to take part again, and a researcher records it.
-        if rng.random() < 0.3:
+        if tally.no_recontact % RESTORED_EVERY == 1:
             with on_day(approach + dt.timedelta(days=rng.randint(60, 120))):
                 recontact.restore(
                     session, participant, "She asked the prison's social worker to take part.",
@@ -133,9 +138,10 @@ def mother(
             session.refresh(participant)  # the stamp is written by an UPDATE of its own
         else:
             return
-    if rng.random() < WITHDRAWN_SHARE:
+    tally.followed += 1
+    if tally.followed % WITHDRAWN_EVERY == WITHDRAWN_EVERY // 2:
+        mode = participant_ops.WITHDRAW_MODES[tally.withdrawn % 2]
         tally.withdrawn += 1
-        mode = rng.choice(participant_ops.WITHDRAW_MODES)
         with on_day(approach + dt.timedelta(days=rng.randint(20, 120))):
             participant_ops.withdraw(
                 session, participant, mode, "She asked to leave the study.", None
