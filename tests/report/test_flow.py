@@ -14,6 +14,7 @@ from sqlalchemy import select
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
 from survey_app.models import Participant, Site, Wave
+from survey_app.report.flow_diagram import diagram
 from survey_app.services import declines
 from survey_app.services import participants as participant_ops
 from survey_app.services.recontact import restore
@@ -167,3 +168,35 @@ def test_publication_hides_small_counts_and_the_totals_do_not_undo_it(
     audited = [entry for entry in report.release.report() if entry[0] == "Participant flow"]
     assert audited and all(ok for *_where, ok in audited)
     assert "Participant flow" not in report.release.failed_grids
+
+
+def test_a_third_wave_has_its_own_boxes_from_the_same_t1_completers(
+    three_wave_app: Flask, clock: Clock
+) -> None:
+    """A answered T2 in its window and not T3; B skipped T2 and answered T3 in its window
+    (T1 on 1 December 2024: T3's window is 1 November 2025 to 1 February 2026)."""
+    app = three_wave_app
+    start = D("2024-12-01")
+    [a, b] = factories.participants(app, 2, "send")
+    for pseudonym in (a, b):
+        factories.complete_response(app, pseudonym, "T1", YES, start)
+    factories.complete_response(app, a, "T2", {}, D("2025-06-01"))
+    factories.complete_response(app, b, "T3", {}, D("2025-12-01"))
+    flow = table(report_of(app), "flow")
+    rows = cells(flow)
+    assert flow.columns == ("Stage", "HMP Send", "Total")
+    assert rows[4] == ("T1 complete", (2, 2))
+    t3 = rows[rows.index(("Twelve months after the start of support (T3)", ())) + 1 :]
+    assert t3 == [
+        ("Withdrawn before T3", (0, 0)),
+        ("Declined to be asked again (at T1)", (0, 0)),
+        ("T3 not yet due", (0, 0)),
+        ("T3 due", (2, 2)),
+        ("Declined at T3", (0, 0)),
+        ("Not seen at T3", (1, 1)),
+        ("T3 complete in its window", (1, 1)),
+        ("T3 complete outside its window", (0, 0)),
+    ]
+    assert dict(rows)["Not seen at T2"] == (1, 1)
+    drawn = str(diagram(flow))
+    assert ">T3 due: 2</text>" in drawn and ">T2 due: 2</text>" in drawn
