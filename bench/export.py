@@ -32,6 +32,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from bench.answers import answers_for  # noqa: E402
 from survey_app import create_app  # noqa: E402
+from survey_app.export.sheet_names import MOTHERS_LINKED  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 from survey_app.instruments import model  # noqa: E402
 from survey_app.instruments.publish import latest_version  # noqa: E402
@@ -155,8 +156,8 @@ def generate(url: str, n: int, seed: int = 2026) -> dict[str, Any]:
 
 
 def _export(session: Any) -> Any:
+    from survey_app.downloads.export_workbook import build_export
     from survey_app.export.filters import ExportFilters
-    from survey_app.export.workbook import build_export
 
     return build_export(session, ExportFilters(), "bench@example.org")
 
@@ -203,13 +204,13 @@ def measure(url: str, what: str) -> dict[str, Any]:
         elif what == "pandas":
             import pandas as pd
 
-            [(_name, header, rows)] = _materialise(_export(db.session), "Mothers (linked)")
+            [(_name, header, rows)] = _materialise(_export(db.session), MOTHERS_LINKED)
             frame = pd.DataFrame(rows, columns=header)  # untimed
             cells = len(header) * (1 + len(rows))
             del rows
             before = maxrss_mb()
             began = time.perf_counter()
-            frame.to_excel(out, sheet_name="Mothers (linked)", index=False, engine="openpyxl")
+            frame.to_excel(out, sheet_name=MOTHERS_LINKED, index=False, engine="openpyxl")
             seconds = time.perf_counter() - began
         else:
             raise SystemExit(f"unknown measurement {what!r}")

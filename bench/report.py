@@ -19,7 +19,7 @@ from bench.export import add_mothers
 from bench.research import _login, research_mother
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.report import charts
+from survey_app.report.charts import svg as charts
 from tests import case_data, factories
 from tests.conftest import app_config
 from tests.liveserver import prepare_database

@@ -23,9 +23,11 @@ from .auth.operations import (
     user_count,
 )
 from .disclosure.release import ReleaseRefused
+from .downloads.export_workbook import build_export
 from .export.filters import ExportFilters
 from .export.formats import FORMATS
-from .export.workbook import Export, build_export, progress_total, record_export, with_progress
+from .export.sheet_names import ABOUT
+from .export.workbook import Export, progress_total, record_export, with_progress
 from .extensions import db
 from .instruments import model
 from .instruments.diff import diff as diff_versions
@@ -35,7 +37,7 @@ from .instruments.interchange import ImportRefused
 from .instruments.loader import InstrumentError, load_all
 from .instruments.publish import sync_instruments, sync_study, version_table
 from .models import InstrumentVersion, Role, User, record_audit
-from .report.case_figures import pooled_titles
+from .report.cases.figures import pooled_titles
 from .report.publication import check_filters
 from .services import cases as case_ops
 from .services import links as link_ops
@@ -380,7 +382,7 @@ def export_command(
     record_export(db.session, None, fmt, filters)
     db.session.commit()
     counts = ", ".join(
-        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != "About"
+        f"{s.name}: {s.count}" for s in built.sheets if s.count >= 0 and s.name != ABOUT
     )
     click.echo(f"wrote {out_path} ({counts})")
 

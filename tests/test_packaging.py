@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from setuptools import find_packages
@@ -70,3 +71,33 @@ def test_the_test_folders_mirror_the_package() -> None:
     rounds = {"polish", "review", "edges", "misc", "fixes", "more", "extra"}
     named = [p.name for p in (ROOT / "tests").rglob("test_*.py") if rounds & set(p.stem.split("_"))]
     assert named == []
+
+
+def _imported(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module) of every import in a module of the package, ``from x import y``
+    giving both x and x.y (y may be a module)."""
+    package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module or "").split(".")]).strip(".")
+            out += [
+                (node.lineno, module),
+                *((node.lineno, f"{module}.{a.name}") for a in node.names),
+            ]
+    return out
+
+
+def test_the_export_never_imports_the_report() -> None:
+    """One direction: report/ reads the export's rows; the workbook that joins both packages'
+    sheets lives above them, in downloads/."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in (ROOT / "survey_app" / "export").rglob("*.py")
+        for line, module in _imported(path)
+        if module == "survey_app.report" or module.startswith("survey_app.report.")
+    ]
+    assert found == []

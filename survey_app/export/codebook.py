@@ -10,6 +10,7 @@ from typing import Any
 from .column_types import ColumnKind
 from .columns import VarColumn
 from .dataset import AUDIENCE_SHEETS, LANGUAGE_LABEL, Dataset
+from .sheet_names import MOTHERS_LINKED, MOTHERS_LONG, WAI_SCORES
 
 CODEBOOK_HEADER = [
     "variable",
@@ -42,14 +43,14 @@ def codebook_rows(data: Dataset) -> Iterator[list[Any]]:
                 "numeric",
                 values,
                 spec.wave.code,
-                f"Mothers (linked): {meta.name}",
+                f"{MOTHERS_LINKED}: {meta.name}",
                 meta.kind,
             ]
     for spec in data.waves:
         prefix = spec.wave.code.lower()
         for c in spec.columns:
             yield _variable_row(
-                c, c.wave, f"Mothers (linked): {prefix}_{c.name}; Mothers (long): {c.name}"
+                c, c.wave, f"{MOTHERS_LINKED}: {prefix}_{c.name}; {MOTHERS_LONG}: {c.name}"
             )
     for audience in data.audiences:
         for c in audience.columns:
@@ -62,7 +63,7 @@ def _language_row(data: Dataset) -> list[Any]:
     """The language each questionnaire was answered in, beside each wave and in each long
     sheet."""
     linked = ", ".join(f"{c.lower()}_language" for c in data.mother_waves)
-    sheets = [f"Mothers (linked): {linked}", "Mothers (long): language"]
+    sheets = [f"{MOTHERS_LINKED}: {linked}", f"{MOTHERS_LONG}: language"]
     sheets += [f"{AUDIENCE_SHEETS[a.audience]}: language" for a in data.audiences]
     return [
         "language",
@@ -83,14 +84,14 @@ def _wai_rows(data: Dataset) -> Iterator[list[Any]]:
         yield [
             meta.name,
             meta.label,
-            "WAI scores",
+            WAI_SCORES,
             "",
             "score",
             "",
             ", ".join(s.wave.code for s in data.waves),
             "; ".join(
-                ([f"Mothers (linked): {', '.join(linked)}"] if linked else [])
-                + [f"WAI scores: {meta.name}"]
+                ([f"{MOTHERS_LINKED}: {', '.join(linked)}"] if linked else [])
+                + [f"{WAI_SCORES}: {meta.name}"]
             ),
             meta.kind,
         ]
@@ -106,9 +107,9 @@ def _case_rows(data: Dataset) -> Iterator[list[Any]]:
     linked = {m.name: m for m in data.linked_columns() if m.name.startswith("case_")}
     variables = data.case_var_names
     for name in linked:
-        where.setdefault(name, []).append(f"Mothers (linked): {name}")
+        where.setdefault(name, []).append(f"{MOTHERS_LINKED}: {name}")
         if name[5:] in variables:
-            where.setdefault(name[5:], []).append(f"Mothers (linked): {name}")
+            where.setdefault(name[5:], []).append(f"{MOTHERS_LINKED}: {name}")
     seen: set[str] = set()
     for sheet, metas in sheets.items():
         for meta in metas:
@@ -137,12 +138,12 @@ def _case_rows(data: Dataset) -> Iterator[list[Any]]:
             yield [
                 name,
                 meta.label,
-                "case tracker (Mothers (linked))",
+                f"case tracker ({MOTHERS_LINKED})",
                 "",
                 "fixed",
                 "",
                 "case",
-                f"Mothers (linked): {name}",
+                f"{MOTHERS_LINKED}: {name}",
                 meta.kind,
             ]
 

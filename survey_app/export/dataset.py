@@ -27,12 +27,23 @@ from .column_types import BadValues, ColumnKind
 from .column_types import ColumnMeta as ColumnMeta  # the sheets' columns, imported from here
 from .columns import VarColumn, variable_columns
 from .filters import ExportFilters
+from .sheet_names import (
+    CASE_AUTHORITIES,
+    CASE_FORMS,
+    CASES,
+    CHILDREN,
+    MOTHERS_LINKED,
+    MOTHERS_LONG,
+    PRACTITIONERS,
+    PRISON_STAFF,
+    WAI_SCORES,
+)
 
 YIELD_PER = 500
 # One sheet for each audience answering through links, named for the researchers.
 AUDIENCE_SHEETS: dict[Audience, str] = {
-    Audience.PRISON_STAFF: "Prison staff",
-    Audience.PRACTITIONER: "Community practitioners",
+    Audience.PRISON_STAFF: PRISON_STAFF,
+    Audience.PRACTITIONER: PRACTITIONERS,
 }
 LANGUAGE_LABEL = "language she answered in (en = English, cy = Welsh)"
 # The study's Welsh at the time of the export (study.yaml's welsh), for the About sheet.
@@ -519,7 +530,9 @@ class Dataset:
                     ]
 
     # -- staff and practitioners -----------------------------------------------------------
-    def _audience_query(self, spec: AudienceSpec) -> Select[Any]:
+    def audience_query(self, spec: AudienceSpec) -> Select[Any]:
+        """The audience's sent responses under the filters: (id, date, version, answers, site);
+        the report reads its questionnaires with it too."""
         query = (
             select(
                 Response.id,
@@ -554,7 +567,7 @@ class Dataset:
     def audience_rows(self, spec: AudienceSpec) -> Iterator[list[Any]]:
         if not spec.version_ids:
             return
-        query = self._audience_query(spec).add_columns(Response.language)
+        query = self.audience_query(spec).add_columns(Response.language)
         for rid, date, version_id, answers, site, lang in self.session.execute(
             query.execution_options(yield_per=YIELD_PER)
         ):
@@ -567,7 +580,7 @@ class Dataset:
             return 0
         return (
             self.session.scalar(
-                select(func.count()).select_from(self._audience_query(spec).subquery())
+                select(func.count()).select_from(self.audience_query(spec).subquery())
             )
             or 0
         )
@@ -576,8 +589,8 @@ class Dataset:
     def data_sheets(self) -> list[Sheet]:
         mothers = self.mothers_count()
         sheets = [
-            Sheet("Mothers (linked)", self.linked_columns(), self.linked_rows, mothers),
-            Sheet("Mothers (long)", self.long_columns(), self.long_rows, self.long_count()),
+            Sheet(MOTHERS_LINKED, self.linked_columns(), self.linked_rows, mothers),
+            Sheet(MOTHERS_LONG, self.long_columns(), self.long_rows, self.long_count()),
         ]
         for spec in self.audiences:
             sheets.append(
@@ -589,7 +602,7 @@ class Dataset:
                 )  # type: ignore[misc]
             )
         wai_count = sum(self._wave_count(spec) * len(spec.blocks) for spec in self.waves)
-        sheets.append(Sheet("WAI scores", self.wai_columns(), self.wai_rows, wai_count))
+        sheets.append(Sheet(WAI_SCORES, self.wai_columns(), self.wai_rows, wai_count))
         return [self._typed(s) for s in sheets + self.case_sheets()]
 
     def _typed(self, sheet: Sheet) -> Sheet:
@@ -602,36 +615,36 @@ class Dataset:
         cols = self.case_columns
         per_case = [c for kind in ("referral", "closure", "reopening") for c in cols.by_kind[kind]]
         return {
-            "Cases": case_rows.case_fixed() + [_meta(c) for c in per_case],
-            "Case forms (long)": case_rows.form_fixed() + [_meta(c) for c in cols.all_forms()],
-            "Children": case_rows.child_fixed() + [_meta(c) for c in cols.children],
-            "Case local authorities": case_rows.authority_columns(cols),
+            CASES: case_rows.case_fixed() + [_meta(c) for c in per_case],
+            CASE_FORMS: case_rows.form_fixed() + [_meta(c) for c in cols.all_forms()],
+            CHILDREN: case_rows.child_fixed() + [_meta(c) for c in cols.children],
+            CASE_AUTHORITIES: case_rows.authority_columns(cols),
         }
 
     def case_sheets(self) -> list[Sheet]:
         columns, cols = self.case_sheet_columns(), self.case_columns
         return [
             Sheet(
-                "Cases",
-                columns["Cases"],
+                CASES,
+                columns[CASES],
                 lambda: case_rows.case_rows(self.cases, cols),
                 len(self.cases),
             ),
             Sheet(
-                "Case forms (long)",
-                columns["Case forms (long)"],
+                CASE_FORMS,
+                columns[CASE_FORMS],
                 lambda: case_rows.form_rows(self.cases, cols),
                 sum(len(c.forms) for c in self.cases),
             ),
             Sheet(
-                "Children",
-                columns["Children"],
+                CHILDREN,
+                columns[CHILDREN],
                 lambda: case_rows.child_rows(self.cases, cols),
                 case_rows.child_count(self.cases),
             ),
             Sheet(
-                "Case local authorities",
-                columns["Case local authorities"],
+                CASE_AUTHORITIES,
+                columns[CASE_AUTHORITIES],
                 lambda: case_rows.authority_rows(self.cases),
                 case_rows.authority_count(self.cases),
             ),
@@ -671,10 +684,10 @@ class Dataset:
         rows.append(
             [
                 "Case tracker",
-                "Cases: one row per case (referral, last closure, last re-opening); Case forms "
-                "(long): one row per sent form, its current revision; Children: one row per "
-                "child on the referral; Mothers (linked): her latest case's referral as "
-                "case_<variable>",
+                f"{CASES}: one row per case (referral, last closure, last re-opening); "
+                f"{CASE_FORMS}: one row per sent form, its current revision; {CHILDREN}: one "
+                f"row per child on the referral; {MOTHERS_LINKED}: her latest case's referral "
+                "as case_<variable>",
             ]
         )
         rows.append(

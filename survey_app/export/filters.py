@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..disclosure import marks
+
 
 @dataclass(frozen=True)
 class ExportFilters:
@@ -23,8 +25,7 @@ class ExportFilters:
             "from": self.date_from.isoformat() if self.date_from else "any",
             "to": self.date_to.isoformat() if self.date_to else "any",
             "versions": ", ".join(sorted(self.versions)) or "all",
-            "publication": f"yes ([c]: confidential, hidden so that no count under "
-            f"{self.threshold} can be read or worked out from the release; audited as a whole)"
+            "publication": f"yes ({marks.note(self.threshold)}; audited as a whole)"
             if self.publication
             else "no",
         }

@@ -14,17 +14,28 @@ from typing import IO, Any
 
 from .column_types import ColumnKind, ColumnMeta
 from .dataset import Sheet
+from .sheet_names import (
+    ABOUT,
+    CASE_AUTHORITIES,
+    CASE_FORMS,
+    CASES,
+    CHILDREN,
+    MOTHERS_LINKED,
+    MOTHERS_LONG,
+    PRACTITIONERS,
+    PRISON_STAFF,
+)
 from .workbook import Export
 
 SAV_SHEETS = (
-    "Mothers (linked)",
-    "Mothers (long)",
-    "Prison staff",
-    "Community practitioners",
-    "Cases",
-    "Case forms (long)",
-    "Children",
-    "Case local authorities",
+    MOTHERS_LINKED,
+    MOTHERS_LONG,
+    PRISON_STAFF,
+    PRACTITIONERS,
+    CASES,
+    CASE_FORMS,
+    CHILDREN,
+    CASE_AUTHORITIES,
 )
 MAX_DISPLAY_WIDTH = 60
 ABOUT_FILE = "about.txt"
@@ -124,5 +135,5 @@ def write_sav_zip(export: Export, out: IO[bytes]) -> None:
             _write_one(export.data_sheet(name), path)
             archive.write(path, filename)
         # The filters, versions, column types and any values not exported, as in the workbook.
-        about = "".join(f"{item}: {value}\n" for item, value in export.data_sheet("About").rows())
+        about = "".join(f"{item}: {value}\n" for item, value in export.data_sheet(ABOUT).rows())
         archive.writestr(ABOUT_FILE, about.encode("utf-8"))

@@ -1,4 +1,6 @@
-"""The sheets of an export in their fixed order, whatever the format."""
+"""An export as every format writes it: its sheets, in the order their rows are made, with a
+progress count; and the audit of a download. The workbook of every sheet is assembled above
+this package, in ``downloads/``."""
 
 from __future__ import annotations
 
@@ -8,31 +10,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..models import record_audit
-from ..models.types import DbSession, utcnow
-from ..report.model import Report
-from ..report.sheet import report_sheet, summary_sheet
-from ..report.tables import build_report
-from ..services import declines
-from .codebook import CODEBOOK_HEADER, codebook_rows
-from .column_types import column_type_rows
-from .dataset import ColumnMeta, Dataset, Sheet
+from ..models.types import DbSession
+from .dataset import Dataset, Sheet
 from .filters import ExportFilters
-
-SHEET_ORDER = (
-    "About",
-    "Codebook",
-    "Mothers (linked)",
-    "Mothers (long)",
-    "Prison staff",
-    "Community practitioners",
-    "WAI scores",
-    "Cases",
-    "Case forms (long)",
-    "Children",
-    "Case local authorities",
-    "Summary",
-    "Report",
-)
 
 
 @dataclass(frozen=True)
@@ -43,41 +23,6 @@ class Export:
 
     def data_sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
-
-
-def _plain(names: list[str], keys: int = 0) -> list[ColumnMeta]:
-    return [ColumnMeta(n, n, key=i < keys) for i, n in enumerate(names)]
-
-
-def build_export(session: DbSession, filters: ExportFilters, made_by: str) -> Export:
-    data = Dataset(session, filters)
-    made_at = utcnow()
-    data_sheets = data.data_sheets()
-
-    def about() -> Iterator[list[Any]]:
-        yield from data.about_rows(made_by, data_sheets, made_at)
-        yield from column_type_rows()
-        yield from data.bad_values.about_rows()  # filled as the data sheets were written
-        yield from declines.about_rows(session)
-
-    built: list[Report] = []
-
-    def report() -> Report:
-        # Built once, when the first of the Summary and Report sheets is written: both show
-        # the same release.
-        if not built:
-            built.append(build_report(session, filters))
-        return built[0]
-
-    sheets = [
-        Sheet("About", _plain(["item", "value"]), about, -1, after_data=True),
-        Sheet("Codebook", _plain(CODEBOOK_HEADER, keys=1), lambda: codebook_rows(data), -1),
-        *data_sheets,
-        summary_sheet(report),
-        report_sheet(report),
-    ]
-    assert tuple(s.name for s in sheets) == SHEET_ORDER  # noqa: S101 - researchers' scripts rely on it
-    return Export(dataset=data, sheets=sheets, made_at=made_at)
 
 
 def writing_order(sheets: Sequence[Sheet]) -> list[Sheet]:

@@ -15,6 +15,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .dataset import Sheet
 from .safe import clean_text, looks_like_formula
+from .sheet_names import ABOUT, REPORT
 from .workbook import Export, writing_order
 
 _BOLD = Font(bold=True)
@@ -24,7 +25,7 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 DATE_WIDTH = 11  # 2026-01-31, with room for the filter button
 DATETIME_WIDTH = 20  # 2026-01-31 14:05:09
 # Not one table: the About list and the Report's tables and charts get widths only.
-NOT_TABLES = ("About", "Report")
+NOT_TABLES = (ABOUT, REPORT)
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> Any:

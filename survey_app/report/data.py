@@ -143,7 +143,7 @@ def _audience(data: Dataset, audience: Audience) -> Questionnaires:
     spec = next(s for s in data.audiences if s.audience == audience)
     if not spec.version_ids:
         return Questionnaires(spec.instruments)
-    rows: Iterable[Any] = data.session.execute(data._audience_query(spec))
+    rows: Iterable[Any] = data.session.execute(data.audience_query(spec))
     return Questionnaires(
         spec.instruments,
         tuple(

@@ -11,9 +11,9 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 
 from ..export.dataset import ColumnMeta, Sheet
+from ..export.sheet_names import REPORT, SUMMARY
 from .model import Chart, Report
 
-SHEET_NAME = "Report"
 CHART_COLUMN = "L"  # charts sit to the right of the widest table
 
 
@@ -61,7 +61,7 @@ class ReportSheet:
 
 
 def _chart_block(chart: Chart) -> list[list[Any]]:
-    """Categories down, one column per series; a hidden value is its mark, "<5" or "[c]" (not drawn)."""
+    """Categories down, one column per series; a hidden value is the mark (not drawn)."""
     rows: list[list[Any]] = [[f"Chart data: {chart.axis_title}", *(s.name for s in chart.series)]]
     for i, category in enumerate(chart.categories):
         cells: list[Any] = [category]
@@ -124,7 +124,7 @@ def summary_rows(report: Report) -> Iterator[list[Any]]:
 
 def summary_sheet(make: Callable[[], Report]) -> Sheet:
     return Sheet(
-        "Summary",
+        SUMMARY,
         [ColumnMeta(n, n) for n in SUMMARY_HEADER],
         lambda: summary_rows(make()),
         -1,
@@ -134,8 +134,8 @@ def summary_sheet(make: Callable[[], Report]) -> Sheet:
 def report_sheet(make: Callable[[], Report]) -> Sheet:
     built = ReportSheet(make)
     return Sheet(
-        SHEET_NAME,
-        [ColumnMeta("Report", "The report's tables, rebuilt from the data")],
+        REPORT,
+        [ColumnMeta(REPORT, "The report's tables, rebuilt from the data")],
         built.rows,
         -1,
         finish=built.add_charts,

@@ -15,17 +15,17 @@ from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
 from .attrition import attrition_tables
-from .case_figures import case_figures, pooled_titles
-from .case_tables import case_tables
+from .cases.figures import case_figures, pooled_titles
+from .cases.tables import case_tables
 from .data import ReportData
 from .flow import flow_table
 from .grid import secondary_note
-from .link_tables import link_tables
 from .model import SECONDARY, Report, ReportTable
-from .mother_tables import mother_tables
-from .paired import paired_tables
-from .practitioner_tables import practitioner_tables
 from .publication import check_filters
+from .questionnaires.link_tables import link_tables
+from .questionnaires.mother_tables import mother_tables
+from .questionnaires.paired import paired_tables
+from .questionnaires.practitioner_tables import practitioner_tables
 
 Builder = Callable[[ReportData], list[ReportTable]]
 

@@ -11,13 +11,15 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..downloads.export_workbook import build_export
 from ..export.filters import ExportFilters
 from ..export.formats import FORMATS, filename
-from ..export.workbook import build_export, record_export
+from ..export.sheet_names import SHEET_ORDER
+from ..export.workbook import record_export
 from ..extensions import db
 from ..forms.export import ExportForm
 from ..models import Audience, InstrumentVersion, Role, Site
-from ..report.case_figures import pooled_titles
+from ..report.cases.figures import pooled_titles
 from ..report.publication import check_filters
 from ..study import current_study
 from . import bp
@@ -41,7 +43,7 @@ def export() -> ResponseReturnValue:
     ]
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
-        return render_template("research/export.html", form=form), status
+        return render_template("research/export.html", form=form, sheets=SHEET_ORDER), status
     filters = ExportFilters(
         site=form.site.data or None,
         date_from=form.date_from.data,

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from ..auth.roles import role_required
+from ..disclosure import marks
+from ..downloads.report_workbook import XLSX_MIMETYPE, write_report_xlsx
 from ..export.filters import ExportFilters
 from ..export.workbook import record_export
 from ..extensions import db
 from ..forms.report import ReportDownloadForm, ReportForm
 from ..models import InstrumentVersion, Role, Site
-from ..report.charts import svg
-from ..report.download import XLSX_MIMETYPE, write_report_xlsx
+from ..report.charts.svg import svg
 from ..report.flow import KEY as FLOW_KEY
 from ..report.flow_diagram import diagram
 from ..report.model import Report
@@ -73,6 +74,7 @@ def _page(form: ReportForm, status: int = 200) -> ResponseReturnValue:
         report=built,
         charts=_chart_images(built),
         diagrams=diagrams,
+        mark_note=marks.note,
     ), status
 
 

@@ -91,9 +91,9 @@ def test_the_long_sheet_holds_each_forms_revision_and_its_reason(
 
     import pyreadstat
 
+    from survey_app.downloads.export_workbook import build_export
     from survey_app.export.filters import ExportFilters
     from survey_app.export.formats import FORMATS
-    from survey_app.export.workbook import build_export
     from tests import flows
 
     reason = "The OMU told me she was referred by her CSW."

@@ -12,9 +12,9 @@ import zipfile
 import pyreadstat
 from flask import Flask
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from tests import case_data, factories, flows
 

@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 from flask import Flask
 
-from survey_app.export.workbook import SHEET_ORDER
+from survey_app.export.sheet_names import SHEET_ORDER
 from survey_app.instruments import missing
 from tests import factories
 from tests.flows import rows

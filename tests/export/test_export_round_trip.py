@@ -21,13 +21,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.column_types import ITEM_KINDS, NO_COLUMN_TYPES, RULES, ColumnKind
 from survey_app.export.csvzip import csv_name
 from survey_app.export.dataset import WELSH_STATUS
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
 from survey_app.export.sav import SAV_SHEETS, sav_name
-from survey_app.export.workbook import SHEET_ORDER, build_export
+from survey_app.export.sheet_names import SHEET_ORDER
 from survey_app.extensions import db
 from survey_app.instruments import missing
 from survey_app.instruments.publish import latest_version

@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from survey_app.disclosure.marks import percent
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.dataset import ColumnMeta, Sheet
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import SHEET_ORDER, Export, build_export
+from survey_app.export.sheet_names import SHEET_ORDER
+from survey_app.export.workbook import Export
 from survey_app.extensions import db
 from survey_app.instruments import missing
 from survey_app.instruments.loader import load_all

@@ -14,14 +14,14 @@ from typing import Any
 
 from flask import Flask
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.model import build as build_instrument
 from survey_app.instruments.publish import sync_instruments
-from survey_app.report import case_slides
+from survey_app.report.cases import slides as case_slides
 from survey_app.report.model import ReportTable
 from tests import case_data, factories
 from tests.flows import Auth

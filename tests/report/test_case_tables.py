@@ -12,7 +12,7 @@ from sqlalchemy import select
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
 from survey_app.models import CaseForm
-from survey_app.report.case_tables import quarter_of
+from survey_app.report.cases.tables import quarter_of
 from survey_app.report.model import Report, ReportTable
 from survey_app.report.tables import build_report
 from tests import case_data, flows

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from survey_app.export.filters import ExportFilters
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from survey_app.report.charts import DRAW, svg
+from survey_app.report.charts.svg import DRAW, svg
 from survey_app.report.model import Chart, Report, Series
 from survey_app.report.tables import build_report
 from tests import factories

@@ -16,9 +16,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from survey_app.report import grid, stats

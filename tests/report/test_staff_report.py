@@ -17,14 +17,14 @@ import openpyxl
 import pytest
 from flask import Flask
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import sync_instruments
 from survey_app.report.model import Chart, ReportTable
-from survey_app.report.practitioner_tables import chart_labels
+from survey_app.report.questionnaires.practitioner_tables import chart_labels
 from tests import factories
 from tests.flows import Auth
 from tests.report_steps import cells, report_of, table

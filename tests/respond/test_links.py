@@ -19,9 +19,9 @@ from sqlalchemy import DateTime, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.instruments.model import Instrument, Item
 from survey_app.models import Link, Response

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from survey_app.downloads.export_workbook import build_export
 from survey_app.export.filters import ExportFilters
 from survey_app.export.formats import FORMATS
-from survey_app.export.workbook import build_export
 from survey_app.extensions import db
 from survey_app.services.followup import add_months
 from tests import factories

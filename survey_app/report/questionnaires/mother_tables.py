@@ -7,12 +7,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from ..instruments import missing
-from ..scoring import WAI_SR_SUBSCALES, score_wai
-from .data import ReportData, Wave, code_of, period_of
-from .grid import crosstab_rows, hide, n_shown, pct, shown
+from ...instruments import missing
+from ...scoring import WAI_SR_SUBSCALES, score_wai
+from ..charts.percent import Point, percent_chart
+from ..data import ReportData, Wave, code_of, period_of
+from ..grid import crosstab_rows, hide, n_shown, pct, shown
+from ..model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 from .link_tables import OUTSIDE_PERIODS
-from .model import SECONDARY, Cell, Chart, ReportTable, Row, Series
 
 # The report's tables of the mothers' questionnaires: number, title, variables.
 LIKERT_TABLES = (
@@ -139,7 +140,7 @@ def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str
     rows: list[Row] = []
     notes: list[str] = []
     categories: list[str] = []
-    stacks: dict[int, list[tuple[float | None, bool, bool]]] = {}  # value, hidden, [c]
+    points: list[list[Point]] = []  # [category][group]
     group_names: list[str] = []
     for variable in variables:
         block, block_notes, chart = _likert_block(data, variable)
@@ -149,29 +150,22 @@ def likert_table(data: ReportData, key: str, title: str, variables: Sequence[str
         for wave_code, counts, hidden in chart:
             categories.append(f"{wave_code}: {_short(block[0].label)}")
             total = counts[-1]
-            for g in range(len(counts) - 1):
-                value = counts[g] * 100 / total if total and not hidden[g] else None
-                stacks.setdefault(g, []).append((value, hidden[g], hidden[g]))
+            points.append(
+                [
+                    (counts[g] * 100 / total if total and not hidden[g] else None, hidden[g])
+                    for g in range(len(counts) - 1)
+                ]
+            )
     notes.append("n and % of the mothers who answered the item at each wave.")
-    series = tuple(
-        Series(
-            name,
-            tuple(v for v, _, _ in stacks[g]),
-            tuple(h for _, h, _ in stacks[g]),
-            tuple(c for _, _, c in stacks[g]),
-        )
-        for g, name in enumerate(group_names)
-        if g in stacks
-    )
     chart_spec = (
-        Chart(
+        percent_chart(
             title,
-            tuple(categories),
-            series,
             "stacked",
-            "% of those who answered",
-            100,
+            categories,
+            group_names,
+            points,
             data.threshold,
+            "% of those who answered",
         )
         if categories
         else None

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from ..scoring import score_wai
-from .data import Answered, ReportData, Wave, code_of
-from .grid import CrossTab, n_shown
-from .model import SECONDARY, Cell, ReportTable, Row
+from ...scoring import score_wai
+from ..data import Answered, ReportData, Wave, code_of
+from ..grid import CrossTab, n_shown
+from ..model import SECONDARY, Cell, ReportTable, Row
+from ..stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
 from .mother_tables import LIKERT_TABLES, RATINGS, WAI_PARTS
-from .stats import MIN_PAIRS, TOO_FEW, paired_agreement, paired_change
 
 Score = Callable[[Answered], float | None]
 

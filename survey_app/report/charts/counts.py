@@ -1,4 +1,5 @@
-"""Percentage charts read from a count table's own cells, as the table shows them.
+"""Percentage charts read from a count table's own cells, as the table shows them, made by
+the one ``percent_chart``.
 
 A chart drawn from the shown cells cannot show what the table hides: a hidden count is a
 hidden bar, labelled "[c]" as its cell is, and a percentage whose denominator is hidden is not
@@ -8,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import SECONDARY, Cell, Chart, ReportTable, Row, Series
+from ..model import SECONDARY, Cell, Chart, ReportTable, Row
+from .percent import Point, percent_chart
 
-# (percentage or None, hidden by publication mode, hidden only to protect another)
-Point = tuple[float | None, bool, bool]
 ALL = "All"
 
 
@@ -26,37 +26,18 @@ def count_of(cell: Cell) -> int | None:
 
 def percent_point(cell: Cell, total: Cell) -> Point:
     if hidden_cell(cell):
-        return None, True, cell == SECONDARY
+        return None, True
     n, whole = count_of(cell), count_of(total)
     if n == 0 and hidden_cell(total):
-        return 0.0, False, False  # a shown 0 is 0% of a hidden base too
+        return 0.0, False  # a shown 0 is 0% of a hidden base too
     if n is None or not whole:
-        return None, False, False
-    return n * 100 / whole, False, False
+        return None, False
+    return n * 100 / whole, False
 
 
-def percent_chart(
-    title: str,
-    kind: str,
-    categories: Sequence[str],
-    names: Sequence[str],
-    pairs: Sequence[Sequence[tuple[Cell, Cell]]],
-    threshold: int,
-    axis_title: str,
-) -> Chart:
-    """``pairs[category][series]`` is (count cell, denominator cell) from the table."""
-    series = []
-    for s, name in enumerate(names):
-        points = [percent_point(*pairs[c][s]) for c in range(len(categories))]
-        series.append(
-            Series(
-                name,
-                tuple(v for v, _, _ in points),
-                tuple(h for _, h, _ in points),
-                tuple(c for _, _, c in points),
-            )
-        )
-    return Chart(title, tuple(categories), tuple(series), kind, axis_title, 100, threshold)
+def cell_points(pairs: Sequence[Sequence[tuple[Cell, Cell]]]) -> list[list[Point]]:
+    """``pairs[category][series]`` of (count cell, denominator cell) as the chart's points."""
+    return [[percent_point(cell, total) for cell, total in row] for row in pairs]
 
 
 def _labelled_rows(rows: Sequence[Row]) -> list[tuple[str, Row]]:
@@ -85,7 +66,8 @@ def rows_chart(table: ReportTable, threshold: int, axis_title: str, n_columns: i
         categories.append(label)
         pairs.append([(row.cells[c], total) for c in range(n_columns)])
     names = table.columns[1 : 1 + n_columns]
-    return percent_chart(table.title, "stacked", categories, names, pairs, threshold, axis_title)
+    points = cell_points(pairs)
+    return percent_chart(table.title, "stacked", categories, names, points, threshold, axis_title)
 
 
 def columns_chart(table: ReportTable, threshold: int, axis_title: str, n_columns: int) -> Chart:
@@ -100,4 +82,5 @@ def columns_chart(table: ReportTable, threshold: int, axis_title: str, n_columns
         categories.append(ALL if c == n_columns else table.columns[1 + c])
         pairs.append([(row.cells[c], total.cells[c]) for row in data])
     names = [row.label for row in data]
-    return percent_chart(table.title, "stacked", categories, names, pairs, threshold, axis_title)
+    points = cell_points(pairs)
+    return percent_chart(table.title, "stacked", categories, names, points, threshold, axis_title)

@@ -1,8 +1,7 @@
 """Charts drawn server-side as SVG with matplotlib's object API (a Figure per chart, no
 pyplot state: safe in a threaded web process). Text is drawn as paths (svg.fonttype
 "path"), so the SVG needs no font and loads nothing. In publication mode a hidden value is
-not drawn and its place is labelled: "<5" when under the threshold, "[c]" when hidden only
-so that such a count cannot be worked out."""
+not drawn and its place is labelled with the one mark (disclosure.marks), as its cell is."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .model import Chart
+from ..model import Chart
 
 # Colour-blind-safe (Okabe-Ito), dark enough to carry white labels.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -106,7 +105,7 @@ def _grouped(figure: Figure, chart: Chart) -> None:
     axes.set_xlim(-0.5, len(chart.categories) - 0.5)
     axes.set_ylim(0, chart.axis_max)
     axes.set_ylabel(chart.axis_title)
-    # A hidden place says only "<5" or "[c]": the key names every series shown or hidden, in order,
+    # A hidden place says only the mark: the key names every series shown or hidden, in order,
     # also one with no bar drawn, or its labels would be no one's.
     handles = [
         Patch(color=colour, label=series.name)

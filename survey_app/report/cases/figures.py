@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..export.cases import CHILDREN
-from .by_prison import ALL_SITES, Counts, heads, percent_chart
-from .case_answers import Answers, entries, label_of, not_asked, option_labels, referrals
-from .case_slides import slides_table
-from .case_tables import _prisons
-from .data import ReportData, codes_of
-from .grid import hide, n_shown, ordered, shown
-from .link_tables import NOT_ANSWERED
-from .model import Cell, ReportTable, Row
+from ...export.cases import CHILDREN
+from ..data import ReportData, codes_of
+from ..grid import hide, n_shown, ordered, shown
+from ..model import Cell, ReportTable, Row
+from ..questionnaires.link_tables import NOT_ANSWERED
+from .answers import Answers, entries, label_of, not_asked, option_labels, referrals
+from .by_prison import ALL_SITES, Counts, heads, prison_chart
+from .slides import slides_table
+from .tables import prisons_of
 
 MOTHERS, CHILD_ENTRIES, SIBLINGS = "mothers", "children", "siblings"
 
@@ -120,7 +120,7 @@ def count_table(
 ) -> ReportTable:
     """Counts of (site, row label) pairs by prison, every wanted row shown, anything else
     seen ("Not answered") after them; the unit's total row is each column's base."""
-    prisons = _prisons(data)
+    prisons = prisons_of(data)
     if figure.pooled and data.threshold:
         prisons = [(POOLED, ALL_SITES)]  # one column, its Total the same: only that is shown
         pairs = [(POOLED, label) for _, label in pairs]
@@ -156,7 +156,7 @@ def count_table(
         ("", *heads([] if pooled else names)),
         rows,
         (*notes, counted, LATEST, n),
-        percent_chart(
+        prison_chart(
             figure.title,
             counts,
             names,
@@ -187,7 +187,8 @@ def _authorities(data: ReportData) -> tuple[list[tuple[str, set[int]]], list[set
         if (codes := codes_of(answers, "local_authorities"))
     ]
     per_prison = [
-        set().union(*(codes for site, codes in named if site == code)) for code, _ in _prisons(data)
+        set().union(*(codes for site, codes in named if site == code))
+        for code, _ in prisons_of(data)
     ]
     return named, per_prison
 
@@ -197,7 +198,7 @@ def _mother_rows(
 ) -> list[list[Cell]]:
     """Mothers who named any, then those who named each frequent authority; publication
     mode hides small counts in each row with its total."""
-    codes = [code for code, _ in _prisons(data)]
+    codes = [code for code, _ in prisons_of(data)]
     grid = [[sum(site == code for site, _ in named) for code in codes] + [len(named)]]
     for la in frequent:
         row = [sum(site == code and la in mine for site, mine in named) for code in codes]
@@ -238,7 +239,7 @@ def figure_5(data: ReportData) -> ReportTable:
     return ReportTable(
         "fig-5",
         "Figure 5: Local authorities responsible for the children of TaC mothers",
-        ("", *(name for _, name in _prisons(data)), "Total"),
+        ("", *(name for _, name in prisons_of(data)), "Total"),
         tuple(rows),
         (
             *not_asked(data, "referral", "local_authorities"),

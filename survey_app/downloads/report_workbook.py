@@ -7,11 +7,12 @@ from typing import IO
 from ..disclosure.release import refuse_if_failing
 from ..export.dataset import ColumnMeta, Dataset, Sheet
 from ..export.filters import ExportFilters
+from ..export.sheet_names import ABOUT
 from ..export.workbook import Export
 from ..export.xlsx import write_xlsx
 from ..models.types import DbSession, utcnow
-from .sheet import report_sheet
-from .tables import build_report
+from ..report.sheet import report_sheet
+from ..report.tables import build_report
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,7 +32,7 @@ def write_report_xlsx(
     if by_period:
         about.append(["Split", "also by study period"])
     about_sheet = Sheet(
-        "About",
+        ABOUT,
         [ColumnMeta("item", "item"), ColumnMeta("value", "value")],
         lambda: iter(about),
         len(about),

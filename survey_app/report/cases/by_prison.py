@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .grid import CrossTab, Line, hide, pct, shown
-from .model import Cell, Chart, Row, Series
+from ..charts.percent import Point, percent_chart
+from ..grid import CrossTab, Line, hide, pct, shown
+from ..model import Cell, Chart, Row
 
 ALL_SITES = "All sites"
 
@@ -90,20 +91,19 @@ class Counts:
             return None
         return self.grid[i][j] * 100 / self.grid[base][j]
 
-    def series(self, name: str, j: int, rows: Sequence[int]) -> Series:
-        """A column's percentages; one hidden in the table (the count's or its base's) is
-        labelled "[c]", not drawn; a shown 0 is drawn as 0 whatever its base."""
-        hidden = tuple(
-            self.hidden[i][j] or (self._base_hidden(i, j) and self.grid[i][j] != 0) for i in rows
-        )
-        return Series(name, tuple(self.value(i, j) for i in rows), hidden)
+    def point(self, i: int, j: int) -> Point:
+        """A percentage as its chart shows it: one hidden in the table (the count's or its
+        base's) is labelled with the mark, not drawn; a shown 0 is drawn as 0 whatever its
+        base."""
+        hidden = self.hidden[i][j] or (self._base_hidden(i, j) and self.grid[i][j] != 0)
+        return self.value(i, j), hidden
 
     def _base_hidden(self, i: int, j: int) -> bool:
         base = self.bases[i]
         return base is not None and self.hidden[base][j]
 
 
-def percent_chart(
+def prison_chart(
     title: str,
     counts: Counts,
     names: Sequence[str],
@@ -115,11 +115,18 @@ def percent_chart(
 ) -> Chart:
     """Bars of the rows' percentages: one series per prison with something to show, then
     all sites together (when more than one prison has)."""
-    series = [counts.series(name, j, rows) for j, name in enumerate(names)]
-    series = [s for s in series if any(v is not None for v in s.values) or any(s.hidden)]
-    total = counts.series(ALL_SITES, len(names), rows)
-    if all_sites_only or not series:
-        series = [total]
-    elif len(series) > 1:
-        series.append(total)
-    return Chart(title, tuple(labels), tuple(series), "bars", axis_title, 100, counts.threshold)
+    total = len(names)  # the all-sites column
+    kept = [
+        j
+        for j in range(total)
+        if any(v is not None or h for v, h in (counts.point(i, j) for i in rows))
+    ]
+    if all_sites_only or not kept:
+        columns = [total]
+    elif len(kept) > 1:
+        columns = [*kept, total]
+    else:
+        columns = kept
+    series = [ALL_SITES if j == total else names[j] for j in columns]
+    points = [[counts.point(i, j) for j in columns] for i in rows]
+    return percent_chart(title, "bars", labels, series, points, counts.threshold, axis_title)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ..export.cases import CaseRecord
-from ..study import Period
-from .data import ReportData, period_of
-from .grid import CrossTab, crosstab_rows, hide, pct, shown
-from .link_tables import OUTSIDE_PERIODS
-from .model import Cell, ReportTable, Row
+from ...export.cases import CaseRecord
+from ...study import Period
+from ..data import ReportData, period_of
+from ..grid import CrossTab, crosstab_rows, hide, pct, shown
+from ..model import Cell, ReportTable, Row
+from ..questionnaires.link_tables import OUTSIDE_PERIODS
 
 PRE_Y1 = "Pre-Y1"
 # The multiple-choice variables of Tables 5 to 7, their options' labels word for word.
@@ -64,7 +64,7 @@ def _quarters_up_to(last: str) -> list[str]:
     ]
 
 
-def _prisons(data: ReportData) -> list[tuple[str, str]]:
+def prisons_of(data: ReportData) -> list[tuple[str, str]]:
     """(code, name) of the study's prisons, then any other site a case is at."""
     codes = [s.code for s in data.study.sites if s.kind == "prison"]
     codes += [c.site for c in data.cases if c.site not in codes]
@@ -139,7 +139,7 @@ def _progress(
     data: ReportData, period: Period, at: dt.date, *, earlier: bool
 ) -> tuple[list[str], list[list[Cell]]]:
     labels, body = [], []
-    for code, name in _prisons(data):
+    for code, name in prisons_of(data):
         cases = [c for c in data.cases if c.site == code]
         new = [c for c in cases if (s := start_of(c)) and period.start <= s <= period.end]
         row = [
@@ -224,7 +224,7 @@ def tables_2_3(data: ReportData) -> list[ReportTable]:
 
 def table_4(data: ReportData) -> ReportTable:
     start = data.study.study_start
-    prisons = _prisons(data)
+    prisons = prisons_of(data)
     names = dict(prisons)
     pairs = [
         ((None, names[c.site]), quarter_of(s, start)) for c in data.cases if (s := start_of(c))
@@ -261,7 +261,7 @@ def _ticked(case: CaseRecord, variable: str, closed: bool) -> set[int] | None:
 def choice_table(
     data: ReportData, key: str, title: str, variable: str, closed: bool
 ) -> ReportTable:
-    prisons = _prisons(data)
+    prisons = prisons_of(data)
     options = list(data.case_options.get(variable, ()))
     counted = [(c.site, t) for c in data.cases if (t := _ticked(c, variable, closed)) is not None]
     base = [sum(site == code for site, _ in counted) for code, _ in prisons]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..instruments import missing
-from .count_charts import percent_chart
-from .data import Questionnaires, ReportData
-from .grid import hide, n_shown, pct, shown
+from ...instruments import missing
+from ..charts.counts import cell_points
+from ..charts.percent import percent_chart
+from ..data import Questionnaires, ReportData
+from ..grid import hide, n_shown, pct, shown
+from ..model import Cell, ReportTable, Row
 from .link_tables import not_asked
-from .model import Cell, ReportTable, Row
 
 # Key, what the table is about, the statements (variables) in the instrument's order.
 BLOCKS = (
@@ -150,7 +151,7 @@ def agreement_table(
         "stacked",
         chart_labels([label for label, _ in bars]),
         [label for label, _ in groups],
-        [pairs for _, pairs in bars],
+        cell_points([pairs for _, pairs in bars]),
         threshold,
         "% of those who answered",
     )

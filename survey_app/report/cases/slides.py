@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..export.cases import CaseRecord
-from .by_prison import Counts, heads, percent_chart
-from .case_answers import not_asked
-from .case_tables import _prisons
-from .data import ReportData, code_of
-from .grid import Line, n_shown
-from .model import ReportTable, Row
+from ...export.cases import CaseRecord
+from ..data import ReportData, code_of
+from ..grid import Line, n_shown
+from ..model import ReportTable, Row
+from .answers import not_asked
+from .by_prison import Counts, heads, prison_chart
+from .tables import prisons_of
 
 # The forms' codes (instruments/files/case_*.yaml; a code never changes its meaning).
 YES = 1  # in_proceedings, acct
@@ -106,7 +106,7 @@ def _lines(n_cols: int) -> list[Line]:
 
 
 def slides_table(data: ReportData) -> ReportTable:
-    prisons = _prisons(data)
+    prisons = prisons_of(data)
     names = [name for _, name in prisons]
     facts = [(case.site, facts_of(case)) for case in data.cases]
     grid = []
@@ -137,7 +137,7 @@ def slides_table(data: ReportData) -> ReportTable:
     ]
     title = "Case outcomes (slides)"
     labels = [ROWS[i][1] for i in CHARTED]
-    chart = percent_chart(
+    chart = prison_chart(
         title, counts, names, CHARTED, labels, axis_title="% of the n in the table"
     )
     n = f"n = {n_shown(len(facts), data.threshold)} cases"

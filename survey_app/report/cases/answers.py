@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..export.cases import CHILDREN
-from ..instruments.model import Instrument, Item
-from .data import ReportData, code_of
-from .link_tables import NOT_ANSWERED
+from ...export.cases import CHILDREN
+from ...instruments.model import Instrument, Item
+from ..data import ReportData, code_of
+from ..questionnaires.link_tables import NOT_ANSWERED
 
 Answers = Mapping[str, Any]
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .count_charts import columns_chart, percent_chart, rows_chart
-from .data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from .grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered
-from .model import Cell, ReportTable, Row
+from ..charts.counts import cell_points, columns_chart, rows_chart
+from ..charts.percent import percent_chart
+from ..data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
+from ..grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered
+from ..model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
 PRISON_NOT_GIVEN = "Prison not given"
@@ -188,7 +189,9 @@ def table_10(data: ReportData) -> ReportTable:
             "grouped",
             [r.label for r in rows],
             names,
-            [[(cell, n) for cell, n in zip(r.cells, shown_ns, strict=True)] for r in rows],
+            cell_points(
+                [[(cell, n) for cell, n in zip(r.cells, shown_ns, strict=True)] for r in rows]
+            ),
             threshold,
             "% of staff who ticked it",
         ),
