@@ -131,6 +131,13 @@ def register_template_context(app: Flask) -> None:
         # A callable: only the staff pages' header asks (one query), respondent pages never.
         return {"field_laptop": lambda: laptop_status(db.session)}
 
+    @app.context_processor
+    def _demo_study() -> dict[str, Any]:
+        from .demo.marker import demo_banner
+
+        # Every page says so when the database holds the demo study (flask demo load).
+        return {"demo_study": demo_banner}
+
 
 def check_limiter_storage(uri: str) -> None:
     """A bad RATELIMIT_STORAGE_URI stops the app with one line, not a traceback later."""

@@ -512,6 +512,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_command, "export")
     for group in (instruments, users, participants, links, responses, report_group):
         app.cli.add_command(group)
+    from .demo.cli import demo  # the demo study (survey_app/demo)
     from .field.cli import field  # field laptops (survey_app/field)
+
+    app.cli.add_command(demo)
 
     app.cli.add_command(field)

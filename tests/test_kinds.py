@@ -191,6 +191,7 @@ OTHER_MEANINGS: dict[tuple[str, str], tuple[int, str]] = {
     ("survey_app/api/openapi.py", "in_progress"): (2, "the API's name for a participant's drafts"),
     ("survey_app/api/reads.py", "in_progress"): (1, "the API's name for a participant's drafts"),
     ("survey_app/coding/answers.py", "prison"): (1, "the staff questionnaire's variable"),
+    ("survey_app/report/flow.py", "complete"): (3, "the participant flow's box of T1 complete"),
     ("survey_app/report/questionnaires/link_tables.py", "prison"): (
         3,
         "the staff questionnaire's variable",

@@ -17,6 +17,7 @@ from .audit import AuditEvent, record_audit
 from .cases import Case, CaseCorrection, CaseForm, CaseFormRevision, CaseTransfer, UserSite
 from .coding import Coding, CodingMark, CodingQuestion, KeyTheme, Theme
 from .declines import Decline
+from .demo import DemoStudy
 from .instruments import InstrumentVersion
 from .keys import SecurityKey
 from .links import Link
@@ -42,6 +43,7 @@ __all__ = [
     "CodingMark",
     "CodingQuestion",
     "Decline",
+    "DemoStudy",
     "InstrumentVersion",
     "KeyTheme",
     "Link",

@@ -54,6 +54,10 @@ def checkpoint(engine: Engine) -> bool:
 
 @event.listens_for(Session, "after_commit")
 def _erase(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT released (begin_nested): the outer transaction still holds SQLite's
+        # write lock, so a checkpoint now would wait out the busy timeout and fail.
+        return
     engine = session.info.pop(_MARK, None)
     if engine is not None:
         checkpoint(engine)

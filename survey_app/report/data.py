@@ -16,6 +16,7 @@ from ..instruments.model import Instrument, Item
 from ..kinds import Audience, CaseFormKind
 from ..models.types import DbSession
 from ..study import Period, Study
+from . import participation as participation_data
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class ReportData:
     case_options: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     # Each kind of case form -> its versions in the report.
     case_instruments: Mapping[CaseFormKind, tuple[Instrument, ...]] = field(default_factory=dict)
+    # Where each mother got to (the participant flow, attrition): the whole study only.
+    participation: participation_data.Participation | None = None
 
     @property
     def threshold(self) -> int:
@@ -108,6 +111,7 @@ class ReportData:
             ),
             period=period.label,
             cases=(),  # the case tables are by period already
+            participation=None,  # the flow follows each mother over the periods
         )
 
     @property
@@ -182,4 +186,5 @@ def load(session: DbSession, filters: ExportFilters, study: Study | None = None)
         cases=tuple(data.cases),
         case_options=data.case_columns.options,
         case_instruments=data.case_instruments,
+        participation=participation_data.load(session, filters, data.study),
     )

@@ -14,11 +14,13 @@ from ..export.filters import ExportFilters
 from ..models.types import DbSession
 from ..study import Study
 from . import data as report_data
+from .attrition import attrition_tables
 from .cases.figures import case_figures, pooled_titles
 from .cases.quoted import quoted_tables
 from .cases.tables import case_form_tables, case_tables
 from .collected import collected_tables
 from .data import ReportData
+from .flow import flow_table
 from .grid import secondary_note
 from .model import SECONDARY, Report, ReportTable
 from .publication import check_filters
@@ -36,8 +38,10 @@ TABLE_BUILDERS: list[Builder] = [
     quoted_tables,
     link_tables,
     practitioner_tables,
+    flow_table,
     mother_tables,
     paired_tables,
+    attrition_tables,
     case_form_tables,
 ]
 

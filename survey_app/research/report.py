@@ -22,6 +22,8 @@ from ..extensions import db
 from ..forms.report import ReportDownloadForm, ReportForm
 from ..models import InstrumentVersion, Role, Site
 from ..report.charts.svg import svg
+from ..report.flow import KEY as FLOW_KEY
+from ..report.flow_diagram import diagram
 from ..report.model import Report
 from ..report.tables import build_report
 from ..user_errors import UserError
@@ -65,11 +67,14 @@ def _page(form: ReportForm, status: int = 200) -> ResponseReturnValue:
     if form.errors:
         return render_template("research/report.html", form=form, report=None), status
     built = build_report(db.session, _filters(form), by_period=bool(form.by_period.data))
+    # The participant flow's diagram is SVG in the page (its title and description read out).
+    diagrams = {t.key: diagram(t) for t in built.tables if t.key == FLOW_KEY}
     return render_template(
         "research/report.html",
         form=form,
         report=built,
         charts=_chart_images(built),
+        diagrams=diagrams,
         mark_note=marks.note,
     ), status
 

@@ -52,6 +52,9 @@ def test_report_page_is_accessible_and_draws_its_charts(
     # mothers' own are Tables 14, 15, 16 and the WAI subscales.
     for title in ("Table 14:", "Table 15:", "Table 16:", "Working Alliance"):
         assert page.locator(f"figure.report-chart img[alt*='{title}']").count() >= 1, title
+    # The participant flow is SVG in the page, named by its title (axe checks it below).
+    flow = page.get_by_role("img", name="Participant flow")
+    assert flow.is_visible() and "T1 complete" in flow.inner_html()
     widths = images.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
     assert all(w and w > 100 for w in widths), widths
     check("report", respondent=False)
@@ -65,4 +68,5 @@ def test_report_page_is_accessible_and_draws_its_charts(
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert flow.bounding_box()["width"] <= 390  # the diagram shrinks to the phone
     assert page.locator(".table-scroll[tabindex='0'][role='region']").count() >= 4

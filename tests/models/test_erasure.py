@@ -154,3 +154,22 @@ def test_text_she_replaced_before_sending_leaves_no_copy_in_the_files(
     assert send(client, finish, "/kiosk/submit").headers["Location"] == "/kiosk/thanks"
     assert copies_stored(app, second) > 0
     assert copies_stored(app, first) == 0
+
+
+def test_the_wipe_waits_for_the_outer_commit_not_a_savepoint(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SAVEPOINT released inside a transaction that deletes answers (a withdrawal, then a
+    case opened in the same transaction) must not checkpoint: the outer transaction still
+    holds SQLite's write lock, and the checkpoint would wait out the busy timeout."""
+    from survey_app.models import erasure
+
+    calls: list[object] = []
+    monkeypatch.setattr(erasure, "checkpoint", calls.append)
+    with app.app_context():
+        erasure.erase_after_commit(db.session)
+        with db.session.begin_nested():
+            db.session.execute(select(1))
+        assert calls == []
+        db.session.commit()
+    assert len(calls) == (1 if BACKEND == "sqlite" else 0)

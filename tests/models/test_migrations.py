@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "coding_questions",
     "coding_themes",
     "decline",
+    "demo_study",
     "field_batch",
     "field_laptop",
     "field_draft",
