@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from .. import pseudonyms
-from ..models import Participant, Response, Site, record_audit
+from ..models import Decline, Participant, Response, Site, record_audit
 from ..models.erasure import erase_after_commit
+from ..models.field import ResponseConflict
 from ..models.types import DbSession
 from ..study import current_study
 from ..user_errors import UserError
@@ -114,8 +115,10 @@ def withdraw(
     session: DbSession, participant: Participant, mode: str, reason: str, actor_id: int | None
 ) -> None:
     """Withdraw a participant: in "delete" mode her responses go (drafts, complete and
-    voided alike); in "keep" mode she agreed that the answers given so far stay. The audit
-    event records the mode and the reason, never an answer."""
+    voided alike, and a field laptop's duplicates of them), and her declines lose her ID
+    (each stays counted: site, wave, date); in "keep" mode she agreed that the answers given
+    so far stay. The audit event records the mode, the reason and what was removed, never
+    an answer."""
     if mode not in WITHDRAW_MODES:
         raise WithdrawalError("Choose whether to delete her answers or keep them.")
     reason = checked_reason(reason, "Please give the reason for the withdrawal.", WithdrawalError)
@@ -127,18 +130,34 @@ def withdraw(
         f"{participant.pseudonym} has already withdrawn",
         WithdrawalError,
     )
+    detail: dict[str, object] = {"mode": mode, "reason": reason}
     if mode == WITHDRAW_DELETE:
         session.execute(
             delete(Response)
             .where(Response.participant_id == participant.id)
             .execution_options(synchronize_session="fetch")
         )
+        duplicates = session.execute(
+            delete(ResponseConflict)
+            .where(ResponseConflict.participant_id == participant.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        unlinked = session.execute(
+            update(Decline)
+            .where(Decline.participant_id == participant.id)
+            .values(participant_id=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        detail |= {
+            "field_duplicates_deleted": int(duplicates.rowcount or 0),  # type: ignore[attr-defined]
+            "declines_unlinked": int(unlinked.rowcount or 0),  # type: ignore[attr-defined]
+        }
         erase_after_commit(session)
     record_audit(
         session,
         kind="participant.withdrawn",
         actor_id=actor_id,
         target=f"participant:{participant.id}",
-        detail={"mode": mode, "reason": reason},
+        detail=detail,
     )
     session.flush()
