@@ -96,6 +96,17 @@ def search(session: DbSession, typed: str, site_id: int | None = None) -> Search
         return Search(typed, None, tuple(nearest(session, typed, site_id)))
 
 
+def exact(session: DbSession, search: Search, site_id: int | None = None) -> Participant | None:
+    """The participant a valid typed ID names (at this site, if given), or None."""
+    if search.pseudonym is None:
+        return None
+    query = select(Participant).where(Participant.pseudonym == search.pseudonym)
+    if site_id is not None:
+        query = query.where(Participant.site_id == site_id)
+    found: Participant | None = session.scalar(query)
+    return found
+
+
 def nearest(session: DbSession, typed: str, site_id: int | None = None) -> list[str]:
     """Registered IDs one typing slip (a changed symbol or two neighbours swapped) from
     ``typed``, in one query: a slip breaks the check symbol, so these are the IDs she most
