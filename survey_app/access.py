@@ -47,6 +47,8 @@ ROUTE_ACCESS: dict[str, str] = {
     "auth.key_finish": "login",
     "auth.key_remove": "login",
     "auth.key_login": "password-step",
+    "auth.enrol_key": "password-step",  # a first login's key instead of the app
+    "auth.enrol_key_finish": "password-step",
     "link.landing": "public",
     "link.page": "public",
     "link.finish": "public",

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms.auth import KeyAddForm, KeyAnswerForm
+from ..forms.auth import KeyAddForm, KeyAnswerForm, KeyNameForm
 from ..models import User
 from . import keys, sessions, throttle, totp
 from .passwords import verify_password
@@ -144,6 +144,8 @@ def key_login() -> ResponseReturnValue:
             if not form.validate_on_submit():
                 raise keys.KeyRefused("The key gave no answer. Please try again.")
             keys.authenticate(db.session, user, party(), state, form.answer.data or "")
+        except totp.Locked as locked:
+            error, status = _locked_message(locked), 429
         except keys.KeyRefused as exc:
             error, status = str(exc), 422
         else:
@@ -166,3 +168,69 @@ def key_login() -> ResponseReturnValue:
         error=error,
         other=url_for("auth.code") if user.totp_secret else None,
     ), status
+
+
+def _first_key_user() -> User | None:
+    """The half-logged-in user with no second factor yet (her first login), or None: a
+    password alone never adds a key to an account that has a code or a key already."""
+    user = _pending_user()
+    if user is None or user.totp_secret is not None or keys.keys_of(db.session, user):
+        return None
+    return user
+
+
+@bp.route("/login/enrol/key", methods=["GET", "POST"])
+def enrol_key() -> ResponseReturnValue:
+    """First login without a phone: a security key (or this computer's own authenticator)
+    as her second factor, in place of the authenticator app."""
+    user = _first_key_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = KeyNameForm()
+    if form.validate_on_submit():
+        options, state = keys.registration_options(db.session, user, party())
+        session[REGISTERING] = {**state, "name": form.name.data or ""}
+        return render_template(
+            "auth/key_ceremony.html",
+            title="Set up your security key",
+            options=options,
+            action=url_for("auth.enrol_key_finish"),
+            mode="create",
+            form=KeyAnswerForm(),
+            error=None,
+            other=None,
+        )
+    return _enrol_key_page(user, form, None, 422 if form.errors else 200)
+
+
+def _enrol_key_page(
+    user: User, form: KeyNameForm, error: str | None, status: int
+) -> ResponseReturnValue:
+    return render_template(
+        "auth/enrol_key.html", form=form, error=error, role=user.role.value
+    ), status
+
+
+@bp.route("/login/enrol/key/finish", methods=["POST"])
+def enrol_key_finish() -> ResponseReturnValue:
+    user = _first_key_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    state = session.pop(REGISTERING, None)
+    form = KeyAnswerForm()
+    g.commit_on_error = True  # a refused key is audited
+    try:
+        if not form.validate_on_submit():
+            raise keys.KeyRefused("The key gave no answer. Please try again.")
+        name = state.get("name", "") if isinstance(state, dict) else ""
+        key = keys.register(db.session, user, party(), state, form.answer.data or "", name)
+    except keys.KeyRefused as exc:
+        return _enrol_key_page(user, KeyNameForm(), f"{exc} The key was not added.", 422)
+    target = session["pending"]["next"]
+    sessions.start(user)
+    flash(
+        f"The key “{key.name}” is set up: use it each time you log in. If you lose it, an "
+        "administrator resets your two-step login.",
+        "status",
+    )
+    return redirect(target)
