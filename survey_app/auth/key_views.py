@@ -15,6 +15,7 @@ from .passwords import verify_password
 from .views import _locked_message, _pending_user, bp
 
 REGISTERING = "key_registration"
+CONFIRMING = "key_confirmation"  # a key-only account confirms a new key with one she has
 ANSWERING = "key_login"
 
 
@@ -79,8 +80,27 @@ def key_add() -> ResponseReturnValue:
                 form, "That code is not right, or it was used already. Try the newest code.", 422
             )
         code_attempt.succeeded()
+    elif (asked := keys.authentication_options(db.session, user, party())) is not None:
+        # No app: her second factor is a key, so a key she has confirms the new one (a
+        # borrowed, unlocked screen and her password alone add nothing).
+        options, state = asked
+        session[CONFIRMING] = {**state, "name": form.name.data or ""}
+        return render_template(
+            "auth/key_ceremony.html",
+            title="Confirm with a key you have",
+            options=options,
+            action=url_for("auth.key_confirm"),
+            mode="get",
+            form=KeyAnswerForm(),
+            error=None,
+            other=None,
+        )
+    return _registration_page(user, form.name.data or "")
+
+
+def _registration_page(user: User, name: str) -> ResponseReturnValue:
     options, state = keys.registration_options(db.session, user, party())
-    session[REGISTERING] = {**state, "name": form.name.data or ""}
+    session[REGISTERING] = {**state, "name": name}
     return render_template(
         "auth/key_ceremony.html",
         title="Add a security key",
@@ -91,6 +111,29 @@ def key_add() -> ResponseReturnValue:
         error=None,
         other=None,
     )
+
+
+@bp.route("/account/keys/confirm", methods=["POST"])
+@login_required  # type: ignore[untyped-decorator]
+def key_confirm() -> ResponseReturnValue:
+    """A key she has answers (counted with the two-step lock), then the new key's page."""
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
+    user = _me()
+    state = session.pop(CONFIRMING, None)
+    form = KeyAnswerForm()
+    g.commit_on_error = True  # a refused key is counted and audited
+    try:
+        if not form.validate_on_submit():
+            raise keys.KeyRefused("The key gave no answer. Please try again.")
+        keys.authenticate(db.session, user, party(), state, form.answer.data or "")
+    except totp.Locked as locked:
+        return _list_page(KeyAddForm(), _locked_message(locked), 429)
+    except keys.KeyRefused as exc:
+        return _list_page(KeyAddForm(), f"{exc} The key was not added.", 422)
+    name = state.get("name", "") if isinstance(state, dict) else ""
+    return _registration_page(user, name)
 
 
 @bp.route("/account/keys/finish", methods=["POST"])

@@ -389,3 +389,58 @@ def test_her_own_key_clears_the_count_of_wrong_answers(lock_app: Flask) -> None:
     with lock_app.app_context():
         stored = db.session.scalar(select(User).where(User.email == "r@example.org"))
         assert stored is not None and stored.totp_failures == 0
+
+
+def test_a_key_only_account_adds_a_key_only_with_a_key_it_has(key_app: Flask) -> None:
+    """Without the app, the password is not enough: a key she has confirms the new one."""
+    factories.user(key_app, role="researcher", email="r@example.org")
+    first = SoftKey()
+    client = _first_key(key_app, "r@example.org", first)
+    page = client.get("/account/keys")
+    assert "then use a key you have" in page.get_data(as_text=True)
+    asked = client.post(
+        "/account/keys/add",
+        data={"csrf_token": csrf_token(page), "name": "Spare key", "password": PASSWORD},
+    )
+    assert asked.status_code == 200 and "Confirm with a key you have" in asked.get_data(
+        as_text=True
+    )
+    # Straight to the new key's finish, skipping the confirmation: nothing is added.
+    skipped = client.post(
+        "/account/keys/finish",
+        data={"csrf_token": csrf_token(asked), "answer": SoftKey().create(_options(asked))},
+    )
+    assert skipped.status_code == 422
+    # A key that is not hers does not confirm.
+    page = client.get("/account/keys")
+    asked = client.post(
+        "/account/keys/add",
+        data={"csrf_token": csrf_token(page), "name": "Spare key", "password": PASSWORD},
+    )
+    refused = client.post(
+        "/account/keys/confirm",
+        data={"csrf_token": csrf_token(asked), "answer": SoftKey().get(_options(asked))},
+    )
+    assert refused.status_code == 422 and "The key was not added." in refused.get_data(as_text=True)
+    with key_app.app_context():
+        assert len(db.session.scalars(select(SecurityKey)).all()) == 1
+    # Her own key confirms; then the new key is made and added.
+    page = client.get("/account/keys")
+    asked = client.post(
+        "/account/keys/add",
+        data={"csrf_token": csrf_token(page), "name": "Spare key", "password": PASSWORD},
+    )
+    confirmed = client.post(
+        "/account/keys/confirm",
+        data={"csrf_token": csrf_token(asked), "answer": first.get(_options(asked))},
+    )
+    assert confirmed.status_code == 200 and "Add a security key" in confirmed.get_data(as_text=True)
+    spare = SoftKey()
+    added = client.post(
+        "/account/keys/finish",
+        data={"csrf_token": csrf_token(confirmed), "answer": spare.create(_options(confirmed))},
+    )
+    assert added.status_code == 302
+    with key_app.app_context():
+        names = [k.name for k in db.session.scalars(select(SecurityKey).order_by(SecurityKey.id))]
+    assert names == ["Work key", "Spare key"]
