@@ -729,7 +729,10 @@ def test_creating_a_link_lists_its_full_address(
     body = body_of(client.get("/research/links"))
     assert f"http://localhost/s/{link.token}" in body
     row = text_of(body.split('id="links"')[1].split("</table>")[0])
-    assert "practitioners HMP Send" in row and " open 0 " in row
+    # The status, with its Close… beside it, then the count of complete responses.
+    assert "practitioners HMP Send" in row and re.search(
+        r" open Close… the [^…]*? created \d+ \w+ \d{4} 0 complete", row
+    )
     # The address works for a respondent.
     assert app.test_client().get(f"/s/{link.token}").status_code == 200
     [created] = audit(app, "link.created")
@@ -756,7 +759,9 @@ def test_a_link_counts_its_complete_responses(app: Flask, client: FlaskClient, a
             )
         db.session.commit()
     row = text_of(body_of(client.get("/research/links")).split('id="links"')[1])
-    assert "Any site" in row and " open 1 " in row
+    assert "Any site" in row and re.search(
+        r" open Close… the [^…]*? created \d+ \w+ \d{4} 1 complete", row
+    )
 
 
 def test_closing_a_link(app: Flask, client: FlaskClient, auth: Auth) -> None:
