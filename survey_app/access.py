@@ -52,8 +52,11 @@ ROUTE_ACCESS: dict[str, str] = {
     "auth.keys": "login",
     "auth.key_add": "login",
     "auth.key_finish": "login",
+    "auth.key_confirm": "login",
     "auth.key_remove": "login",
     "auth.key_login": "password-step",
+    "auth.enrol_key": "password-step",  # a first login's key instead of the app
+    "auth.enrol_key_finish": "password-step",
     "link.landing": "public",
     "link.page": "public",
     "link.finish": "public",

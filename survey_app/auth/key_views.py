@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 
 from ..config import current_settings
 from ..extensions import db
-from ..forms.auth import KeyAddForm, KeyAnswerForm
+from ..forms.auth import KeyAddForm, KeyAnswerForm, KeyNameForm
 from ..models import User
 from . import keys, sessions, throttle, totp
 from .passwords import verify_password
 from .views import _locked_message, _pending_user, bp
 
 REGISTERING = "key_registration"
+CONFIRMING = "key_confirmation"  # a key-only account confirms a new key with one she has
 ANSWERING = "key_login"
 
 
@@ -80,8 +81,27 @@ def key_add() -> ResponseReturnValue:
                 form, "That code is not right, or it was used already. Try the newest code.", 422
             )
         code_attempt.succeeded()
+    elif (asked := keys.authentication_options(db.session, user, party())) is not None:
+        # No app: her second factor is a key, so a key she has confirms the new one (a
+        # borrowed, unlocked screen and her password alone add nothing).
+        options, state = asked
+        session[CONFIRMING] = {**state, "name": form.name.data or ""}
+        return render_template(
+            "auth/key_ceremony.html",
+            title="Confirm with a key you have",
+            options=options,
+            action=url_for("auth.key_confirm"),
+            mode="get",
+            form=KeyAnswerForm(),
+            error=None,
+            other=None,
+        )
+    return _registration_page(user, form.name.data or "")
+
+
+def _registration_page(user: User, name: str) -> ResponseReturnValue:
     options, state = keys.registration_options(db.session, user, party())
-    session[REGISTERING] = {**state, "name": form.name.data or ""}
+    session[REGISTERING] = {**state, "name": name}
     return render_template(
         "auth/key_ceremony.html",
         title="Add a security key",
@@ -92,6 +112,29 @@ def key_add() -> ResponseReturnValue:
         error=None,
         other=None,
     )
+
+
+@bp.route("/account/keys/confirm", methods=["POST"])
+@login_required  # type: ignore[untyped-decorator]
+def key_confirm() -> ResponseReturnValue:
+    """A key she has answers (counted with the two-step lock), then the new key's page."""
+    expired = sessions.check_lifetime()
+    if expired is not None:
+        return expired
+    user = _me()
+    state = session.pop(CONFIRMING, None)
+    form = KeyAnswerForm()
+    g.commit_on_error = True  # a refused key is counted and audited
+    try:
+        if not form.validate_on_submit():
+            raise keys.KeyRefused("The key gave no answer. Please try again.")
+        keys.authenticate(db.session, user, party(), state, form.answer.data or "")
+    except totp.Locked as locked:
+        return _list_page(KeyAddForm(), _locked_message(locked), 429)
+    except keys.KeyRefused as exc:
+        return _list_page(KeyAddForm(), f"{exc} The key was not added.", 422)
+    name = state.get("name", "") if isinstance(state, dict) else ""
+    return _registration_page(user, name)
 
 
 @bp.route("/account/keys/finish", methods=["POST"])
@@ -145,6 +188,8 @@ def key_login() -> ResponseReturnValue:
             if not form.validate_on_submit():
                 raise keys.KeyRefused("The key gave no answer. Please try again.")
             keys.authenticate(db.session, user, party(), state, form.answer.data or "")
+        except totp.Locked as locked:
+            error, status = _locked_message(locked), 429
         except keys.KeyRefused as exc:
             error, status = str(exc), 422
         else:
@@ -167,3 +212,69 @@ def key_login() -> ResponseReturnValue:
         error=error,
         other=url_for("auth.code") if user.totp_secret else None,
     ), status
+
+
+def _first_key_user() -> User | None:
+    """The half-logged-in user with no second factor yet (her first login), or None: a
+    password alone never adds a key to an account that has a code or a key already."""
+    user = _pending_user()
+    if user is None or user.totp_secret is not None or keys.keys_of(db.session, user):
+        return None
+    return user
+
+
+@bp.route("/login/enrol/key", methods=["GET", "POST"])
+def enrol_key() -> ResponseReturnValue:
+    """First login without a phone: a security key (or this computer's own authenticator)
+    as her second factor, in place of the authenticator app."""
+    user = _first_key_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = KeyNameForm()
+    if form.validate_on_submit():
+        options, state = keys.registration_options(db.session, user, party())
+        session[REGISTERING] = {**state, "name": form.name.data or ""}
+        return render_template(
+            "auth/key_ceremony.html",
+            title="Set up your security key",
+            options=options,
+            action=url_for("auth.enrol_key_finish"),
+            mode="create",
+            form=KeyAnswerForm(),
+            error=None,
+            other=None,
+        )
+    return _enrol_key_page(user, form, None, 422 if form.errors else 200)
+
+
+def _enrol_key_page(
+    user: User, form: KeyNameForm, error: str | None, status: int
+) -> ResponseReturnValue:
+    return render_template(
+        "auth/enrol_key.html", form=form, error=error, role=user.role.value
+    ), status
+
+
+@bp.route("/login/enrol/key/finish", methods=["POST"])
+def enrol_key_finish() -> ResponseReturnValue:
+    user = _first_key_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    state = session.pop(REGISTERING, None)
+    form = KeyAnswerForm()
+    g.commit_on_error = True  # a refused key is audited
+    try:
+        if not form.validate_on_submit():
+            raise keys.KeyRefused("The key gave no answer. Please try again.")
+        name = state.get("name", "") if isinstance(state, dict) else ""
+        key = keys.register(db.session, user, party(), state, form.answer.data or "", name)
+    except keys.KeyRefused as exc:
+        return _enrol_key_page(user, KeyNameForm(), f"{exc} The key was not added.", 422)
+    target = session["pending"]["next"]
+    sessions.start(user)
+    flash(
+        f"The key “{key.name}” is set up: use it each time you log in. If you lose it, an "
+        "administrator resets your two-step login.",
+        "status",
+    )
+    return redirect(target)

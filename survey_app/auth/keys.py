@@ -43,6 +43,7 @@ from webauthn.helpers.structs import (
 
 from ..models import SecurityKey, User, record_audit
 from ..models.types import DbSession, utcnow
+from . import totp
 
 RP_NAME = "survey_app"
 NAME_LENGTH = 60
@@ -189,13 +190,18 @@ def authentication_options(
 def authenticate(
     session: DbSession, user: User, party: Party, state: object, answer: str
 ) -> SecurityKey:
-    """Check an assertion for ``user``; the key that signed it, or KeyRefused (audited)."""
+    """Check an assertion for ``user``; the key that signed it, or KeyRefused (audited).
+    Counted with her wrong codes, before it is checked: the tenth refusal in a row locks
+    two-step login as the tenth wrong code does (totp.Locked), and a lock refuses keys too."""
+    attempt = totp.count_attempt(session, user)
     try:
         challenge, issued = _fresh_challenge(state)
         key = _check(session, user, party, challenge, issued, answer)
     except KeyRefused as exc:
         record_audit(session, "webauthn.failed", actor_id=user.id, detail={"why": str(exc)})
+        totp.attempt_failed(session, user, attempt)
         raise
+    totp.attempt_passed(session, user)
     record_audit(session, "webauthn.used", actor_id=user.id, detail={"key": key.id})
     return key
 

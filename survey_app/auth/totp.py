@@ -19,6 +19,7 @@ import io
 import math
 import secrets
 import time
+from dataclasses import dataclass
 
 import pyotp
 import segno
@@ -29,7 +30,7 @@ from ..models.types import DbSession
 
 ISSUER = "survey_app"
 RECOVERY_CODES = 10
-LOCK_AFTER = 10  # wrong codes in a row
+LOCK_AFTER = 10  # wrong codes (or security keys' answers) in a row
 FIRST_LOCK = dt.timedelta(minutes=15)  # doubled at each further lock...
 LONGEST_LOCK = dt.timedelta(hours=24)  # ...up to this
 
@@ -118,7 +119,28 @@ def verify(session: DbSession, user: User, code: str, now: float | None = None) 
     if user.totp_secret is None:
         return None
     moment = time.time() if now is None else now
-    clock = utc(moment)
+    attempt = count_attempt(session, user, now)
+    accepted = _accept(session, user, user.totp_secret, code, moment)
+    if accepted is not None:
+        attempt_passed(session, user)
+        return accepted
+    record_audit(session, kind="totp.failed", actor_id=user.id)
+    attempt_failed(session, user, attempt)
+    return None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A second-factor attempt counted: the wrong ones in a row so far, this one included."""
+
+    failures: int
+    clock: dt.datetime
+
+
+def count_attempt(session: DbSession, user: User, now: float | None = None) -> Attempt:
+    """Count a second-factor attempt (a code or a security key's answer: one count, one
+    lock) before it is checked, or Locked while the lock lasts."""
+    clock = utc(time.time() if now is None else now)
     failures = session.execute(
         update(User)
         .where(
@@ -134,23 +156,27 @@ def verify(session: DbSession, user: User, code: str, now: float | None = None) 
         # The clock again: this request may have waited for the row while the lock began.
         later = utc(time.time()) if now is None else clock
         raise Locked(until or later, later)
-    accepted = _accept(session, user, user.totp_secret, code, moment)
-    if accepted is not None:
-        _set(session, user, totp_failures=0, totp_locked_until=None)
-        return accepted
-    record_audit(session, kind="totp.failed", actor_id=user.id)
-    if failures % LOCK_AFTER:
-        return None
-    length = lock_length(failures // LOCK_AFTER)
-    _set(session, user, totp_locked_until=clock + length)
+    return Attempt(failures, clock)
+
+
+def attempt_passed(session: DbSession, user: User) -> None:
+    _set(session, user, totp_failures=0, totp_locked_until=None)
+
+
+def attempt_failed(session: DbSession, user: User, attempt: Attempt) -> None:
+    """A wrong code or key answer: each LOCK_AFTER-th in a row locks (audited; Locked)."""
+    if attempt.failures % LOCK_AFTER:
+        return
+    length = lock_length(attempt.failures // LOCK_AFTER)
+    _set(session, user, totp_locked_until=attempt.clock + length)
     record_audit(
         session,
         kind="totp.locked",
         actor_id=user.id,
         target=f"user:{user.id}",
-        detail={"wrong_codes": failures, "minutes": int(length.total_seconds() // 60)},
+        detail={"wrong_codes": attempt.failures, "minutes": int(length.total_seconds() // 60)},
     )
-    raise Locked(clock + length, clock)
+    raise Locked(attempt.clock + length, attempt.clock)
 
 
 def _accept(session: DbSession, user: User, secret: str, code: str, now: float) -> str | None:

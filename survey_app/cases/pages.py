@@ -71,12 +71,52 @@ def load_form(case: Case, form_id: int) -> CaseForm:
     return form
 
 
+class CaseSearchForm(FlaskForm):  # type: ignore[misc]
+    """Find a case by her ID: a GET form that changes nothing, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Participant ID",
+        validators=[Length(max=40, message="An ID is 11 characters: please check it.")],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
+NO_CASE_HERE = "She has no case yet. A caseworker of her prison starts one with New case."
+
+
 @bp.route("/")
 @role_required(Role.CASEWORKER)
 def index() -> ResponseReturnValue:
     site_ids = readable_sites()
     sites = None if site_ids is None else [db.session.get(Site, i) for i in site_ids]
+    search = CaseSearchForm(formdata=request.args)
+    found: ops.CaseSearch | None = None
+    status = 200
+    if search.q.data and not search.validate():
+        status = 400
+    elif search.q.data:
+        found = ops.search_cases(db.session, search.q.data, site_ids)
+        if found.pseudonym is None:
+            search.q.errors = [f"{found.typed} is not a valid ID: please check it."]
+            status = 400
+        elif len(found.cases) == 1:  # her whole ID: her case, not a list of one
+            return redirect(url_for("cases.case", case_id=found.cases[0].id))
+        elif not found.cases:
+            # The same words for an unknown ID and for another prison's mother.
+            search.q.errors = [
+                NO_CASE_HERE
+                if found.registered_here
+                else NOT_AT_YOUR_PRISONS
+                if site_ids is not None
+                else "No participant has this ID. Check it against her paper key."
+            ]
+            status = 404
     rows = ops.case_list(db.session, site_ids, today=today())
+    if found is not None:
+        rows = [row for row in rows if row.case in found.cases]
     return render_template(
         "cases/index.html",
         rows=rows,
@@ -85,8 +125,10 @@ def index() -> ResponseReturnValue:
             for row in rows
         },
         sites=sites,
+        search=search,
+        searched=search.q.data if status == 200 else None,
         due_days=current_study().case_update_due_days,
-    )
+    ), status
 
 
 def _granted_sites() -> list[Site]:

@@ -1,7 +1,8 @@
 """Batches carried from a laptop to the server. A batch is JSON: a header (study, laptop,
-batch), the sealed responses, the participants the laptop knows, and a sealed manifest
-(count, BLAKE2b digest of everything else, and a secret for the receipt). Each item is a
-sealed box (authenticated); the manifest catches a batch cut short, reordered or edited."""
+batch), the sealed responses, the participants the laptop knows, the sealed declines (from
+version 3), and a sealed manifest (counts, BLAKE2b digest of everything else, and a secret
+for the receipt). Each item is a sealed box (authenticated); the manifest catches a batch
+cut short, reordered or edited, and the laptop's signature one made elsewhere."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..models import Channel, Participant, Response, ResponseStatus, Site
 from ..models.field import FieldBatch, FieldExport, FieldInstance, ResponseConflict, SealedResponse
 from ..models.types import DbSession, utcnow
 from ..services.responses import live_response
+from . import declines as field_declines
 from . import jsonfile, signing
 from .bundle import when
 from .items import (
@@ -35,11 +37,17 @@ from .receipts import make_receipt
 from .sealing import Opener, StudyKey, b64, unb64
 
 FORMAT = "survey_app-field-batch"
-VERSION = 2  # 2: the header names the site, and the laptop signs it all (issue 21)
+# 2: the header names the site, and the laptop signs it all (issue 21); 3: declines too
+# (issue 25). A laptop not yet updated still writes 2, read as a batch without declines.
+VERSION = 3
+READ_VERSIONS = (2, 3)
 
 
-def _digest(header: dict[str, Any], items: list[Any], registrations: list[Any]) -> str:
-    canonical = json.dumps([header, items, registrations], sort_keys=True).encode()
+def _digest(
+    header: dict[str, Any], items: list[Any], registrations: list[Any], declines: list[Any]
+) -> str:
+    parts = [header, items, registrations] + ([declines] if header["version"] >= 3 else [])
+    canonical = json.dumps(parts, sort_keys=True).encode()
     return hashlib.blake2b(canonical, digest_size=32).hexdigest()
 
 
@@ -55,6 +63,7 @@ def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
         "batch_id": str(uuid.uuid4()),
         "created": when(utcnow()),
     }
+    key = StudyKey(instance.study_id, unb64(instance.public_key))
     items = [
         {
             "submission_key": s.submission_key,
@@ -63,6 +72,7 @@ def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
         }
         for s in session.scalars(select(SealedResponse).order_by(SealedResponse.sealed_at))
     ]
+    declines = field_declines.sealed(session, key)
     registrations = [
         {"pseudonym": p.pseudonym, "site": site_code, "registered": when(p.created_at)}
         for p, site_code in session.execute(
@@ -73,16 +83,17 @@ def export(session: DbSession, instance: FieldInstance) -> dict[str, Any]:
     manifest = {
         "batch_id": header["batch_id"],
         "count": len(items),
-        "digest": _digest(header, items, registrations),
+        "declines": len(declines),
+        "digest": _digest(header, items, registrations, declines),
         "secret": secret,
     }
-    key = StudyKey(instance.study_id, unb64(instance.public_key))
     session.add(FieldExport(batch_id=header["batch_id"], secret=secret, item_count=len(items)))
     session.flush()
     doc = {
         **header,
         "items": items,
         "registrations": registrations,
+        "declines": declines,
         "manifest": b64(key.seal(json.dumps(manifest).encode())),
     }
     if instance.signing_key is None:
@@ -99,6 +110,7 @@ class OpenedBatch:
     secret: str
     items: list[Any]  # the opened payloads, checked at import (items.check_item)
     registrations: list[Any]
+    declines: list[Any] = field(default_factory=list)  # opened, checked at import
 
 
 def parse(raw: bytes) -> dict[str, Any]:
@@ -110,7 +122,7 @@ def parse(raw: bytes) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BatchError("This file is not a field batch: nothing was imported.")
-    if doc.get("version") != VERSION:
+    if doc.get("version") not in READ_VERSIONS:
         raise BatchError(
             f"This batch has format version {str(doc.get('version'))[:8]!r}; expected {VERSION}: "
             "nothing was imported."
@@ -124,7 +136,8 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
     try:
         header = {k: doc[k] for k in HEADER_KEYS}
         items, registrations = doc["items"], doc["registrations"]
-        if not isinstance(items, list) or not isinstance(registrations, list):
+        declines = doc["declines"] if header["version"] >= 3 else []
+        if not all(isinstance(part, list) for part in (items, registrations, declines)):
             raise damaged
         _check_header(header)
     except (KeyError, TypeError, ValueError):
@@ -136,7 +149,8 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
         if (
             manifest["batch_id"] != header["batch_id"]
             or manifest["count"] != len(items)
-            or manifest["digest"] != _digest(header, items, registrations)
+            or manifest.get("declines", 0) != len(declines)
+            or manifest["digest"] != _digest(header, items, registrations, declines)
         ):
             raise damaged
         opened = []
@@ -145,13 +159,19 @@ def open_batch(doc: dict[str, Any], opener: Opener) -> OpenedBatch:
             if body["submission_key"] != item["submission_key"]:
                 raise damaged
             opened.append(body)
+        opened_declines = []
+        for decline in declines:
+            body = jsonfile.loads(opener.open(unb64(decline["sealed"])))
+            if body["sync_key"] != decline["sync_key"]:
+                raise damaged
+            opened_declines.append(body)
         secret = manifest["secret"]
         if not isinstance(secret, str) or len(secret) != 64:
             raise damaged
         bytes.fromhex(secret)
     except (KeyError, TypeError, ValueError, nacl.exceptions.CryptoError):
         raise damaged from None
-    return OpenedBatch(header, secret, opened, registrations)
+    return OpenedBatch(header, secret, opened, registrations, opened_declines)
 
 
 HEADER_KEYS = ("format", "version", "study_id", "laptop_id", "site", "batch_id", "created")
@@ -176,6 +196,8 @@ class ImportReport:
     conflicts: int = 0
     already_held: int = 0
     registered: int = 0
+    declines: int = 0
+    declines_held: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     again: dt.datetime | None = None  # set when the batch had been imported before
     receipt: dict[str, Any] = field(default_factory=dict)
@@ -189,7 +211,8 @@ class ImportReport:
         lines = [
             f"batch {self.batch_id}: {self.inserted} responses inserted, "
             f"{self.conflicts} kept as duplicates for a researcher to choose, "
-            f"{self.already_held} held already, {self.registered} participants registered"
+            f"{self.already_held} held already, {self.registered} participants registered",
+            f"{self.declines} declines recorded, {self.declines_held} held already",
         ]
         for reason, count in self.dropped.items():
             lines.append(f"dropped {count}: {reason}")
@@ -200,9 +223,10 @@ WITHDRAWN = "the participant withdrew on the server (her field answers are not k
 
 
 def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
-    """Insert each response exactly once (by submission key), in the caller's transaction.
-    A second response for a participant and wave is kept as a duplicate; a withdrawn
-    participant's responses are dropped."""
+    """Insert each response exactly once (by submission key), and each decline once (by its
+    key), in the caller's transaction. A second response for a participant and wave is kept
+    as a duplicate; a withdrawn participant's responses are dropped, her declines counted
+    without her ID."""
     header = opened.header
     report = ImportReport(batch_id=header["batch_id"])
     earlier = session.get(FieldBatch, (header["laptop_id"], header["batch_id"]))
@@ -215,6 +239,13 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
     checked = [check_item(session, body, i) for i, body in enumerate(opened.items)]
     people = check_registrations(session, opened.registrations, site)
     found = [_participant(session, c, i, site, people) for i, c in enumerate(checked)]
+    now = utcnow()
+    said_no = [
+        field_declines.check(session, body, i, site, now) for i, body in enumerate(opened.declines)
+    ]
+    whose = [
+        field_declines.find_participant(session, d, i, site, people) for i, d in enumerate(said_no)
+    ]
     settled: list[str] = []
     for item, participant in zip(checked, found, strict=True):
         body, key = item.body, item.body["submission_key"]
@@ -234,6 +265,15 @@ def import_batch(session: DbSession, opened: OpenedBatch) -> ImportReport:
             report.already_held += 1
             continue
         _insert(session, item, participant, header["laptop_id"], report)
+    for decline, participant in zip(said_no, whose, strict=True):
+        settled.append(decline.sync_key)
+        if field_declines.held(session, decline.sync_key):
+            report.declines_held += 1
+            continue
+        if participant is None and decline.pseudonym is not None:
+            participant = _register(session, people[decline.pseudonym], site, report)
+        field_declines.insert(session, decline, site, participant)
+        report.declines += 1
     report.receipt = make_receipt(header, opened.secret, settled)
     _record(session, header, report)
     return report
@@ -250,6 +290,8 @@ def _record(session: DbSession, header: dict[str, Any], report: ImportReport) ->
                 "conflicts": report.conflicts,
                 "already_held": report.already_held,
                 "registered": report.registered,
+                "declines": report.declines,
+                "declines_held": report.declines_held,
                 "dropped": report.dropped,
             },
             receipt=report.receipt,

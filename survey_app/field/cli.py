@@ -257,15 +257,15 @@ def purge_drafts() -> None:
 @field.command("export")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True)
 def export(out_path: str) -> None:
-    """Write a batch of the sealed responses (and the laptop's participants)."""
+    """Write a batch of the sealed responses and declines (and the laptop's participants)."""
     instance = _laptop()
     purged = sending.purge_drafts(db.session, current_settings().field_draft_hours)
     doc = batch.export(db.session, instance)
     size = _write(out_path, doc)
     db.session.commit()
     click.echo(
-        f"wrote {out_path} ({size} bytes: {len(doc['items'])} sealed responses); "
-        f"{purged} old drafts purged"
+        f"wrote {out_path} ({size} bytes: {len(doc['items'])} sealed responses, "
+        f"{len(doc['declines'])} declines); {purged} old drafts purged"
     )
 
 
@@ -313,11 +313,14 @@ def _parse_batch(path: str) -> dict[str, Any]:
 @field.command("confirm")
 @click.argument("receipt_path", type=click.Path(dir_okay=False))
 def confirm(receipt_path: str) -> None:
-    """Delete the sealed copies that the server's receipt says it holds, and only those."""
+    """Delete the sealed copies and declines that the server's receipt says it holds, and
+    only those."""
     instance = _laptop()
     try:
-        count = receipts.confirm(db.session, instance, _read(receipt_path))
+        done = receipts.confirm(db.session, instance, _read(receipt_path))
     except receipts.ReceiptError as exc:
         _fail(str(exc))
     db.session.commit()
-    click.echo(f"deleted {count} sealed responses the server holds")
+    click.echo(
+        f"deleted {done.responses} sealed responses and {done.declines} declines the server holds"
+    )

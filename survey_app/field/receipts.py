@@ -1,5 +1,5 @@
 """Receipts: the server's word to one laptop that it holds (or has deliberately dropped)
-these responses. Authenticated with the batch's secret, which only a server that opened the
+these responses and declines. Authenticated with the batch's secret, which only a server that opened the
 batch knows, so a receipt from another laptop or a forged one deletes nothing."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from ..models import Decline
 from ..models.erasure import erase_after_commit
 from ..models.field import FieldExport, FieldInstance, SealedResponse
 from ..models.types import DbSession, utcnow
@@ -40,8 +42,15 @@ def make_receipt(header: dict[str, Any], secret: str, settled: list[str]) -> dic
     return {**body, "mac": _mac(secret, body)}
 
 
-def confirm(session: DbSession, instance: FieldInstance, raw: bytes) -> int:
-    """Delete the sealed copies the receipt settles, and only those; returns how many."""
+@dataclass(frozen=True)
+class Confirmed:
+    responses: int  # sealed copies deleted
+    declines: int
+
+
+def confirm(session: DbSession, instance: FieldInstance, raw: bytes) -> Confirmed:
+    """Delete the sealed copies and the declines the receipt settles (the server holds them),
+    and only those."""
     try:
         receipt = jsonfile.loads(raw)
         if not isinstance(receipt, dict) or receipt.get("format") != FORMAT:
@@ -63,8 +72,10 @@ def confirm(session: DbSession, instance: FieldInstance, raw: bytes) -> int:
         )
     )
     session.execute(delete(SealedResponse).where(SealedResponse.submission_key.in_(held)))
+    declines = set(session.scalars(select(Decline.sync_key).where(Decline.sync_key.in_(settled))))
+    session.execute(delete(Decline).where(Decline.sync_key.in_(declines)))
     if export.confirmed_at is None:
         export.confirmed_at = utcnow()
     session.flush()
     erase_after_commit(session)
-    return len(held)
+    return Confirmed(len(held), len(declines))

@@ -1,5 +1,5 @@
 """What a field laptop's staff pages say at the top: that this is a laptop, its site, the
-bundle it runs, the sealed responses it holds for the server and its last export. The
+bundle it runs, the sealed responses and declines it holds for the server and its last export. The
 research server has no FieldInstance row and says nothing."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..models import Decline
 from ..models.field import FieldExport, FieldInstance, SealedResponse
 from ..models.types import DbSession
 from ..study import current_study
@@ -19,6 +20,7 @@ class LaptopStatus:
     site: str
     bundle_created: dt.datetime
     waiting: int  # sealed responses not yet confirmed by the server's receipt
+    declines: int  # declines not yet confirmed by it
     last_export: dt.datetime | None
 
 
@@ -27,6 +29,7 @@ def laptop_status(session: DbSession) -> LaptopStatus | None:
     if instance is None:
         return None
     waiting = session.scalar(select(func.count()).select_from(SealedResponse)) or 0
+    declines = session.scalar(select(func.count()).select_from(Decline)) or 0
     last = session.scalar(select(func.max(FieldExport.created_at)))
     site = current_study().site_name(instance.site_code)
-    return LaptopStatus(site, instance.bundle_created, waiting, last)
+    return LaptopStatus(site, instance.bundle_created, waiting, declines, last)

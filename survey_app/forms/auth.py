@@ -31,6 +31,15 @@ class KeyAddForm(FlaskForm):  # type: ignore[misc]
     code = StringField("Code from your authenticator app", validators=[Length(max=20)])
 
 
+class KeyNameForm(FlaskForm):  # type: ignore[misc]
+    """A first login's key in place of the app: its name (her password was just given)."""
+
+    name = StringField(
+        "A name for the key (for example, Blue key or This laptop)",
+        validators=[DataRequired("Please give the key a name."), Length(max=60)],
+    )
+
+
 class KeyAnswerForm(FlaskForm):  # type: ignore[misc]
     """What the page's script fills in: the authenticator's answer, as JSON."""
 

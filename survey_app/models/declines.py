@@ -7,8 +7,9 @@ she does not want to take part. A date, never a time."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,6 +18,10 @@ from .links import Link
 from .participants import Participant
 from .study import Site, Wave
 from .types import enum_type, today
+
+
+def new_sync_key() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Decline(db.Model):  # type: ignore[name-defined,misc]
@@ -31,6 +36,11 @@ class Decline(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("participant.id", ondelete="SET NULL"), index=True
     )
     declined_on: Mapped[dt.date] = mapped_column(default=today)
+    # A random key: a field laptop's batch carries the decline under it, and the server
+    # recognises it when a batch comes in twice (survey_app/field/batch.py).
+    sync_key: Mapped[str | None] = mapped_column(
+        String(64), unique=True, index=True, default=new_sync_key
+    )
 
     site: Mapped[Site | None] = relationship()
     wave: Mapped[Wave | None] = relationship()

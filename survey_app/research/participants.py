@@ -89,6 +89,11 @@ def participants() -> ResponseReturnValue:
         return render_template(
             "research/participants.html", form=form, page=None, search=search
         ), 400
+    if search is not None:
+        # Her whole ID, registered (at the site chosen, if any): her record, not a list of one.
+        found = participant_ops.exact(db.session, search, site_id)
+        if found is not None:
+            return redirect(url_for("research.participant", pseudonym=found.pseudonym))
     page = followup.participants_page(
         db.session,
         today=today(),

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import pseudonyms
 from ..instruments import model
 from ..instruments.model import Instrument
 from ..instruments.publish import latest_version
@@ -547,6 +548,34 @@ def most_chosen(
             ticked.update(c for c in value if isinstance(c, int))
     ranked = sorted((c for c, k in ticked.items() if k >= 2), key=lambda c: (-ticked[c], c))
     return ranked[:n]
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """A typed ID on the case list: ``pseudonym`` None when it is not a valid ID; her cases
+    at the reader's sites; whether she is registered there without one."""
+
+    typed: str
+    pseudonym: str | None
+    cases: list[Case]
+    registered_here: bool
+
+
+def search_cases(session: DbSession, typed: str, site_ids: list[int] | None) -> CaseSearch:
+    """Her cases at these sites (None: every site), oldest first. An unknown ID and another
+    prison's mother are alike: no case, not registered here."""
+    try:
+        pseudonym = pseudonyms.normalise(typed, current_study().pseudonym_prefix)
+    except pseudonyms.InvalidPseudonym:
+        return CaseSearch(typed, None, [], False)
+    query = select(Case).join(Participant).where(Participant.pseudonym == pseudonym)
+    here = select(Participant.id).where(Participant.pseudonym == pseudonym)
+    if site_ids is not None:
+        query = query.where(Case.site_id.in_(site_ids))
+        here = here.where(Participant.site_id.in_(site_ids))
+    cases = list(session.scalars(query.order_by(Case.id)))
+    registered = bool(cases) or session.scalar(here) is not None
+    return CaseSearch(typed, pseudonym, cases, registered)
 
 
 def cases_of(session: DbSession, participant: Participant) -> list[Case]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from .. import pseudonyms
-from ..models import Participant, Response, Site, record_audit
+from ..models import Decline, Participant, Response, Site, record_audit
 from ..models.coding import forget_responses
 from ..models.erasure import erase_after_commit
+from ..models.field import ResponseConflict
 from ..models.types import DbSession
 from ..study import current_study
 from ..user_errors import UserError
@@ -96,6 +97,17 @@ def search(session: DbSession, typed: str, site_id: int | None = None) -> Search
         return Search(typed, None, tuple(nearest(session, typed, site_id)))
 
 
+def exact(session: DbSession, search: Search, site_id: int | None = None) -> Participant | None:
+    """The participant a valid typed ID names (at this site, if given), or None."""
+    if search.pseudonym is None:
+        return None
+    query = select(Participant).where(Participant.pseudonym == search.pseudonym)
+    if site_id is not None:
+        query = query.where(Participant.site_id == site_id)
+    found: Participant | None = session.scalar(query)
+    return found
+
+
 def nearest(session: DbSession, typed: str, site_id: int | None = None) -> list[str]:
     """Registered IDs one typing slip (a changed symbol or two neighbours swapped) from
     ``typed``, in one query: a slip breaks the check symbol, so these are the IDs she most
@@ -115,8 +127,10 @@ def withdraw(
     session: DbSession, participant: Participant, mode: str, reason: str, actor_id: int | None
 ) -> None:
     """Withdraw a participant: in "delete" mode her responses go (drafts, complete and
-    voided alike); in "keep" mode she agreed that the answers given so far stay. The audit
-    event records the mode and the reason, never an answer."""
+    voided alike, and a field laptop's duplicates of them), and her declines lose her ID
+    (each stays counted: site, wave, date); in "keep" mode she agreed that the answers given
+    so far stay. The audit event records the mode, the reason and what was removed, never
+    an answer."""
     if mode not in WITHDRAW_MODES:
         raise WithdrawalError("Choose whether to delete her answers or keep them.")
     reason = checked_reason(reason, "Please give the reason for the withdrawal.", WithdrawalError)
@@ -128,6 +142,7 @@ def withdraw(
         f"{participant.pseudonym} has already withdrawn",
         WithdrawalError,
     )
+    detail: dict[str, object] = {"mode": mode, "reason": reason}
     if mode == WITHDRAW_DELETE:
         forget_responses(
             session,
@@ -142,12 +157,27 @@ def withdraw(
             .where(Response.participant_id == participant.id)
             .execution_options(synchronize_session="fetch")
         )
+        duplicates = session.execute(
+            delete(ResponseConflict)
+            .where(ResponseConflict.participant_id == participant.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        unlinked = session.execute(
+            update(Decline)
+            .where(Decline.participant_id == participant.id)
+            .values(participant_id=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        detail |= {
+            "field_duplicates_deleted": int(duplicates.rowcount or 0),  # type: ignore[attr-defined]
+            "declines_unlinked": int(unlinked.rowcount or 0),  # type: ignore[attr-defined]
+        }
         erase_after_commit(session)
     record_audit(
         session,
         kind="participant.withdrawn",
         actor_id=actor_id,
         target=f"participant:{participant.id}",
-        detail={"mode": mode, "reason": reason},
+        detail=detail,
     )
     session.flush()

@@ -141,3 +141,73 @@ def test_case_pages_by_keyboard_with_no_serious_violation(
     check("transfer", respondent=False)
     page.goto("/cases/999999")
     check.assert_clean()
+
+
+def _to_local_authorities(page: Any, server: LiveServer, email: str) -> None:
+    """A caseworker's new referral, by its two first pages, to the local authorities."""
+    factories.caseworker(server.app, sites=("send",), email=email)
+    pseudonym = register(server.app)
+    _keyboard_login(page, email)
+    page.goto("/cases/new")
+    page.get_by_label("Participant ID").fill(pseudonym)
+    page.get_by_label("Participant ID").press("Enter")
+    page.wait_for_url(re.compile(r"/pages/0$"))
+    page.get_by_label("Date support started").fill("2022-01-10")
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.wait_for_url(re.compile(r"/pages/1$"))
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.wait_for_url(re.compile(r"/pages/2$"))
+
+
+def test_the_long_list_is_a_combobox_used_by_keyboard_alone(page: Any, server: LiveServer) -> None:
+    """Type to find, Down to the entry, Enter to tick it (the page is not sent), as the ARIA
+    combobox pattern has it: role, aria-controls, aria-expanded, aria-activedescendant."""
+    page.set_viewport_size(SIZES["laptop"])
+    _to_local_authorities(page, server, "cw-combo@example.org")
+    check = PageChecker(page)
+    box = page.get_by_role("combobox", name="Type to find")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_attribute("aria-autocomplete", "list")
+    listed = box.get_attribute("aria-controls")
+    assert listed and page.locator(f"#{listed} input[type=checkbox]").count() == 175
+    _tab_to(page, "Type to find")
+    page.keyboard.type("brigh")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_text("1 of 175 shown")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    brighton = page.get_by_label("Brighton and Hove", exact=True)
+    expect(box).to_have_attribute("aria-activedescendant", brighton.get_attribute("id") or "")
+    expect(box).to_be_focused()  # the focus stays in the box: the entry is in hand, not focused
+    page.keyboard.press("Enter")
+    expect(brighton).to_be_checked()
+    assert page.url.endswith("/pages/2")  # Enter ticked; it did not send the page
+    expect(page.locator(f"#{box.get_attribute('aria-describedby')}")).to_contain_text(
+        "Brighton and Hove ticked"
+    )
+    check("local authorities, an entry in hand and ticked", respondent=False)
+    # Another: the list again, Down twice and Up once from the top of "bri".
+    box.fill("")
+    page.keyboard.type("bri")
+    expect(page.get_by_text("of 175 shown")).to_be_visible()
+    shown = page.locator(f"#{listed} label.option:not([hidden]) input")
+    ids = [shown.nth(i).get_attribute("id") for i in range(shown.count())]
+    assert len(ids) >= 2, ids  # Brighton (ticked, kept in view) and Bristol at least
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    expect(box).to_have_attribute("aria-activedescendant", ids[0] or "")
+    page.keyboard.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    assert box.get_attribute("aria-activedescendant") is None
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    second = page.locator(f"#{ids[1]}")
+    expect(second).to_be_checked()
+    # Both ticked ones are sent with the page.
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.wait_for_url(re.compile(r"/pages/3$"))
+    page.goto(page.url.replace("/pages/3", "/pages/2"))
+    expect(page.get_by_label("Brighton and Hove", exact=True)).to_be_checked()
+    expect(page.locator(f"#{ids[1]}")).to_be_checked()
+    check.assert_clean()

@@ -100,8 +100,9 @@ def test_a_mistyped_id_leads_to_her_page_through_the_suggestion(
     page.goto("/research/participants")
     page.get_by_label("Participant ID").fill(pseudonym.lower().replace("-", " "))
     page.get_by_role("button", name="Find").click()
-    expect(page.locator("#participants tbody tr")).to_have_count(1)
-    expect(page.locator("#participants tbody tr")).to_contain_text(pseudonym)
+    # Her whole ID, however typed, opens her record.
+    page.wait_for_url(f"**/research/participants/{pseudonym}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(pseudonym)
 
 
 def _selected(field: Any) -> str:
@@ -153,11 +154,11 @@ def test_qr_codes_show_under_the_pages_security_policy(
     )
     log_in(page, accounts.researcher)
     page.goto("/research/links")
-    image = page.locator("td.qr img").first
+    image = page.locator("td.address .qr img").first
     expect(image).to_be_visible()
     # Loaded and decoded (waits while a busy machine serves it; fails if it never loads).
     page.wait_for_function(
-        "() => { const i = document.querySelector('td.qr img');"
+        "() => { const i = document.querySelector('td.address .qr img');"
         " return i && i.complete && i.naturalWidth > 0; }"
     )
     assert refused == []
@@ -179,7 +180,7 @@ def test_behind_the_tls_proxy_addresses_and_qr_codes_are_https(
         https_address = server.url.replace("http://", "https://") + f"/s/{token}"
         field = page.locator(f"input[value$='/s/{token}']")
         expect(field).to_have_value(https_address)
-        qr = page.locator("td.qr img").first.get_attribute("src")
+        qr = page.locator("td.address .qr img").first.get_attribute("src")
         svg = context.request.get(f"{server.url}{qr}").text()
         assert f"<title>QR code of {https_address}</title>" in svg
     finally:

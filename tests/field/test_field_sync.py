@@ -22,7 +22,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.field import batch, enrolment, sealing, signing
 from survey_app.instruments.model import Item
-from survey_app.models import Participant, Response
+from survey_app.models import Decline, Participant, Response
 from survey_app.models.field import FieldInstance, FieldLaptop, ResponseConflict, SealedResponse
 from survey_app.services import participants as participant_ops
 from tests import factories
@@ -368,15 +368,20 @@ def forge(
     genuine: Path,
     out: Path,
     edit: Callable[[list[dict[str, Any]], list[dict[str, Any]]], None],
+    *,
+    edit_declines: Callable[[list[dict[str, Any]]], None] = lambda _: None,
     **header: Any,
 ) -> Path:
     """A batch rebuilt from a genuine one with ``edit`` applied to its opened items and its
-    registrations, sealed and summed as a laptop would (what anyone with a bundle can do)."""
+    registrations (and ``edit_declines`` to its opened declines), sealed and summed as a
+    laptop would (what anyone with a bundle can do)."""
     doc = json.loads(genuine.read_text())
     opener, key = _study_keys(server.config["FIELD_KEY_DIR"])
     bodies = [json.loads(opener.open(sealing.unb64(i["sealed"]))) for i in doc["items"]]
+    said_no = [json.loads(opener.open(sealing.unb64(d["sealed"]))) for d in doc["declines"]]
     manifest = json.loads(opener.open(sealing.unb64(doc["manifest"])))
     edit(bodies, doc["registrations"])
+    edit_declines(said_no)
     doc.update(header)
     manifest["batch_id"] = doc["batch_id"]
     doc["items"] = [
@@ -387,9 +392,17 @@ def forge(
         }
         for b in bodies
     ]
+    doc["declines"] = [
+        {
+            "sync_key": str(d.get("sync_key")),
+            "sealed": sealing.b64(key.seal(json.dumps(d).encode())),
+        }
+        for d in said_no
+    ]
     header = {k: doc[k] for k in batch.HEADER_KEYS}
     manifest["count"] = len(bodies)
-    manifest["digest"] = batch._digest(header, doc["items"], doc["registrations"])
+    manifest["declines"] = len(said_no)
+    manifest["digest"] = batch._digest(header, doc["items"], doc["registrations"], doc["declines"])
     doc["manifest"] = sealing.b64(key.seal(json.dumps(manifest).encode()))
     out.write_text(json.dumps(signed_by(laptop, doc)))
     return out
@@ -828,3 +841,190 @@ def test_a_file_nested_past_the_stack_or_with_a_huge_number_is_one_line(
     finally:
         with fresh.app_context():
             db.engine.dispose()
+
+
+def decline(laptop: Laptop, pseudonym: str, wave: str) -> None:
+    """She enters her ID at the laptop's kiosk and says, and confirms, that she does not want
+    to take part."""
+    client = laptop.client
+    unlock(client, wave)
+    started = submit_form(client, "/kiosk/start", {"participant_id": pseudonym})
+    assert started.headers["Location"] == "/kiosk/page/0", started.get_data(as_text=True)
+    page = client.get("/kiosk/page/0")
+    pressed = client.post(
+        "/kiosk/page/0", data={"csrf_token": csrf_token(page), "action": "decline"}
+    )
+    assert pressed.headers["Location"] == "/kiosk/decline"
+    sure = client.get("/kiosk/decline")
+    done = client.post("/kiosk/decline", data={"csrf_token": csrf_token(sure)})
+    assert done.headers["Location"] == "/kiosk/lock"
+    client.get("/kiosk/exit")
+    submit_form(client, "/kiosk/exit", {"password": PASSWORD})
+
+
+def declines_held(app: Flask) -> list[tuple[str | None, str, str, dt.date]]:
+    with app.app_context():
+        return [
+            (
+                d.participant.pseudonym if d.participant else None,
+                d.site.code if d.site else "",
+                d.wave.code if d.wave else "",
+                d.declined_on,
+            )
+            for d in db.session.scalars(select(Decline).order_by(Decline.id))
+        ]
+
+
+def test_a_decline_made_on_a_laptop_reaches_the_server_once(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    no, yes = register(server), register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    decline(a, no, "T1")
+    answer(a, yes, "T1", "mothers_t1", Texts())
+    [(_, _, _, day)] = on_laptop = declines_held(a.app)
+    assert on_laptop == [(no, "send", "T1", day)] and declines_held(server) == []
+    banner = a.client.get("/research/").get_data(as_text=True)
+    assert "1 response sealed and 1 decline, waiting to go to the server" in banner
+
+    exported = ok(cli(a.app, "export", "--out", str(tmp_path / "a1.batch")))
+    assert "1 sealed responses, 1 declines" in exported
+    assert "declined_on" not in (tmp_path / "a1.batch").read_text()  # sealed, as answers are
+    first = ok(import_batch(server, tmp_path / "a1.batch"))
+    assert "1 declines recorded, 0 held already" in first
+    # The receipt is lost: the laptop's next batch carries the decline again.
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a2.batch")))
+    second = ok(import_batch(server, tmp_path / "a2.batch"))
+    assert "0 declines recorded, 1 held already" in second
+    assert "imported already" in ok(import_batch(server, tmp_path / "a1.batch"))
+    assert declines_held(server) == [(no, "send", "T1", day)]
+
+    # The researchers' count has it, beside the mother who agreed and sent.
+    client = server.test_client()
+    factories.user(server, role="researcher", email="r@example.org")
+    submit_form(client, "/login", {"email": "r@example.org", "password": PASSWORD})
+    body = client.get("/research/").get_data(as_text=True)
+    table = body.split('id="participation">')[1].split("</table>")[0]
+    cells = [c.split(">")[-1] for c in table.split("</td>")[:-1]]
+    assert cells[-5:] == ["HMP Send", "2", "1", "1", "1"], cells
+
+    # Confirmed by the second batch's receipt: the laptop lets go of it, the server keeps it.
+    confirmed = ok(cli(a.app, "confirm", str(tmp_path / "a2.batch.receipt.json")))
+    assert "deleted 1 sealed responses and 1 declines" in confirmed
+    assert declines_held(a.app) == []
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a3.batch")))
+    assert "0 declines recorded, 0 held already" in ok(import_batch(server, tmp_path / "a3.batch"))
+    assert declines_held(server) == [(no, "send", "T1", day)]
+
+
+def test_a_withdrawn_mothers_laptop_decline_is_counted_without_her_id(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    decline(a, mother, "T1")
+    with server.app_context():
+        found = participant_ops.find(db.session, mother)
+        assert found is not None
+        participant_ops.withdraw(db.session, found, "delete", "she asked to leave", None)
+        db.session.commit()
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    assert "1 declines recorded" in ok(import_batch(server, tmp_path / "a.batch"))
+    [(who, site, wave, _)] = declines_held(server)
+    assert (who, site, wave) == (None, "send", "T1")
+
+
+def _declined(name: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(said_no: list[dict[str, Any]]) -> None:
+        said_no[0][name] = value
+
+    return edit
+
+
+def _extra_field(said_no: list[dict[str, Any]]) -> None:
+    said_no[0]["answers"] = {"css_trust": 1}
+
+
+FORGED_DECLINES: dict[str, Callable[[list[dict[str, Any]]], None]] = {
+    "another site": _declined("site", "eastwood_park"),
+    "a wave not the study's": _declined("wave", "T9"),
+    "declined in 2099": _declined("declined_on", "2099-01-01"),
+    "declined before the study": _declined("declined_on", "2001-01-01"),
+    "a date that is not one": _declined("declined_on", "last week"),
+    "an ID nobody registered": _declined("pseudonym", "TC-7KX-Q2M9"),
+    "markup for an ID": _declined("pseudonym", "<b>X</b>"),
+    "a key with a newline": _declined("sync_key", "k" * 32 + "\n"),
+    "answers carried in a decline": _extra_field,
+}
+
+
+def test_an_edited_or_forged_decline_refuses_the_batch_whole(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    mother, other = register(server), register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    decline(a, mother, "T1")
+    answer(a, other, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    genuine = json.loads((tmp_path / "a.batch").read_text())
+
+    # Edited in the file (a decline dropped, or its key changed) without the study's sums.
+    for name, changed in {
+        "dropped": {"declines": []},
+        "rekeyed": {"declines": [{**genuine["declines"][0], "sync_key": "k" * 32}]},
+    }.items():
+        (tmp_path / "edited.batch").write_text(json.dumps(signed_by(a, {**genuine, **changed})))
+        refused = import_batch(server, tmp_path / "edited.batch")
+        assert refused.exit_code == 1 and "altered" in refused.output, (name, refused.output)
+    # Edited, then sealed, summed and signed again as the laptop would.
+    for name, edit in FORGED_DECLINES.items():
+        forged = forge(
+            server,
+            a,
+            tmp_path / "a.batch",
+            tmp_path / "forged.batch",
+            lambda *_: None,
+            edit_declines=edit,
+        )
+        refused = import_batch(server, forged)
+        assert refused.exit_code == 1, (name, refused.output)
+        assert refused.output.startswith("decline 1: "), (name, refused.output)
+        assert len(refused.output.splitlines()) == 1 and "nothing imported" in refused.output
+    # Signed by another key than the laptop's: refused before it is opened.
+    stranger = signing.new_key()
+    (tmp_path / "stranger.batch").write_text(json.dumps(signing.sign(genuine, stranger)))
+    refused = import_batch(server, tmp_path / "stranger.batch")
+    assert refused.exit_code == 1 and "not signed by the laptop" in refused.output
+    assert declines_held(server) == [] and kiosk_rows(server) == []
+    # The genuine batch imports: the checks refuse forgeries, not her decline.
+    assert "1 declines recorded" in ok(import_batch(server, tmp_path / "a.batch"))
+
+
+def test_a_batch_from_a_laptop_not_yet_updated_still_imports(
+    server: Flask, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    """Format 2 (before declines travelled): its responses are imported as before."""
+    mother = register(server)
+    bundle = tmp_path / "send.bundle"
+    ok(cli(server, "bundle", "--site", "send", "--out", str(bundle)))
+    a = laptops("a", bundle)
+    answer(a, mother, "T1", "mothers_t1", Texts())
+    ok(cli(a.app, "export", "--out", str(tmp_path / "a.batch")))
+    old = forge(server, a, tmp_path / "a.batch", tmp_path / "old.batch", lambda *_: None)
+    doc = json.loads(old.read_text())
+    doc["version"] = 2
+    del doc["declines"]
+    opener, key = _study_keys(server.config["FIELD_KEY_DIR"])
+    manifest = json.loads(opener.open(sealing.unb64(doc["manifest"])))
+    del manifest["declines"]
+    header = {k: doc[k] for k in batch.HEADER_KEYS}
+    manifest["digest"] = batch._digest(header, doc["items"], doc["registrations"], [])
+    doc["manifest"] = sealing.b64(key.seal(json.dumps(manifest).encode()))
+    old.write_text(json.dumps(signed_by(a, doc)))
+    assert "1 responses inserted" in ok(import_batch(server, old))

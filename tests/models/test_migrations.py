@@ -348,3 +348,37 @@ def test_0012_adds_security_keys_and_goes_down_keeping_the_users(tmp_path: Path)
             assert len(_rows("user")) == 1
             db.session.commit()
             db.engine.dispose()
+
+
+def test_0015_gives_every_decline_a_key_of_its_own_and_goes_down_keeping_them(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SECRET_KEY": "x", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade(revision="0012")
+            for statement in (
+                "INSERT INTO site (code, name, kind) VALUES ('send', 'HMP Send', 'prison')",
+                "INSERT INTO wave (code, label, position, offset_months) VALUES ('T1', 'S', 1, 0)",
+                *(
+                    "INSERT INTO decline (channel, site_id, wave_id, declined_on)"
+                    f" VALUES ('kiosk', 1, 1, '2026-01-0{n}')"
+                    for n in (1, 2)
+                ),
+            ):
+                db.session.execute(text(statement))
+            db.session.commit()
+            upgrade(revision="0015")
+            keys = [r[-1] for r in _rows("decline")]
+            assert len(set(keys)) == 2 and all(len(k) >= 20 for k in keys)
+            # A key names one decline: the same key twice is refused.
+            assert _refused(
+                "INSERT INTO decline (channel, site_id, wave_id, declined_on, sync_key)"
+                f" VALUES ('kiosk', 1, 1, '2026-01-03', '{keys[0]}')"
+            )
+            db.session.commit()
+            downgrade(revision="0012")
+            assert len(_rows("decline")) == 2
+            assert "sync_key" not in {c["name"] for c in inspect(db.engine).get_columns("decline")}
+            db.session.commit()
+            db.engine.dispose()

@@ -65,28 +65,39 @@ def slips(pseudonym: str) -> list[str]:
         lambda p: " ".join(p.replace("-", "")),
     ],
 )
-def test_a_search_by_id_lists_her_row_however_it_is_typed(
+def test_a_search_by_her_whole_id_opens_her_record_however_it_is_typed(
     app: Flask, client: FlaskClient, auth: Auth, typing: Any
 ) -> None:
     her, *others = factories.participants(app, 3)
     auth.login("fieldworker")
     reply = client.get(LIST, query_string={"q": typing(her)})
-    assert reply.status_code == 200
-    assert listed(reply) == [her]
-    body = reply.get_data(as_text=True)
-    assert "1 participant matches." in body
-    assert not any(other in body for other in others)
+    assert reply.status_code == 302
+    assert reply.headers["Location"] == f"{LIST}/{her}"
+    body = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert her in body and not any(other in body for other in others)
+
+
+def test_with_a_site_chosen_her_id_opens_her_record_only_at_her_site(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    [her] = factories.participants(app, 1)  # at HMP Send
+    auth.login("fieldworker")
+    at_send = client.get(LIST, query_string={"q": her, "site": "send"})
+    assert at_send.headers["Location"] == f"{LIST}/{her}"
+    elsewhere = client.get(LIST, query_string={"q": her, "site": "eastwood_park"})
+    assert elsewhere.status_code == 200 and listed(elsewhere) == []
 
 
 def test_the_search_is_a_get_form_kept_filled_in(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    [her] = factories.participants(app, 1)
+    factories.participants(app, 1)
+    unknown = pseudonyms.generate("TC").lower()
     auth.login("fieldworker")
-    body = client.get(LIST, query_string={"q": her.lower()}).get_data(as_text=True)
+    body = client.get(LIST, query_string={"q": unknown}).get_data(as_text=True)
     form = body.split('aria-label="Find a participant by ID"')[0].rsplit("<form", 1)[1]
     assert 'method="get"' in form
-    assert re.search(rf'<input[^>]*name="q"[^>]*value="{her.lower()}"', body)
+    assert re.search(rf'<input[^>]*name="q"[^>]*value="{unknown}"', body)
     assert re.search(r'<label for="q">Participant ID</label>', body)
 
 
@@ -188,15 +199,16 @@ def _statements(app: Flask, client: FlaskClient, url: str, status: int) -> list[
 def test_a_search_is_one_query_however_many_are_registered(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
-    """An exact search asks the database for her row, as many statements as the plain list;
-    a mistyped one asks it for the IDs one slip away, as many statements however many IDs."""
+    """An exact search asks the database for her, and goes to her record in fewer statements
+    than the plain list; a mistyped one asks it for the IDs one slip away, as many statements
+    however many IDs."""
     [her] = factories.participants(app, 1)
     auth.login("fieldworker")
     plain = _statements(app, client, LIST, 200)
-    exact = _statements(app, client, f"{LIST}?q={her}", 200)
+    exact = _statements(app, client, f"{LIST}?q={her}", 302)
     mistyped = _statements(app, client, f"{LIST}?q={slips(her)[0]}", 400)
-    assert len(exact) == len(plain)
+    assert len(exact) < len(plain)
     factories.participants(app, 60)
-    assert len(_statements(app, client, f"{LIST}?q={her}", 200)) == len(exact)
+    assert len(_statements(app, client, f"{LIST}?q={her}", 302)) == len(exact)
     assert len(_statements(app, client, f"{LIST}?q={slips(her)[0]}", 400)) == len(mistyped)
     assert any(" LIKE " in statement for statement in mistyped)

@@ -23,6 +23,7 @@ from survey_app.instruments.loader import load_all
 from survey_app.instruments.publish import latest_version, sync_instruments
 from survey_app.models import (
     AuditEvent,
+    Decline,
     InstrumentVersion,
     Link,
     Participant,
@@ -30,6 +31,8 @@ from survey_app.models import (
     ResponseStatus,
     Wave,
 )
+from survey_app.models.field import ResponseConflict
+from survey_app.services import declines
 from survey_app.services import participants as participant_ops
 from survey_app.study import current_study
 from tests.flows import (
@@ -415,13 +418,67 @@ def _withdraw(client: FlaskClient, pseudonym: str, **data: str) -> Any:
     )
 
 
+def add_decline(app: Flask, pseudonym: str, wave: str) -> None:
+    """She said at the kiosk that she does not want to take part (services/declines.py)."""
+    with app.app_context():
+        participant = participant_ops.find(db.session, pseudonym)
+        assert participant is not None
+        declines.at_kiosk(
+            db.session,
+            site=participant.site,
+            wave=db.session.scalars(select(Wave).where(Wave.code == wave)).one(),
+            participant=participant,
+            draft=None,
+        )
+        db.session.commit()
+
+
+def declines_of(app: Flask) -> list[tuple[str | None, str]]:
+    with app.app_context():
+        return [
+            (d.participant.pseudonym if d.participant else None, d.wave.code if d.wave else "")
+            for d in db.session.scalars(select(Decline).order_by(Decline.id))
+        ]
+
+
+def add_field_duplicate(app: Flask, pseudonym: str, response_id: str) -> None:
+    """A field laptop's second T1 for her, kept for a researcher to choose."""
+    with app.app_context():
+        response = db.session.get(Response, response_id)
+        assert response is not None
+        db.session.add(
+            ResponseConflict(
+                participant=response.participant,
+                wave=response.wave,
+                instrument_version=response.instrument_version,
+                submission_key=secrets.token_urlsafe(16),
+                answers={"tac_hopes": SECRET_ANSWER},
+                started_on=dt.date(2025, 9, 2),
+                completed_on=dt.date(2025, 9, 2),
+                laptop_id="00000000-0000-4000-8000-000000000001",
+            )
+        )
+        db.session.commit()
+
+
+def duplicates_of(app: Flask) -> list[str]:
+    with app.app_context():
+        return [c.participant.pseudonym for c in db.session.scalars(select(ResponseConflict))]
+
+
 def test_withdrawal_deleting_her_answers(app: Flask, client: FlaskClient, auth: Auth) -> None:
     pseudonym = make_participant(app)
-    add_response(app, pseudonym, "T1", dt.date(2025, 9, 1), answers={"tac_hopes": SECRET_ANSWER})
+    first = add_response(
+        app, pseudonym, "T1", dt.date(2025, 9, 1), answers={"tac_hopes": SECRET_ANSWER}
+    )
     add_response(app, pseudonym, "T1", dt.date(2025, 8, 1), voided=True)
     add_response(app, pseudonym, "T2", None)
+    add_field_duplicate(app, pseudonym, first)
+    add_decline(app, pseudonym, "T2")
+    add_decline(app, pseudonym, "T2")
     other = make_participant(app)
     add_response(app, other, "T1", dt.date(2025, 9, 1))
+    add_decline(app, other, "T1")
     researcher = auth.login("researcher")
 
     reply = _withdraw(client, pseudonym, mode="delete", reason="She asked us to delete it all.")
@@ -429,12 +486,20 @@ def test_withdrawal_deleting_her_answers(app: Flask, client: FlaskClient, auth: 
     assert reply.headers["Location"] == f"/research/participants/{pseudonym}"
     assert responses_of(app, pseudonym) == []
     assert len(responses_of(app, other)) == 1  # nobody else's
+    assert duplicates_of(app) == []  # the laptop's copy of her answers too
+    # Her declines stay counted, without her ID; nobody else's changes.
+    assert declines_of(app) == [(None, "T2"), (None, "T2"), (other, "T1")]  # in order made
     stored = participant_row(app, pseudonym)
     assert stored.withdrawn_at is not None
     assert stored.withdrawal_reason == "She asked us to delete it all."
     [event_] = audit(app, "participant.withdrawn")
     assert event_.actor_id == researcher.id and event_.target == f"participant:{stored.id}"
-    assert event_.detail == {"mode": "delete", "reason": "She asked us to delete it all."}
+    assert event_.detail == {
+        "mode": "delete",
+        "reason": "She asked us to delete it all.",
+        "field_duplicates_deleted": 1,
+        "declines_unlinked": 2,
+    }
     assert SECRET_ANSWER not in json.dumps(event_.detail)
     page = body_of(client.get(f"/research/participants/{pseudonym}"))
     assert "her answers were deleted" in page and "No responses." in page
@@ -444,11 +509,13 @@ def test_withdrawal_deleting_her_answers(app: Flask, client: FlaskClient, auth: 
 def test_withdrawal_keeping_her_answers(app: Flask, client: FlaskClient, auth: Auth) -> None:
     pseudonym = make_participant(app)
     add_response(app, pseudonym, "T1", dt.date(2025, 9, 1), answers={"tac_hopes": SECRET_ANSWER})
+    add_decline(app, pseudonym, "T2")
     auth.login("researcher")
     reply = _withdraw(client, pseudonym, mode="keep", reason="Moved prison; agreed we keep T1.")
     assert reply.status_code == 302
     [kept] = responses_of(app, pseudonym)
     assert kept.answers == {"tac_hopes": SECRET_ANSWER} and kept.voided_at is None
+    assert declines_of(app) == [(pseudonym, "T2")]
     [event_] = audit(app, "participant.withdrawn")
     assert event_.detail == {"mode": "keep", "reason": "Moved prison; agreed we keep T1."}
     rows = list_rows(body_of(client.get("/research/participants")))
@@ -661,7 +728,10 @@ def test_creating_a_link_lists_its_full_address(
     body = body_of(client.get("/research/links"))
     assert f"http://localhost/s/{link.token}" in body
     row = text_of(body.split('id="links"')[1].split("</table>")[0])
-    assert "practitioners HMP Send" in row and " open 0 " in row
+    # The status, with its Close… beside it, then the count of complete responses.
+    assert "practitioners HMP Send" in row and re.search(
+        r" open Close… the [^…]*? created \d+ \w+ \d{4} 0 complete", row
+    )
     # The address works for a respondent.
     assert app.test_client().get(f"/s/{link.token}").status_code == 200
     [created] = audit(app, "link.created")
@@ -691,7 +761,9 @@ def test_a_link_counts_its_complete_responses(app: Flask, client: FlaskClient, a
             )
         db.session.commit()
     row = text_of(body_of(client.get("/research/links")).split('id="links"')[1])
-    assert "Any site" in row and " open 1 " in row
+    assert "Any site" in row and re.search(
+        r" open Close… the [^…]*? created \d+ \w+ \d{4} 1 complete", row
+    )
 
 
 def test_closing_a_link(app: Flask, client: FlaskClient, auth: Auth) -> None:
