@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests import factories
+from tests import case_data, factories
 from tests.e2e.helpers import Accounts, PageChecker, log_in
 from tests.liveserver import LiveServer
 
 
-def _mothers(server: LiveServer) -> None:
+def _mothers(server: LiveServer, series: str = "E") -> None:
+    """Twelve mothers at T1 and T2 (IDs TC-<series>nn-AAAA: the browser tests share a database)."""
     consent: dict[str, object] = {
         "consent_info_sheet": 1,
         "consent_skip": 1,
@@ -23,11 +24,11 @@ def _mothers(server: LiveServer) -> None:
     for i in range(12):
         answers = {**consent, "css_willing": 4 if i < 9 else 2, "decision_involvement": 3}
         factories.complete_response(
-            server.app, f"TC-E{i:02d}-AAAA", "T1", answers, dt.date(2022, 1, 5)
+            server.app, f"TC-{series}{i:02d}-AAAA", "T1", answers, dt.date(2022, 1, 5)
         )
         later = {**consent, "css_willing": 5, "decision_involvement": 3 + i % 4}
         factories.complete_response(
-            server.app, f"TC-E{i:02d}-AAAA", "T2", later, dt.date(2022, 7, 5)
+            server.app, f"TC-{series}{i:02d}-AAAA", "T2", later, dt.date(2022, 7, 5)
         )
 
 
@@ -70,3 +71,27 @@ def test_report_page_is_accessible_and_draws_its_charts(
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     assert flow.bounding_box()["width"] <= 390  # the diagram shrinks to the phone
     assert page.locator(".table-scroll[tabindex='0'][role='region']").count() >= 4
+
+
+# Each report table against the box it sits in: wider than its box, it would be clipped (or
+# scroll sideways) on a laptop.
+_CLIPPED = """() => [...document.querySelectorAll(".table-scroll")]
+  .filter((box) => box.getClientRects().length)
+  .map((box) => ({
+    table: box.querySelector("caption, table")?.innerText.slice(0, 60) || "?",
+    table_width: box.scrollWidth, box_width: box.clientWidth,
+  }))
+  .filter((t) => t.table_width > t.box_width)"""
+
+
+def test_every_report_table_fits_a_1280_px_screen(
+    page: Any, server: LiveServer, accounts: Accounts
+) -> None:
+    _mothers(server, series="W")
+    case_data.twelve_cases(server.app)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, accounts.researcher)
+    page.goto("/research/report", timeout=90_000)
+    assert page.locator(".table-scroll").count() >= 10
+    assert page.evaluate(_CLIPPED) == []
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
