@@ -435,3 +435,49 @@ def test_the_realistic_split_release_passes_its_audit(app: Flask) -> None:
     keys = {t.key for t in shown.tables}
     assert "14a" in keys and "8-year-1" in keys
     assert "14a-year-1" not in keys  # its rows are the periods already
+
+
+# --- Two one-site releases together, with the release of all sites ------------------------
+
+
+def test_two_one_site_releases_and_all_sites_give_no_table_8_cell_back(app: Flask) -> None:
+    # Staff by the site of their link: Send 1 manager and 6 frontline at HMP Send; Eastwood
+    # Park 6 managers, 2 frontline at HMP Eastwood Park and 1 frontline at HMP Send.
+    staff = (("send", 1, 1, 1), ("send", 1, 2, 6), ("eastwood_park", 2, 1, 6))
+    staff += (("eastwood_park", 2, 2, 2), ("eastwood_park", 1, 2, 1))
+    for site, prison, role, n in staff:
+        for _ in range(n):
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, "prison": prison, "role_level": role, "acct_involvement": 1},
+                site=site,
+                completed_on=dt.date(2022, 1, 10),
+            )
+    reader, truth = Reader(), {}
+    names = {"all": None, "send": "send", "eastwood_park": "eastwood_park"}
+    shown = {name: table(report(app, site=site), "8") for name, site in names.items()}
+    plain = {n: table(report(app, publication=False, site=s), "8") for n, s in names.items()}
+    # A release lists the prisons its staff answered: a prison it leaves out is a 0 there.
+    prisons = list(shown["all"].columns[1:])
+    labels = list(body(shown["all"]))
+    for name, t in shown.items():
+        heads = [h.split(" (n=")[0] for h in t.columns[1:]]
+        for r in labels:
+            for p in prisons:
+                where = (name, r, p.split(" (n=")[0])
+                found = p.split(" (n=")[0] in heads
+                c = heads.index(where[2]) if found else None
+                reader.read(where, body(t)[r][c] if c is not None else 0)
+                truth[where] = body(plain[name])[r][c] if c is not None else 0
+    cols = [p.split(" (n=")[0] for p in prisons]
+    for name in names:
+        for c in cols:  # a column's total
+            reader.equal([(name, r, c) for r in labels[:-1]], [(name, labels[-1], c)])
+        for r in labels:  # a row's total
+            reader.equal([(name, r, c) for c in cols[:-1]], [(name, r, cols[-1])])
+    for r in labels:  # every link has one of the two sites
+        for c in cols:
+            reader.equal([("send", r, c), ("eastwood_park", r, c)], [("all", r, c)])
+    assert reader.hidden
+    assert reader.broken(truth) == []
