@@ -481,3 +481,34 @@ def test_two_one_site_releases_and_all_sites_give_no_table_8_cell_back(app: Flas
             reader.equal([("send", r, c), ("eastwood_park", r, c)], [("all", r, c)])
     assert reader.hidden
     assert reader.broken(truth) == []
+
+
+# --- Table 10's n per prison: counts in the column heads, with their total ------------------
+
+
+def n_of(head: str) -> Any:
+    found = re.search(r"\(n=(\[c\]|\d+)\)", head)
+    assert found, head
+    return int(found[1]) if found[1].isdigit() else found[1]
+
+
+def test_table_10_n_per_prison_does_not_give_itself_back(app: Flask) -> None:
+    # Purpose of contact: 3 staff answered at HMP Send, 8 at HMP Eastwood Park.
+    for prison, n in ((1, 3), (2, 8)):
+        for _ in range(n):
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, "prison": prison, "role_level": 1, "contact_purpose": [1, 2]},
+                site=None,
+                completed_on=dt.date(2022, 1, 10),
+            )
+    shown, plain = table(report(app), "10"), table(report(app, publication=False), "10")
+    reader, truth = Reader(), {}
+    heads = [("10", h.split(" (n=")[0], "n") for h in shown.columns[1:]]
+    for where, head, true_head in zip(heads, shown.columns[1:], plain.columns[1:], strict=True):
+        reader.read(where, n_of(head))
+        truth[where] = n_of(true_head)
+    reader.equal(heads[:-1], heads[-1:])  # the Total column's n is the prisons' n
+    assert reader.hidden
+    assert reader.broken(truth) == []
