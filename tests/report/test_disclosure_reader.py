@@ -512,3 +512,50 @@ def test_table_10_n_per_prison_does_not_give_itself_back(app: Flask) -> None:
     reader.equal(heads[:-1], heads[-1:])  # the Total column's n is the prisons' n
     assert reader.hidden
     assert reader.broken(truth) == []
+
+
+# --- Table 12's groups against Table 8's roles: the same staff --------------------------
+
+
+def test_table_12_does_not_undo_table_8(app: Flask) -> None:
+    # (prison, role level, department, n): OMU is department 1.
+    staff = ((1, 1, 2, 3), (1, 2, 1, 4), (1, 2, 2, 6), (2, 1, 2, 7), (2, 2, 1, 6), (2, 2, 2, 8))
+    for prison, role, department, n in staff:
+        for i in range(n):
+            answers = {"prison": prison, "role_level": role, "department": department}
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, **answers, "qualification": 1 + i % 2},
+                site=None,
+                completed_on=dt.date(2022, 1, 10),
+            )
+    shown, plain = report(app), report(app, publication=False)
+    reader, truth = Reader(), {}
+    t8, p8 = table(shown, "8"), table(plain, "8")
+    prisons = [h.split(" (n=")[0] for h in t8.columns[1:-1]]
+    cols8 = range(len(t8.columns) - 1)
+    read_table(reader, "8", t8, cols8)
+    truth |= truth_of("8", p8, cols8)
+    t12, p12 = table(shown, "12"), table(plain, "12")
+    last = len(t12.columns) - 2  # a row's Total
+    for prison in prisons:
+        for label, cells in block(t12, prison).items():
+            reader.read(("12", prison, label), cells[last])
+            truth[("12", prison, label)] = block(p12, prison)[label][last]
+    rows8 = list(body(t8))
+    for c in cols8:
+        reader.equal([("8", r, str(c)) for r in rows8[:-1]], [("8", rows8[-1], str(c))])
+    for r in rows8:
+        reader.equal([("8", r, str(c)) for c in cols8[:-1]], [("8", r, str(cols8[-1]))])
+    manager, frontline = rows8[0], rows8[1]
+    for p, prison in enumerate(prisons):
+        groups = block(t12, prison)
+        reader.equal([("12", prison, "Leader/manager")], [("8", manager, str(p))])
+        reader.equal(
+            [("12", prison, "OMU staff"), ("12", prison, "Other frontline role")],
+            [("8", frontline, str(p))],
+        )
+        assert set(groups) >= {"Leader/manager", "OMU staff", "Other frontline role"}
+    assert reader.hidden
+    assert reader.broken(truth) == []
