@@ -559,3 +559,37 @@ def test_table_12_does_not_undo_table_8(app: Flask) -> None:
         assert set(groups) >= {"Leader/manager", "OMU staff", "Other frontline role"}
     assert reader.hidden
     assert reader.broken(truth) == []
+
+
+# --- Table 4's quarters against Tables 1 and 2: the same new cases ------------------------
+
+
+def test_table_4_does_not_undo_tables_1_and_2(app: Flask) -> None:
+    from tests import case_data
+
+    case_data.twelve_cases(app)  # 5 referred in Year 1, 6 in Year 2, 1 after
+    shown, plain = report(app), report(app, publication=False)
+    reader, truth = Reader(), {}
+    tables = {key: (table(shown, key), table(plain, key)) for key in ("1", "2", "4")}
+    for key, (t, p) in tables.items():
+        cols = range(len(t.columns) - 1)
+        read_table(reader, key, t, cols)
+        truth |= truth_of(key, p, cols)
+    t1, t2, t4 = (list(body(tables[k][0])) for k in ("1", "2", "4"))
+    for c in (0, 1):  # Table 1: forms and new cases add up over the periods
+        reader.equal([("1", r, str(c)) for r in t1[:-1]], [("1", t1[-1], str(c))])
+    for c in range(len(tables["2"][0].columns) - 1):
+        reader.equal([("2", r, str(c)) for r in t2[:-1]], [("2", t2[-1], str(c))])
+    quarters = list(tables["4"][0].columns[1:-1])
+    width = len(quarters) + 1
+    for r in t4:
+        reader.equal([("4", r, str(c)) for c in range(width - 1)], [("4", r, str(width - 1))])
+    for c in range(width):
+        reader.equal([("4", r, str(c)) for r in t4[:-1]], [("4", t4[-1], str(c))])
+    # Year 1 (April 2021 to June 2022) is the study's first five quarters.
+    year_1 = [str(quarters.index(q)) for q in ("Y1 Q1", "Y1 Q2", "Y1 Q3", "Y1 Q4", "Y2 Q1")]
+    for r in t4:  # a prison's (or all) new cases of Year 1: Table 2's new cases
+        reader.equal([("4", r, c) for c in year_1], [("2", r, "0")])
+    reader.equal([("4", t4[-1], c) for c in year_1], [("1", t1[0], "1")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
