@@ -61,8 +61,6 @@ class Release:
     seconds: float = 0.0
     _counter: dict[str, int] = field(default_factory=dict)
     rests: list[Key] = field(default_factory=list)  # small rests of a parent's counts
-    # (scope, link, its parts' links): a count that is the sum of counts of other tables.
-    sums: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
     @contextmanager
     def in_scope(self, scope: str) -> Iterator[None]:
@@ -157,9 +155,6 @@ class Release:
         for keys in linked.values():
             for other in keys[1:]:
                 problem.relate([other], keys[0])
-        for in_scope, whole, of in self.sums:
-            if (in_scope, whole) in linked and all((in_scope, p) in linked for p in of):
-                problem.relate([linked[(in_scope, p)][0] for p in of], linked[(in_scope, whole)][0])
         children: dict[str, list[str]] = {}
         for child, parent in self.parents.items():
             children.setdefault(parent, []).append(child)
@@ -234,15 +229,6 @@ def _links(g: Grid) -> dict[Cell, str]:
                     links[(r, c)] = f"{g.name}|{rows[r]}|{cols[c]}"
     links.update(g.links)
     return links
-
-
-def sum_of_links(total: str, parts: Sequence[str]) -> None:
-    """Tell the release that the count linked ``total`` is the sum of the counts linked
-    ``parts`` (in this scope; in whichever tables show them): a frontline role's staff are its
-    OMU staff and its other frontline staff. Nothing without a release."""
-    release = current()
-    if release is not None and not release.applying:
-        release.sums.append((release.scope, total, tuple(parts)))
 
 
 class ReleaseRefused(UserError):

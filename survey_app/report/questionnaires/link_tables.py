@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from ...disclosure.release import sum_of_links
 from ..charts.counts import cell_points, columns_chart, rows_chart
 from ..charts.percent import percent_chart
 from ..data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
@@ -171,12 +170,16 @@ def table_10(data: ReportData) -> ReportTable:
     shown_cells, _grid, _hidden = table.rendered()
     ns = [sum(col == c for col, _ in answered_lists) for c in columns] + [len(answered_lists)]
     # The n of each prison and their total: one line of counts. Where every respondent
-    # answered, a prison's n is Table 8's count of its staff (tied; else it is at most that).
+    # answered, a prison's n is Table 8's count of its staff: tied as one count.
+    staff = [sum(prison_of(data, a) == c for a in q.answered) for c in columns]
+    everyone = [n == s for n, s in zip(ns, [*staff, len(q.answered)], strict=True)]
     shown_ns = counts_with_total(
         ns,
         threshold,
         name="Table 10 n",
-        links={j: staff_count(None, c) for j, c in enumerate([*columns, None])},
+        links={
+            j: staff_count(None, c) for j, c in enumerate([*columns, None]) if everyone[j] and ns[j]
+        },
     )
     names = [*columns, "Total"]
     title = "Table 10: Purpose of contact between prison staff and the TaC social worker"
@@ -246,26 +249,9 @@ def role_group(q: Questionnaires, a: Answered) -> str:
     return "Role not given"
 
 
-def _group_link(q: Questionnaires, group: str, prison: str) -> str:
-    """A role group's staff at a prison: Table 8's count of the role for leaders (and for
-    those who gave none); OMU and other frontline staff are its frontline count together."""
-    level = {o.code: o.label["en"] for o in item.options} if (item := q.item("role_level")) else {}
-    if group == "Leader/manager":
-        return staff_count(level.get(1, group), prison)
-    if group == "Role not given":
-        return staff_count(NOT_ANSWERED, prison)
-    return f"{group} at {prison}"
-
-
 def table_12(data: ReportData) -> ReportTable:
     q = data.staff
     groups = ["Leader/manager", "OMU staff", "Other frontline role"]
-    if item := q.item("role_level"):
-        frontline = next((o.label["en"] for o in item.options if o.code == 2), None)
-        for prison in prison_columns(data):
-            if frontline:
-                parts = [_group_link(q, g, prison) for g in groups[1:]]
-                sum_of_links(staff_count(frontline, prison), parts)
     table = _crosstab(
         "12",
         "Table 12: Responses regarding level of qualification for the role",
@@ -276,14 +262,6 @@ def table_12(data: ReportData) -> ReportTable:
         lambda a: answer_label(q, "qualification", a, NOT_ANSWERED),
         options(q, "qualification"),
         variables=("qualification", "role_level", "department"),
-        # A row's total is its group's staff at its prison (see _group_link); all staff.
-        link=lambda row, col: (
-            _group_link(q, row[1], row[0][:-1] if row[0] else "")
-            if row and col is None
-            else staff_count(None, None)
-            if row is None and col is None
-            else None
-        ),
     )
     return _with_rows_chart(data, table)
 
