@@ -3,7 +3,7 @@ suppression that holds across both directions of a table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..disclosure import marks
@@ -32,6 +32,18 @@ def n_shown(n: int, threshold: int) -> Cell:
     """A count stated in words (a note's "n = 3", a title's "3 answered both"): hidden
     under the threshold as its cell is, or the words would give it back."""
     return marks.n_shown(n, threshold)
+
+
+def counts_with_total(
+    ns: Sequence[int], threshold: int, *, name: str, links: Mapping[int, str] | None = None
+) -> list[Cell]:
+    """Counts stated with their total last (a table's n per column, in its heads): hidden as
+    one line of the release, so that the total and the other counts do not give one back.
+    ``links`` ties a count to the same count in other tables (see disclosure.release)."""
+    line = [[(0, j) for j in range(len(ns))]]
+    tied = {(0, j): link for j, link in (links or {}).items()}
+    [hidden] = hide([list(ns)], line, threshold, name=name, links=tied)
+    return [shown(n, h) for n, h in zip(ns, hidden, strict=True)]
 
 
 @dataclass

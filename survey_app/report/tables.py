@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..disclosure import kept
 from ..disclosure.release import Release, active, current
 from ..export.filters import ExportFilters
 from ..models.types import DbSession
@@ -90,19 +91,23 @@ def build_report(
         described["split"] = "by study period"
     if not data.threshold:
         return Report(tuple(_release_tables(data, by_period)), described)
-    release = Release(data.threshold)
     unfiltered = replace(filters, site=None, date_from=None, date_to=None, versions=frozenset())
     whole = None if unfiltered == filters else report_data.load(session, unfiltered, study)
-    with active(release):
-        for _pass in range(2):
+    key = kept.fingerprint(filters, by_period, data, whole)
+    release = kept.recall(key)
+    if release is None:
+        release = Release(data.threshold)
+        with active(release):
             if whole is not None:
                 release.parents[""] = UNFILTERED
                 release.frozen_scopes.add(UNFILTERED)
                 with release.in_scope(UNFILTERED):
                     tables_of(whole)
-            tables = _release_tables(data, by_period)
-            if not release.applying:
-                release.solve()
+            _release_tables(data, by_period)
+        release.solve()
+        kept.keep(key, release)
+    with active(release):  # the second pass: each grid hides what the release decided
+        tables = _release_tables(data, by_period)
     return Report(tuple(tables), described, release=release)
 
 

@@ -26,7 +26,7 @@ from survey_app.user_errors import UserError
 from tests import factories
 from tests.case_data import add_case
 from tests.flows import Auth, rows, workbook
-from tests.realistic_data import answers, instrument
+from tests.realistic_data import answers, instrument, realistic
 
 T = 5
 CAP = 10_000  # no count of this study comes near it: "no upper bound"
@@ -396,11 +396,6 @@ def test_all_sites_minus_one_site_gives_no_table_14_cell_back(app: Flask) -> Non
     assert reader.broken(truth) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Table 14a is not tied to the same table of all sites (named, it is tied to the "
-    "period split too, and the audit then refuses the realistic split release)",
-)
 def test_all_sites_minus_one_site_gives_no_table_14a_cell_back(app: Flask) -> None:
     rng = random.Random(11)
     t1 = instrument("mothers_t1")
@@ -422,5 +417,185 @@ def test_all_sites_minus_one_site_gives_no_table_14a_cell_back(app: Flask) -> No
         reader.equal([(name, label, "0") for label in labels[:-1]], [(name, labels[-1], "0")])
     for label in labels:
         reader.equal([("send", label, "0"), ("eastwood_park", label, "0")], [("all", label, "0")])
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- A realistic study: its release split by period is published ---------------------------
+
+
+def test_the_realistic_split_release_passes_its_audit(app: Flask) -> None:
+    # About 80 cases and 60 questionnaires, many cells small (seed 5: T2 questionnaires
+    # outside the periods). Table 14a tied to the same table of all sites and to its copies
+    # in the split made this release unpublishable: its download refuses a failing audit.
+    realistic(app, seed=5)
+    shown = report(app, by_period=True)
+    assert shown.release is not None
+    assert shown.release.failed_grids == []
+    keys = {t.key for t in shown.tables}
+    assert "14a" in keys and "8-year-1" in keys
+    assert "14a-year-1" not in keys  # its rows are the periods already
+
+
+# --- Two one-site releases together, with the release of all sites ------------------------
+
+
+def test_two_one_site_releases_and_all_sites_give_no_table_8_cell_back(app: Flask) -> None:
+    # Staff by the site of their link: Send 1 manager and 6 frontline at HMP Send; Eastwood
+    # Park 6 managers, 2 frontline at HMP Eastwood Park and 1 frontline at HMP Send.
+    staff = (("send", 1, 1, 1), ("send", 1, 2, 6), ("eastwood_park", 2, 1, 6))
+    staff += (("eastwood_park", 2, 2, 2), ("eastwood_park", 1, 2, 1))
+    for site, prison, role, n in staff:
+        for _ in range(n):
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, "prison": prison, "role_level": role, "acct_involvement": 1},
+                site=site,
+                completed_on=dt.date(2022, 1, 10),
+            )
+    reader, truth = Reader(), {}
+    names = {"all": None, "send": "send", "eastwood_park": "eastwood_park"}
+    shown = {name: table(report(app, site=site), "8") for name, site in names.items()}
+    plain = {n: table(report(app, publication=False, site=s), "8") for n, s in names.items()}
+    # A release lists the prisons its staff answered: a prison it leaves out is a 0 there.
+    prisons = list(shown["all"].columns[1:])
+    labels = list(body(shown["all"]))
+    for name, t in shown.items():
+        heads = [h.split(" (n=")[0] for h in t.columns[1:]]
+        for r in labels:
+            for p in prisons:
+                where = (name, r, p.split(" (n=")[0])
+                found = p.split(" (n=")[0] in heads
+                c = heads.index(where[2]) if found else None
+                reader.read(where, body(t)[r][c] if c is not None else 0)
+                truth[where] = body(plain[name])[r][c] if c is not None else 0
+    cols = [p.split(" (n=")[0] for p in prisons]
+    for name in names:
+        for c in cols:  # a column's total
+            reader.equal([(name, r, c) for r in labels[:-1]], [(name, labels[-1], c)])
+        for r in labels:  # a row's total
+            reader.equal([(name, r, c) for c in cols[:-1]], [(name, r, cols[-1])])
+    for r in labels:  # every link has one of the two sites
+        for c in cols:
+            reader.equal([("send", r, c), ("eastwood_park", r, c)], [("all", r, c)])
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- Table 10's n per prison: counts in the column heads, with their total ------------------
+
+
+def n_of(head: str) -> Any:
+    found = re.search(r"\(n=(\[c\]|\d+)\)", head)
+    assert found, head
+    return int(found[1]) if found[1].isdigit() else found[1]
+
+
+def test_table_10_n_per_prison_does_not_give_itself_back(app: Flask) -> None:
+    # Purpose of contact: 3 staff answered at HMP Send, 8 at HMP Eastwood Park.
+    for prison, n in ((1, 3), (2, 8)):
+        for _ in range(n):
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, "prison": prison, "role_level": 1, "contact_purpose": [1, 2]},
+                site=None,
+                completed_on=dt.date(2022, 1, 10),
+            )
+    shown, plain = table(report(app), "10"), table(report(app, publication=False), "10")
+    reader, truth = Reader(), {}
+    heads = [("10", h.split(" (n=")[0], "n") for h in shown.columns[1:]]
+    for where, head, true_head in zip(heads, shown.columns[1:], plain.columns[1:], strict=True):
+        reader.read(where, n_of(head))
+        truth[where] = n_of(true_head)
+    reader.equal(heads[:-1], heads[-1:])  # the Total column's n is the prisons' n
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- Table 12's groups against Table 8's roles: the same staff --------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Table 12's groups are not tied to Table 8's roles: tied (leaders = Table 8's "
+    "leaders at the prison, OMU + other frontline = its frontline), the greedy search hid "
+    "Tables 8 and 9 throughout on the tests' small staff releases",
+)
+def test_table_12_does_not_undo_table_8(app: Flask) -> None:
+    # (prison, role level, department, n): OMU is department 1.
+    staff = ((1, 1, 2, 3), (1, 2, 1, 4), (1, 2, 2, 6), (2, 1, 2, 7), (2, 2, 1, 6), (2, 2, 2, 8))
+    for prison, role, department, n in staff:
+        for i in range(n):
+            answers = {"prison": prison, "role_level": role, "department": department}
+            factories.link_response(
+                app,
+                "prison_staff",
+                {**CONSENT, **answers, "qualification": 1 + i % 2},
+                site=None,
+                completed_on=dt.date(2022, 1, 10),
+            )
+    shown, plain = report(app), report(app, publication=False)
+    reader, truth = Reader(), {}
+    t8, p8 = table(shown, "8"), table(plain, "8")
+    prisons = [h.split(" (n=")[0] for h in t8.columns[1:-1]]
+    cols8 = range(len(t8.columns) - 1)
+    read_table(reader, "8", t8, cols8)
+    truth |= truth_of("8", p8, cols8)
+    t12, p12 = table(shown, "12"), table(plain, "12")
+    last = len(t12.columns) - 2  # a row's Total
+    for prison in prisons:
+        for label, cells in block(t12, prison).items():
+            reader.read(("12", prison, label), cells[last])
+            truth[("12", prison, label)] = block(p12, prison)[label][last]
+    rows8 = list(body(t8))
+    for c in cols8:
+        reader.equal([("8", r, str(c)) for r in rows8[:-1]], [("8", rows8[-1], str(c))])
+    for r in rows8:
+        reader.equal([("8", r, str(c)) for c in cols8[:-1]], [("8", r, str(cols8[-1]))])
+    manager, frontline = rows8[0], rows8[1]
+    for p, prison in enumerate(prisons):
+        groups = block(t12, prison)
+        reader.equal([("12", prison, "Leader/manager")], [("8", manager, str(p))])
+        reader.equal(
+            [("12", prison, "OMU staff"), ("12", prison, "Other frontline role")],
+            [("8", frontline, str(p))],
+        )
+        assert set(groups) >= {"Leader/manager", "OMU staff", "Other frontline role"}
+    assert reader.hidden
+    assert reader.broken(truth) == []
+
+
+# --- Table 4's quarters against Tables 1 and 2: the same new cases ------------------------
+
+
+def test_table_4_does_not_undo_tables_1_and_2(app: Flask) -> None:
+    from tests import case_data
+
+    case_data.twelve_cases(app)  # 5 referred in Year 1, 6 in Year 2, 1 after
+    shown, plain = report(app), report(app, publication=False)
+    reader, truth = Reader(), {}
+    tables = {key: (table(shown, key), table(plain, key)) for key in ("1", "2", "4")}
+    for key, (t, p) in tables.items():
+        cols = range(len(t.columns) - 1)
+        read_table(reader, key, t, cols)
+        truth |= truth_of(key, p, cols)
+    t1, t2, t4 = (list(body(tables[k][0])) for k in ("1", "2", "4"))
+    for c in (0, 1):  # Table 1: forms and new cases add up over the periods
+        reader.equal([("1", r, str(c)) for r in t1[:-1]], [("1", t1[-1], str(c))])
+    for c in range(len(tables["2"][0].columns) - 1):
+        reader.equal([("2", r, str(c)) for r in t2[:-1]], [("2", t2[-1], str(c))])
+    quarters = list(tables["4"][0].columns[1:-1])
+    width = len(quarters) + 1
+    for r in t4:
+        reader.equal([("4", r, str(c)) for c in range(width - 1)], [("4", r, str(width - 1))])
+    for c in range(width):
+        reader.equal([("4", r, str(c)) for r in t4[:-1]], [("4", t4[-1], str(c))])
+    # Year 1 (April 2021 to June 2022) is the study's first five quarters.
+    year_1 = [str(quarters.index(q)) for q in ("Y1 Q1", "Y1 Q2", "Y1 Q3", "Y1 Q4", "Y2 Q1")]
+    for r in t4:  # a prison's (or all) new cases of Year 1: Table 2's new cases
+        reader.equal([("4", r, c) for c in year_1], [("2", r, "0")])
+    reader.equal([("4", t4[-1], c) for c in year_1], [("1", t1[0], "1")])
     assert reader.hidden
     assert reader.broken(truth) == []

@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..charts.counts import cell_points, columns_chart, rows_chart
 from ..charts.percent import percent_chart
 from ..data import Answered, Questionnaires, ReportData, code_of, codes_of, period_of
-from ..grid import CrossTab, Link, RowKey, crosstab_rows, n_shown, ordered, pct
+from ..grid import CrossTab, Link, RowKey, counts_with_total, crosstab_rows, n_shown, ordered, pct
 from ..model import Cell, ReportTable, Row
 
 NOT_ANSWERED = "Not answered"
@@ -265,7 +265,18 @@ def table_10(data: ReportData) -> ReportTable:
     table = CrossTab(cells, threshold, total_row=False)
     shown_cells, _grid, _hidden = table.rendered()
     ns = [sum(col == c for col, _ in answered_lists) for c in columns] + [len(answered_lists)]
-    shown_ns = [n_shown(n, threshold) for n in ns]
+    # The n of each prison and their total: one line of counts. Where every respondent
+    # answered, a prison's n is Table 8's count of its staff: tied as one count.
+    staff = [sum(prison_of(data, a) == c for a in q.answered) for c in columns]
+    everyone = [n == s for n, s in zip(ns, [*staff, len(q.answered)], strict=True)]
+    shown_ns = counts_with_total(
+        ns,
+        threshold,
+        name="Table 10 n",
+        links={
+            j: staff_count(None, c) for j, c in enumerate([*columns, None]) if everyone[j] and ns[j]
+        },
+    )
     names = [*columns, "Total"]
     title = "Table 10: Purpose of contact between prison staff and the TaC social worker"
     rows = [Row(o.label["en"], tuple(row)) for o, row in zip(choices, shown_cells, strict=True)]

@@ -67,6 +67,7 @@ def table_14a(data: ReportData) -> ReportTable:
         data.threshold,
         total_label="Total questionnaires from mothers",
         link=lambda row, col: mothers_answered(col, row[1] if row else None),
+        name="Table 14a",  # tied to the same table of all sites and of the whole study
     )
     return ReportTable(
         key="14a",
@@ -359,7 +360,9 @@ def _wai_chart(data: ReportData, scores: list[dict[str, list[float]] | None]) ->
 
 
 def mother_tables(data: ReportData) -> list[ReportTable]:
-    tables = [table_14a(data)]
+    # Table 14a is by study period already: a period's copy would be one of its rows again,
+    # and with its totals and the whole's would pin the rows outside the periods.
+    tables = [] if data.period else [table_14a(data)]
     tables += [likert_table(data, key, title, variables) for key, title, variables in LIKERT_TABLES]
     tables.append(ratings_table(data))
     prefixes = dict.fromkeys(p for w in data.waves for p in w.questionnaires.blocks)
