@@ -146,7 +146,7 @@ class Release:
             for line in g.lines:
                 *parts, total = line
                 problem.relate([g.key(*p) for p in parts], g.key(*total))
-            for (r, c), link in _links(g).items():
+            for (r, c), link in _links(g):
                 linked.setdefault((g.scope, link), []).append(g.key(r, c))
         for keys in linked.values():
             for other in keys[1:]:
@@ -232,17 +232,19 @@ def _grid_of(key: Hashable) -> Hashable:
     return cast(Key, key)[:2]  # (scope, grid number)
 
 
-def _links(g: Grid) -> dict[Cell, str]:
+def _links(g: Grid) -> list[tuple[Cell, str]]:
     """The grid's own links, and for a named grid with labels each cell's name (so that the
-    same table in another scope, a period or the unfiltered release, is tied to it)."""
-    links: dict[Cell, str] = {}
+    same table in another scope, a period or the unfiltered release, is tied to it). A cell
+    may have both: Table 14a's cells are tied by name to 14a of all sites and by link to
+    Table 1 (one replacing the other let all sites minus one site give a total back)."""
+    links: list[tuple[Cell, str]] = []
     if g.labels and g.named:
         rows, cols = g.labels
         for r, row in enumerate(g.values):
             for c in range(len(row)):
                 if r < len(rows) and c < len(cols):
-                    links[(r, c)] = f"{g.name}|{rows[r]}|{cols[c]}"
-    links.update(g.links)
+                    links.append(((r, c), f"{g.name}|{rows[r]}|{cols[c]}"))
+    links.extend(g.links.items())
     return links
 
 

@@ -573,18 +573,25 @@ def test_table_12_does_not_undo_table_8(app: Flask) -> None:
 def test_table_4_does_not_undo_tables_1_and_2(app: Flask) -> None:
     from tests import case_data
 
-    case_data.twelve_cases(app)  # 5 referred in Year 1, 6 in Year 2, 1 after
+    case_data.twelve_cases(app)  # 6 referred in Year 1, 5 in Year 2, 1 after
     shown, plain = report(app), report(app, publication=False)
     reader, truth = Reader(), {}
-    tables = {key: (table(shown, key), table(plain, key)) for key in ("1", "2", "4")}
+    # Table 2's counts (its two % columns, 2 and 6, are not counts); Table 1's new cases by
+    # period; Supplementary table E's forms and new cases per period; Table 4 whole.
+    counts = {"1": [0, 1, 2, 3], "2": [0, 1, 3, 4, 5], "case-forms": [0, 1]}
+    tables = {k: (table(shown, k), table(plain, k)) for k in ("1", "2", "4", "case-forms")}
+    counts["4"] = list(range(len(tables["4"][0].columns) - 1))
     for key, (t, p) in tables.items():
-        cols = range(len(t.columns) - 1)
-        read_table(reader, key, t, cols)
-        truth |= truth_of(key, p, cols)
-    t1, t2, t4 = (list(body(tables[k][0])) for k in ("1", "2", "4"))
-    for c in (0, 1):  # Table 1: forms and new cases add up over the periods
-        reader.equal([("1", r, str(c)) for r in t1[:-1]], [("1", t1[-1], str(c))])
-    for c in range(len(tables["2"][0].columns) - 1):
+        read_table(reader, key, t, counts[key])
+        truth |= truth_of(key, p, counts[key])
+    t1, t2, t4, te = (list(body(tables[k][0])) for k in ("1", "2", "4", "case-forms"))
+    new_cases = t1[0]  # "Case tracker (new cases)": Year 1, Year 2, outside, total
+    reader.equal([("1", new_cases, str(c)) for c in (0, 1, 2)], [("1", new_cases, "3")])
+    for c in (0, 1):  # Supplementary table E: forms and new cases add up over the periods
+        reader.equal([("case-forms", r, str(c)) for r in te[:-1]], [("case-forms", te[-1], str(c))])
+    for c in (0, 1, 2):  # the periods' new cases, in Table 1 and in table E
+        reader.equal([("case-forms", te[c], "1")], [("1", new_cases, str(c))])
+    for c in counts["2"]:
         reader.equal([("2", r, str(c)) for r in t2[:-1]], [("2", t2[-1], str(c))])
     quarters = list(tables["4"][0].columns[1:-1])
     width = len(quarters) + 1
@@ -594,8 +601,8 @@ def test_table_4_does_not_undo_tables_1_and_2(app: Flask) -> None:
         reader.equal([("4", r, str(c)) for r in t4[:-1]], [("4", t4[-1], str(c))])
     # Year 1 (April 2021 to June 2022) is the study's first five quarters.
     year_1 = [str(quarters.index(q)) for q in ("Y1 Q1", "Y1 Q2", "Y1 Q3", "Y1 Q4", "Y2 Q1")]
-    for r in t4:  # a prison's (or all) new cases of Year 1: Table 2's new cases
+    for r in t4:  # a prison's (or all) new cases of Year 1: Table 2's Year 1 cases
         reader.equal([("4", r, c) for c in year_1], [("2", r, "0")])
-    reader.equal([("4", t4[-1], c) for c in year_1], [("1", t1[0], "1")])
+    reader.equal([("4", t4[-1], c) for c in year_1], [("1", new_cases, "0")])
     assert reader.hidden
     assert reader.broken(truth) == []
