@@ -145,6 +145,12 @@ def _groups(
     return cells, lines, links
 
 
+def _group_labels(p: Participation) -> list[str]:
+    """The never-shown rows' names, for the audit's listing (`flask report audit`)."""
+    return [f"{group} at {w} (the attrition table's)" for w in p.followups
+            for group in ("Seen", "Not seen")]  # fmt: skip
+
+
 def flow_table(data: ReportData) -> list[ReportTable]:
     p = data.participation
     if p is None or not (p.mothers or p.declined):
@@ -160,7 +166,7 @@ def flow_table(data: ReportData) -> list[ReportTable]:
         total_row=False,
         n_cols=len(p.sites),
         name=NAME,
-        labels=([s.label for s in chosen], columns),
+        labels=([s.label for s in chosen] + _group_labels(p), columns),
         links=links,
         extra_lines=[*_lines(chosen, len(columns)), *group_lines],
     )
