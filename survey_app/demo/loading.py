@@ -13,6 +13,7 @@ from ..auth.operations import create_user
 from ..instruments.publish import latest_version
 from ..kinds import CaseFormKind, SiteKind
 from ..models import DemoStudy, Role, Site
+from ..models.field import FieldInstance
 from ..models.types import DbSession
 from ..services import cases as case_ops
 from ..services import participants as participant_ops
@@ -58,6 +59,12 @@ def check_empty(session: DbSession, study: Study) -> None:
     """Refuse a database that holds the demo or any entered data, or lacks the instruments."""
     if is_demo(session):
         raise DemoRefused("This database holds the demo study already: nothing was added.")
+    if session.get(FieldInstance, 1) is not None:
+        # Its answers would be sealed and carried back to the study's server as real ones.
+        raise DemoRefused(
+            "This database is a field laptop's: its answers go back to the study's server, so "
+            "the demo study never goes into it. Nothing was added."
+        )
     held = data_held(session)
     if held:
         listed = ", ".join(f"{name}: {n}" for name, n in held.items())

@@ -17,7 +17,7 @@ from ..scoring import score_wai
 from .data import Mother, ReportData, code_of
 from .grid import CrossTab
 from .model import Cell, ReportTable, Row
-from .participation import NOT_YET_DUE
+from .participation import NOT_YET_DUE, group_link
 
 COLUMNS = ("", "Seen: n", "Seen: %", "Not seen: n", "Not seen: %", "Standardised difference")
 NOT_KNOWN = "Not known (no referral, or not recorded)"
@@ -59,22 +59,35 @@ class _Block:
         self.differences: list[tuple[str, float]] = []
 
     def categories(
-        self, title: str, values: Sequence[tuple[str, bool]], order: Sequence[str]
+        self,
+        title: str,
+        values: Sequence[tuple[str, bool]],
+        order: Sequence[str],
+        *,
+        by_site: bool = False,
     ) -> None:
         """``values``: (category, seen) of each mother; categories in ``order`` (those seen),
-        then any other, the unknown last."""
+        then any other, the unknown last. Each block's Total row is the participant flow's
+        two groups (``by_site``: each row too, a site's), tied to it in the release."""
         present = {label for label, _ in values}
         labels = [label for label in order if label in present]
         labels += sorted(present - set(labels) - {NOT_KNOWN})
         labels += [NOT_KNOWN] if NOT_KNOWN in present else []
         cells = [[sum(1 for v, s in values if v == label and s is seen) for seen in (True, False)]
                  for label in labels]  # fmt: skip
+        tied = labels if by_site else []
+        links = {
+            (i, c): group_link(self.wave, c == 0, label)
+            for i, label in [*enumerate(tied), (len(labels), "Total")]
+            for c in (0, 1)
+        }
         grid = CrossTab(
             cells,
             self.data.threshold,
             n_cols=2,
             name=f"Attrition {self.wave} {title}",
             labels=([*labels, "Total"], ["Seen", "Not seen", "Total"]),
+            links=links,
         )
         shown, counts, hidden = grid.rendered()
         totals = counts[-1]
@@ -167,6 +180,7 @@ def attrition_table(data: ReportData, wave: str) -> ReportTable | None:
         "Site (where registered)",
         [(data.site_name(m.site), seen) for m, seen in groups],
         [site.name for site in data.study.sites],
+        by_site=True,
     )
     referrals = _referrals(data)
     for variable, title in REFERRAL_ITEMS:

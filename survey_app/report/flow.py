@@ -23,6 +23,7 @@ from .participation import (
     WITHDRAWN,
     MotherFlow,
     Participation,
+    group_link,
 )
 
 KEY = "flow"
@@ -120,26 +121,59 @@ def _lines(chosen: Sequence[Stage], width: int) -> list[Line]:
     ]
 
 
+def _groups(
+    p: Participation, chosen: Sequence[Stage], columns: Sequence[str]
+) -> tuple[list[list[int]], list[Line], dict[tuple[int, int], str]]:
+    """Rows never shown, below the stages: at each follow-up wave, those seen (complete in or
+    outside the window) and those not seen (withdrawn, no to recontact, declined, not seen),
+    the groups the attrition tables count by site. Their sums and links put the two tables
+    in one problem, so that neither gives back what the other hides."""
+    at = {s.key: i for i, s in enumerate(chosen)}
+    cells: list[list[int]] = []
+    lines: list[Line] = []
+    links: dict[tuple[int, int], str] = {}
+    for w in p.followups:
+        for seen, parts in (
+            (True, (f"{w}_in", f"{w}_out")),
+            (False, (f"{w}_withdrawn", f"{w}_no_recontact", f"{w}_declined", f"{w}_not_seen")),
+        ):
+            row = len(chosen) + len(cells)
+            cells.append([sum(chosen[at[k]].count(p, site) for k in parts) for site in p.sites])
+            for c, column in enumerate(columns):
+                lines.append([*((at[k], c) for k in parts), (row, c)])
+                links[(row, c)] = group_link(w, seen, column)
+    return cells, lines, links
+
+
+def _group_labels(p: Participation) -> list[str]:
+    """The never-shown rows' names, for the audit's listing (`flask report audit`)."""
+    return [f"{group} at {w} (the attrition table's)" for w in p.followups
+            for group in ("Seen", "Not seen")]  # fmt: skip
+
+
 def flow_table(data: ReportData) -> list[ReportTable]:
     p = data.participation
     if p is None or not (p.mothers or p.declined):
         return []
     chosen = stages(p)
     names = [data.site_name(s) for s in p.sites]
+    columns = [*names, "Total"]
     cells = [[stage.count(p, site) for site in p.sites] for stage in chosen]
+    groups, group_lines, links = _groups(p, chosen, columns)
     table = CrossTab(
-        cells,
+        cells + groups,
         data.threshold,
         total_row=False,
         n_cols=len(p.sites),
         name=NAME,
-        labels=([s.label for s in chosen], [*names, "Total"]),
-        extra_lines=_lines(chosen, len(p.sites) + 1),
+        labels=([s.label for s in chosen] + _group_labels(p), columns),
+        links=links,
+        extra_lines=[*_lines(chosen, len(columns)), *group_lines],
     )
     shown, _grid, _hidden = table.rendered()
     rows: list[Row] = []
     wave = None
-    for stage, row in zip(chosen, shown, strict=True):
+    for stage, row in zip(chosen, shown[: len(chosen)], strict=True):
         if stage.wave != wave and stage.wave is not None:
             rows.append(Row(data.study.wave_name(stage.wave), (), "heading"))
         wave = stage.wave

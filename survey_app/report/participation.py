@@ -32,6 +32,12 @@ NOT_YET_DUE = "not_yet_due"
 NOT_SEEN = "not_seen"  # due (or overdue), nothing recorded
 
 
+def group_link(wave: str, seen: bool, column: str) -> str:
+    """The release's link of one count both the participant flow and the attrition tables
+    give: the mothers seen (or not seen) at ``wave`` at a site (its name) or in total."""
+    return f"participation|{wave}|{'seen' if seen else 'not seen'}|{column}"
+
+
 @dataclass(frozen=True)
 class MotherFlow:
     """A mother who agreed at the baseline: a questionnaire started there (none is kept before

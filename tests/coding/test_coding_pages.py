@@ -243,3 +243,12 @@ def test_a_withdrawal_that_deletes_her_answers_deletes_their_codings_and_quotes(
         assert db.session.scalars(select(Coding.answer_ref)).all() == [f"r{kept}"]
         assert db.session.scalar(select(func.count()).select_from(CodingMark)) == 1
         assert db.session.scalar(select(CodingMark.quote)) is None
+
+
+def test_a_question_no_one_answered_says_there_is_nothing_to_code_not_that_all_is_coded(
+    app: Flask, researcher: FlaskClient, book: steps.Book
+) -> None:
+    words = text_of(researcher.get(CODE).get_data(as_text=True))
+    assert "0 of 0 coded" in words
+    assert "No answer to this question says anything yet: there is nothing to code." in words
+    assert "Every answer is coded" not in words

@@ -110,3 +110,29 @@ def test_demo_refused_twice(app: Flask) -> None:
     assert "holds the demo study already" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Response.id))) == responses
+
+
+def test_demo_refused_on_a_field_laptop_even_before_its_first_participant(app: Flask) -> None:
+    # Its answers would be sealed and carried back to the study's server as real ones.
+    import datetime as dt
+
+    from survey_app.models.field import FieldInstance
+
+    with app.app_context():
+        db.session.add(
+            FieldInstance(
+                laptop_id="l" * 36,
+                study_id="s" * 36,
+                site_code="send",
+                public_key="k" * 44,
+                bundle_id="b" * 36,
+                bundle_created=dt.datetime(2026, 1, 1),
+            )
+        )
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert "field laptop" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+        assert db.session.scalar(select(func.count(Case.id))) == 0
