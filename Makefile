@@ -56,7 +56,7 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 ## bench: survey_app under gunicorn vs bare Flask on SQLite and PostgreSQL, then the export
-## benchmark (5,000 and 20,000 mothers), then the research pages with 20,000 participants on
+## benchmark (5,000 and 20,000 mothers), then the research pages with 100,000 participants on
 ## both databases (plans in bench/results/explain-<db>.txt), then the Report page (300 mothers);
 ## results in bench/results/latest.json.
 ## BENCH_ARGS=--quick for a short run, BENCH_ARGS="--only research" for one part (bench/run.py --help).

@@ -1,4 +1,4 @@
-"""The research pages at scale: N participants (20,000 by default) spread over the sites, each
+"""The research pages at scale: N participants (100,000 by default) spread over the sites, each
 with a complete T1 and about half with a complete T2, then a logged-in researcher in an
 in-process Flask test client times the participants list (page 1 and a middle page), the T2
 due and overdue lists and the dashboard. The SQL statements each page runs are captured
@@ -44,8 +44,8 @@ REPETITIONS = 20
 
 def pages(n: int, pseudonym: str) -> list[tuple[str, str, int]]:
     """(name, path, status) of each timed page; the middle page of the unfiltered list, and a
-    search by a registered ID typed loosely, then with a slip (answered 400, with the IDs one
-    slip away)."""
+    search by a registered ID typed loosely (answered 302 to her record), then with a slip
+    (answered 400, with the IDs one slip away)."""
     middle = max(1, -(-n // PER_PAGE) // 2)
     loose = pseudonym.lower().replace("-", "")
     slip = loose[:-2] + loose[-1] + loose[-2]
@@ -56,7 +56,7 @@ def pages(n: int, pseudonym: str) -> list[tuple[str, str, int]]:
         (f"participants, page {middle}", f"/research/participants?page={middle}", 200),
         ("participants, status=due", "/research/participants?status=due", 200),
         ("participants, status=overdue", "/research/participants?status=overdue", 200),
-        ("participants, search by ID", f"/research/participants?q={loose}", 200),
+        ("participants, search by ID", f"/research/participants?q={loose}", 302),
         ("participants, a mistyped ID", f"/research/participants?q={slip}", 400),
         ("dashboard", "/research/", 200),
     ]

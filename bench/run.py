@@ -6,7 +6,7 @@
    the same gunicorn settings.
 2. Export: N mothers with T1 and T2 on SQLite; build_export + the xlsx writer, against
    openpyxl write-only from plain lists and pandas' DataFrame.to_excel, with peak memory.
-3. Research pages (bench/research.py): 20,000 participants on SQLite, then on PostgreSQL;
+3. Research pages (bench/research.py): 100,000 participants on SQLite, then on PostgreSQL;
    the participants list, the T2 due and overdue lists and the dashboard timed in an
    in-process test client, with the plans of their SQL in bench/results/explain-<db>.txt.
 4. Report page (bench/report.py): 300 mothers on SQLite, then on PostgreSQL; the Report page
@@ -301,7 +301,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--participants",
         type=int,
         default=None,
-        help="participants for the research pages (20000; --quick: 2000)",
+        help="participants for the research pages (100000; --quick: 2000)",
     )
     parser.add_argument(
         "--report-mothers",
@@ -317,7 +317,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.sizes is None:
         args.sizes = [1000] if args.quick else [5000, 20000]
     if args.participants is None:
-        args.participants = 2000 if args.quick else 20000
+        args.participants = 2000 if args.quick else 100000
     if args.only is not None:
         for part in PARTS:
             setattr(args, part, part == args.only)

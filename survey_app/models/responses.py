@@ -73,6 +73,15 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
             postgresql_where=text(_LIVE),
         ),
         Index("ix_response_instrument_status", "instrument_version_id", "status"),
+        # PostgreSQL only (migration 0017): the due lists' joins read the completion date from
+        # this index, not from the wide rows that carry the answers.
+        Index(
+            "ix_response_complete_live",
+            "wave_id",
+            "participant_id",
+            postgresql_include=["completed_on"],
+            postgresql_where=text(f"status = '{ResponseStatus.COMPLETE}' AND {_LIVE}"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -312,10 +313,17 @@ class _Completed:
     declined_recontact: ColumnElement[bool]
 
 
-def _join_live(query: _Query, wave_id: int, status: str) -> tuple[_Query, Any]:
+@functools.cache
+def _response_alias(name: str) -> Any:
+    """The response table under this alias, made once per process: building an ORM alias of a
+    wide model costs about a millisecond, and a list page joins up to six."""
+    return aliased(Response, name=name)
+
+
+def _join_live(query: _Query, wave_id: int, status: str, name: str) -> tuple[_Query, Any]:
     """Outer-join each participant's live (not voided) response with this status at a wave,
-    under an alias of its own; the query and the alias."""
-    alias: Any = aliased(Response)
+    under the alias ``name`` (unique within the statement); the query and the alias."""
+    alias = _response_alias(name)
     query = query.outerjoin(
         alias,
         and_(
@@ -329,16 +337,17 @@ def _join_live(query: _Query, wave_id: int, status: str) -> tuple[_Query, Any]:
 
 
 def _join_completed(
-    query: _Query, waves: WaveSchedule, only: str | None = None
+    query: _Query, waves: WaveSchedule, prefix: str, only: str | None = None
 ) -> tuple[_Query, _Completed]:
     """Outer-join the complete, live response at the baseline and at each follow-up wave (or
-    at ``only``). The partial unique index allows one live response per participant and wave,
-    so each join adds at most one row per participant."""
+    at ``only``), under aliases named from ``prefix`` and the wave's place. The partial
+    unique index allows one live response per participant and wave, so each join adds at
+    most one row per participant."""
     dates: list[ColumnElement[dt.date]] = []
     aliases: list[Any] = []
     wave_ids = [waves.baseline.id] + [w.id for w in waves.followups if only in (None, w.code)]
-    for wave_id in wave_ids:
-        query, alias = _join_live(query, wave_id, ResponseStatus.COMPLETE)
+    for place, wave_id in enumerate(wave_ids):
+        query, alias = _join_live(query, wave_id, ResponseStatus.COMPLETE, f"{prefix}_done{place}")
         dates.append(alias.completed_on)
         aliases.append(alias)
     codes = [w.code for w in waves.followups if only in (None, w.code)]
@@ -355,12 +364,11 @@ def declined_recontact(baseline: Any) -> ColumnElement[bool]:
     if rule is None:
         return false()
     answer = baseline.answers[rule.variable].as_integer()
-    return not_(
-        or_(
-            Participant.recontact_restored_at.is_not(None),
-            answer.is_(None),
-            answer != rule.declined,
-        )
+    # The answer is read once (coalesce, not "IS NULL OR !="): every figure of the dashboard's
+    # count repeats this condition, and reading the JSON is most of its cost on SQLite.
+    return and_(
+        Participant.recontact_restored_at.is_(None),
+        func.coalesce(answer == rule.declined, false()),
     )
 
 
@@ -424,9 +432,8 @@ def participants_page(
 ) -> Page:
     """One page of participants, newest first, with the baseline date and the status at each
     follow-up wave, in one statement: a subquery picks the page's participants (joining the
-    responses only when a status filter needs them) with the total counted alongside by a
-    window function, and only those rows are joined to their site and responses. Joining
-    first and paging after would join every participant on every page. A status filter
+    responses only when a status filter needs them) with the total counted alongside, and
+    only those rows are joined to their site and responses. Joining first and paging after would join every participant on every page. A status filter
     matches a status at any follow-up wave, or at ``wave`` alone. ``waves``: the study's, if
     the caller has them already. ``before``: only participants after (created_at, id) in the
     list's order, for the API's cursor (a page counted from there, its total the rest)."""
@@ -444,9 +451,21 @@ def participants_page(
                 and_(Participant.created_at == at, Participant.id < last_id),
             )
         )
-    chosen = chosen.limit(per_page)
-    rows, total = _rows(session, chosen.offset((page - 1) * per_page).subquery(), waves, today)
-    return Page(rows=rows, number=page, per_page=per_page, total=total, waves=waves)
+    if status is None:
+        # Counted by a subquery run once, so that the page is read from the created_at index
+        # and its LIMIT stops early: a count(*) over() window builds every row first.
+        total: Any = (
+            select(func.count()).select_from(chosen.order_by(None).subquery()).scalar_subquery()
+        )
+    else:
+        # A status filter joins every participant's responses whatever is done, and a window
+        # counts them in that one pass (a subquery would make a second; see bench/research.py).
+        total = func.count().over()
+    chosen = chosen.add_columns(total.label("total")).limit(per_page)
+    rows, total_found = _rows(
+        session, chosen.offset((page - 1) * per_page).subquery(), waves, today
+    )
+    return Page(rows=rows, number=page, per_page=per_page, total=total_found, waves=waves)
 
 
 _NEWEST_FIRST = (Participant.created_at.desc(), Participant.id.desc())
@@ -460,16 +479,14 @@ def _pick_page(
     wave: str | None,
     pseudonym: str | None = None,
 ) -> _Query:
-    """The IDs of the participants that match, in list order, each with the total count."""
-    chosen: _Query = select(Participant.id, func.count().over().label("total")).select_from(
-        Participant
-    )
+    """The IDs of the participants that match, in list order."""
+    chosen: _Query = select(Participant.id).select_from(Participant)
     if site_id is not None:
         chosen = chosen.where(Participant.site_id == site_id)
     if pseudonym is not None:  # a search by ID (services.participants.search)
         chosen = chosen.where(Participant.pseudonym == pseudonym)
     if status is not None:
-        chosen, completed = _join_completed(chosen, waves, only=wave)
+        chosen, completed = _join_completed(chosen, waves, "chosen", only=wave)
         chosen = chosen.where(_at_any_wave(waves, today, completed, status))
     return chosen.order_by(*_NEWEST_FIRST)
 
@@ -498,14 +515,14 @@ def _page_query(page_of: Subquery, waves: WaveSchedule) -> tuple[_Query, list[st
         .join(Participant, Participant.id == page_of.c.id)
         .join(Site, Site.id == Participant.site_id)
     )
-    query, completed = _join_completed(query, waves)
+    query, completed = _join_completed(query, waves, "row")
     codes = list(completed.done_on)
     query = query.add_columns(
         completed.declined_recontact, completed.baseline_on, *completed.done_on.values()
     )
     # Drafts, joined for this page's participants only (one live response per wave).
-    for wave_id, _code in waves.all_ids:
-        query, draft = _join_live(query, wave_id, ResponseStatus.IN_PROGRESS)
+    for place, (wave_id, _code) in enumerate(waves.all_ids):
+        query, draft = _join_live(query, wave_id, ResponseStatus.IN_PROGRESS, f"row_draft{place}")
         query = query.add_columns(draft.started_on, draft.flags)
     return query, codes
 
@@ -540,7 +557,7 @@ def due_counts(session: DbSession, *, today: dt.date) -> Due:
     """How many participants have a follow-up due now (in its window), falling due soon, or
     overdue: at any follow-up wave, and at each, in one statement."""
     waves = study_waves(session)
-    query, completed = _join_completed(select().select_from(Participant), waves)
+    query, completed = _join_completed(select().select_from(Participant), waves, "due")
     groups: list[dict[str, ColumnElement[bool]]] = [
         {name: _at_any_wave(waves, today, completed, name) for name in DUE_FIGURES}
     ]
