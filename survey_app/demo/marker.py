@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..models import Case, Decline, DemoStudy, Link, Participant, Response
+from ..models import Case, Decline, DemoStudy, KeyTheme, Link, Participant, Response
 from ..models.types import DbSession
 
 # What people enter: a demo is refused where any of these has a row. Users, sites, waves and
@@ -21,6 +21,7 @@ DATA_TABLES = {
     "cases": Case,
     "anonymous links": Link,
     "declines": Decline,
+    "codebook key themes": KeyTheme,  # a study's own codebook: the demo would code against it
 }
 
 log = logging.getLogger(__name__)

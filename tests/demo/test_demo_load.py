@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from survey_app.coding.codebook import add_key_theme
 from survey_app.demo import load_demo
 from survey_app.extensions import db
 from survey_app.models import Case, Decline, Participant, Response, User
@@ -98,6 +99,17 @@ def test_demo_refused_on_a_database_with_data(app: Flask) -> None:
     with app.app_context():
         assert db.session.scalar(select(func.count(Participant.id))) == 1
         assert db.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_demo_refused_on_a_database_with_only_a_codebook(app: Flask) -> None:
+    with app.app_context():
+        add_key_theme(db.session, "Working with families", "", actor_id=None)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert "holds data (codebook key themes: 1)" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Participant.id))) == 0
 
 
 def test_demo_refused_twice(app: Flask) -> None:
