@@ -86,31 +86,36 @@ def key_add() -> ResponseReturnValue:
         # borrowed, unlocked screen and her password alone add nothing).
         options, state = asked
         session[CONFIRMING] = {**state, "name": form.name.data or ""}
-        return render_template(
-            "auth/key_ceremony.html",
-            title="Confirm with a key you have",
-            options=options,
-            action=url_for("auth.key_confirm"),
-            mode="get",
-            form=KeyAnswerForm(),
-            error=None,
-            other=None,
-        )
+        return _ceremony("Confirm with a key you have", options, "auth.key_confirm", "get")
     return _registration_page(user, form.name.data or "")
 
 
 def _registration_page(user: User, name: str) -> ResponseReturnValue:
     options, state = keys.registration_options(db.session, user, party())
     session[REGISTERING] = {**state, "name": name}
+    return _ceremony("Add a security key", options, "auth.key_finish", "create")
+
+
+def _ceremony(
+    title: str,
+    options: str,
+    endpoint: str,
+    mode: str,
+    form: KeyAnswerForm | None = None,
+    error: str | None = None,
+    other: str | None = None,
+) -> str:
+    """The page where the browser asks the key (``mode`` "create" to register one, "get" to
+    use one) and posts its answer to ``endpoint``."""
     return render_template(
         "auth/key_ceremony.html",
-        title="Add a security key",
+        title=title,
         options=options,
-        action=url_for("auth.key_finish"),
-        mode="create",
-        form=KeyAnswerForm(),
-        error=None,
-        other=None,
+        action=url_for(endpoint),
+        mode=mode,
+        form=form or KeyAnswerForm(),
+        error=error,
+        other=other,
     )
 
 
@@ -202,15 +207,9 @@ def key_login() -> ResponseReturnValue:
         return redirect(url_for("auth.code" if user.totp_secret else "auth.login"))
     options, state = made
     session[ANSWERING] = state
-    return render_template(
-        "auth/key_ceremony.html",
-        title="Use your security key",
-        options=options,
-        action=url_for("auth.key_login"),
-        mode="get",
-        form=form,
-        error=error,
-        other=url_for("auth.code") if user.totp_secret else None,
+    other = url_for("auth.code") if user.totp_secret else None
+    return _ceremony(
+        "Use your security key", options, "auth.key_login", "get", form, error, other
     ), status
 
 
@@ -234,16 +233,7 @@ def enrol_key() -> ResponseReturnValue:
     if form.validate_on_submit():
         options, state = keys.registration_options(db.session, user, party())
         session[REGISTERING] = {**state, "name": form.name.data or ""}
-        return render_template(
-            "auth/key_ceremony.html",
-            title="Set up your security key",
-            options=options,
-            action=url_for("auth.enrol_key_finish"),
-            mode="create",
-            form=KeyAnswerForm(),
-            error=None,
-            other=None,
-        )
+        return _ceremony("Set up your security key", options, "auth.enrol_key_finish", "create")
     return _enrol_key_page(user, form, None, 422 if form.errors else 200)
 
 
